@@ -1,0 +1,89 @@
+package dev.convj.dsl;
+
+import dev.convj.graph.Node;
+import dev.convj.graph.Shape;
+import dev.convj.graph.ops.Conv;
+import dev.convj.graph.ops.ConvGeometry;
+import dev.convj.graph.ops.Padding;
+import java.util.ArrayList;
+import java.util.List;
+
+/** An N-d convolution layer (cross-correlation, as in every framework) with its weight and optional bias. */
+public record ConvLayer(String name, int spatialRank, int filters, List<Integer> kernel, Padding padding,
+                        List<Integer> stride, List<Integer> dilation, int groups, boolean bias) implements Layer {
+
+    public ConvLayer {
+        kernel = List.copyOf(kernel);
+        stride = List.copyOf(stride);
+        dilation = List.copyOf(dilation);
+    }
+
+    static ConvLayer of(String name, int spatialRank, int filters, List<Integer> kernel, LayerOption... options) {
+        Padding padding = Padding.valid();
+        List<Integer> stride = List.of(1), dilation = List.of(1);
+        int groups = 1;
+        boolean bias = true;
+        for (LayerOption o : options) {
+            if (o instanceof LayerOption.Pad p) {
+                padding = p.padding();
+            } else if (o instanceof LayerOption.Stride s) {
+                stride = s.values();
+            } else if (o instanceof LayerOption.Dilation d) {
+                dilation = d.values();
+            } else if (o instanceof LayerOption.Groups g) {
+                groups = g.groups();
+            } else if (o instanceof LayerOption.NoBias) {
+                bias = false;
+            } else {
+                throw new IllegalArgumentException(name + " (conv" + spatialRank + "d): option " + o
+                        + " applies to pooling layers, not convolutions");
+            }
+        }
+        return new ConvLayer(name, spatialRank, filters, kernel, padding, stride, dilation, groups, bias);
+    }
+
+    @Override
+    public String kind() {
+        return "conv" + spatialRank + "d";
+    }
+
+    @Override
+    public String namePrefix() {
+        return "conv";
+    }
+
+    @Override
+    public Layer withName(String newName) {
+        return new ConvLayer(newName, spatialRank, filters, kernel, padding, stride, dilation, groups, bias);
+    }
+
+    @Override
+    public Node lower(Lowering lowering, Node input) {
+        if (filters < 1) {
+            throw new IllegalArgumentException("the number of filters must be ≥ 1, got " + filters);
+        }
+        if (input.shape().rank() != spatialRank + 2) {
+            throw new IllegalArgumentException("expects an input of rank " + (spatialRank + 2) + " (N,C,spatial), got "
+                    + input.typeString() + (input.shape().rank() == 2 ? " (a dense output; convolve before flatten)" : ""));
+        }
+        List<Integer> k = Layer.perAxis(kernel, spatialRank, "kernel", name);
+        List<Integer> s = Layer.perAxis(stride, spatialRank, "stride", name);
+        List<Integer> d = Layer.perAxis(dilation, spatialRank, "dilation", name);
+        Padding.Amounts pads = padding.resolve(input.shape().tail(2), k, s, d);
+        ConvGeometry geometry = new ConvGeometry(s, pads.low(), pads.high(), d, groups);
+        int channels = input.shape().dim(1);
+        if (channels % groups != 0) {
+            throw new IllegalArgumentException("input " + input.name() + " " + input.typeString() + " has " + channels
+                    + " channels, which " + groups + " groups do not divide; choose groups that divide " + channels);
+        }
+        int fanIn = channels / groups * k.stream().reduce(1, (a, b) -> a * b);
+        List<Integer> weightShape = new ArrayList<>(List.of(filters, channels / groups));
+        weightShape.addAll(k);
+        Node w = lowering.parameter(this, "weight", new Shape(weightShape), Lowering.defaultInit(fanIn));
+        if (!bias) {
+            return lowering.output(this, new Conv(geometry), input, w);
+        }
+        Node b = lowering.parameter(this, "bias", Shape.of(filters), Lowering.defaultInit(fanIn));
+        return lowering.output(this, new Conv(geometry), input, w, b);
+    }
+}

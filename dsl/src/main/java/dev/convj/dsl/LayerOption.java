@@ -1,0 +1,88 @@
+package dev.convj.dsl;
+
+import dev.convj.graph.ops.Padding;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Optional arguments of convolution and pooling layers, meant for static import:
+ * {@code conv2d(16, 3, same(), stride(2))}, {@code maxPool(3, stride(2), pad(1), ceilMode())}. A layer that
+ * has no use for an option rejects it with an error naming the layer.
+ */
+public sealed interface LayerOption {
+
+    record Pad(Padding padding) implements LayerOption {}
+
+    record Stride(List<Integer> values) implements LayerOption {}
+
+    record Dilation(List<Integer> values) implements LayerOption {}
+
+    record Groups(int groups) implements LayerOption {}
+
+    record NoBias() implements LayerOption {}
+
+    record CeilMode() implements LayerOption {}
+
+    record ExcludePad() implements LayerOption {}
+
+    /** {@code p} zeros on every side. */
+    static LayerOption pad(int p) {
+        return new Pad(Padding.of(p));
+    }
+
+    /**
+     * Explicit zero padding: one value per spatial axis (both sides), or two per axis in the order
+     * before-axis-0, after-axis-0, before-axis-1, … (for 2-D: top, bottom, left, right).
+     */
+    static LayerOption pad(int first, int... rest) {
+        int[] all = new int[rest.length + 1];
+        all[0] = first;
+        System.arraycopy(rest, 0, all, 1, rest.length);
+        return new Pad(PaddingSpec.explicit(all));
+    }
+
+    /** Pads so that the output has ceil(n/s) positions, as padding='same'. */
+    static LayerOption same() {
+        return new Pad(Padding.same());
+    }
+
+    /** No padding (the default). */
+    static LayerOption valid() {
+        return new Pad(Padding.valid());
+    }
+
+    /** d(f−1) on each side: the lecture's full convolution. */
+    static LayerOption full() {
+        return new Pad(Padding.full());
+    }
+
+    /** The step between windows: one value for every axis, or one per axis. */
+    static LayerOption stride(int... s) {
+        return new Stride(Arrays.stream(s).boxed().toList());
+    }
+
+    /** The spacing between kernel taps: one value for every axis, or one per axis. */
+    static LayerOption dilation(int... d) {
+        return new Dilation(Arrays.stream(d).boxed().toList());
+    }
+
+    /** Splits the channels into groups convolved separately; groups = channels is depthwise. */
+    static LayerOption groups(int g) {
+        return new Groups(g);
+    }
+
+    /** Leaves out the layer's bias. */
+    static LayerOption noBias() {
+        return new NoBias();
+    }
+
+    /** Pooling output size rounds up, as PyTorch's ceil_mode=True. */
+    static LayerOption ceilMode() {
+        return new CeilMode();
+    }
+
+    /** Average pooling divides by the real input positions in each window (count_include_pad=False). */
+    static LayerOption excludePad() {
+        return new ExcludePad();
+    }
+}

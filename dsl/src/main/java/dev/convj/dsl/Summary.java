@@ -1,0 +1,112 @@
+package dev.convj.dsl;
+
+import dev.convj.graph.Fmt;
+import dev.convj.graph.Graph;
+import dev.convj.graph.Node;
+import dev.convj.graph.ops.Conv;
+import dev.convj.graph.ops.Dense;
+import dev.convj.graph.ops.MaxPool;
+import dev.convj.graph.ops.AvgPool;
+import dev.convj.graph.ops.PoolGeometry;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/** A per-layer table: output shape, parameter count, multiply-adds per image and receptive field. */
+public record Summary(List<Row> rows) {
+
+    public Summary {
+        rows = List.copyOf(rows);
+    }
+
+    /**
+     * One layer.
+     *
+     * @param receptiveField input pixels per axis that one output position sees; empty once flattened
+     */
+    public record Row(String name, String kind, List<Integer> outputShape, long parameters, long multiplyAdds,
+                      List<Integer> receptiveField) {}
+
+    public long totalParameters() {
+        return rows.stream().mapToLong(Row::parameters).sum();
+    }
+
+    public long totalMultiplyAdds() {
+        return rows.stream().mapToLong(Row::multiplyAdds).sum();
+    }
+
+    public Row row(String name) {
+        return rows.stream().filter(r -> r.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no layer named " + name));
+    }
+
+    static Summary of(NetworkGraph ng) {
+        Graph g = ng.graph();
+        List<Row> rows = new ArrayList<>();
+        Node x = g.node(ng.input());
+        int rank = x.shape().rank() - 2;
+        // Receptive field r and jump j per axis: a window of f taps spaced d apart at stride s gives
+        // r += (f−1)·d·j and j *= s.
+        List<Integer> field = new ArrayList<>(Collections.nCopies(rank, 1));
+        List<Integer> jump = new ArrayList<>(Collections.nCopies(rank, 1));
+        boolean flattened = false;
+        rows.add(new Row(x.name(), "input", x.shape().tail(1), 0, 0, List.copyOf(field)));
+        for (Layer layer : ng.layers()) {
+            Node out = g.node(layer.name());
+            long params = g.parameters().stream().filter(p -> p.name().startsWith(layer.name() + "."))
+                    .mapToLong(p -> p.shape().size()).sum();
+            long macs = 0;
+            if (out.op() instanceof Conv conv) {
+                Node w = g.inputsOf(out).get(1);
+                macs = (long) out.shape().size() / out.shape().dim(0) * (w.shape().size() / w.shape().dim(0));
+                grow(field, jump, w.shape().tail(2), conv.geometry().dilation(), conv.geometry().stride());
+            } else if (out.op() instanceof Dense) {
+                Node w = g.inputsOf(out).get(1);
+                macs = (long) w.shape().size();
+                flattened = true;
+            } else if (out.op() instanceof MaxPool mp) {
+                growPool(field, jump, mp.geometry());
+            } else if (out.op() instanceof AvgPool ap) {
+                growPool(field, jump, ap.geometry());
+            } else if (out.shape().rank() != rank + 2) {
+                flattened = true;
+            }
+            rows.add(new Row(layer.name(), layer.kind(), out.shape().tail(1), params, macs,
+                    flattened ? List.of() : List.copyOf(field)));
+        }
+        return new Summary(rows);
+    }
+
+    private static void grow(List<Integer> field, List<Integer> jump, List<Integer> kernel, List<Integer> dilation,
+                             List<Integer> stride) {
+        for (int i = 0; i < field.size(); i++) {
+            field.set(i, field.get(i) + (kernel.get(i) - 1) * dilation.get(i) * jump.get(i));
+            jump.set(i, jump.get(i) * stride.get(i));
+        }
+    }
+
+    private static void growPool(List<Integer> field, List<Integer> jump, PoolGeometry p) {
+        grow(field, jump, p.kernel(), Collections.nCopies(field.size(), 1), p.stride());
+    }
+
+    @Override
+    public String toString() {
+        String fmt = "%-12s %-16s %-16s %10s %14s  %s%n";
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, fmt, "layer", "kind", "output",
+                "params", "mult-adds", "receptive field"));
+        for (Row r : rows) {
+            String rf = r.receptiveField().isEmpty() ? "whole input"
+                    : r.receptiveField().stream().map(String::valueOf).collect(Collectors.joining("×"));
+            b.append(String.format(Locale.ROOT, fmt, r.name(), r.kind(), shape(r.outputShape()), Fmt.grouped(r.parameters()), Fmt.grouped(r.multiplyAdds()), rf));
+        }
+        b.append(String.format(Locale.ROOT, "total: %s parameters, %s multiply-adds per image%n",
+                Fmt.grouped(totalParameters()), Fmt.grouped(totalMultiplyAdds())));
+        return b.toString();
+    }
+
+    private static String shape(List<Integer> dims) {
+        return dims.stream().map(String::valueOf).collect(Collectors.joining("×"));
+    }
+}

@@ -1,0 +1,217 @@
+package dev.convj.runtime.interp;
+
+import dev.convj.graph.Node;
+import dev.convj.graph.ops.Add;
+import dev.convj.graph.ops.AvgPool;
+import dev.convj.graph.ops.AvgPoolBackward;
+import dev.convj.graph.ops.BroadcastTo;
+import dev.convj.graph.ops.Conv;
+import dev.convj.graph.ops.ConvTranspose;
+import dev.convj.graph.ops.ConvWeightGrad;
+import dev.convj.graph.ops.Dense;
+import dev.convj.graph.ops.Fill;
+import dev.convj.graph.ops.Input;
+import dev.convj.graph.ops.LogSoftmax;
+import dev.convj.graph.ops.MatMul;
+import dev.convj.graph.ops.MaxPool;
+import dev.convj.graph.ops.MaxPoolBackward;
+import dev.convj.graph.ops.MaxPoolSelect;
+import dev.convj.graph.ops.Mean;
+import dev.convj.graph.ops.Mse;
+import dev.convj.graph.ops.Mul;
+import dev.convj.graph.ops.OneHot;
+import dev.convj.graph.ops.OpVisitor;
+import dev.convj.graph.ops.Parameter;
+import dev.convj.graph.ops.Relu;
+import dev.convj.graph.ops.Reshape;
+import dev.convj.graph.ops.Scale;
+import dev.convj.graph.ops.Sigmoid;
+import dev.convj.graph.ops.Softmax;
+import dev.convj.graph.ops.SoftmaxCrossEntropy;
+import dev.convj.graph.ops.Step;
+import dev.convj.graph.ops.Sub;
+import dev.convj.graph.ops.Sum;
+import dev.convj.graph.ops.SumTo;
+import dev.convj.graph.ops.Tanh;
+import dev.convj.runtime.Tensor;
+import java.util.List;
+
+/** Routes one node to its reference kernel, with the node's operand values. */
+final class KernelDispatch implements OpVisitor<Tensor> {
+    private final Node node;
+    private final List<Tensor> args;
+
+    KernelDispatch(Node node, List<Tensor> args) {
+        this.node = node;
+        this.args = args;
+    }
+
+    private Tensor arg(int i) {
+        return args.get(i);
+    }
+
+    private Tensor optional(int i) {
+        return i < args.size() ? args.get(i) : null;
+    }
+
+    @Override
+    public Tensor visit(Input op) {
+        throw new IllegalStateException("inputs are fed, not computed: " + node.name());
+    }
+
+    @Override
+    public Tensor visit(Parameter op) {
+        throw new IllegalStateException("parameters are fed, not computed: " + node.name());
+    }
+
+    @Override
+    public Tensor visit(Fill op) {
+        return Tensor.fill(op.shape(), op.value());
+    }
+
+    @Override
+    public Tensor visit(Conv op) {
+        return ConvKernel.forward(arg(0), arg(1), optional(2), op.geometry(), node.shape());
+    }
+
+    @Override
+    public Tensor visit(ConvTranspose op) {
+        return ConvKernel.transpose(arg(0), arg(1), optional(2), op.geometry(), node.shape());
+    }
+
+    @Override
+    public Tensor visit(ConvWeightGrad op) {
+        return ConvKernel.weightGrad(arg(0), arg(1), op.geometry(), node.shape());
+    }
+
+    @Override
+    public Tensor visit(MaxPool op) {
+        return PoolKernel.maxPool(arg(0), op.geometry(), node.shape());
+    }
+
+    @Override
+    public Tensor visit(MaxPoolBackward op) {
+        return PoolKernel.maxPoolBackward(arg(0), arg(1), op.geometry());
+    }
+
+    @Override
+    public Tensor visit(MaxPoolSelect op) {
+        return PoolKernel.maxPoolSelect(arg(0), arg(1), op.geometry(), node.shape());
+    }
+
+    @Override
+    public Tensor visit(AvgPool op) {
+        return PoolKernel.avgPool(arg(0), op.geometry(), op.countIncludePad(), node.shape());
+    }
+
+    @Override
+    public Tensor visit(AvgPoolBackward op) {
+        return PoolKernel.avgPoolBackward(arg(0), op.geometry(), op.countIncludePad(), node.shape());
+    }
+
+    @Override
+    public Tensor visit(Dense op) {
+        return MatMulKernel.dense(arg(0), arg(1), optional(2), node.shape());
+    }
+
+    @Override
+    public Tensor visit(MatMul op) {
+        return MatMulKernel.matmul(arg(0), arg(1), op.transposeA(), op.transposeB(), node.shape());
+    }
+
+    @Override
+    public Tensor visit(Reshape op) {
+        return arg(0).reshape(op.target());
+    }
+
+    @Override
+    public Tensor visit(BroadcastTo op) {
+        return ReduceKernel.broadcastTo(arg(0), op.target());
+    }
+
+    @Override
+    public Tensor visit(SumTo op) {
+        return ReduceKernel.sumTo(arg(0), op.target());
+    }
+
+    @Override
+    public Tensor visit(Sum op) {
+        return ReduceKernel.sum(arg(0), op.axes(), node.shape(), 1);
+    }
+
+    @Override
+    public Tensor visit(Mean op) {
+        return ReduceKernel.sum(arg(0), op.axes(), node.shape(), (double) arg(0).size() / node.shape().size());
+    }
+
+    @Override
+    public Tensor visit(Add op) {
+        return ElementwiseKernel.binary(arg(0), arg(1), Double::sum);
+    }
+
+    @Override
+    public Tensor visit(Sub op) {
+        return ElementwiseKernel.binary(arg(0), arg(1), (a, b) -> a - b);
+    }
+
+    @Override
+    public Tensor visit(Mul op) {
+        return ElementwiseKernel.binary(arg(0), arg(1), (a, b) -> a * b);
+    }
+
+    @Override
+    public Tensor visit(Scale op) {
+        return ElementwiseKernel.unary(arg(0), x -> op.factor() * x);
+    }
+
+    @Override
+    public Tensor visit(Relu op) {
+        return ElementwiseKernel.unary(arg(0), x -> x > 0 ? x : 0);
+    }
+
+    @Override
+    public Tensor visit(Step op) {
+        return ElementwiseKernel.unary(arg(0), x -> x > 0 ? 1 : 0);
+    }
+
+    @Override
+    public Tensor visit(Sigmoid op) {
+        return ElementwiseKernel.unary(arg(0), ElementwiseKernel::sigmoid);
+    }
+
+    @Override
+    public Tensor visit(Tanh op) {
+        return ElementwiseKernel.unary(arg(0), Math::tanh);
+    }
+
+    @Override
+    public Tensor visit(Softmax op) {
+        return SoftmaxKernel.softmax(arg(0), op.axis(), false);
+    }
+
+    @Override
+    public Tensor visit(LogSoftmax op) {
+        return SoftmaxKernel.softmax(arg(0), op.axis(), true);
+    }
+
+    @Override
+    public Tensor visit(OneHot op) {
+        return SoftmaxKernel.oneHot(arg(0), op.classes(), node.name());
+    }
+
+    @Override
+    public Tensor visit(SoftmaxCrossEntropy op) {
+        return SoftmaxKernel.crossEntropy(arg(0), arg(1), node.name());
+    }
+
+    @Override
+    public Tensor visit(Mse op) {
+        Tensor a = arg(0), b = arg(1);
+        double sum = 0;
+        for (int i = 0; i < a.size(); i++) {
+            double d = a.get(i) - b.get(i);
+            sum += d * d;
+        }
+        return Tensor.scalar(sum / a.size());
+    }
+}
