@@ -1,6 +1,7 @@
 package dev.convj.dsl;
 
 import dev.convj.graph.Node;
+import dev.convj.graph.ShapeException;
 import dev.convj.graph.Shape;
 import dev.convj.graph.ops.Conv;
 import dev.convj.graph.ops.ConvGeometry;
@@ -35,7 +36,7 @@ public record ConvLayer(String name, int spatialRank, int filters, List<Integer>
             } else if (o instanceof LayerOption.NoBias) {
                 bias = false;
             } else {
-                throw new IllegalArgumentException(name + " (conv" + spatialRank + "d): option " + o
+                throw new ShapeException(name + " (conv" + spatialRank + "d): option " + o
                         + " applies to pooling layers, not convolutions");
             }
         }

@@ -11,19 +11,54 @@ import java.util.List;
  */
 public sealed interface LayerOption {
 
-    record Pad(Padding padding) implements LayerOption {}
+    record Pad(Padding padding) implements LayerOption {
+        @Override
+        public String toString() {
+            return "pad(" + padding + ")";
+        }
+    }
 
-    record Stride(List<Integer> values) implements LayerOption {}
+    record Stride(List<Integer> values) implements LayerOption {
+        @Override
+        public String toString() {
+            return "stride" + values;
+        }
+    }
 
-    record Dilation(List<Integer> values) implements LayerOption {}
+    record Dilation(List<Integer> values) implements LayerOption {
+        @Override
+        public String toString() {
+            return "dilation" + values;
+        }
+    }
 
-    record Groups(int groups) implements LayerOption {}
+    record Groups(int groups) implements LayerOption {
+        @Override
+        public String toString() {
+            return "groups(" + groups + ")";
+        }
+    }
 
-    record NoBias() implements LayerOption {}
+    record NoBias() implements LayerOption {
+        @Override
+        public String toString() {
+            return "noBias()";
+        }
+    }
 
-    record CeilMode() implements LayerOption {}
+    record CeilMode() implements LayerOption {
+        @Override
+        public String toString() {
+            return "ceilMode()";
+        }
+    }
 
-    record ExcludePad() implements LayerOption {}
+    record ExcludePad() implements LayerOption {
+        @Override
+        public String toString() {
+            return "excludePad()";
+        }
+    }
 
     /** {@code p} zeros on every side. */
     static LayerOption pad(int p) {

@@ -36,7 +36,24 @@ public final class Network {
         this.inputShape = List.copyOf(inputShape);
         this.layers = List.copyOf(layers);
         this.loss = loss;
+        checkNames(this.layers);
         graph(1); // shape errors surface here, naming the layer
+    }
+
+    private static final List<String> RESERVED = List.of("x", "labels", "target", "loss");
+
+    private static void checkNames(List<Layer> layers) {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (Layer l : layers) {
+            if (!seen.add(l.name())) {
+                throw new ShapeException(l.name() + " (" + l.kind() + "): another layer is already named " + l.name()
+                        + "; give this layer another name with named(...)");
+            }
+            if (RESERVED.contains(l.name())) {
+                throw new ShapeException(l.name() + " (" + l.kind() + "): the names " + RESERVED
+                        + " are kept for the network's inputs and loss; give this layer another name");
+            }
+        }
     }
 
     /** A network whose input is one image of {@code channels} × spatial extents, e.g. {@code input(1, 28, 28)}. */

@@ -1,6 +1,7 @@
 package dev.convj.dsl;
 
 import dev.convj.graph.Node;
+import dev.convj.graph.ShapeException;
 import dev.convj.graph.ops.AvgPool;
 import dev.convj.graph.ops.MaxPool;
 import dev.convj.graph.ops.Padding;
@@ -31,7 +32,7 @@ public record PoolLayer(String name, boolean max, int spatialRank, List<Integer>
             } else if (o instanceof LayerOption.ExcludePad && !max) {
                 includePad = false;
             } else {
-                throw new IllegalArgumentException(name + " (" + kind + "): option " + o + " does not apply to "
+                throw new ShapeException(name + " (" + kind + "): option " + o + " does not apply to "
                         + kind);
             }
         }

@@ -23,6 +23,11 @@ public sealed interface Padding {
     /** No padding: the output shrinks by d(f−1). */
     record Valid() implements Padding {
         @Override
+        public String toString() {
+            return "valid";
+        }
+
+        @Override
         public Amounts resolve(List<Integer> input, List<Integer> kernel, List<Integer> stride, List<Integer> dilation) {
             List<Integer> z = Collections.nCopies(input.size(), 0);
             return new Amounts(z, z);
@@ -34,6 +39,11 @@ public sealed interface Padding {
      * PyTorch's padding='same' and TensorFlow's SAME do.
      */
     record Same() implements Padding {
+        @Override
+        public String toString() {
+            return "same";
+        }
+
         @Override
         public Amounts resolve(List<Integer> input, List<Integer> kernel, List<Integer> stride, List<Integer> dilation) {
             List<Integer> low = new ArrayList<>(), high = new ArrayList<>();
@@ -50,6 +60,11 @@ public sealed interface Padding {
 
     /** d(f−1) on each side: every position where the kernel touches the input at all. */
     record Full() implements Padding {
+        @Override
+        public String toString() {
+            return "full";
+        }
+
         @Override
         public Amounts resolve(List<Integer> input, List<Integer> kernel, List<Integer> stride, List<Integer> dilation) {
             List<Integer> p = new ArrayList<>();
@@ -69,6 +84,11 @@ public sealed interface Padding {
                 throw new IllegalArgumentException("explicit padding needs as many amounts before as after, got "
                         + low + " and " + high);
             }
+        }
+
+        @Override
+        public String toString() {
+            return low.equals(high) ? "explicit " + low : "explicit " + low + " before, " + high + " after";
         }
 
         @Override
