@@ -2,6 +2,7 @@ package dev.convj.dsl;
 
 import dev.convj.graph.DType;
 import dev.convj.graph.GraphBuilder;
+import dev.convj.graph.ModelGraph;
 import dev.convj.graph.Node;
 import dev.convj.graph.Shape;
 import dev.convj.graph.ShapeException;
@@ -213,7 +214,7 @@ public final class Network {
     }
 
     /** Lowers the network to a graph for {@code batch} images per step. */
-    public NetworkGraph graph(int batch) {
+    public ModelGraph graph(int batch) {
         if (batch < 1) {
             throw new IllegalArgumentException("the batch size must be ≥ 1, got " + batch);
         }
@@ -249,11 +250,11 @@ public final class Network {
             target = Optional.of(t.name());
             lossName = Optional.of(l.name());
         }
-        return new NetworkGraph(builder.build(), batch, x.name(), current.name(), target, lossName, layers);
+        return new ModelGraph(builder.build(), batch, x.name(), current.name(), target, lossName);
     }
 
     /** The per-layer table of output shapes, parameters, multiply-adds and receptive fields. */
     public Summary summary() {
-        return Summary.of(graph(1));
+        return Summary.of(graph(1), layers);
     }
 }

@@ -2,6 +2,7 @@ package dev.convj.dsl;
 
 import dev.convj.graph.Fmt;
 import dev.convj.graph.Graph;
+import dev.convj.graph.ModelGraph;
 import dev.convj.graph.Node;
 import dev.convj.graph.ops.Conv;
 import dev.convj.graph.ops.Dense;
@@ -42,7 +43,7 @@ public record Summary(List<Row> rows) {
                 .orElseThrow(() -> new IllegalArgumentException("no layer named " + name));
     }
 
-    static Summary of(NetworkGraph ng) {
+    static Summary of(ModelGraph ng, List<Layer> layers) {
         Graph g = ng.graph();
         List<Row> rows = new ArrayList<>();
         Node x = g.node(ng.input());
@@ -53,7 +54,7 @@ public record Summary(List<Row> rows) {
         List<Integer> jump = new ArrayList<>(Collections.nCopies(rank, 1));
         boolean flattened = false;
         rows.add(new Row(x.name(), "input", x.shape().tail(1), 0, 0, List.copyOf(field)));
-        for (Layer layer : ng.layers()) {
+        for (Layer layer : layers) {
             Node out = g.node(layer.name());
             long params = g.parameters().stream().filter(p -> p.name().startsWith(layer.name() + "."))
                     .mapToLong(p -> p.shape().size()).sum();

@@ -1,6 +1,6 @@
 package dev.convj.examples.cli;
 
-import dev.convj.dsl.NetworkGraph;
+import dev.convj.graph.ModelGraph;
 import dev.convj.examples.Models;
 import dev.convj.graph.Node;
 import dev.convj.runtime.Initializer;
@@ -47,7 +47,7 @@ final class GradcheckCommand implements Callable<Integer> {
         if (batch < 1 || samples < 1) {
             throw new IllegalArgumentException("--batch and --samples must be ≥ 1");
         }
-        NetworkGraph ng = Models.byName(model).graph(batch);
+        ModelGraph ng = Models.byName(model).graph(batch);
         Map<String, Tensor> feeds = new LinkedHashMap<>(Initializer.initialize(ng.graph(), seed));
         Random random = new Random(seed + 1);
         Node x = ng.graph().node(ng.input());
