@@ -1,0 +1,264 @@
+package dev.convj.codegen.emit;
+
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.MethodSpec;
+import dev.convj.graph.Node;
+import dev.convj.graph.ops.ConvGeometry;
+import java.util.List;
+import javax.lang.model.element.Modifier;
+
+/**
+ * The convolution family as im2col/col2im and packed GEMM, per image (images are split across threads):
+ * <ul>
+ *   <li>conv: col = im2col(x[n]); y[n] = w · col (+ bias, + fused ReLU)</li>
+ *   <li>conv_transpose: col = wᵀ · dy[n]; x[n] = col2im(col) — the scatter back through the same index map</li>
+ *   <li>weight gradient: dw += dy[n] · im2col(x[n])ᵀ, one partial sum per thread, added in thread order</li>
+ * </ul>
+ * im2col is emitted per node with every extent a constant; the zero padding is handled by precomputed ranges of
+ * valid output positions per kernel tap along the innermost axis, so the copy loops carry no bounds tests.
+ */
+final class ConvEmitter {
+    private ConvEmitter() {}
+
+    /** The static sizes of one convolution: big side (x), small side (y), kernel. */
+    private record Dims(ConvGeometry g, List<Integer> in, List<Integer> out, List<Integer> k, int c, int o) {
+        int r() {
+            return g.spatialRank();
+        }
+
+        int inSize() {
+            return product(in);
+        }
+
+        int outSize() {
+            return product(out);
+        }
+
+        int taps() {
+            return product(k);
+        }
+
+        int cg() {
+            return c / g.groups();
+        }
+
+        int og() {
+            return o / g.groups();
+        }
+
+        /** Rows of the column matrix: C/G channels × kernel taps. */
+        int kg() {
+            return cg() * taps();
+        }
+
+        /** A 1×1 kernel at unit stride without padding: the input itself is the column matrix. */
+        boolean pointwise() {
+            return taps() == 1 && g.stride().stream().allMatch(s -> s == 1)
+                    && g.padLow().stream().allMatch(p -> p == 0) && g.padHigh().stream().allMatch(p -> p == 0);
+        }
+
+        static int product(List<Integer> v) {
+            return v.stream().reduce(1, (a, b) -> a * b);
+        }
+    }
+
+    static void conv(EmitContext ctx, Node n, ConvGeometry g) {
+        Node x = ctx.input(n, 0), w = ctx.input(n, 1);
+        Dims d = new Dims(g, x.shape().tail(2), n.shape().tail(2), w.shape().tail(2), x.shape().dim(1),
+                n.shape().dim(1));
+        String name = ctx.methodName(n);
+        String y = ctx.buf(n);
+        CodeBlock.Builder b = CodeBlock.builder();
+        if (!d.pointwise()) {
+            b.addStatement("float[] col = cols[worker]");
+            ctx.needCol((long) d.kg() * d.outSize());
+            addIm2col(ctx, name + "_im2col", d, false);
+        }
+        b.beginControlFlow("for (int n = from; n < to; n++)");
+        for (int group = 0; group < g.groups(); group++) {
+            String xAt = "n * " + d.c * d.inSize() + " + " + group * d.cg() * d.inSize();
+            String yAt = "n * " + d.o * d.outSize() + " + " + group * d.og() * d.outSize();
+            if (d.pointwise()) {
+                b.add("// 1×1 kernel at unit stride: x[n] is already the column matrix\n");
+                b.addStatement("$T.multiply(false, false, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, false,"
+                                + " gemm[worker])", EmitContext.GEMM, d.og(), d.outSize(), d.kg(), ctx.buf(w),
+                        group * d.og() * d.kg(), d.kg(), ctx.buf(x), xAt, d.outSize(), y, yAt, d.outSize());
+            } else {
+                b.addStatement("$L_im2col($L, $L, col)", name, ctx.buf(x), xAt);
+                b.add("// y[o, p] = Σ_(c,q) w[o, (c,q)] · col[(c,q), p]: a GEMM of $L×$L×$L\n", d.og(), d.outSize(),
+                        d.kg());
+                b.addStatement("$T.multiply(false, false, $L, $L, $L, $L, $L, $L, col, 0, $L, $L, $L, $L, false,"
+                                + " gemm[worker])", EmitContext.GEMM, d.og(), d.outSize(), d.kg(), ctx.buf(w),
+                        group * d.og() * d.kg(), d.kg(), d.outSize(), y, yAt, d.outSize());
+            }
+        }
+        boolean bias = n.inputs().size() == 3;
+        boolean relu = ctx.plan.epilogueOf(n) >= 0;
+        if (bias || relu) {
+            b.add("// epilogue while the image is in cache: $L\n",
+                    (bias ? "+ bias" : "") + (bias && relu ? ", " : "") + (relu ? "relu" : ""));
+            b.beginControlFlow("for (int o = 0; o < $L; o++)", d.o);
+            b.addStatement("int at = n * $L + o * $L", d.o * d.outSize(), d.outSize());
+            if (bias) {
+                b.addStatement("float bias = $L[o]", ctx.buf(ctx.input(n, 2)));
+            }
+            b.beginControlFlow("for (int p = at; p < at + $L; p++)", d.outSize());
+            String v = y + "[p]" + (bias ? " + bias" : "");
+            b.addStatement("$L[p] = $L", y, relu ? "relu(" + v + ")" : v);
+            b.endControlFlow().endControlFlow();
+        }
+        b.endControlFlow();
+        ctx.loopMethod(n, name, n.shape().dim(0), true, b.build());
+    }
+
+    static void transpose(EmitContext ctx, Node n, ConvGeometry g) {
+        Node dy = ctx.input(n, 0), w = ctx.input(n, 1);
+        Dims d = new Dims(g, n.shape().tail(2), dy.shape().tail(2), w.shape().tail(2), n.shape().dim(1),
+                dy.shape().dim(1));
+        String name = ctx.methodName(n);
+        String x = ctx.buf(n);
+        ctx.needCol((long) d.kg() * d.outSize());
+        addIm2col(ctx, name + "_col2im", d, true);
+        CodeBlock.Builder b = CodeBlock.builder()
+                .addStatement("float[] col = cols[worker]")
+                .beginControlFlow("for (int n = from; n < to; n++)")
+                .addStatement("$T.fill($L, n * $L, (n + 1) * $L, 0f)", java.util.Arrays.class, x,
+                        d.c * d.inSize(), d.c * d.inSize());
+        for (int group = 0; group < g.groups(); group++) {
+            b.add("// col[(c,q), p] = Σ_o w[o, (c,q)] · dy[o, p]: a GEMM of $L×$L×$L, then scattered back\n",
+                    d.kg(), d.outSize(), d.og());
+            b.addStatement("$T.multiply(true, false, $L, $L, $L, $L, $L, $L, $L, n * $L + $L, $L, col, 0, $L, false,"
+                            + " gemm[worker])", EmitContext.GEMM, d.kg(), d.outSize(), d.og(), ctx.buf(w),
+                    group * d.og() * d.kg(), d.kg(), ctx.buf(dy), d.o * d.outSize(), group * d.og() * d.outSize(),
+                    d.outSize(), d.outSize());
+            b.addStatement("$L_col2im(col, $L, n * $L + $L)", name, x, d.c * d.inSize(), group * d.cg() * d.inSize());
+        }
+        if (n.inputs().size() == 3) {
+            b.beginControlFlow("for (int c = 0; c < $L; c++)", d.c)
+                    .addStatement("float bias = $L[c]", ctx.buf(ctx.input(n, 2)))
+                    .addStatement("int at = n * $L + c * $L", d.c * d.inSize(), d.inSize())
+                    .beginControlFlow("for (int i = at; i < at + $L; i++)", d.inSize())
+                    .addStatement("$L[i] += bias", x)
+                    .endControlFlow().endControlFlow();
+        }
+        b.endControlFlow();
+        ctx.loopMethod(n, name, n.shape().dim(0), true, b.build());
+    }
+
+    static void weightGrad(EmitContext ctx, Node n, ConvGeometry g) {
+        Node x = ctx.input(n, 0), dy = ctx.input(n, 1);
+        Dims d = new Dims(g, x.shape().tail(2), dy.shape().tail(2), n.shape().tail(2), x.shape().dim(1),
+                dy.shape().dim(1));
+        String name = ctx.methodName(n);
+        int size = n.shape().size();
+        ctx.needPartial(size);
+        CodeBlock.Builder b = CodeBlock.builder()
+                .add("// Each thread sums its images into its own partial; run() adds the partials in thread order.\n")
+                .addStatement("float[] acc = team.size() == 1 ? $L : partials[worker]", ctx.buf(n))
+                .addStatement("$T.fill(acc, 0, $L, 0f)", java.util.Arrays.class, size);
+        if (!d.pointwise()) {
+            b.addStatement("float[] col = cols[worker]");
+            ctx.needCol((long) d.kg() * d.outSize());
+            addIm2col(ctx, name + "_im2col", d, false);
+        }
+        b.add("// items are threads here: thread w sums images [chunkStart(w), chunkStart(w + 1))\n");
+        b.addStatement("int first = $T.chunkStart($L, team.size(), from), last = $T.chunkStart($L, team.size(), to)",
+                EmitContext.TEAM, x.shape().dim(0), EmitContext.TEAM, x.shape().dim(0));
+        b.beginControlFlow("for (int n = first; n < last; n++)");
+        for (int group = 0; group < g.groups(); group++) {
+            String xAt = "n * " + d.c * d.inSize() + " + " + group * d.cg() * d.inSize();
+            String dyAt = "n * " + d.o * d.outSize() + " + " + group * d.og() * d.outSize();
+            String colArray = d.pointwise() ? ctx.buf(x) : "col";
+            String colAt = d.pointwise() ? xAt : "0";
+            if (!d.pointwise()) {
+                b.addStatement("$L_im2col($L, $L, col)", name, ctx.buf(x), xAt);
+            }
+            b.add("// dw[o, (c,q)] += Σ_p dy[o, p] · col[(c,q), p]: a GEMM of $L×$L×$L\n", d.og(), d.kg(),
+                    d.outSize());
+            b.addStatement("$T.multiply(false, true, $L, $L, $L, $L, $L, $L, $L, $L, $L, acc, $L, $L, true,"
+                            + " gemm[worker])", EmitContext.GEMM, d.og(), d.kg(), d.outSize(), ctx.buf(dy), dyAt,
+                    d.outSize(), colArray, colAt, d.outSize(), group * d.og() * d.kg(), d.kg());
+        }
+        b.endControlFlow();
+        ctx.loopMethod(n, name, "team.size()", true, b.build());
+        ctx.run.beginControlFlow("if (team.size() > 1)")
+                .addStatement("sumPartials($L, $L)", ctx.buf(n), size)
+                .endControlFlow();
+    }
+
+    /**
+     * Emits {@code name(float[] x, int xOff, float[] col)} copying the receptive fields of one group of one
+     * image into col[(c, q), p] (or, for col2im, {@code name(float[] col, float[] x, int xOff)} adding them
+     * back). Every extent is a constant.
+     */
+    private static void addIm2col(EmitContext ctx, String name, Dims d, boolean scatter) {
+        int r = d.r();
+        int last = r - 1;
+        int outLast = d.out.get(last), inLast = d.in.get(last);
+        int s = d.g.stride().get(last), pl = d.g.padLow().get(last), dil = d.g.dilation().get(last);
+        int kLast = d.k.get(last);
+        int[] lo = new int[kLast], hi = new int[kLast];
+        for (int t = 0; t < kLast; t++) {
+            // Valid o along the innermost axis: 0 ≤ o·s − p + t·d < n.
+            lo[t] = Math.min(outLast, Math.max(0, Math.floorDiv(pl - t * dil + s - 1, s)));
+            hi[t] = Math.max(lo[t], Math.min(outLast, Math.floorDiv(inLast - 1 + pl - t * dil, s) + 1));
+        }
+        String loName = ctx.constantArray(name.toUpperCase() + "_LO", lo);
+        String hiName = ctx.constantArray(name.toUpperCase() + "_HI", hi);
+        CodeBlock.Builder b = CodeBlock.builder();
+        b.add("// col row (c, q) holds x[c, o·s − p + q·d] for every output position o; padding reads zero\n");
+        b.beginControlFlow("for (int c = 0; c < $L; c++)", d.cg());
+        StringBuilder tap = new StringBuilder("c");
+        for (int a = 0; a < r; a++) {
+            b.beginControlFlow("for (int k$L = 0; k$L < $L; k$L++)", a, a, d.k.get(a), a);
+            tap = new StringBuilder("(" + tap + ") * " + d.k.get(a) + " + k" + a);
+        }
+        b.addStatement("int row = ($L) * $L", tap, d.outSize());
+        StringBuilder inner = new StringBuilder("c * " + d.inSize());
+        StringBuilder outer = new StringBuilder("0");
+        StringBuilder inside = new StringBuilder("true");
+        int inStride = d.inSize();
+        for (int a = 0; a < last; a++) {
+            inStride /= d.in.get(a);
+            b.beginControlFlow("for (int o$L = 0; o$L < $L; o$L++)", a, a, d.out.get(a), a);
+            b.addStatement("int i$L = o$L * $L - $L + k$L * $L", a, a, d.g.stride().get(a), d.g.padLow().get(a), a,
+                    d.g.dilation().get(a));
+            inside.append(" && i").append(a).append(" >= 0 && i").append(a).append(" < ").append(d.in.get(a));
+            inner.append(" + i").append(a).append(" * ").append(inStride);
+            outer = new StringBuilder("(" + outer + ") * " + d.out.get(a) + " + o" + a);
+        }
+        b.addStatement("int at = row + ($L) * $L", outer, outLast);
+        if (last > 0) {
+            b.beginControlFlow("if (!($L))", inside);
+            if (!scatter) {
+                b.addStatement("$T.fill(col, at, at + $L, 0f)", java.util.Arrays.class, outLast);
+            }
+            b.addStatement("continue");
+            b.endControlFlow();
+        }
+        b.addStatement("int src = off + $L + k$L * $L - $L", inner, last, dil, pl);
+        b.addStatement("int lo = $L[k$L], hi = $L[k$L]", loName, last, hiName, last);
+        String xi = s == 1 ? "src + o" : "src + o * " + s;
+        if (scatter) {
+            b.beginControlFlow("for (int o = lo; o < hi; o++)").addStatement("x[$L] += col[at + o]", xi).endControlFlow();
+        } else {
+            b.beginControlFlow("for (int o = 0; o < lo; o++)").addStatement("col[at + o] = 0f").endControlFlow();
+            b.beginControlFlow("for (int o = lo; o < hi; o++)").addStatement("col[at + o] = x[$L]", xi).endControlFlow();
+            b.beginControlFlow("for (int o = hi; o < $L; o++)", outLast).addStatement("col[at + o] = 0f").endControlFlow();
+        }
+        for (int a = 0; a < last; a++) {
+            b.endControlFlow();
+        }
+        for (int a = 0; a < r; a++) {
+            b.endControlFlow();
+        }
+        b.endControlFlow();
+        MethodSpec.Builder m = MethodSpec.methodBuilder(name).addModifiers(Modifier.PRIVATE, Modifier.STATIC);
+        if (scatter) {
+            m.addParameter(float[].class, "col").addParameter(float[].class, "x").addParameter(int.class, "off");
+        } else {
+            m.addParameter(float[].class, "x").addParameter(int.class, "off").addParameter(float[].class, "col");
+        }
+        ctx.type.addMethod(m.addCode(b.build()).build());
+    }
+}

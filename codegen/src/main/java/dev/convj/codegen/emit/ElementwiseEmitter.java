@@ -1,0 +1,83 @@
+package dev.convj.codegen.emit;
+
+import com.palantir.javapoet.CodeBlock;
+import dev.convj.codegen.plan.ExecutionPlan;
+import dev.convj.graph.Node;
+import dev.convj.graph.ops.Add;
+import dev.convj.graph.ops.BroadcastTo;
+import dev.convj.graph.ops.Fill;
+import dev.convj.graph.ops.Mul;
+import dev.convj.graph.ops.Op;
+import dev.convj.graph.ops.Relu;
+import dev.convj.graph.ops.Reshape;
+import dev.convj.graph.ops.Scale;
+import dev.convj.graph.ops.Sigmoid;
+import dev.convj.graph.ops.Step;
+import dev.convj.graph.ops.Sub;
+import dev.convj.graph.ops.Tanh;
+
+/**
+ * Elementwise ops and the chains fused into them: one loop per group, computing the whole expression tree of
+ * inlined operands at each index, e.g. {@code conv1.grad[i] = relu1.grad[i] * step(relu1[i])}.
+ */
+final class ElementwiseEmitter {
+    private ElementwiseEmitter() {}
+
+    static void emit(EmitContext ctx, Node n) {
+        int size = n.shape().size();
+        CodeBlock body = CodeBlock.builder()
+                .beginControlFlow("for (int i = from; i < to; i++)")
+                .addStatement("$L[i] = $L", ctx.buf(n), expression(ctx, n, "i"))
+                .endControlFlow()
+                .build();
+        ctx.loopMethod(n, ctx.methodName(n), size, size >= ctx.schedule.parallelMinimum(), body);
+    }
+
+    /** The value of {@code n} at flat index {@code index}, with inlined operands expanded. */
+    static String expression(EmitContext ctx, Node n, String index) {
+        Op op = n.op();
+        if (op instanceof Add) {
+            return "(" + operand(ctx, n, 0, index) + " + " + operand(ctx, n, 1, index) + ")";
+        }
+        if (op instanceof Sub) {
+            return "(" + operand(ctx, n, 0, index) + " - " + operand(ctx, n, 1, index) + ")";
+        }
+        if (op instanceof Mul) {
+            return "(" + operand(ctx, n, 0, index) + " * " + operand(ctx, n, 1, index) + ")";
+        }
+        if (op instanceof Scale s) {
+            return "(" + EmitContext.floatLiteral(s.factor()) + " * " + operand(ctx, n, 0, index) + ")";
+        }
+        if (op instanceof Relu) {
+            return "relu(" + operand(ctx, n, 0, index) + ")";
+        }
+        if (op instanceof Step) {
+            return "step(" + operand(ctx, n, 0, index) + ")";
+        }
+        if (op instanceof Sigmoid) {
+            return "sigmoid(" + operand(ctx, n, 0, index) + ")";
+        }
+        if (op instanceof Tanh) {
+            return "(float) Math.tanh(" + operand(ctx, n, 0, index) + ")";
+        }
+        if (op instanceof Fill f) {
+            return EmitContext.floatLiteral(f.value());
+        }
+        if (op instanceof BroadcastTo) {
+            return operand(ctx, n, 0, "0");
+        }
+        if (op instanceof Reshape) {
+            return operand(ctx, n, 0, index);
+        }
+        throw new IllegalStateException(op.kind() + " is not elementwise");
+    }
+
+    private static String operand(EmitContext ctx, Node n, int i, String index) {
+        Node in = ctx.input(n, i);
+        if (ctx.plan.role(in) == ExecutionPlan.Role.INLINED) {
+            return expression(ctx, in, index);
+        }
+        // A one-element operand (a scalar seed, a broadcast scalar) is read at 0 whatever the index.
+        return ctx.buf(in) + "[" + (in.shape().size() == 1 ? "0" : index) + "]";
+    }
+}

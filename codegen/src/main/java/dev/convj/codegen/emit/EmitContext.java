@@ -1,0 +1,142 @@
+package dev.convj.codegen.emit;
+
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.FieldSpec;
+import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.TypeName;
+import com.palantir.javapoet.TypeSpec;
+import dev.convj.codegen.Schedule;
+import dev.convj.codegen.plan.ExecutionPlan;
+import dev.convj.codegen.plan.MemoryPlan;
+import dev.convj.graph.Graph;
+import dev.convj.graph.Node;
+import dev.convj.graph.viz.TextDump;
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Set;
+import javax.lang.model.element.Modifier;
+
+/**
+ * The state shared by the emitters while one class is generated: the plans, the class being built, the body of
+ * {@code run()}, and the scratch space the emitted code needs per thread.
+ */
+public final class EmitContext {
+    static final ClassName TEAM = ClassName.get("dev.convj.codegen.kernels", "Team");
+    static final ClassName GEMM = ClassName.get("dev.convj.codegen.kernels", "Gemm");
+    static final ClassName WORKSPACE = GEMM.nestedClass("Workspace");
+
+    final Graph graph;
+    final ExecutionPlan plan;
+    final MemoryPlan memory;
+    final Schedule schedule;
+    final TypeSpec.Builder type;
+    final CodeBlock.Builder run = CodeBlock.builder();
+    private final Set<String> methodNames = new LinkedHashSet<>();
+    int colSize;
+    int partialSize;
+
+    EmitContext(Graph graph, ExecutionPlan plan, MemoryPlan memory, Schedule schedule, TypeSpec.Builder type) {
+        this.graph = graph;
+        this.plan = plan;
+        this.memory = memory;
+        this.schedule = schedule;
+        this.type = type;
+    }
+
+    /** The field holding the buffer of node {@code n}'s value. */
+    String buf(Node n) {
+        int b = memory.bufferOf(n.id());
+        if (b < 0) {
+            throw new IllegalStateException("node " + n.name() + " has no buffer (it is inlined)");
+        }
+        return (memory.buffers().get(b).ints() ? "i" : "f") + b;
+    }
+
+    Node input(Node n, int i) {
+        return graph.node(n.inputs().get(i));
+    }
+
+    /** A Java identifier for the method computing {@code n}, unique in the class. */
+    String methodName(Node n) {
+        String base = "n" + n.id() + "_" + n.name().replaceAll("[^A-Za-z0-9]", "_");
+        String name = base;
+        for (int i = 2; !methodNames.add(name); i++) {
+            name = base + "_" + i;
+        }
+        return name;
+    }
+
+    /** The text-dump line of {@code n}, used as the comment above the code that computes it. */
+    String describe(Node n) {
+        return TextDump.line(graph, n).strip();
+    }
+
+    void needCol(long floats) {
+        colSize = (int) Math.max(colSize, floats);
+    }
+
+    void needPartial(long floats) {
+        partialSize = (int) Math.max(partialSize, floats);
+    }
+
+    /**
+     * Adds a method {@code name(int from, int to, int worker)} with {@code body}, and a call to it from
+     * {@code run()}: split across the team over [0, count) when {@code parallel}, else on the calling thread.
+     */
+    void loopMethod(Node n, String name, int count, boolean parallel, CodeBlock body) {
+        loopMethod(n, name, String.valueOf(count), parallel && count > 1, body);
+    }
+
+    /** As above, with the item count given as a Java expression (e.g. {@code team.size()}). */
+    void loopMethod(Node n, String name, String count, boolean parallel, CodeBlock body) {
+        type.addMethod(MethodSpec.methodBuilder(name)
+                .addJavadoc("$L\n", describe(n).replace("$", "$$"))
+                .addModifiers(Modifier.PRIVATE)
+                .addParameter(int.class, "from")
+                .addParameter(int.class, "to")
+                .addParameter(int.class, "worker")
+                .addCode(body)
+                .build());
+        run.add("// $L\n", describe(n).replace("$", "$$"));
+        if (parallel) {
+            String task = name + "Task";
+            type.addField(FieldSpec.builder(TEAM.nestedClass("Task"), task, Modifier.PRIVATE, Modifier.FINAL)
+                    .initializer("this::$L", name).build());
+            run.addStatement("team.run($L, $L)", task, count);
+        } else {
+            run.addStatement("$L(0, $L, 0)", name, count);
+        }
+    }
+
+    /** A float literal that Java parses back to the same value. */
+    static String floatLiteral(double v) {
+        float f = (float) v;
+        if (Float.isNaN(f)) {
+            return "Float.NaN";
+        }
+        if (Float.isInfinite(f)) {
+            return f > 0 ? "Float.POSITIVE_INFINITY" : "Float.NEGATIVE_INFINITY";
+        }
+        return Float.toString(f) + "f";
+    }
+
+    static String intArray(int[] values) {
+        StringBuilder b = new StringBuilder("{");
+        for (int i = 0; i < values.length; i++) {
+            b.append(i == 0 ? "" : ", ").append(values[i]);
+        }
+        return b.append('}').toString();
+    }
+
+    /** A constant int[] field, for precomputed loop ranges. */
+    String constantArray(String name, int[] values) {
+        type.addField(FieldSpec.builder(TypeName.get(int[].class), name, Modifier.PRIVATE, Modifier.STATIC,
+                Modifier.FINAL).initializer("$L", intArray(values)).build());
+        return name;
+    }
+
+    static String lower(String s) {
+        return s.toLowerCase(Locale.ROOT);
+    }
+}

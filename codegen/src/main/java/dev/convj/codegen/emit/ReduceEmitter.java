@@ -1,0 +1,81 @@
+package dev.convj.codegen.emit;
+
+import com.palantir.javapoet.CodeBlock;
+import dev.convj.graph.Node;
+import dev.convj.graph.Shape;
+import java.util.List;
+
+/** Broadcasting and its adjoint, and sums and means over axes, as nested loops with constant strides. */
+final class ReduceEmitter {
+    private ReduceEmitter() {}
+
+    /** out[i] = x[broadcast source of i]. */
+    static void broadcastTo(EmitContext ctx, Node n) {
+        Node x = ctx.input(n, 0);
+        int[] srcStrides = alignedStrides(x.shape(), n.shape());
+        CodeBlock.Builder b = CodeBlock.builder().addStatement("int i = 0");
+        String src = nest(b, n.shape(), srcStrides);
+        b.addStatement("$L[i++] = $L[$L]", ctx.buf(n), ctx.buf(x), src);
+        close(b, n.shape());
+        ctx.loopMethod(n, ctx.methodName(n), 1, false, b.build());
+    }
+
+    /**
+     * out[target index of i] += x[i] over every index of x, where {@code target} broadcasts to x's shape; then
+     * scaled by {@code factor} (1 for sums, 1/count for means). The result is reshaped to n's shape for free.
+     */
+    static void sumTo(EmitContext ctx, Node n, Shape target, double factor) {
+        Node x = ctx.input(n, 0);
+        int[] dstStrides = alignedStrides(target, x.shape());
+        CodeBlock.Builder b = CodeBlock.builder()
+                .addStatement("$T.fill($L, 0, $L, 0f)", java.util.Arrays.class, ctx.buf(n), n.shape().size())
+                .addStatement("int i = 0");
+        String dst = nest(b, x.shape(), dstStrides);
+        b.addStatement("$L[$L] += $L[i++]", ctx.buf(n), dst, ctx.buf(x));
+        close(b, x.shape());
+        if (factor != 1) {
+            b.beginControlFlow("for (int j = 0; j < $L; j++)", n.shape().size())
+                    .addStatement("$L[j] *= $L", ctx.buf(n), EmitContext.floatLiteral(factor))
+                    .endControlFlow();
+        }
+        ctx.loopMethod(n, ctx.methodName(n), 1, false, b.build());
+    }
+
+    /** x's shape with {@code axes} kept at extent 1: the target of a sum over those axes. */
+    static Shape kept(Shape x, List<Integer> axes) {
+        Shape s = x;
+        for (int a : axes) {
+            s = s.with(a, 1);
+        }
+        return s;
+    }
+
+    /** Strides of {@code small} per axis of {@code big} (aligned at the right), 0 where small broadcasts. */
+    private static int[] alignedStrides(Shape small, Shape big) {
+        int[] strides = new int[big.rank()];
+        int[] own = small.strides();
+        int offset = big.rank() - small.rank();
+        for (int a = 0; a < small.rank(); a++) {
+            strides[a + offset] = small.dim(a) == 1 ? 0 : own[a];
+        }
+        return strides;
+    }
+
+    /** Opens one loop per axis of {@code shape}; returns the index expression of the other operand. */
+    private static String nest(CodeBlock.Builder b, Shape shape, int[] strides) {
+        StringBuilder index = new StringBuilder("0");
+        for (int a = 0; a < shape.rank(); a++) {
+            b.beginControlFlow("for (int a$L = 0; a$L < $L; a$L++)", a, a, shape.dim(a), a);
+            if (strides[a] != 0) {
+                index.append(" + a").append(a).append(" * ").append(strides[a]);
+            }
+        }
+        return index.toString();
+    }
+
+    private static void close(CodeBlock.Builder b, Shape shape) {
+        for (int a = 0; a < shape.rank(); a++) {
+            b.endControlFlow();
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package dev.convj.codegen.kernels;
+
+/** The micro-kernel in plain Java, for JVMs without the Vector API: the JIT vectorizes the inner j loop. */
+final class ScalarKernel {
+    private ScalarKernel() {}
+
+    static void tile(int kc, float[] pa, int aAt, float[] pb, int bAt, float[] c, int cAt, int ldc, boolean add,
+                     int nr) {
+        for (int i = 0; i < Gemm.MR; i++) {
+            int row = cAt + i * ldc;
+            if (!add) {
+                for (int j = 0; j < nr; j++) {
+                    c[row + j] = 0f;
+                }
+            }
+            for (int p = 0; p < kc; p++) {
+                float a = pa[aAt + p * Gemm.MR + i];
+                int bRow = bAt + p * nr;
+                for (int j = 0; j < nr; j++) {
+                    c[row + j] += a * pb[bRow + j];
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,167 @@
+package dev.convj.codegen.plan;
+
+import dev.convj.graph.Graph;
+import dev.convj.graph.Node;
+import dev.convj.graph.ops.Add;
+import dev.convj.graph.ops.BroadcastTo;
+import dev.convj.graph.ops.Conv;
+import dev.convj.graph.ops.Dense;
+import dev.convj.graph.ops.Fill;
+import dev.convj.graph.ops.Input;
+import dev.convj.graph.ops.Mul;
+import dev.convj.graph.ops.Op;
+import dev.convj.graph.ops.Parameter;
+import dev.convj.graph.ops.Relu;
+import dev.convj.graph.ops.Reshape;
+import dev.convj.graph.ops.Scale;
+import dev.convj.graph.ops.Sigmoid;
+import dev.convj.graph.ops.Step;
+import dev.convj.graph.ops.Sub;
+import dev.convj.graph.ops.Tanh;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * How each node of a graph is realized by generated code: which nodes are fed, which are inlined into an
+ * elementwise expression of their single consumer, which share a buffer with another node (reshapes, ReLUs
+ * fused into the convolution or dense layer that produces their input), and which are computed into a buffer
+ * of their own. The memory plan then assigns buffers to the computed nodes.
+ */
+public final class ExecutionPlan {
+
+    /** How a node is realized. */
+    public enum Role {
+        /** An input or parameter: a dedicated buffer, set from outside. */
+        FED,
+        /** A constant: a dedicated buffer filled once. */
+        CONSTANT,
+        /** Part of the elementwise expression of its only consumer; no buffer. */
+        INLINED,
+        /** A reshape: the same buffer as its operand. */
+        ALIAS,
+        /** A ReLU computed by its operand's producer as an epilogue; the producer writes into this node's buffer. */
+        EPILOGUE,
+        /** Computed by its own code block into its own buffer. */
+        COMPUTED
+    }
+
+    private final Graph graph;
+    private final Role[] roles;
+    private final int[] consumers;
+    /** For a node whose ReLU is fused as an epilogue, the ReLU node; else −1. */
+    private final int[] epilogue;
+    private final boolean[] isOutput;
+
+    private ExecutionPlan(Graph graph) {
+        this.graph = graph;
+        int n = graph.size();
+        roles = new Role[n];
+        consumers = new int[n];
+        epilogue = new int[n];
+        isOutput = new boolean[n];
+        java.util.Arrays.fill(epilogue, -1);
+        for (Node node : graph.nodes()) {
+            for (int in : node.inputs()) {
+                consumers[in]++;
+            }
+        }
+        graph.outputs().forEach(o -> isOutput[o.id()] = true);
+        for (Node node : graph.nodes()) {
+            roles[node.id()] = classify(node);
+        }
+        // A ReLU whose operand is a convolution or dense layer read by nothing else becomes that layer's epilogue.
+        for (Node node : graph.nodes()) {
+            if (node.op() instanceof Relu && roles[node.id()] == Role.COMPUTED) {
+                Node producer = graph.node(node.inputs().get(0));
+                boolean fusable = (producer.op() instanceof Conv || producer.op() instanceof Dense)
+                        && consumers[producer.id()] == 1 && !isOutput[producer.id()];
+                if (fusable) {
+                    roles[node.id()] = Role.EPILOGUE;
+                    epilogue[producer.id()] = node.id();
+                }
+            }
+        }
+    }
+
+    public static ExecutionPlan of(Graph graph) {
+        return new ExecutionPlan(graph);
+    }
+
+    private Role classify(Node node) {
+        Op op = node.op();
+        if (op instanceof Input || op instanceof Parameter) {
+            return Role.FED;
+        }
+        if (inlinable(node)) {
+            return Role.INLINED;
+        }
+        if (op instanceof Fill) {
+            return Role.CONSTANT;
+        }
+        if (op instanceof Reshape) {
+            return Role.ALIAS;
+        }
+        return Role.COMPUTED;
+    }
+
+    /** Whether an elementwise expression can read this node's value at the consumer's own flat index. */
+    private boolean inlinable(Node node) {
+        if (isOutput[node.id()] || consumers[node.id()] != 1) {
+            return false;
+        }
+        Node consumer = graph.nodes().stream().filter(c -> c.inputs().contains(node.id())).findFirst().orElseThrow();
+        if (!isElementwise(consumer) || consumer.shape().size() != node.shape().size()) {
+            return false;
+        }
+        Op op = node.op();
+        return isElementwise(node) || op instanceof Fill || op instanceof Reshape
+                || op instanceof BroadcastTo && graph.inputsOf(node).get(0).shape().size() == 1;
+    }
+
+    /** Ops whose result at flat index i depends only on their operands at flat index i. */
+    public static boolean isElementwise(Node node) {
+        Op op = node.op();
+        return op instanceof Add || op instanceof Sub || op instanceof Mul || op instanceof Scale
+                || op instanceof Relu || op instanceof Step || op instanceof Sigmoid || op instanceof Tanh;
+    }
+
+    public Graph graph() {
+        return graph;
+    }
+
+    public Role role(Node node) {
+        return roles[node.id()];
+    }
+
+    public boolean isOutput(Node node) {
+        return isOutput[node.id()];
+    }
+
+    /** The ReLU fused as an epilogue of {@code producer}, or −1. */
+    public int epilogueOf(Node producer) {
+        return epilogue[producer.id()];
+    }
+
+    /** The node whose buffer holds {@code node}'s value (itself, or what it aliases). */
+    public Node storage(Node node) {
+        Node n = node;
+        while (roles[n.id()] == Role.ALIAS) {
+            n = graph.node(n.inputs().get(0));
+        }
+        if (epilogue[n.id()] >= 0) {
+            return graph.node(epilogue[n.id()]);
+        }
+        return n;
+    }
+
+    /** The nodes that run code, in order: computed nodes, with epilogue ReLUs folded into their producers. */
+    public List<Node> schedule() {
+        List<Node> s = new ArrayList<>();
+        for (Node n : graph.nodes()) {
+            if (roles[n.id()] == Role.COMPUTED) {
+                s.add(n);
+            }
+        }
+        return s;
+    }
+}

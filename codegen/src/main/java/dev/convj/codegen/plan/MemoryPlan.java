@@ -1,0 +1,127 @@
+package dev.convj.codegen.plan;
+
+import dev.convj.graph.Node;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Assigns the computed nodes of an execution plan to buffers so that nodes whose lifetimes do not overlap share
+ * one: a value lives from the step that computes it to the last step that reads it (to the end for outputs).
+ * Fed and constant nodes keep buffers of their own.
+ */
+public final class MemoryPlan {
+
+    /** A buffer and its size in elements. */
+    public record Buffer(int index, int size, boolean ints) {}
+
+    private final int[] bufferOf;
+    private final List<Buffer> buffers;
+
+    private MemoryPlan(int[] bufferOf, List<Buffer> buffers) {
+        this.bufferOf = bufferOf;
+        this.buffers = List.copyOf(buffers);
+    }
+
+    public static MemoryPlan of(ExecutionPlan plan) {
+        var graph = plan.graph();
+        List<Node> schedule = plan.schedule();
+        int n = graph.size();
+        // Step at which each storage node is last read; outputs live to the end.
+        int[] step = new int[n];
+        Arrays.fill(step, -1);
+        for (int s = 0; s < schedule.size(); s++) {
+            step[schedule.get(s).id()] = s;
+        }
+        int[] lastUse = new int[n];
+        Arrays.fill(lastUse, -1);
+        for (int s = 0; s < schedule.size(); s++) {
+            for (int in : readsOf(plan, schedule.get(s))) {
+                int storage = plan.storage(graph.node(in)).id();
+                lastUse[storage] = Math.max(lastUse[storage], s);
+            }
+        }
+        for (Node out : graph.outputs()) {
+            lastUse[plan.storage(out).id()] = Integer.MAX_VALUE;
+        }
+        int[] bufferOf = new int[n];
+        Arrays.fill(bufferOf, -1);
+        List<Buffer> buffers = new ArrayList<>();
+        List<Integer> freeAt = new ArrayList<>(); // per shared buffer: step after which it is free again
+        List<Boolean> shared = new ArrayList<>();
+        for (Node node : graph.nodes()) {
+            ExecutionPlan.Role role = plan.role(node);
+            if (role == ExecutionPlan.Role.FED || role == ExecutionPlan.Role.CONSTANT) {
+                bufferOf[node.id()] = buffers.size();
+                buffers.add(new Buffer(buffers.size(), node.shape().size(), !node.dtype().isFloat()));
+                freeAt.add(Integer.MAX_VALUE);
+                shared.add(false);
+            }
+        }
+        for (int s = 0; s < schedule.size(); s++) {
+            Node node = plan.storage(schedule.get(s));
+            int size = node.shape().size();
+            int best = -1;
+            for (int b = 0; b < buffers.size(); b++) {
+                // Strictly before this step: a buffer read by this step must not also be written by it.
+                if (shared.get(b) && freeAt.get(b) < s && (best < 0 || fit(buffers.get(b), size) < fit(buffers.get(best), size))) {
+                    best = b;
+                }
+            }
+            if (best < 0) {
+                best = buffers.size();
+                buffers.add(new Buffer(best, size, false));
+                freeAt.add(0);
+                shared.add(true);
+            } else if (buffers.get(best).size() < size) {
+                buffers.set(best, new Buffer(best, size, false));
+            }
+            bufferOf[node.id()] = best;
+            freeAt.set(best, Math.max(lastUse[node.id()], s));
+        }
+        for (Node node : graph.nodes()) {
+            Node storage = plan.storage(node);
+            if (bufferOf[node.id()] < 0 && plan.role(node) != ExecutionPlan.Role.INLINED) {
+                bufferOf[node.id()] = bufferOf[storage.id()];
+            }
+        }
+        return new MemoryPlan(bufferOf, buffers);
+    }
+
+    /** How badly a buffer fits: growing it is worse than any waste. */
+    private static long fit(Buffer b, int size) {
+        return b.size() >= size ? b.size() - size : (long) Integer.MAX_VALUE + size - b.size();
+    }
+
+    /** The buffers that computing {@code node} reads, through inlined operands. */
+    static List<Integer> readsOf(ExecutionPlan plan, Node node) {
+        List<Integer> reads = new ArrayList<>();
+        collect(plan, node, reads);
+        return reads;
+    }
+
+    private static void collect(ExecutionPlan plan, Node node, List<Integer> reads) {
+        for (int in : node.inputs()) {
+            Node input = plan.graph().node(in);
+            if (plan.role(input) == ExecutionPlan.Role.INLINED) {
+                collect(plan, input, reads);
+            } else {
+                reads.add(in);
+            }
+        }
+    }
+
+    /** The buffer holding node {@code id}'s value, or −1 for inlined nodes. */
+    public int bufferOf(int id) {
+        return bufferOf[id];
+    }
+
+    public List<Buffer> buffers() {
+        return buffers;
+    }
+
+    /** Total floats in all buffers. */
+    public long totalSize() {
+        return buffers.stream().mapToLong(Buffer::size).sum();
+    }
+}
