@@ -42,7 +42,7 @@ final class SoftmaxEmitter {
                 .addStatement("$T.fill($L, 0, $L, 0f)", java.util.Arrays.class, ctx.buf(n), rows * classes)
                 .beginControlFlow("for (int r = 0; r < $L; r++)", rows)
                 .addStatement("$L[r * $L + label($L, r, $L, $S)] = 1f", ctx.buf(n), classes, ctx.buf(labels), classes,
-                        n.name())
+                        n.name() + " (" + n.op().kind() + ")")
                 .endControlFlow()
                 .build();
         ctx.loopMethod(n, ctx.methodName(n), 1, false, b);
@@ -66,7 +66,7 @@ final class SoftmaxEmitter {
                 .addStatement("sum += Math.exp($L[base + j] - max)", x)
                 .endControlFlow()
                 .addStatement("total += max + Math.log(sum) - $L[base + label($L, r, $L, $S)]", x, ctx.buf(labels), k,
-                        n.name())
+                        n.name() + " (" + n.op().kind() + ")")
                 .endControlFlow()
                 .addStatement("$L[0] = (float) (total / $L)", ctx.buf(n), rows)
                 .build();

@@ -196,12 +196,12 @@ final class KernelDispatch implements OpVisitor<Tensor> {
 
     @Override
     public Tensor visit(OneHot op) {
-        return SoftmaxKernel.oneHot(arg(0), op.classes(), node.name());
+        return SoftmaxKernel.oneHot(arg(0), op.classes(), node.name() + " (" + op.kind() + ")");
     }
 
     @Override
     public Tensor visit(SoftmaxCrossEntropy op) {
-        return SoftmaxKernel.crossEntropy(arg(0), arg(1), node.name());
+        return SoftmaxKernel.crossEntropy(arg(0), arg(1), node.name() + " (" + op.kind() + ")");
     }
 
     @Override

@@ -59,7 +59,7 @@ final class SoftmaxKernel {
         double v = labels.get(i);
         int label = (int) v;
         if (label != v || label < 0 || label >= classes) {
-            throw new IllegalArgumentException(node + ": label " + dev.convj.graph.Fmt.num(v) + " at batch index "
+            throw new dev.convj.graph.ShapeException(node + ": label " + dev.convj.graph.Fmt.num(v) + " at batch index "
                     + i + " is not a class index in [0, " + classes + ") (" + DType.I32.shortName() + " labels)");
         }
         return label;

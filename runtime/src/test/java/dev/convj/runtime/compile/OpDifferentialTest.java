@@ -1,0 +1,258 @@
+package dev.convj.runtime.compile;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+
+import dev.convj.graph.DType;
+import dev.convj.graph.Graph;
+import dev.convj.graph.GraphBuilder;
+import dev.convj.graph.Node;
+import dev.convj.graph.ParamInit;
+import dev.convj.graph.Shape;
+import dev.convj.graph.autodiff.Autodiff;
+import dev.convj.graph.ops.AvgPool;
+import dev.convj.graph.ops.BroadcastTo;
+import dev.convj.graph.ops.Conv;
+import dev.convj.graph.ops.ConvGeometry;
+import dev.convj.graph.ops.ConvTranspose;
+import dev.convj.graph.ops.Dense;
+import dev.convj.graph.ops.LogSoftmax;
+import dev.convj.graph.ops.MaxPool;
+import dev.convj.graph.ops.Mean;
+import dev.convj.graph.ops.Mse;
+import dev.convj.graph.ops.Mul;
+import dev.convj.graph.ops.Op;
+import dev.convj.graph.ops.PoolGeometry;
+import dev.convj.graph.ops.Relu;
+import dev.convj.graph.ops.Reshape;
+import dev.convj.graph.ops.Sigmoid;
+import dev.convj.graph.ops.Softmax;
+import dev.convj.graph.ops.SoftmaxCrossEntropy;
+import dev.convj.graph.ops.Sum;
+import dev.convj.graph.ops.Tanh;
+import dev.convj.runtime.Initializer;
+import dev.convj.runtime.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
+
+/**
+ * Generated code equals the float64 interpreter for random op configurations, forward and every gradient node
+ * (and, for a few, the gradients of gradients), on one and on several threads.
+ */
+class OpDifferentialTest {
+    private static final GraphCompiler COMPILER = new GraphCompiler(null);
+    private static final Set<Class<?>> COVERED = Collections.synchronizedSet(new HashSet<>());
+
+    /** Builds x → op(x, params) → loss = Σ op · r (a random weighting, so every gradient is non-trivial). */
+    private static Graph lossOf(Shape inShape, Function<GraphBuilder, Node> body, boolean secondOrder) {
+        GraphBuilder b = new GraphBuilder();
+        b.input("x", inShape, DType.F32);
+        Node y = body.apply(b);
+        Node r = b.input("r", y.shape(), DType.F32);
+        Node weighted = b.apply("weighted", new Mul(), y, r);
+        Node loss = b.apply("loss", new Sum(range(y.shape().rank())), weighted);
+        b.output(y);
+        b.output(loss);
+        Graph g = Autodiff.gradients(b.build(), "loss", wrt(b.build())).graph();
+        if (!secondOrder) {
+            return g;
+        }
+        // Second order: d/dθ Σ (dL/dx · v), which differentiates every gradient rule used above.
+        GraphBuilder b2 = new GraphBuilder(g);
+        Node gx = g.node("x.grad");
+        Node v = b2.input("v", gx.shape(), DType.F32);
+        Node dot = b2.apply("dot", new Sum(range(gx.shape().rank())), b2.apply("gv", new Mul(), gx, v));
+        b2.output(dot);
+        Graph g2 = b2.build();
+        List<String> wrt2 = new ArrayList<>(wrt(g2));
+        wrt2.add("r"); // d/dr reaches the gradient rules of backward ops (e.g. max-pool's select)
+        return Autodiff.gradients(g2, "dot", wrt2).graph();
+    }
+
+    private static List<String> wrt(Graph g) {
+        List<String> names = new ArrayList<>(List.of("x"));
+        g.parameters().forEach(p -> names.add(p.name()));
+        return names;
+    }
+
+    private static List<Integer> range(int n) {
+        List<Integer> r = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            r.add(i);
+        }
+        return r;
+    }
+
+    private static void check(Graph g, long seed, int threads) {
+        for (Node n : g.nodes()) {
+            COVERED.add(n.op().getClass());
+        }
+        Map<String, Tensor> feeds = new HashMap<>(Initializer.initialize(g, seed));
+        Random random = new Random(seed);
+        for (Node in : g.inputs()) {
+            feeds.put(in.name(), in.dtype() == DType.I32
+                    ? Tensor.generate(in.shape(), i -> random.nextInt(in.name().equals("labels") ? 4 : 1))
+                    : Tensor.uniform(in.shape(), -1, 1, random));
+        }
+        Differential.assertMatches(COMPILER, g, feeds, threads);
+    }
+
+    /** A random convolution case: rank, batch, channels, groups, sizes, kernel, stride, padding, dilation. */
+    record ConvCase(int rank, int batch, int groups, int cPerGroup, int oPerGroup, int size, int kernel, int stride,
+                    int padLow, int padHigh, int dilation, boolean bias, int threads) {
+        ConvGeometry geometry() {
+            return new ConvGeometry(Collections.nCopies(rank, stride), Collections.nCopies(rank, padLow),
+                    Collections.nCopies(rank, padHigh), Collections.nCopies(rank, dilation), groups);
+        }
+
+        boolean fits() {
+            return size + padLow + padHigh - dilation * (kernel - 1) - 1 >= 0;
+        }
+
+        Shape input() {
+            List<Integer> d = new ArrayList<>(List.of(batch, groups * cPerGroup));
+            d.addAll(Collections.nCopies(rank, size));
+            return new Shape(d);
+        }
+
+        Shape weight() {
+            List<Integer> d = new ArrayList<>(List.of(groups * oPerGroup, cPerGroup));
+            d.addAll(Collections.nCopies(rank, kernel));
+            return new Shape(d);
+        }
+    }
+
+    private static final Gen<ConvCase> CONV_CASES = in -> new ConvCase(
+            integers().between(1, 3).generate(in), integers().between(1, 3).generate(in),
+            integers().between(1, 2).generate(in), integers().between(1, 3).generate(in),
+            integers().between(1, 3).generate(in), integers().between(3, 7).generate(in),
+            integers().between(1, 3).generate(in), integers().between(1, 3).generate(in),
+            integers().between(0, 2).generate(in), integers().between(0, 2).generate(in),
+            integers().between(1, 2).generate(in), integers().between(0, 1).generate(in) == 1,
+            integers().between(1, 3).generate(in));
+
+    @Test
+    void convolutionForwardAndGradients() {
+        qt().withFixedSeed(11).withExamples(25).forAll(CONV_CASES).assuming(ConvCase::fits).checkAssert(c -> {
+            Graph g = lossOf(c.input(), b -> {
+                Node w = b.parameter("w", c.weight(), new ParamInit.Uniform(0.5));
+                Node x = b.node("x");
+                if (!c.bias()) {
+                    return b.apply("y", new Conv(c.geometry()), x, w);
+                }
+                Node bias = b.parameter("b", Shape.of(c.weight().dim(0)), new ParamInit.Uniform(0.5));
+                return b.apply("y", new Relu(), b.apply("conv", new Conv(c.geometry()), x, w, bias));
+            }, false);
+            check(g, c.hashCode(), c.threads());
+        });
+    }
+
+    @Test
+    void transposedConvolutionForwardAndGradients() {
+        qt().withFixedSeed(12).withExamples(15).forAll(CONV_CASES).assuming(ConvCase::fits).checkAssert(c -> {
+            List<Integer> big = Collections.nCopies(c.rank(), c.size());
+            List<Integer> small = c.geometry().outputSpatial(big, Collections.nCopies(c.rank(), c.kernel()));
+            List<Integer> yDims = new ArrayList<>(List.of(c.batch(), c.groups() * c.oPerGroup()));
+            yDims.addAll(small);
+            Graph g = lossOf(new Shape(yDims), b -> {
+                Node w = b.parameter("w", c.weight(), new ParamInit.Uniform(0.5));
+                List<Node> in = new ArrayList<>(List.of(b.node("x"), w));
+                if (c.bias()) {
+                    in.add(b.parameter("b", Shape.of(c.groups() * c.cPerGroup()), new ParamInit.Uniform(0.5)));
+                }
+                return b.apply("y", new ConvTranspose(c.geometry(), big), in.toArray(Node[]::new));
+            }, false);
+            check(g, c.hashCode(), c.threads());
+        });
+    }
+
+    @Test
+    void convolutionSecondOrder() {
+        qt().withFixedSeed(13).withExamples(8).forAll(CONV_CASES).assuming(ConvCase::fits).checkAssert(c -> {
+            Graph g = lossOf(c.input(), b -> b.apply("y", new Tanh(), b.apply("conv", new Conv(c.geometry()),
+                    b.node("x"), b.parameter("w", c.weight(), new ParamInit.Uniform(0.5)))), true);
+            check(g, c.hashCode(), c.threads());
+        });
+    }
+
+    /** A random pooling case. */
+    record PoolCase(int rank, int batch, int channels, int size, int window, int stride, int pad, boolean ceil,
+                    boolean max, boolean includePad, int threads) {
+        PoolGeometry geometry() {
+            return new PoolGeometry(Collections.nCopies(rank, window), Collections.nCopies(rank, stride),
+                    Collections.nCopies(rank, Math.min(pad, window / 2)), ceil);
+        }
+
+        boolean fits() {
+            return size + 2 * Math.min(pad, window / 2) >= window;
+        }
+
+        Shape input() {
+            List<Integer> d = new ArrayList<>(List.of(batch, channels));
+            d.addAll(Collections.nCopies(rank, size));
+            return new Shape(d);
+        }
+    }
+
+    private static final Gen<PoolCase> POOL_CASES = in -> new PoolCase(
+            integers().between(1, 3).generate(in), integers().between(1, 3).generate(in),
+            integers().between(1, 3).generate(in), integers().between(2, 7).generate(in),
+            integers().between(1, 3).generate(in), integers().between(1, 3).generate(in),
+            integers().between(0, 1).generate(in), integers().between(0, 1).generate(in) == 1,
+            integers().between(0, 1).generate(in) == 1, integers().between(0, 1).generate(in) == 1,
+            integers().between(1, 3).generate(in));
+
+    @Test
+    void poolingForwardGradientsAndSecondOrder() {
+        qt().withFixedSeed(14).withExamples(30).forAll(POOL_CASES).assuming(PoolCase::fits).checkAssert(p -> {
+            Graph g = lossOf(p.input(), b -> {
+                Node x = b.apply("sq", new Mul(), b.node("x"), b.node("x"));
+                Op op = p.max() ? new MaxPool(p.geometry()) : new AvgPool(p.geometry(), p.includePad());
+                return b.apply("y", op, x);
+            }, true);
+            check(g, p.hashCode(), p.threads());
+        });
+    }
+
+    @Test
+    void denseSoftmaxAndLosses() {
+        qt().withFixedSeed(15).withExamples(12).forAll(integers().between(1, 9), integers().between(1, 7),
+                integers().between(1, 3)).checkAssert((batch, features, threads) -> {
+            Graph g = lossOf(Shape.of(batch, 2, features), b -> {
+                Node flat = b.apply("flat", new Reshape(Shape.of(batch, 2 * features)), b.node("x"));
+                Node w = b.parameter("w", Shape.of(4, 2 * features), new ParamInit.Uniform(0.5));
+                Node bias = b.parameter("b", Shape.of(4), new ParamInit.Uniform(0.5));
+                Node h = b.apply("h", new Sigmoid(), b.apply("dense", new Dense(), flat, w, bias));
+                Node labels = b.input("labels", Shape.of(batch), DType.I32);
+                Node ce = b.apply("ce", new SoftmaxCrossEntropy(), h, labels);
+                Node target = b.apply("target", new Softmax(1), h);
+                Node mse = b.apply("mse", new Mse(), b.apply("logp", new LogSoftmax(1), h), target);
+                Node both = b.apply("both", new dev.convj.graph.ops.Add(), ce, mse);
+                Node spread = b.apply("spread", new BroadcastTo(Shape.of(batch, 4)), both);
+                Node mean = b.apply("mean", new Mean(List.of(0)), b.apply("prod", new Mul(), spread, h));
+                return mean;
+            }, true);
+            check(g, batch * 31L + features, threads);
+        });
+    }
+
+    @AfterAll
+    static void everyOpIsCovered() {
+        List<String> missing = Arrays.stream(Op.class.getPermittedSubclasses())
+                .filter(c -> !COVERED.contains(c))
+                .map(Class::getSimpleName).sorted().toList();
+        assertEquals(List.of(), missing, "ops never compiled by a differential test");
+    }
+}
