@@ -81,14 +81,14 @@ final class ConvEmitter {
             if (d.pointwise()) {
                 b.add("// 1×1 kernel at unit stride: x[n] is already the column matrix\n");
                 b.addStatement("$T.multiply(false, false, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, false,"
-                                + " gemm[worker])", EmitContext.GEMM, d.og(), d.outSize(), d.kg(), ctx.buf(w),
+                                + " gemm[worker])", ctx.gemmClass, d.og(), d.outSize(), d.kg(), ctx.buf(w),
                         group * d.og() * d.kg(), d.kg(), ctx.buf(x), xAt, d.outSize(), y, yAt, d.outSize());
             } else {
                 b.addStatement("$L_im2col($L, $L, col)", name, ctx.buf(x), xAt);
                 b.add("// y[o, p] = Σ_(c,q) w[o, (c,q)] · col[(c,q), p]: a GEMM of $L×$L×$L\n", d.og(), d.outSize(),
                         d.kg());
                 b.addStatement("$T.multiply(false, false, $L, $L, $L, $L, $L, $L, col, 0, $L, $L, $L, $L, false,"
-                                + " gemm[worker])", EmitContext.GEMM, d.og(), d.outSize(), d.kg(), ctx.buf(w),
+                                + " gemm[worker])", ctx.gemmClass, d.og(), d.outSize(), d.kg(), ctx.buf(w),
                         group * d.og() * d.kg(), d.kg(), d.outSize(), y, yAt, d.outSize());
             }
         }
@@ -128,7 +128,7 @@ final class ConvEmitter {
             b.add("// col[(c,q), p] = Σ_o w[o, (c,q)] · dy[o, p]: a GEMM of $L×$L×$L, then scattered back\n",
                     d.kg(), d.outSize(), d.og());
             b.addStatement("$T.multiply(true, false, $L, $L, $L, $L, $L, $L, $L, n * $L + $L, $L, col, 0, $L, false,"
-                            + " gemm[worker])", EmitContext.GEMM, d.kg(), d.outSize(), d.og(), ctx.buf(w),
+                            + " gemm[worker])", ctx.gemmClass, d.kg(), d.outSize(), d.og(), ctx.buf(w),
                     group * d.og() * d.kg(), d.kg(), ctx.buf(dy), d.o * d.outSize(), group * d.og() * d.outSize(),
                     d.outSize(), d.outSize());
             b.addStatement("$L_col2im(col, $L, n * $L + $L)", name, x, d.c * d.inSize(), group * d.cg() * d.inSize());
@@ -163,7 +163,7 @@ final class ConvEmitter {
         }
         b.add("// items are threads here: thread w sums images [chunkStart(w), chunkStart(w + 1))\n");
         b.addStatement("int first = $T.chunkStart($L, team.size(), from), last = $T.chunkStart($L, team.size(), to)",
-                EmitContext.TEAM, x.shape().dim(0), EmitContext.TEAM, x.shape().dim(0));
+                ctx.team, x.shape().dim(0), ctx.team, x.shape().dim(0));
         b.beginControlFlow("for (int n = first; n < last; n++)");
         for (int group = 0; group < g.groups(); group++) {
             String xAt = "n * " + d.c * d.inSize() + " + " + group * d.cg() * d.inSize();
@@ -176,7 +176,7 @@ final class ConvEmitter {
             b.add("// dw[o, (c,q)] += Σ_p dy[o, p] · col[(c,q), p]: a GEMM of $L×$L×$L\n", d.og(), d.kg(),
                     d.outSize());
             b.addStatement("$T.multiply(false, true, $L, $L, $L, $L, $L, $L, $L, $L, $L, acc, $L, $L, true,"
-                            + " gemm[worker])", EmitContext.GEMM, d.og(), d.kg(), d.outSize(), ctx.buf(dy), dyAt,
+                            + " gemm[worker])", ctx.gemmClass, d.og(), d.kg(), d.outSize(), ctx.buf(dy), dyAt,
                     d.outSize(), colArray, colAt, d.outSize(), group * d.og() * d.kg(), d.kg());
         }
         b.endControlFlow();

@@ -22,9 +22,10 @@ import javax.lang.model.element.Modifier;
  * {@code run()}, and the scratch space the emitted code needs per thread.
  */
 public final class EmitContext {
-    static final ClassName TEAM = ClassName.get("dev.convj.codegen.kernels", "Team");
-    static final ClassName GEMM = ClassName.get("dev.convj.codegen.kernels", "Gemm");
-    static final ClassName WORKSPACE = GEMM.nestedClass("Workspace");
+    /** The kernel classes generated code calls: ConvJ's own, or the copies nested in a standalone class. */
+    final ClassName team;
+    final ClassName gemmClass;
+    final ClassName workspace;
 
     final Graph graph;
     final ExecutionPlan plan;
@@ -36,7 +37,12 @@ public final class EmitContext {
     int colSize;
     int partialSize;
 
-    EmitContext(Graph graph, ExecutionPlan plan, MemoryPlan memory, Schedule schedule, TypeSpec.Builder type) {
+    EmitContext(Graph graph, ExecutionPlan plan, MemoryPlan memory, Schedule schedule, TypeSpec.Builder type,
+                ClassName self, boolean standalone) {
+        String kernels = "dev.convj.codegen.kernels";
+        this.team = standalone ? self.nestedClass("Team") : ClassName.get(kernels, "Team");
+        this.gemmClass = standalone ? self.nestedClass("Gemm") : ClassName.get(kernels, "Gemm");
+        this.workspace = gemmClass.nestedClass("Workspace");
         this.graph = graph;
         this.plan = plan;
         this.memory = memory;
@@ -101,7 +107,7 @@ public final class EmitContext {
         run.add("// $L\n", describe(n).replace("$", "$$"));
         if (parallel) {
             String task = name + "Task";
-            type.addField(FieldSpec.builder(TEAM.nestedClass("Task"), task, Modifier.PRIVATE, Modifier.FINAL)
+            type.addField(FieldSpec.builder(team.nestedClass("Task"), task, Modifier.PRIVATE, Modifier.FINAL)
                     .initializer("this::$L", name).build());
             run.addStatement("team.run($L, $L)", task, count);
         } else {

@@ -16,7 +16,7 @@ final class GemmEmitter {
         CodeBlock.Builder b = CodeBlock.builder()
                 .add("// y[n, j] = Σ_i x[n, i] · w[j, i]: a GEMM of $L×$L×$L per call\n", rows, out, in)
                 .addStatement("$T.multiply(false, true, to - from, $L, $L, $L, from * $L, $L, $L, 0, $L, $L, from * $L,"
-                                + " $L, false, gemm[worker])", EmitContext.GEMM, out, in, ctx.buf(x), in, in,
+                                + " $L, false, gemm[worker])", ctx.gemmClass, out, in, ctx.buf(x), in, in,
                         ctx.buf(w), in, y, out, out);
         boolean bias = n.inputs().size() == 3;
         boolean relu = ctx.plan.epilogueOf(n) >= 0;
@@ -42,7 +42,7 @@ final class GemmEmitter {
                 .add("// c = $L·$L: a GEMM of $L×$L×$L\n", op.transposeA() ? "aᵀ" : "a", op.transposeB() ? "bᵀ" : "b",
                         m, cols, k)
                 .addStatement("$T.multiply($L, $L, to - from, $L, $L, $L, $L, $L, $L, 0, $L, $L, from * $L, $L, false,"
-                                + " gemm[worker])", EmitContext.GEMM, op.transposeA(), op.transposeB(), cols, k,
+                                + " gemm[worker])", ctx.gemmClass, op.transposeA(), op.transposeB(), cols, k,
                         ctx.buf(a), aStart, lda, ctx.buf(bNode), ldb, ctx.buf(n), cols, cols)
                 .build();
         ctx.loopMethod(n, ctx.methodName(n), m, true, body);

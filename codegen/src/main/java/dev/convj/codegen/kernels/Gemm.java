@@ -7,6 +7,8 @@ package dev.convj.codegen.kernels;
  * {@code jdk.incubator.vector} module is present (run with {@code --add-modules jdk.incubator.vector}), else a
  * plain-Java kernel that the JIT auto-vectorizes less well. No allocation: scratch space comes from a
  * {@link Workspace}, one per thread.
+ * <p>Exported standalone classes carry this source as a nested class; in their portable form the lines marked
+ * {@code portable-drop} are left out and a line marked {@code portable: X} becomes X.
  */
 public final class Gemm {
     private Gemm() {}
@@ -14,7 +16,7 @@ public final class Gemm {
     /** Rows of A per micro-tile. */
     public static final int MR = 6;
     /** Columns of B per micro-tile: two vectors of the preferred float species, or 16 without the Vector API. */
-    public static final int NR = VectorSupport.AVAILABLE ? VectorKernel.NR : 16;
+    public static final int NR = VectorSupport.AVAILABLE ? VectorKernel.NR : 16; // portable: public static final int NR = 16;
     /** Depth of one packed block of K, sized so that a B panel stays in L1 and A's block in L2. */
     static final int KC = 256;
     /** Rows of A per packed block. */
@@ -74,11 +76,11 @@ public final class Gemm {
 
     private static void tile(int kc, float[] pa, int aAt, float[] pb, int bAt, float[] c, int cAt, int ldc,
                              boolean add) {
-        if (VectorSupport.AVAILABLE) {
-            VectorKernel.tile(kc, pa, aAt, pb, bAt, c, cAt, ldc, add);
-        } else {
-            ScalarKernel.tile(kc, pa, aAt, pb, bAt, c, cAt, ldc, add, NR);
-        }
+        if (VectorSupport.AVAILABLE) { // portable-drop
+            VectorKernel.tile(kc, pa, aAt, pb, bAt, c, cAt, ldc, add); // portable-drop
+            return; // portable-drop
+        } // portable-drop
+        ScalarKernel.tile(kc, pa, aAt, pb, bAt, c, cAt, ldc, add, NR);
     }
 
     /** A partial tile at the right or bottom edge: computed whole into scratch, then the valid part is copied. */
