@@ -99,6 +99,13 @@ public record ConvLayer(String name, int spatialRank, int filters, List<Integer>
         weightShape.addAll(k);
         Node w = lowering.parameter(this, "weight", new Shape(weightShape), Lowering.defaultInit(fanIn));
         if (connectivity != null) {
+            if (connectivity.size() != filters || connectivity.get(0).size() != channels / groups) {
+                throw new IllegalArgumentException("connectivity mask of " + connectivity.size() + " rows × "
+                        + connectivity.get(0).size() + " columns does not fit input " + input.name() + " "
+                        + input.typeString() + " and " + filters + " filters: it needs one row per filter and one "
+                        + "column per input channel" + (groups > 1 ? " of a group" : "") + ", " + filters + " × "
+                        + channels / groups);
+            }
             w = lowering.inner(this, "masked", new ChannelMask(connectivity), w);
         }
         if (flipped) {

@@ -101,7 +101,8 @@ public record ConvTransposeLayer(String name, int spatialRank, int filters, List
             if (opi >= si && opi >= di) {
                 throw new IllegalArgumentException("output padding " + op + " must be smaller than either stride " + s
                         + " or dilation " + d + " (axis " + i + ": " + opi + " ≥ " + si + " and ≥ " + di
-                        + "), as in PyTorch; lower the output padding");
+                        + "), as in PyTorch, for input " + input.name() + " " + input.typeString()
+                        + "; lower the output padding");
             }
             int size = (n - 1) * si - 2 * pi + di * (k.get(i) - 1) + opi + 1;
             if (size < 1) {

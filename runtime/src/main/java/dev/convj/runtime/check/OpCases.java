@@ -120,10 +120,10 @@ public final class OpCases {
         c.add(of(new Conv(g1), Operand.floats(1, 2, 7), Operand.floats(3, 2, 3)));
         ConvGeometry g3 = ConvGeometry.unit(3);
         c.add(of(new Conv(g3), Operand.floats(1, 2, 3, 3, 3), Operand.floats(2, 2, 2, 2, 2), Operand.floats(2)));
-        // Output 3×4 of the conv above from input 5×6; the transpose maps it back.
-        c.add(of(new ConvTranspose(g2, List.of(5, 6)), Operand.floats(2, 4, 3, 4), Operand.floats(4, 2, 2, 2),
+        // Output 3×5 of the conv above from input 5×6; the transpose maps it back.
+        c.add(of(new ConvTranspose(g2, List.of(5, 6)), Operand.floats(2, 4, 3, 5), Operand.floats(4, 2, 2, 2),
                 Operand.floats(4)));
-        c.add(of(new ConvWeightGrad(g2, List.of(2, 2)), Operand.floats(2, 4, 5, 6), Operand.floats(2, 4, 3, 4)));
+        c.add(of(new ConvWeightGrad(g2, List.of(2, 2)), Operand.floats(2, 4, 5, 6), Operand.floats(2, 4, 3, 5)));
         // Input 4×5, kernel 2×2, one row of padding on top: a 4×4 output, cycled through 2×2 kernel sets.
         TiledGeometry tiled = new TiledGeometry(geometry(List.of(1, 1), List.of(1, 0), List.of(0, 0), List.of(1, 1),
                 1), List.of(2, 2));
