@@ -3,7 +3,9 @@ package dev.convj.dsl;
 import dev.convj.graph.Node;
 import dev.convj.graph.ShapeException;
 import dev.convj.graph.Shape;
+import dev.convj.graph.ops.ChannelMask;
 import dev.convj.graph.ops.Conv;
+import dev.convj.graph.ops.Flip;
 import dev.convj.graph.ops.ConvGeometry;
 import dev.convj.graph.ops.Padding;
 import java.util.ArrayList;
@@ -11,19 +13,28 @@ import java.util.List;
 
 /** An N-d convolution layer (cross-correlation, as in every framework) with its weight and optional bias. */
 public record ConvLayer(String name, int spatialRank, int filters, List<Integer> kernel, Padding padding,
-                        List<Integer> stride, List<Integer> dilation, int groups, boolean bias) implements Layer {
+                        List<Integer> stride, List<Integer> dilation, int groups, boolean bias, boolean flipped,
+                        List<List<Boolean>> connectivity) implements Layer {
 
     public ConvLayer {
         kernel = List.copyOf(kernel);
         stride = List.copyOf(stride);
         dilation = List.copyOf(dilation);
+        connectivity = connectivity == null ? null : connectivity.stream().map(List::copyOf).toList();
+    }
+
+    /** A cross-correlation layer with every input channel of its group feeding every filter. */
+    public ConvLayer(String name, int spatialRank, int filters, List<Integer> kernel, Padding padding,
+                     List<Integer> stride, List<Integer> dilation, int groups, boolean bias) {
+        this(name, spatialRank, filters, kernel, padding, stride, dilation, groups, bias, false, null);
     }
 
     static ConvLayer of(String name, int spatialRank, int filters, List<Integer> kernel, LayerOption... options) {
         Padding padding = Padding.valid();
         List<Integer> stride = List.of(1), dilation = List.of(1);
         int groups = 1;
-        boolean bias = true;
+        boolean bias = true, flipped = false;
+        List<List<Boolean>> mask = null;
         for (LayerOption o : options) {
             if (o instanceof LayerOption.Pad p) {
                 padding = p.padding();
@@ -35,17 +46,22 @@ public record ConvLayer(String name, int spatialRank, int filters, List<Integer>
                 groups = g.groups();
             } else if (o instanceof LayerOption.NoBias) {
                 bias = false;
+            } else if (o instanceof LayerOption.TrueConvolution) {
+                flipped = true;
+            } else if (o instanceof LayerOption.Connectivity c) {
+                mask = ChannelMask.of(c.mask()).mask();
             } else {
                 throw new ShapeException(name + " (conv" + spatialRank + "d): option " + o
-                        + " applies to pooling layers, not convolutions");
+                        + " does not apply to convolutions");
             }
         }
-        return new ConvLayer(name, spatialRank, filters, kernel, padding, stride, dilation, groups, bias);
+        return new ConvLayer(name, spatialRank, filters, kernel, padding, stride, dilation, groups, bias, flipped,
+                mask);
     }
 
     @Override
     public String kind() {
-        return "conv" + spatialRank + "d";
+        return (flipped ? "true_conv" : "conv") + spatialRank + "d";
     }
 
     @Override
@@ -55,7 +71,8 @@ public record ConvLayer(String name, int spatialRank, int filters, List<Integer>
 
     @Override
     public Layer withName(String newName) {
-        return new ConvLayer(newName, spatialRank, filters, kernel, padding, stride, dilation, groups, bias);
+        return new ConvLayer(newName, spatialRank, filters, kernel, padding, stride, dilation, groups, bias, flipped,
+                connectivity);
     }
 
     @Override
@@ -81,6 +98,24 @@ public record ConvLayer(String name, int spatialRank, int filters, List<Integer>
         List<Integer> weightShape = new ArrayList<>(List.of(filters, channels / groups));
         weightShape.addAll(k);
         Node w = lowering.parameter(this, "weight", new Shape(weightShape), Lowering.defaultInit(fanIn));
+        if (connectivity != null) {
+            if (connectivity.size() != filters || connectivity.get(0).size() != channels / groups) {
+                throw new IllegalArgumentException("connectivity mask of " + connectivity.size() + " rows × "
+                        + connectivity.get(0).size() + " columns does not fit input " + input.name() + " "
+                        + input.typeString() + " and " + filters + " filters: it needs one row per filter and one "
+                        + "column per input channel" + (groups > 1 ? " of a group" : "") + ", " + filters + " × "
+                        + channels / groups);
+            }
+            w = lowering.inner(this, "masked", new ChannelMask(connectivity), w);
+        }
+        if (flipped) {
+            // True convolution = cross-correlation with the kernel rotated 180° (reversed on every spatial axis).
+            List<Integer> spatialAxes = new ArrayList<>();
+            for (int a = 2; a < spatialRank + 2; a++) {
+                spatialAxes.add(a);
+            }
+            w = lowering.inner(this, "flipped", new Flip(spatialAxes), w);
+        }
         if (!bias) {
             return lowering.output(this, new Conv(geometry), input, w);
         }

@@ -60,6 +60,77 @@ public sealed interface LayerOption {
         }
     }
 
+    record TrueConvolution() implements LayerOption {
+        @Override
+        public String toString() {
+            return "trueConvolution()";
+        }
+    }
+
+    record Connectivity(boolean[][] mask) implements LayerOption {
+        public Connectivity {
+            mask = java.util.Arrays.stream(mask).map(boolean[]::clone).toArray(boolean[][]::new);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Connectivity c && java.util.Arrays.deepEquals(mask, c.mask);
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Arrays.deepHashCode(mask);
+        }
+
+        @Override
+        public String toString() {
+            return "connectivity(" + mask.length + "×" + (mask.length == 0 ? 0 : mask[0].length) + ")";
+        }
+    }
+
+    record OutputPadding(List<Integer> values) implements LayerOption {
+        @Override
+        public String toString() {
+            return "outputPadding" + values;
+        }
+    }
+
+    record Seed(long seed) implements LayerOption {
+        @Override
+        public String toString() {
+            return "seed(" + seed + ")";
+        }
+    }
+
+    /**
+     * The lecture's true convolution S(i,j) = Σ I(m,n)·K(i−m, j−n): the kernel is flipped along every spatial axis
+     * before the cross-correlation that layers compute by default.
+     */
+    static LayerOption trueConvolution() {
+        return new TrueConvolution();
+    }
+
+    /**
+     * Partial connectivity between channels: {@code mask[o][c]} says whether input channel c (within the group) feeds
+     * output channel o; one row per filter. All true is an ordinary convolution.
+     */
+    static LayerOption connectivity(boolean[][] mask) {
+        return new Connectivity(mask);
+    }
+
+    /**
+     * Extra positions added after each spatial axis of a transposed convolution's output, as PyTorch's
+     * output_padding; each must be smaller than the stride or the dilation of its axis.
+     */
+    static LayerOption outputPadding(int... p) {
+        return new OutputPadding(Arrays.stream(p).boxed().toList());
+    }
+
+    /** The seed of a dropout layer's masks (default: derived from the layer's name). */
+    static LayerOption seed(long seed) {
+        return new Seed(seed);
+    }
+
     /** {@code p} zeros on every side. */
     static LayerOption pad(int p) {
         return new Pad(Padding.of(p));

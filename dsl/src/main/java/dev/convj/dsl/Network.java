@@ -6,7 +6,10 @@ import dev.convj.graph.ModelGraph;
 import dev.convj.graph.Node;
 import dev.convj.graph.Shape;
 import dev.convj.graph.ShapeException;
+import dev.convj.graph.ops.Elu;
+import dev.convj.graph.ops.LeakyRelu;
 import dev.convj.graph.ops.Mse;
+import dev.convj.graph.ops.Slice;
 import dev.convj.graph.ops.SoftmaxCrossEntropy;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -32,16 +35,22 @@ public final class Network {
     private final List<Integer> inputShape;
     private final List<Layer> layers;
     private final Loss loss;
+    private final double weightDecay;
 
     private Network(List<Integer> inputShape, List<Layer> layers, Loss loss) {
+        this(inputShape, layers, loss, 0);
+    }
+
+    private Network(List<Integer> inputShape, List<Layer> layers, Loss loss, double weightDecay) {
         this.inputShape = List.copyOf(inputShape);
         this.layers = List.copyOf(layers);
         this.loss = loss;
+        this.weightDecay = weightDecay;
         checkNames(this.layers);
         graph(1); // shape errors surface here, naming the layer
     }
 
-    private static final List<String> RESERVED = List.of("x", "labels", "target", "loss");
+    private static final List<String> RESERVED = List.of("x", "labels", "target", "loss", Lowering.STEP);
 
     private static void checkNames(List<Layer> layers) {
         java.util.Set<String> seen = new java.util.HashSet<>();
@@ -86,7 +95,7 @@ public final class Network {
         }
         List<Layer> next = new ArrayList<>(layers);
         next.add(layer);
-        return new Network(inputShape, next, loss);
+        return new Network(inputShape, next, loss, weightDecay);
     }
 
     /** The default name of the next layer with this prefix: conv1, conv2, pool1, fc1, … */
@@ -105,7 +114,7 @@ public final class Network {
         }
         List<Layer> next = new ArrayList<>(layers);
         next.set(next.size() - 1, next.get(next.size() - 1).withName(name));
-        return new Network(inputShape, next, loss);
+        return new Network(inputShape, next, loss, weightDecay);
     }
 
     // Convolutions: kernel is one size for every axis; the options set padding, stride, dilation, groups, bias.
@@ -196,6 +205,201 @@ public final class Network {
         return append(new ActivationLayer(nextName(f.name().toLowerCase()), f));
     }
 
+    // Layers of the lecture beyond LeNet (issue 3).
+
+    /** A 2-D convolution with one filter per input channel (groups = channels), PyTorch's depthwise convolution. */
+    public Network depthwiseConv2d(int kernel, LayerOption... options) {
+        int channels = outputShape().get(0);
+        LayerOption[] all = Arrays.copyOf(options, options.length + 1);
+        all[options.length] = LayerOption.groups(channels);
+        return append(ConvLayer.of(nextName("conv"), 2, channels, List.of(kernel), all));
+    }
+
+    /** A 1-D transposed convolution; options: pad, stride, outputPadding, dilation, groups, noBias. */
+    public Network convTranspose1d(int filters, int kernel, LayerOption... options) {
+        return append(declare("conv_transpose1d", () -> ConvTransposeLayer.of(nextName("deconv"), 1, filters,
+                List.of(kernel), options)));
+    }
+
+    /** A 2-D transposed convolution ("deconvolution"), weight [C_in, filters/groups, k, k] as PyTorch's. */
+    public Network convTranspose2d(int filters, int kernel, LayerOption... options) {
+        return append(declare("conv_transpose2d", () -> ConvTransposeLayer.of(nextName("deconv"), 2, filters,
+                List.of(kernel), options)));
+    }
+
+    public Network convTranspose3d(int filters, int kernel, LayerOption... options) {
+        return append(declare("conv_transpose3d", () -> ConvTransposeLayer.of(nextName("deconv"), 3, filters,
+                List.of(kernel), options)));
+    }
+
+    /** A 1-D locally connected layer: like conv1d but with a separate kernel (and bias) per output position. */
+    public Network locallyConnected1d(int filters, int kernel, LayerOption... options) {
+        return append(TiledConvLayer.of(nextName("local"), 1, filters, List.of(kernel), List.of(), options));
+    }
+
+    /** A 2-D locally connected layer: a separate kernel (and bias) per output position, weights unshared. */
+    public Network locallyConnected2d(int filters, int kernel, LayerOption... options) {
+        return append(TiledConvLayer.of(nextName("local"), 2, filters, List.of(kernel), List.of(), options));
+    }
+
+    /**
+     * A tiled convolution: {@code tileSize} × {@code tileSize} kernel sets cycled over the output positions (position
+     * (i, j) uses set (i mod t, j mod t)); t = 1 is conv2d, t = the output size is locallyConnected2d.
+     */
+    public Network tiledConv2d(int filters, int kernel, int tileSize, LayerOption... options) {
+        return append(TiledConvLayer.of(nextName("tiled"), 2, filters, List.of(kernel), List.of(tileSize), options));
+    }
+
+    /** Global average pooling, [N, C, spatial…] → [N, C]. */
+    public Network globalAvgPool() {
+        return append(new GlobalPoolLayer(nextName("gpool"), false));
+    }
+
+    /** Global max pooling, [N, C, spatial…] → [N, C]. */
+    public Network globalMaxPool() {
+        return append(new GlobalPoolLayer(nextName("gpool"), true));
+    }
+
+    /** Cross-channel pooling (maxout): the maximum over each group of k consecutive channels. */
+    public Network maxout(int k) {
+        return append(new MaxoutLayer(nextName("maxout"), k));
+    }
+
+    /** Channels [start, end) of the input, as {@code x[:, start:end]}. */
+    public Network sliceChannels(int start, int end) {
+        String name = nextName("slice");
+        return append(declare(name, "slice", () -> new UnaryOpLayer(name, "slice", new Slice(1, start, end))));
+    }
+
+    /**
+     * Branches that each continue from the current output, concatenated along the channels, e.g. pooling some
+     * channels and not others:
+     * {@code parallel(b -> b.sliceChannels(0, 4).maxPool(3, stride(1), pad(1)), b -> b.sliceChannels(4, 8))}.
+     */
+    @SafeVarargs
+    public final Network parallel(java.util.function.UnaryOperator<Network>... branches) {
+        List<Integer> shape = outputShape();
+        Network start = new Network(shape, List.of(), Loss.NONE);
+        List<List<Layer>> layersOfBranches = new ArrayList<>();
+        for (java.util.function.UnaryOperator<Network> branch : branches) {
+            layersOfBranches.add(branch.apply(start).layers());
+        }
+        String name = nextName("concat");
+        return append(declare(name, "concat", () -> ParallelLayer.of(name, layersOfBranches)));
+    }
+
+    /** Batch normalization with ε = 1e-5 and momentum 0.1, as PyTorch's defaults. */
+    public Network batchNorm() {
+        return batchNorm(1e-5, 0.1);
+    }
+
+    public Network batchNorm(double epsilon, double momentum) {
+        String name = nextName("bn");
+        return append(declare(name, "batch_norm", () -> new BatchNormLayer(name, epsilon, momentum)));
+    }
+
+    /** Inverted dropout with probability {@code rate} of zeroing each value; {@code seed(s)} fixes the masks. */
+    public Network dropout(double rate, LayerOption... options) {
+        String name = nextName("dropout");
+        long seed = name.hashCode();
+        for (LayerOption o : options) {
+            if (!(o instanceof LayerOption.Seed s)) {
+                throw new ShapeException(name + " (dropout): option " + o + " does not apply to dropout");
+            }
+            seed = s.seed();
+        }
+        long chosen = seed;
+        return append(declare(name, "dropout", () -> new DropoutLayer(name, rate, chosen)));
+    }
+
+    /** x for x > 0, else slope·x (PyTorch's default slope is 0.01). */
+    public Network leakyRelu(double slope) {
+        String name = nextName("leaky_relu");
+        return append(declare(name, "leaky_relu", () -> new UnaryOpLayer(name, "leaky_relu", new LeakyRelu(slope))));
+    }
+
+    /** x for x > 0, else α(e^x − 1) (PyTorch's default α is 1). */
+    public Network elu(double alpha) {
+        String name = nextName("elu");
+        return append(declare(name, "elu", () -> new UnaryOpLayer(name, "elu", new Elu(alpha))));
+    }
+
+    /** Gives every axis but the batch new extents, e.g. {@code reshape(8, 16)} to go from 2-D to 1-D layers. */
+    public Network reshape(int... dims) {
+        return append(new ReshapeLayer(nextName("reshape"), Arrays.stream(dims).boxed().toList()));
+    }
+
+    /** Adds (λ/2)·Σ‖W‖² over the weights ({@code .weight} parameters of rank ≥ 2) to the loss; its gradient is λ·W. */
+    public Network weightDecay(double lambda) {
+        if (!(lambda >= 0) || Double.isInfinite(lambda)) {
+            throw new ShapeException("loss: weight decay must be a finite λ ≥ 0, got " + lambda);
+        }
+        return new Network(inputShape, layers, loss, lambda);
+    }
+
+    /**
+     * The same layers on inputs of another size, every shape derived again; a size too small fails naming the layer
+     * where it runs out. Parameters whose shapes do not depend on the size (all but dense layers after flatten,
+     * and unshared convolutions) keep their shapes, so one set of weights serves both.
+     */
+    public Network withInput(int channels, int... spatial) {
+        return new Network(input(channels, spatial).inputShape, layers, loss, weightDecay);
+    }
+
+    /** {@link #withInput} keeping the channel count. */
+    public Network withInputSize(int... spatial) {
+        return withInput(inputShape.get(0), spatial);
+    }
+
+    /** How a trainer keeps the running statistics of each batch-normalization layer, for {@code batch} images. */
+    public List<RunningStatistic> runningStatistics(int batch) {
+        ModelGraph g = graph(batch);
+        List<RunningStatistic> stats = new ArrayList<>();
+        for (Layer l : allLayers(layers)) {
+            if (l instanceof BatchNormLayer bn) {
+                Node mean = g.graph().node(bn.name() + ".batch_mean");
+                Node x = g.graph().inputsOf(mean).get(0);
+                double m = (double) x.shape().size() / x.shape().dim(1);
+                stats.add(new RunningStatistic(mean.name(), bn.name() + ".running_mean", bn.momentum(), 1));
+                stats.add(new RunningStatistic(bn.name() + ".batch_var", bn.name() + ".running_var", bn.momentum(),
+                        m > 1 ? m / (m - 1) : 1));
+            }
+        }
+        return stats;
+    }
+
+    private static List<Layer> allLayers(List<Layer> layers) {
+        List<Layer> all = new ArrayList<>();
+        for (Layer l : layers) {
+            all.add(l);
+            if (l instanceof ParallelLayer p) {
+                p.branches().forEach(b -> all.addAll(allLayers(b)));
+            }
+        }
+        return all;
+    }
+
+    /** The output shape without the batch axis. */
+    public List<Integer> outputShape() {
+        ModelGraph g = graph(1);
+        return g.graph().node(g.output()).shape().tail(1);
+    }
+
+    /** Builds a layer, naming it in the error when its hyper-parameters are invalid. */
+    private static Layer declare(String name, String kind, java.util.function.Supplier<Layer> layer) {
+        try {
+            return layer.get();
+        } catch (ShapeException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw new ShapeException(name + " (" + kind + "): " + e.getMessage(), e);
+        }
+    }
+
+    private Layer declare(String kind, java.util.function.Supplier<Layer> layer) {
+        return declare(nextName("deconv"), kind, layer);
+    }
+
     /** Ends the network in the mean cross-entropy of softmax(output) against integer labels (input "labels"). */
     public Network softmaxCrossEntropy() {
         return withLoss(Loss.SOFTMAX_CROSS_ENTROPY);
@@ -210,44 +414,56 @@ public final class Network {
         if (loss != Loss.NONE) {
             throw new ShapeException("loss: the network already ends in a loss");
         }
-        return new Network(inputShape, layers, l);
+        return new Network(inputShape, layers, l, weightDecay);
     }
 
-    /** Lowers the network to a graph for {@code batch} images per step. */
+    /**
+     * Lowers the network to a training graph for {@code batch} images per step: batch normalization uses the
+     * batch's statistics (and outputs them), dropout is on (fed the i32 scalar input {@code step}).
+     */
     public ModelGraph graph(int batch) {
+        return graph(batch, true);
+    }
+
+    /**
+     * Lowers the network to an inference graph: batch normalization reads its running statistics (parameters
+     * {@code name.running_mean}, {@code name.running_var}), dropout is the identity. Without such layers it equals
+     * {@link #graph(int)}.
+     */
+    public ModelGraph inferenceGraph(int batch) {
+        return graph(batch, false);
+    }
+
+    private ModelGraph graph(int batch, boolean training) {
         if (batch < 1) {
             throw new IllegalArgumentException("the batch size must be ≥ 1, got " + batch);
         }
         GraphBuilder builder = new GraphBuilder();
-        Lowering lowering = new Lowering(builder);
+        Lowering lowering = new Lowering(builder, training);
         Node x = builder.input("x", Shape.concat(List.of(batch), inputShape), DType.F32);
         Node current = x;
         for (Layer layer : layers) {
-            try {
-                current = layer.lower(lowering, current);
-            } catch (ShapeException e) {
-                throw e;
-            } catch (IllegalArgumentException e) {
-                throw new ShapeException(layer.name() + " (" + layer.kind() + "): " + e.getMessage(), e);
-            }
+            current = lowering.lower(layer, current);
         }
         builder.output(current);
         Optional<String> target = Optional.empty(), lossName = Optional.empty();
+        Node data = null;
         if (loss == Loss.SOFTMAX_CROSS_ENTROPY) {
             if (current.shape().rank() != 2) {
                 throw new ShapeException("loss (softmax_cross_entropy): expects logits [N, classes], got "
                         + current.name() + " " + current.typeString() + "; flatten and add a dense layer first");
             }
             Node labels = builder.input("labels", Shape.of(batch), DType.I32);
-            Node l = builder.apply("loss", new SoftmaxCrossEntropy(), current, labels);
-            builder.output(l);
+            data = builder.apply(weightDecay > 0 ? "loss.data" : "loss", new SoftmaxCrossEntropy(), current, labels);
             target = Optional.of(labels.name());
-            lossName = Optional.of(l.name());
         } else if (loss == Loss.MSE) {
             Node t = builder.input("target", current.shape(), DType.F32);
-            Node l = builder.apply("loss", new Mse(), current, t);
-            builder.output(l);
+            data = builder.apply(weightDecay > 0 ? "loss.data" : "loss", new Mse(), current, t);
             target = Optional.of(t.name());
+        }
+        if (data != null) {
+            Node l = weightDecay > 0 ? WeightDecay.addTo(builder, data, weightDecay) : data;
+            builder.output(l);
             lossName = Optional.of(l.name());
         }
         return new ModelGraph(builder.build(), batch, x.name(), current.name(), target, lossName);

@@ -9,6 +9,7 @@ import dev.convj.graph.ops.Dense;
 import dev.convj.graph.ops.MaxPool;
 import dev.convj.graph.ops.AvgPool;
 import dev.convj.graph.ops.PoolGeometry;
+import dev.convj.graph.ops.TiledConv;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -59,20 +60,30 @@ public record Summary(List<Row> rows) {
             long params = g.parameters().stream().filter(p -> p.name().startsWith(layer.name() + "."))
                     .mapToLong(p -> p.shape().size()).sum();
             long macs = 0;
+            // Once a layer changes the number of spatial axes (flatten, reshape), receptive fields stop being tracked.
+            flattened |= out.shape().rank() != rank + 2 && !(out.op() instanceof Dense);
             if (out.op() instanceof Conv conv) {
                 Node w = g.inputsOf(out).get(1);
                 macs = (long) out.shape().size() / out.shape().dim(0) * (w.shape().size() / w.shape().dim(0));
-                grow(field, jump, w.shape().tail(2), conv.geometry().dilation(), conv.geometry().stride());
+                if (!flattened) {
+                    grow(field, jump, w.shape().tail(2), conv.geometry().dilation(), conv.geometry().stride());
+                }
+            } else if (out.op() instanceof TiledConv tc) {
+                Node w = g.inputsOf(out).get(1);
+                int r = tc.geometry().spatialRank();
+                macs = (long) out.shape().size() / out.shape().dim(0) * w.shape().tail(r + 1).stream().mapToLong(Integer::longValue).reduce(1, (a, b) -> a * b);
+                if (!flattened) {
+                    grow(field, jump, w.shape().tail(r + 2), tc.geometry().conv().dilation(),
+                            tc.geometry().conv().stride());
+                }
             } else if (out.op() instanceof Dense) {
                 Node w = g.inputsOf(out).get(1);
                 macs = (long) w.shape().size();
                 flattened = true;
-            } else if (out.op() instanceof MaxPool mp) {
+            } else if (out.op() instanceof MaxPool mp && !flattened) {
                 growPool(field, jump, mp.geometry());
-            } else if (out.op() instanceof AvgPool ap) {
+            } else if (out.op() instanceof AvgPool ap && !flattened) {
                 growPool(field, jump, ap.geometry());
-            } else if (out.shape().rank() != rank + 2) {
-                flattened = true;
             }
             rows.add(new Row(layer.name(), layer.kind(), out.shape().tail(1), params, macs,
                     flattened ? List.of() : List.copyOf(field)));

@@ -1,7 +1,13 @@
 package dev.convj.examples;
 
+import static dev.convj.dsl.LayerOption.ceilMode;
+import static dev.convj.dsl.LayerOption.connectivity;
+import static dev.convj.dsl.LayerOption.excludePad;
+import static dev.convj.dsl.LayerOption.groups;
 import static dev.convj.dsl.LayerOption.pad;
 import static dev.convj.dsl.LayerOption.same;
+import static dev.convj.dsl.LayerOption.stride;
+import static dev.convj.dsl.LayerOption.trueConvolution;
 
 import dev.convj.dsl.Network;
 import java.util.LinkedHashMap;
@@ -17,6 +23,7 @@ public final class Models {
     static {
         BUILT_IN.put("lenet5", Models::lenet5);
         BUILT_IN.put("vgg", Models::smallVgg);
+        BUILT_IN.put("all-ops", Models::allOps);
     }
 
     /** LeNet-5 for 28×28 grey images and 10 classes: 61,706 parameters. */
@@ -40,6 +47,28 @@ public final class Models {
                 .dense(256).relu()
                 .dense(10)
                 .softmaxCrossEntropy();
+    }
+
+    /**
+     * A small network that reaches every op of the IR at least once, forward or in its gradient graph: true
+     * convolution with a channel mask, batch normalization, leaky ReLU, max pooling in ceil mode, channel slices
+     * pooled and not pooled then concatenated, transposed and tiled convolutions, ELU, 3-D and 1-D convolutions,
+     * maxout, global average and max pooling, dropout, dense layers, log-softmax, and L2 weight decay.
+     */
+    public static Network allOps() {
+        boolean[][] mask = {{true, false}, {false, true}, {true, true}, {true, false}};
+        return Network.input(2, 8, 8)
+                .conv2d(4, 3, pad(1), trueConvolution(), connectivity(mask)).batchNorm().leakyRelu(0.1)
+                .maxPool(3, stride(2), pad(1), ceilMode())                                       // 4×5×5
+                .parallel(b -> b.sliceChannels(0, 2).avgPool(2, stride(1), pad(1), excludePad()),
+                        b -> b.sliceChannels(2, 4).convTranspose2d(2, 2, groups(2)))            // 4×6×6
+                .tiledConv2d(4, 3, 2).elu(1)                                                     // 4×4×4
+                .reshape(2, 2, 4, 4).conv3d(2, 2).relu()                                         // 2×1×3×3
+                .reshape(2, 9).conv1d(4, 3, stride(2), groups(2)).sigmoid().maxout(2)           // 2×4
+                .parallel(Network::globalAvgPool, Network::globalMaxPool)                        // 4
+                .dropout(0.25).dense(6).tanh().dense(3).logSoftmax()
+                .softmaxCrossEntropy()
+                .weightDecay(1e-3);
     }
 
     /** The built-in model named {@code name}; the error lists the names there are. */

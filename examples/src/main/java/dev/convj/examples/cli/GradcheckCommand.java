@@ -7,6 +7,9 @@ import dev.convj.runtime.Initializer;
 import dev.convj.runtime.Tensor;
 import dev.convj.runtime.check.GradientCheck;
 import dev.convj.runtime.check.GradientCheckReport;
+import dev.convj.runtime.check.OpCoverageReport;
+import dev.convj.graph.Graph;
+import dev.convj.graph.autodiff.Autodiff;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -26,7 +29,7 @@ final class GradcheckCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", defaultValue = "lenet5", description = "Built-in model: lenet5 or vgg (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--model", defaultValue = "lenet5", description = "Built-in model: lenet5, vgg or all-ops (default: ${DEFAULT-VALUE}).")
     String model;
 
     @Option(names = "--batch", defaultValue = "2", description = "Images in the checked batch (default: ${DEFAULT-VALUE}).")
@@ -42,6 +45,10 @@ final class GradcheckCommand implements Callable<Integer> {
     @Option(names = "--inputs", description = "Also check the gradient with respect to the input images.")
     boolean inputs;
 
+    @Option(names = "--ops", description = "Also check every op's gradient rule node by node and list each op type "
+            + "(always on for --model all-ops).")
+    boolean ops;
+
     @Override
     public Integer call() {
         if (batch < 1 || samples < 1) {
@@ -55,6 +62,9 @@ final class GradcheckCommand implements Callable<Integer> {
         Node target = ng.graph().node(ng.target().orElseThrow());
         int classes = ng.graph().node(ng.output()).shape().dim(1);
         feeds.put(target.name(), Tensor.generate(target.shape(), i -> random.nextInt(classes)));
+        if (ng.graph().has("step")) {
+            feeds.put("step", Tensor.scalar(seed)); // the dropout masks of training step `seed`
+        }
         java.util.List<String> wrt = new java.util.ArrayList<>(
                 ng.parameters().stream().map(Node::name).toList());
         if (inputs) {
@@ -65,7 +75,14 @@ final class GradcheckCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.println("model " + model + ", batch " + batch + ", seed " + seed);
         out.print(report);
+        boolean passed = report.passed();
+        if (ops || model.equals("all-ops")) {
+            Graph gradients = Autodiff.gradients(ng.graph(), ng.lossName(), wrt).graph();
+            OpCoverageReport coverage = OpCoverageReport.of(gradients, feeds, options);
+            out.print(coverage);
+            passed &= coverage.passed();
+        }
         out.flush();
-        return report.passed() ? 0 : 1;
+        return passed ? 0 : 1;
     }
 }

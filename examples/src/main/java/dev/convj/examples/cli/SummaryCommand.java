@@ -15,7 +15,7 @@ final class SummaryCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", defaultValue = "lenet5", description = "Built-in model: lenet5 or vgg (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--model", defaultValue = "lenet5", description = "Built-in model: lenet5, vgg or all-ops (default: ${DEFAULT-VALUE}).")
     String model;
 
     @Override

@@ -40,7 +40,7 @@ class ConvjCommandTest {
     void unknownModelIsOneClearLineAndAnError() {
         Run r = run("summary", "--model", "resnet");
         assertEquals(2, r.exit());
-        assertEquals("convj: unknown model 'resnet'; built-in models: lenet5, vgg\n", r.err());
+        assertEquals("convj: unknown model 'resnet'; built-in models: lenet5, vgg, all-ops\n", r.err());
         assertFalse(r.err().contains("Exception"));
     }
 

@@ -22,7 +22,9 @@ public record ConvGeometry(List<Integer> stride, List<Integer> padLow, List<Inte
                     + " and dilation " + dilation + " must all name the same number (≥ 1) of spatial axes");
         }
         for (int i = 0; i < r; i++) {
-            if (padLow.get(i) < 0 || padHigh.get(i) < 0) {
+            // A negative amount after an axis is a crop: the last positions are never read. Transposed convolutions
+            // need it when their output padding is at least the stride (allowed, as in PyTorch, below the dilation).
+            if (padLow.get(i) < 0 || padHigh.get(i) < 0 && padHigh.get(i) <= -dilation.get(i)) {
                 throw new IllegalArgumentException("padding must be ≥ 0, got " + padLow + " before and " + padHigh
                         + " after");
             }

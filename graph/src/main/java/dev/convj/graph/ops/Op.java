@@ -17,7 +17,9 @@ public sealed interface Op
                 Dense, MatMul,
                 Reshape, BroadcastTo, SumTo, Sum, Mean,
                 Add, Sub, Mul, Scale, Relu, Step, Sigmoid, Tanh,
-                Softmax, LogSoftmax, OneHot, SoftmaxCrossEntropy, Mse {
+                Softmax, LogSoftmax, OneHot, SoftmaxCrossEntropy, Mse,
+                Flip, ChannelMask, TiledConv, TiledConvTranspose, TiledConvWeightGrad,
+                Slice, Concat, Pow, LeakyRelu, Elu, Dropout {
 
     /** The op's name in dumps and messages, e.g. {@code conv2d}. */
     String kind();

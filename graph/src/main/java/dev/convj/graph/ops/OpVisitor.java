@@ -63,4 +63,26 @@ public interface OpVisitor<R> {
     R visit(SoftmaxCrossEntropy op);
 
     R visit(Mse op);
+
+    R visit(Flip op);
+
+    R visit(ChannelMask op);
+
+    R visit(TiledConv op);
+
+    R visit(TiledConvTranspose op);
+
+    R visit(TiledConvWeightGrad op);
+
+    R visit(Slice op);
+
+    R visit(Concat op);
+
+    R visit(Pow op);
+
+    R visit(LeakyRelu op);
+
+    R visit(Elu op);
+
+    R visit(Dropout op);
 }

@@ -12,16 +12,24 @@ import dev.convj.runtime.Tensor;
 final class ConvKernel {
     private ConvKernel() {}
 
-    /** The index map: {@code inputAt[p][q]} is the flat input position, or −1 in the padding. */
-    private record IndexMap(int[][] inputAt, int inPositions, int outPositions, int kernelPositions) {
+    /**
+     * The index map: {@code inputAt[p][q]} is the flat input position, or −1 in the padding; {@code tileOf[p]} is the
+     * flat tile (p mod t per axis) whose kernels output position p uses, always 0 for an ordinary convolution.
+     */
+    private record IndexMap(int[][] inputAt, int[] tileOf, int tiles, int inPositions, int outPositions,
+                            int kernelPositions) {
 
-        static IndexMap of(ConvGeometry g, int[] in, int[] out, int[] kernel) {
+        static IndexMap of(ConvGeometry g, int[] in, int[] out, int[] kernel, int[] tiles) {
             int r = in.length;
             int outPositions = SpatialIndex.product(out), kernelPositions = SpatialIndex.product(kernel);
             int[][] inputAt = new int[outPositions][kernelPositions];
+            int[] tileOf = new int[outPositions];
             int[] p = new int[r], q = new int[r];
             for (int po = 0; po < outPositions; po++) {
                 SpatialIndex.decode(po, out, p);
+                for (int i = 0; i < r; i++) {
+                    tileOf[po] = tileOf[po] * tiles[i] + p[i] % tiles[i];
+                }
                 for (int qk = 0; qk < kernelPositions; qk++) {
                     SpatialIndex.decode(qk, kernel, q);
                     int flat = 0;
@@ -32,24 +40,33 @@ final class ConvKernel {
                     inputAt[po][qk] = flat;
                 }
             }
-            return new IndexMap(inputAt, SpatialIndex.product(in), outPositions, kernelPositions);
+            return new IndexMap(inputAt, tileOf, SpatialIndex.product(tiles), SpatialIndex.product(in), outPositions,
+                    kernelPositions);
+        }
+
+        /** Where the kernel of filter o, input channel ci (of cg) used at output position p starts in the weight. */
+        int weightBase(int o, int p, int ci, int cg) {
+            return ((o * tiles + tileOf[p]) * cg + ci) * kernelPositions;
         }
     }
 
-    /** y[n,o,p] = b[o] + Σ_c Σ_q x[n, group(o)·C/G + c, map(p,q)] · w[o,c,q]. */
-    static Tensor forward(Tensor x, Tensor w, Tensor bias, ConvGeometry g, Shape outShape) {
+    /**
+     * y[n,o,p] = b[o, tile(p)] + Σ_c Σ_q x[n, group(o)·C/G + c, map(p,q)] · w[o, tile(p), c, q]; {@code tiles} is
+     * all ones for an ordinary convolution (weight [O, C/G, *k], bias [O]).
+     */
+    static Tensor forward(Tensor x, Tensor w, Tensor bias, ConvGeometry g, int[] tiles, Shape outShape) {
         int n = x.shape().dim(0), c = x.shape().dim(1), o = w.shape().dim(0);
         int cg = c / g.groups(), og = o / g.groups();
-        IndexMap m = IndexMap.of(g, spatial(x.shape()), spatial(outShape), spatial(w.shape()));
+        IndexMap m = IndexMap.of(g, spatial(x.shape()), spatial(outShape), kernel(w.shape(), tiles), tiles);
         double[] y = new double[outShape.size()];
         for (int b = 0; b < n; b++) {
             for (int oc = 0; oc < o; oc++) {
                 int firstChannel = (oc / og) * cg;
                 for (int p = 0; p < m.outPositions; p++) {
-                    double acc = bias == null ? 0 : bias.get(oc);
+                    double acc = bias == null ? 0 : bias.get(oc * m.tiles + m.tileOf[p]);
                     for (int ci = 0; ci < cg; ci++) {
                         int xBase = (b * c + firstChannel + ci) * m.inPositions;
-                        int wBase = (oc * cg + ci) * m.kernelPositions;
+                        int wBase = m.weightBase(oc, p, ci, cg);
                         for (int q = 0; q < m.kernelPositions; q++) {
                             int at = m.inputAt[p][q];
                             if (at >= 0) {
@@ -69,10 +86,10 @@ final class ConvKernel {
      * Gathered per input position this is the full convolution of the 180°-rotated filter with dy (dilated by
      * the stride, cropped by the padding): the lecture's dL/dX.
      */
-    static Tensor transpose(Tensor dy, Tensor w, Tensor bias, ConvGeometry g, Shape outShape) {
+    static Tensor transpose(Tensor dy, Tensor w, Tensor bias, ConvGeometry g, int[] tiles, Shape outShape) {
         int n = dy.shape().dim(0), o = dy.shape().dim(1), c = outShape.dim(1);
-        int cg = w.shape().dim(1), og = o / g.groups();
-        IndexMap m = IndexMap.of(g, spatial(outShape), spatial(dy.shape()), spatial(w.shape()));
+        int cg = c / g.groups(), og = o / g.groups();
+        IndexMap m = IndexMap.of(g, spatial(outShape), spatial(dy.shape()), kernel(w.shape(), tiles), tiles);
         double[] x = new double[outShape.size()];
         for (int b = 0; b < n; b++) {
             for (int oc = 0; oc < o; oc++) {
@@ -81,7 +98,7 @@ final class ConvKernel {
                     double d = dy.get((b * o + oc) * m.outPositions + p);
                     for (int ci = 0; ci < cg; ci++) {
                         int xBase = (b * c + firstChannel + ci) * m.inPositions;
-                        int wBase = (oc * cg + ci) * m.kernelPositions;
+                        int wBase = m.weightBase(oc, p, ci, cg);
                         for (int q = 0; q < m.kernelPositions; q++) {
                             int at = m.inputAt[p][q];
                             if (at >= 0) {
@@ -100,35 +117,50 @@ final class ConvKernel {
         return Tensor.wrap(outShape, x);
     }
 
-    /** dw[o,c,q] = Σ_n Σ_p x[n, group(o)·C/G + c, map(p,q)] · dy[n,o,p]: the correlation of x with dy. */
-    static Tensor weightGrad(Tensor x, Tensor dy, ConvGeometry g, Shape outShape) {
+    /**
+     * dw[o,tile,c,q] = Σ_n Σ_{p of that tile} x[n, group(o)·C/G + c, map(p,q)] · dy[n,o,p]: the correlation of x with
+     * dy (one tile, the whole output, for an ordinary convolution).
+     */
+    static Tensor weightGrad(Tensor x, Tensor dy, ConvGeometry g, int[] tiles, Shape outShape) {
         int n = x.shape().dim(0), c = x.shape().dim(1), o = dy.shape().dim(1);
         int cg = c / g.groups(), og = o / g.groups();
-        IndexMap m = IndexMap.of(g, spatial(x.shape()), spatial(dy.shape()), spatial(outShape));
+        IndexMap m = IndexMap.of(g, spatial(x.shape()), spatial(dy.shape()), kernel(outShape, tiles), tiles);
         double[] dw = new double[outShape.size()];
         for (int oc = 0; oc < o; oc++) {
             int firstChannel = (oc / og) * cg;
             for (int ci = 0; ci < cg; ci++) {
-                for (int q = 0; q < m.kernelPositions; q++) {
-                    double acc = 0;
-                    for (int b = 0; b < n; b++) {
-                        int xBase = (b * c + firstChannel + ci) * m.inPositions;
-                        int dyBase = (b * o + oc) * m.outPositions;
-                        for (int p = 0; p < m.outPositions; p++) {
+                for (int b = 0; b < n; b++) {
+                    int xBase = (b * c + firstChannel + ci) * m.inPositions;
+                    int dyBase = (b * o + oc) * m.outPositions;
+                    for (int p = 0; p < m.outPositions; p++) {
+                        double d = dy.get(dyBase + p);
+                        int wBase = m.weightBase(oc, p, ci, cg);
+                        for (int q = 0; q < m.kernelPositions; q++) {
                             int at = m.inputAt[p][q];
                             if (at >= 0) {
-                                acc += x.get(xBase + at) * dy.get(dyBase + p);
+                                dw[wBase + q] += x.get(xBase + at) * d;
                             }
                         }
                     }
-                    dw[(oc * cg + ci) * m.kernelPositions + q] = acc;
                 }
             }
         }
         return Tensor.wrap(outShape, dw);
     }
 
+    /** One tile per axis: the layout of an ordinary convolution. */
+    static int[] untiled(int spatialRank) {
+        int[] ones = new int[spatialRank];
+        java.util.Arrays.fill(ones, 1);
+        return ones;
+    }
+
     private static int[] spatial(Shape s) {
         return SpatialIndex.array(s.tail(2));
+    }
+
+    /** The kernel extents of a weight [O, C/G, *k] (tiles all 1) or [O, *t, C/G, *k]. */
+    private static int[] kernel(Shape w, int[] tiles) {
+        return SpatialIndex.array(w.tail(w.rank() == tiles.length + 2 ? 2 : tiles.length + 2));
     }
 }

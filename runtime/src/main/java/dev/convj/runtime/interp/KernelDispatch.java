@@ -33,6 +33,19 @@ import dev.convj.graph.ops.Sub;
 import dev.convj.graph.ops.Sum;
 import dev.convj.graph.ops.SumTo;
 import dev.convj.graph.ops.Tanh;
+import dev.convj.graph.ops.ChannelMask;
+import dev.convj.graph.ops.Concat;
+import dev.convj.graph.ops.Dropout;
+import dev.convj.graph.ops.Elu;
+import dev.convj.graph.ops.Flip;
+import dev.convj.graph.ops.LeakyRelu;
+import dev.convj.graph.ops.Pow;
+import dev.convj.graph.ops.Slice;
+import dev.convj.graph.ops.TiledConv;
+import dev.convj.graph.ops.TiledConvTranspose;
+import dev.convj.graph.ops.TiledConvWeightGrad;
+import dev.convj.graph.ops.ConvGeometry;
+import dev.convj.graph.ops.TiledGeometry;
 import dev.convj.runtime.Tensor;
 import java.util.List;
 
@@ -71,17 +84,17 @@ final class KernelDispatch implements OpVisitor<Tensor> {
 
     @Override
     public Tensor visit(Conv op) {
-        return ConvKernel.forward(arg(0), arg(1), optional(2), op.geometry(), node.shape());
+        return ConvKernel.forward(arg(0), arg(1), optional(2), op.geometry(), untiled(op.geometry()), node.shape());
     }
 
     @Override
     public Tensor visit(ConvTranspose op) {
-        return ConvKernel.transpose(arg(0), arg(1), optional(2), op.geometry(), node.shape());
+        return ConvKernel.transpose(arg(0), arg(1), optional(2), op.geometry(), untiled(op.geometry()), node.shape());
     }
 
     @Override
     public Tensor visit(ConvWeightGrad op) {
-        return ConvKernel.weightGrad(arg(0), arg(1), op.geometry(), node.shape());
+        return ConvKernel.weightGrad(arg(0), arg(1), op.geometry(), untiled(op.geometry()), node.shape());
     }
 
     @Override
@@ -213,5 +226,75 @@ final class KernelDispatch implements OpVisitor<Tensor> {
             sum += d * d;
         }
         return Tensor.scalar(sum / a.size());
+    }
+
+    private static int[] untiled(ConvGeometry g) {
+        return ConvKernel.untiled(g.spatialRank());
+    }
+
+    private static int[] tiles(TiledGeometry g) {
+        return SpatialIndex.array(g.tiles());
+    }
+
+    @Override
+    public Tensor visit(Flip op) {
+        return ShapeKernel.flip(arg(0), op.axes());
+    }
+
+    @Override
+    public Tensor visit(ChannelMask op) {
+        Tensor w = arg(0);
+        int perOutput = w.size() / op.outputs(), perInput = perOutput / op.inputs();
+        return Tensor.generate(w.shape(), i -> op.connected(i / perOutput, i % perOutput / perInput) ? w.get(i) : 0);
+    }
+
+    @Override
+    public Tensor visit(TiledConv op) {
+        return ConvKernel.forward(arg(0), arg(1), optional(2), op.geometry().conv(), tiles(op.geometry()),
+                node.shape());
+    }
+
+    @Override
+    public Tensor visit(TiledConvTranspose op) {
+        return ConvKernel.transpose(arg(0), arg(1), null, op.geometry().conv(), tiles(op.geometry()), node.shape());
+    }
+
+    @Override
+    public Tensor visit(TiledConvWeightGrad op) {
+        return ConvKernel.weightGrad(arg(0), arg(1), op.geometry().conv(), tiles(op.geometry()), node.shape());
+    }
+
+    @Override
+    public Tensor visit(Slice op) {
+        return ShapeKernel.slice(arg(0), op.axis(), op.start(), node.shape());
+    }
+
+    @Override
+    public Tensor visit(Concat op) {
+        return ShapeKernel.concat(args, op.axis(), node.shape());
+    }
+
+    @Override
+    public Tensor visit(Pow op) {
+        double p = op.exponent();
+        return ElementwiseKernel.unary(arg(0), x -> p == 0 ? 1 : p == 1 ? x : Math.pow(x, p));
+    }
+
+    @Override
+    public Tensor visit(LeakyRelu op) {
+        return ElementwiseKernel.unary(arg(0), x -> x > 0 ? x : op.slope() * x);
+    }
+
+    @Override
+    public Tensor visit(Elu op) {
+        return ElementwiseKernel.unary(arg(0), x -> x > 0 ? x : op.alpha() * Math.expm1(x));
+    }
+
+    @Override
+    public Tensor visit(Dropout op) {
+        Tensor x = arg(0);
+        long step = (long) arg(1).get(0);
+        double scale = 1 / (1 - op.rate());
+        return Tensor.generate(x.shape(), i -> Dropout.keep(op.rate(), op.seed(), step, i) ? x.get(i) * scale : 0);
     }
 }
