@@ -146,6 +146,25 @@ public final class ClassEmitter {
                 .returns(float.class).addParameter(float.class, "v")
                 .addStatement("return v >= 0f ? (float) (1 / (1 + Math.exp(-v))) : (float) (Math.exp(v) / (1 + Math.exp(v)))")
                 .build());
+        type.addMethod(MethodSpec.methodBuilder("leakyRelu").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .returns(float.class).addParameter(float.class, "v").addParameter(float.class, "slope")
+                .addStatement("return v > 0f ? v : slope * v").build());
+        type.addMethod(MethodSpec.methodBuilder("elu").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .returns(float.class).addParameter(float.class, "v").addParameter(float.class, "alpha")
+                .addStatement("return v > 0f ? v : alpha * (float) Math.expm1(v)").build());
+        type.addMethod(MethodSpec.methodBuilder("keep").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addJavadoc("Whether dropout keeps element {@code index} at {@code step}: the same hash as the graph's "
+                        + "Dropout.keep, SplitMix64 keyed by seed and step.\n")
+                .returns(boolean.class).addParameter(double.class, "rate").addParameter(long.class, "seed")
+                .addParameter(long.class, "step").addParameter(long.class, "index")
+                .addStatement("long key = mix(seed ^ mix(step))")
+                .addStatement("double u = (mix(key + (index + 1) * 0x9E3779B97F4A7C15L) >>> 11) * 0x1.0p-53")
+                .addStatement("return u >= rate").build());
+        type.addMethod(MethodSpec.methodBuilder("mix").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .returns(long.class).addParameter(long.class, "z")
+                .addStatement("z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L")
+                .addStatement("z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL")
+                .addStatement("return z ^ (z >>> 31)").build());
         type.addMethod(MethodSpec.methodBuilder("label").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                 .addJavadoc("The class index at row r, checked so that a bad label is a clear error, not an index fault.\n")
                 .returns(int.class).addParameter(int[].class, "labels").addParameter(int.class, "r")

@@ -5,7 +5,11 @@ import dev.convj.codegen.plan.ExecutionPlan;
 import dev.convj.graph.Node;
 import dev.convj.graph.ops.Add;
 import dev.convj.graph.ops.BroadcastTo;
+import dev.convj.graph.ops.Dropout;
+import dev.convj.graph.ops.Elu;
 import dev.convj.graph.ops.Fill;
+import dev.convj.graph.ops.LeakyRelu;
+import dev.convj.graph.ops.Pow;
 import dev.convj.graph.ops.Mul;
 import dev.convj.graph.ops.Op;
 import dev.convj.graph.ops.Relu;
@@ -28,6 +32,19 @@ final class ElementwiseEmitter {
         CodeBlock body = CodeBlock.builder()
                 .beginControlFlow("for (int i = from; i < to; i++)")
                 .addStatement("$L[i] = $L", ctx.buf(n), expression(ctx, n, "i"))
+                .endControlFlow()
+                .build();
+        ctx.loopMethod(n, ctx.methodName(n), size, size >= ctx.schedule.parallelMinimum(), body);
+    }
+
+    /** y = x / (1 − rate) where the seeded mask keeps element i at this step, else 0 (as Dropout.keep). */
+    static void dropout(EmitContext ctx, Node n, Dropout op) {
+        int size = n.shape().size();
+        CodeBlock body = CodeBlock.builder()
+                .addStatement("long step = $L[0]", ctx.buf(ctx.input(n, 1)))
+                .beginControlFlow("for (int i = from; i < to; i++)")
+                .addStatement("$L[i] = keep($L, $LL, step, i) ? $L[i] * $L : 0f", ctx.buf(n), op.rate(), op.seed(),
+                        ctx.buf(ctx.input(n, 0)), EmitContext.floatLiteral(1 / (1 - op.rate())))
                 .endControlFlow()
                 .build();
         ctx.loopMethod(n, ctx.methodName(n), size, size >= ctx.schedule.parallelMinimum(), body);
@@ -59,6 +76,16 @@ final class ElementwiseEmitter {
         }
         if (op instanceof Tanh) {
             return "(float) Math.tanh(" + operand(ctx, n, 0, index) + ")";
+        }
+        if (op instanceof Pow p) {
+            return p.exponent() == 0 ? "1f" : p.exponent() == 1 ? operand(ctx, n, 0, index)
+                    : "(float) Math.pow(" + operand(ctx, n, 0, index) + ", " + p.exponent() + ")";
+        }
+        if (op instanceof LeakyRelu l) {
+            return "leakyRelu(" + operand(ctx, n, 0, index) + ", " + EmitContext.floatLiteral(l.slope()) + ")";
+        }
+        if (op instanceof Elu e) {
+            return "elu(" + operand(ctx, n, 0, index) + ", " + EmitContext.floatLiteral(e.alpha()) + ")";
         }
         if (op instanceof Fill f) {
             return EmitContext.floatLiteral(f.value());

@@ -2,6 +2,17 @@ package dev.convj.codegen.emit;
 
 import dev.convj.graph.Node;
 import dev.convj.graph.ops.Add;
+import dev.convj.graph.ops.ChannelMask;
+import dev.convj.graph.ops.Concat;
+import dev.convj.graph.ops.Dropout;
+import dev.convj.graph.ops.Elu;
+import dev.convj.graph.ops.Flip;
+import dev.convj.graph.ops.LeakyRelu;
+import dev.convj.graph.ops.Pow;
+import dev.convj.graph.ops.Slice;
+import dev.convj.graph.ops.TiledConv;
+import dev.convj.graph.ops.TiledConvTranspose;
+import dev.convj.graph.ops.TiledConvWeightGrad;
 import dev.convj.graph.ops.AvgPool;
 import dev.convj.graph.ops.AvgPoolBackward;
 import dev.convj.graph.ops.BroadcastTo;
@@ -222,6 +233,77 @@ public final class NodeEmitter implements OpVisitor<Void> {
     @Override
     public Void visit(SoftmaxCrossEntropy op) {
         SoftmaxEmitter.crossEntropy(ctx, node);
+        return null;
+    }
+
+    @Override
+    public Void visit(Flip op) {
+        ShapeEmitter.flip(ctx, node, op.axes());
+        return null;
+    }
+
+    @Override
+    public Void visit(ChannelMask op) {
+        ShapeEmitter.channelMask(ctx, node, op);
+        return null;
+    }
+
+    @Override
+    public Void visit(TiledConv op) {
+        Node x = ctx.input(node, 0), w = ctx.input(node, 1);
+        int r = op.geometry().spatialRank();
+        TiledConvEmitter.emit(ctx, node, op.geometry(), TiledConvEmitter.Pass.FORWARD, x.shape().dim(1),
+                node.shape().dim(1), x.shape().tail(2), node.shape().tail(2), w.shape().tail(r + 2));
+        return null;
+    }
+
+    @Override
+    public Void visit(TiledConvTranspose op) {
+        Node dy = ctx.input(node, 0), w = ctx.input(node, 1);
+        int r = op.geometry().spatialRank();
+        TiledConvEmitter.emit(ctx, node, op.geometry(), TiledConvEmitter.Pass.TRANSPOSE, node.shape().dim(1),
+                dy.shape().dim(1), node.shape().tail(2), dy.shape().tail(2), w.shape().tail(r + 2));
+        return null;
+    }
+
+    @Override
+    public Void visit(TiledConvWeightGrad op) {
+        Node x = ctx.input(node, 0), dy = ctx.input(node, 1);
+        TiledConvEmitter.emit(ctx, node, op.geometry(), TiledConvEmitter.Pass.WEIGHT_GRAD, x.shape().dim(1),
+                dy.shape().dim(1), x.shape().tail(2), dy.shape().tail(2), op.kernel());
+        return null;
+    }
+
+    @Override
+    public Void visit(Slice op) {
+        ShapeEmitter.slice(ctx, node, op.axis(), op.start());
+        return null;
+    }
+
+    @Override
+    public Void visit(Concat op) {
+        ShapeEmitter.concat(ctx, node, op.axis());
+        return null;
+    }
+
+    @Override
+    public Void visit(Pow op) {
+        return elementwise();
+    }
+
+    @Override
+    public Void visit(LeakyRelu op) {
+        return elementwise();
+    }
+
+    @Override
+    public Void visit(Elu op) {
+        return elementwise();
+    }
+
+    @Override
+    public Void visit(Dropout op) {
+        ElementwiseEmitter.dropout(ctx, node, op);
         return null;
     }
 

@@ -6,6 +6,9 @@ import dev.convj.graph.ops.Add;
 import dev.convj.graph.ops.BroadcastTo;
 import dev.convj.graph.ops.Conv;
 import dev.convj.graph.ops.Dense;
+import dev.convj.graph.ops.Elu;
+import dev.convj.graph.ops.LeakyRelu;
+import dev.convj.graph.ops.Pow;
 import dev.convj.graph.ops.Fill;
 import dev.convj.graph.ops.Input;
 import dev.convj.graph.ops.Mul;
@@ -122,7 +125,8 @@ public final class ExecutionPlan {
     public static boolean isElementwise(Node node) {
         Op op = node.op();
         return op instanceof Add || op instanceof Sub || op instanceof Mul || op instanceof Scale
-                || op instanceof Relu || op instanceof Step || op instanceof Sigmoid || op instanceof Tanh;
+                || op instanceof Relu || op instanceof Step || op instanceof Sigmoid || op instanceof Tanh
+                || op instanceof Pow || op instanceof LeakyRelu || op instanceof Elu;
     }
 
     public Graph graph() {

@@ -1,6 +1,5 @@
 package dev.convj.runtime.compile;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 
@@ -43,17 +42,16 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.Function;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.quicktheories.core.Gen;
 
 /**
  * Generated code equals the float64 interpreter for random op configurations, forward and every gradient node
- * (and, for a few, the gradients of gradients), on one and on several threads.
+ * (and, for a few, the gradients of gradients), on one and on several threads. EveryOpCompiledTest checks that
+ * every op type is compiled somewhere.
  */
 class OpDifferentialTest {
     private static final GraphCompiler COMPILER = new GraphCompiler(null);
-    private static final Set<Class<?>> COVERED = Collections.synchronizedSet(new HashSet<>());
 
     /** Builds x → op(x, params) → loss = Σ op · r (a random weighting, so every gradient is non-trivial). */
     private static Graph lossOf(Shape inShape, Function<GraphBuilder, Node> body, boolean secondOrder) {
@@ -96,9 +94,6 @@ class OpDifferentialTest {
     }
 
     private static void check(Graph g, long seed, int threads) {
-        for (Node n : g.nodes()) {
-            COVERED.add(n.op().getClass());
-        }
         Map<String, Tensor> feeds = new HashMap<>(Initializer.initialize(g, seed));
         Random random = new Random(seed);
         for (Node in : g.inputs()) {
@@ -246,13 +241,5 @@ class OpDifferentialTest {
             }, true);
             check(g, batch * 31L + features, threads);
         });
-    }
-
-    @AfterAll
-    static void everyOpIsCovered() {
-        List<String> missing = Arrays.stream(Op.class.getPermittedSubclasses())
-                .filter(c -> !COVERED.contains(c))
-                .map(Class::getSimpleName).sorted().toList();
-        assertEquals(List.of(), missing, "ops never compiled by a differential test");
     }
 }
