@@ -42,6 +42,9 @@ final class GradcheckCommand implements Callable<Integer> {
     @Option(names = "--inputs", description = "Also check the gradient with respect to the input images.")
     boolean inputs;
 
+    @Option(names = "--diagram", description = "Also draw the gradient graph (.svg, .png or .dot) with failing gradient nodes in red.")
+    java.nio.file.Path diagram;
+
     @Override
     public Integer call() {
         if (batch < 1 || samples < 1) {
@@ -65,6 +68,19 @@ final class GradcheckCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.println("model " + model + ", batch " + batch + ", seed " + seed);
         out.print(report);
+        if (diagram != null) {
+            java.util.Set<String> failing = new java.util.HashSet<>();
+            report.failures().forEach(f -> failing.add(f.gradientNode()));
+            dev.convj.graph.Graph gg = dev.convj.graph.autodiff.Autodiff.gradients(ng.graph(), ng.lossName(), wrt).graph();
+            String dot = dev.convj.graph.viz.DotExport.of(gg, dev.convj.graph.viz.DotExport.Options.defaults()
+                    .withTitle("gradient check of " + model + ": " + failing.size() + " failing").withHighlight(failing));
+            try {
+                dev.convj.runtime.viz.DiagramRenderer.render(dot, diagram);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            out.println("wrote " + diagram + (failing.isEmpty() ? "" : " (failing nodes in red: " + failing + ")"));
+        }
         out.flush();
         return report.passed() ? 0 : 1;
     }
