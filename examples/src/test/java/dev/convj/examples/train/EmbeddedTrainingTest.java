@@ -18,9 +18,9 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** A short run on the embedded Fashion-MNIST subset through the float32 interpreter. */
-class EmbeddedTrainingTest {
+public class EmbeddedTrainingTest {
 
-    static final Network TINY = Network.input(1, 28, 28)
+    public static final Network TINY = Network.input(1, 28, 28)
             .conv2d(4, 5, stride(2)).relu().maxPool(2)   // 4×6×6
             .flatten().dense(10)
             .softmaxCrossEntropy();

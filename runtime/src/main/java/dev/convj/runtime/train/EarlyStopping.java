@@ -36,7 +36,7 @@ public final class EarlyStopping implements Callback {
             if (restoreBest) {
                 bestWeights = trainer.weights();
             }
-        } else if (++waited > patience) {
+        } else if (++waited >= patience) {
             stop = true;
         }
     }

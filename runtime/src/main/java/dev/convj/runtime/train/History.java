@@ -32,7 +32,7 @@ public final class History {
     public String toCsv() {
         StringBuilder b = new StringBuilder("epoch,lr,loss,accuracy,val_loss,val_accuracy,seconds,images_per_second\n");
         for (EpochStats e : epochs) {
-            b.append(String.format(Locale.ROOT, "%d,%.6g,%.6f,%.6f,%s,%s,%.3f,%.1f%n", e.epoch(), e.learningRate(),
+            b.append(String.format(Locale.ROOT, "%d,%s,%.6f,%.6f,%s,%s,%.3f,%.1f%n", e.epoch(), Fmt.num(e.learningRate()),
                     e.trainLoss(), e.trainAccuracy(), e.hasValidation() ? String.format(Locale.ROOT, "%.6f", e.valLoss()) : "",
                     e.hasValidation() ? String.format(Locale.ROOT, "%.6f", e.valAccuracy()) : "", e.seconds(),
                     e.imagesPerSecond()));
