@@ -17,8 +17,8 @@ public record EpochStats(int epoch, double learningRate, double trainLoss, doubl
 
     /** One line for logs: {@code epoch 2/5  loss 0.4123  acc 85.10%  val_loss 0.43  val_acc 84.20%  1,234 img/s}. */
     public String line(int epochs) {
-        String s = String.format(Locale.ROOT, "epoch %d/%d  lr %.4g  loss %.4f  acc %.2f%%", epoch, epochs,
-                learningRate, trainLoss, 100 * trainAccuracy);
+        String s = String.format(Locale.ROOT, "epoch %d/%d  lr %s  loss %.4f  acc %.2f%%", epoch, epochs,
+                Fmt.num(learningRate), trainLoss, 100 * trainAccuracy);
         if (hasValidation()) {
             s += String.format(Locale.ROOT, "  val_loss %.4f  val_acc %.2f%%", valLoss, 100 * valAccuracy);
         }
