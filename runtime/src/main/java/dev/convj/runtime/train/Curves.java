@@ -9,6 +9,7 @@ import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.VectorGraphicsEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
@@ -26,22 +27,22 @@ public final class Curves {
         System.setProperty("java.awt.headless", "true");
         Files.createDirectories(dir);
         List<Path> written = new ArrayList<>();
-        XYChart loss = chart(title + ": loss", "cross-entropy loss");
+        XYChart loss = chart(title + ": loss", "cross-entropy loss", Styler.LegendPosition.InsideNE);
         add(loss, "train", history, EpochStats::trainLoss);
         add(loss, "validation", history, EpochStats::valLoss);
         written.addAll(save(loss, dir.resolve("loss")));
-        XYChart acc = chart(title + ": accuracy", "accuracy (%)");
+        XYChart acc = chart(title + ": accuracy", "accuracy (%)", Styler.LegendPosition.InsideSE);
         add(acc, "train", history, s -> 100 * s.trainAccuracy());
         add(acc, "validation", history, s -> 100 * s.valAccuracy());
         written.addAll(save(acc, dir.resolve("accuracy")));
         return written;
     }
 
-    private static XYChart chart(String title, String yTitle) {
+    private static XYChart chart(String title, String yTitle, Styler.LegendPosition legend) {
         XYChart c = new XYChartBuilder().width(720).height(440).title(title).xAxisTitle("epoch").yAxisTitle(yTitle)
                 .build();
         c.getStyler().setXAxisDecimalPattern("0");
-        c.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
+        c.getStyler().setLegendPosition(legend);
         c.getStyler().setMarkerSize(7);
         return c;
     }

@@ -52,6 +52,7 @@ public final class Trainer {
     private final List<String> parameterNames;
     private final Map<Integer, TrainStep> trainSteps = new HashMap<>();
     private final Map<Integer, ForwardStep> forwardSteps = new HashMap<>();
+    private final List<float[]> weightList = new WeightList();
     private int epochsDone;
 
     private Trainer(Builder b) {
@@ -298,7 +299,7 @@ public final class Trainer {
                 for (int i = 0; i < grads.size(); i++) {
                     grads.set(i, exe.get(step.gradients().get(i)));
                 }
-                optimizer.step(new WeightList(), grads);
+                optimizer.step(weightList, grads);
                 if (progress != null) {
                     progress.advance(n, lossSum / seen, (double) correct / seen);
                 }
