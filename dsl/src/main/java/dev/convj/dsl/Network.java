@@ -473,4 +473,23 @@ public final class Network {
     public Summary summary() {
         return Summary.of(graph(1), layers);
     }
+
+    // Used by NetworkSpec to write and read networks as text (model files).
+
+    /** The loss as NetworkSpec writes it: none, softmax_cross_entropy or mse. */
+    String lossKind() {
+        return loss.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** Rebuilds a network from its parts, checking it as every other network is checked. */
+    static Network restore(List<Integer> inputShape, List<Layer> layers, String lossKind) {
+        Loss l;
+        try {
+            l = Loss.valueOf(lossKind.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unknown loss '" + lossKind + "'; expected none, softmax_cross_entropy or mse");
+        }
+        Network n = input(inputShape.get(0), inputShape.subList(1, inputShape.size()).stream().mapToInt(i -> i).toArray());
+        return new Network(n.inputShape, layers, l);
+    }
 }

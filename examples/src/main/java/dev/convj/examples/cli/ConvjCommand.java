@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 /** The {@code convj} command line: one subcommand per job. */
 @Command(name = "convj", mixinStandardHelpOptions = true, version = "convj 0.1.0",
         description = "ConvJ: write, check and train convolutional networks in plain Java.",
-        subcommands = {SummaryCommand.class, GradcheckCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, DiagramCommand.class,
+                SummaryCommand.class, GradcheckCommand.class, CommandLine.HelpCommand.class})
 public final class ConvjCommand implements Runnable {
 
     @CommandLine.Spec
@@ -36,6 +37,16 @@ public final class ConvjCommand implements Runnable {
             if (ex instanceof IllegalArgumentException || ex instanceof IllegalStateException) {
                 err.println("convj: " + ex.getMessage());
                 return 2;
+            }
+            Throwable io = ex instanceof java.io.UncheckedIOException ? ex.getCause() : ex;
+            if (io instanceof java.nio.file.NoSuchFileException missing) {
+                err.println("convj: no such file: " + missing.getFile()
+                        + (missing.getReason() == null ? "" : " (" + missing.getReason() + ")"));
+                return 1;
+            }
+            if (io instanceof java.io.IOException) {
+                err.println("convj: " + io.getMessage());
+                return 1;
             }
             throw ex;
         });

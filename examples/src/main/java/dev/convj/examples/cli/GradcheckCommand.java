@@ -49,6 +49,9 @@ final class GradcheckCommand implements Callable<Integer> {
             + "(always on for --model all-ops).")
     boolean ops;
 
+    @Option(names = "--diagram", description = "Also draw the gradient graph (.svg, .png or .dot) with failing gradient nodes in red.")
+    java.nio.file.Path diagram;
+
     @Override
     public Integer call() {
         if (batch < 1 || samples < 1) {
@@ -76,11 +79,23 @@ final class GradcheckCommand implements Callable<Integer> {
         out.println("model " + model + ", batch " + batch + ", seed " + seed);
         out.print(report);
         boolean passed = report.passed();
+        Graph gradients = Autodiff.gradients(ng.graph(), ng.lossName(), wrt).graph();
+        java.util.Set<String> failing = new java.util.HashSet<>();
+        report.failures().forEach(f -> failing.add(f.gradientNode()));
         if (ops || model.equals("all-ops")) {
-            Graph gradients = Autodiff.gradients(ng.graph(), ng.lossName(), wrt).graph();
             OpCoverageReport coverage = OpCoverageReport.of(gradients, feeds, options);
             out.print(coverage);
             passed &= coverage.passed();
+        }
+        if (diagram != null) {
+            String dot = dev.convj.graph.viz.DotExport.of(gradients, dev.convj.graph.viz.DotExport.Options.defaults()
+                    .withTitle("gradient check of " + model + ": " + failing.size() + " failing").withHighlight(failing));
+            try {
+                dev.convj.runtime.viz.DiagramRenderer.render(dot, diagram);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            out.println("wrote " + diagram + (failing.isEmpty() ? "" : " (failing nodes in red: " + failing + ")"));
         }
         out.flush();
         return passed ? 0 : 1;

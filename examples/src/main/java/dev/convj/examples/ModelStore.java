@@ -1,0 +1,71 @@
+package dev.convj.examples;
+
+import dev.convj.dsl.Network;
+import dev.convj.dsl.NetworkSpec;
+import dev.convj.runtime.model.ModelFile;
+import dev.convj.runtime.model.SavedModel;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Models for the command line and the lessons: a built-in name ({@code lenet5}, {@code vgg}), a saved model
+ * file ({@code .convj}: architecture and weights), or a network description (the text {@link NetworkSpec}
+ * writes).
+ */
+public final class ModelStore {
+    private ModelStore() {}
+
+    /** A network and, when it came from a model file, its trained weights and metadata. */
+    public record Loaded(String source, Network network, Map<String, float[]> weights, Map<String, String> metadata) {
+        public boolean trained() {
+            return weights != null;
+        }
+    }
+
+    /** Resolves {@code --model}: a built-in name, a model file or a description file. */
+    public static Loaded resolve(String model) throws IOException {
+        for (String name : Models.names()) {
+            if (name.equals(model)) {
+                return new Loaded(name, Models.byName(name), null, Map.of());
+            }
+        }
+        Path file = Path.of(model);
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("--model " + model + ": neither a built-in model ("
+                    + String.join(", ", Models.names()) + ") nor an existing file");
+        }
+        if (isModelFile(file)) {
+            return load(file);
+        }
+        return new Loaded(model, NetworkSpec.read(Files.readString(file, StandardCharsets.UTF_8)), null, Map.of());
+    }
+
+    /** Loads a saved model; the weights must fit the architecture. */
+    public static Loaded load(Path file) throws IOException {
+        SavedModel saved = ModelFile.load(file);
+        Network network;
+        try {
+            network = NetworkSpec.read(saved.architecture());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+        return new Loaded(file.toString(), network, saved.weights(), saved.metadata());
+    }
+
+    /** Saves architecture and weights atomically. */
+    public static void save(Path file, Network network, Map<String, float[]> weights, Map<String, String> metadata)
+            throws IOException {
+        ModelFile.save(file, new SavedModel(NetworkSpec.write(network), weights, metadata));
+    }
+
+    private static boolean isModelFile(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] head = in.readNBytes(8);
+            return new String(head, StandardCharsets.US_ASCII).equals("CONVJMDL");
+        }
+    }
+}

@@ -1,0 +1,228 @@
+package dev.convj.examples.cli;
+
+import dev.convj.dsl.Network;
+import dev.convj.dsl.NetworkSpec;
+import dev.convj.examples.Backend;
+import dev.convj.examples.ModelStore;
+import dev.convj.examples.data.FashionData;
+import dev.convj.graph.viz.DotExport;
+import dev.convj.runtime.data.Dataset;
+import dev.convj.runtime.data.FashionMnist;
+import dev.convj.runtime.train.Adam;
+import dev.convj.runtime.train.Curves;
+import dev.convj.runtime.train.EarlyStopping;
+import dev.convj.runtime.train.Evaluation;
+import dev.convj.runtime.train.History;
+import dev.convj.runtime.train.LrSchedule;
+import dev.convj.runtime.train.ModelCheckpoint;
+import dev.convj.runtime.train.Monitor;
+import dev.convj.runtime.train.Optimizer;
+import dev.convj.runtime.train.Sgd;
+import dev.convj.runtime.train.Trainer;
+import dev.convj.runtime.train.WeightInit;
+import dev.convj.runtime.viz.DiagramRenderer;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code convj train}: trains a model on Fashion-MNIST and writes the model, curves and diagram. */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Train a model on Fashion-MNIST (the full set when installed or given with --data, else the "
+                + "subset embedded in ConvJ), print the test accuracy, and write into --out: model.convj, "
+                + "history.csv, loss/accuracy curves (.png, .svg) and the model's diagram (.svg, .dot).",
+                "With no options: LeNet-5, 5 epochs, SGD momentum 0.9, lr 0.01, batch 64."})
+final class TrainCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", defaultValue = "lenet5",
+            description = "lenet5, vgg, a saved model (.convj: continue training) or a network description file (default: ${DEFAULT-VALUE}).")
+    String model;
+
+    @Option(names = "--epochs", defaultValue = "5", description = "Epochs (default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--batch", defaultValue = "64", description = "Batch size; the last partial batch is trained too (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--optimizer", defaultValue = "sgd", description = "sgd, nesterov, adam or adamw (default: ${DEFAULT-VALUE}).")
+    String optimizer;
+
+    @Option(names = "--lr", description = "Learning rate (default: 0.01 for sgd/nesterov, 0.001 for adam/adamw).")
+    Double lr;
+
+    @Option(names = "--momentum", defaultValue = "0.9", description = "SGD momentum (default: ${DEFAULT-VALUE}).")
+    double momentum;
+
+    @Option(names = "--weight-decay", defaultValue = "-1",
+            description = "Weight decay (default: 0, or 0.01 for adamw, as PyTorch).")
+    double weightDecay;
+
+    @Option(names = "--schedule", defaultValue = "constant",
+            description = "Learning-rate schedule: constant, step (×0.1 every --step-size epochs) or cosine (default: ${DEFAULT-VALUE}).")
+    String schedule;
+
+    @Option(names = "--step-size", defaultValue = "3", description = "Epochs between step-schedule decays (default: ${DEFAULT-VALUE}).")
+    int stepSize;
+
+    @Option(names = "--init", defaultValue = "default",
+            description = "Weight initialization: default (PyTorch's), kaiming, kaiming-normal, xavier, xavier-normal.")
+    String init;
+
+    @Option(names = "--patience", defaultValue = "0",
+            description = "Stop when test accuracy has not improved for this many epochs; 0: never (default: ${DEFAULT-VALUE}).")
+    int patience;
+
+    @Option(names = "--threads", defaultValue = "0", description = "Threads for compiled code; 0: all cores (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed for weights and shuffling (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--data", description = "Directory holding the four Fashion-MNIST IDX files (raw or .gz).")
+    Path data;
+
+    @Option(names = "--limit", defaultValue = "0", description = "Train on only the first N training images; 0: all.")
+    int limit;
+
+    @Option(names = "--test-limit", defaultValue = "0", description = "Evaluate on only the first N test images; 0: all.")
+    int testLimit;
+
+    @Option(names = "--out", description = "Output directory (default: runs/MODEL).")
+    Path out;
+
+    @Option(names = "--progress", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Show a progress bar on the terminal (default: on when a terminal is attached).")
+    boolean progress;
+
+    @Override
+    public Integer call() throws IOException {
+        if (epochs < 1 || batch < 1 || limit < 0 || testLimit < 0 || stepSize < 1 || patience < 0) {
+            throw new IllegalArgumentException("--epochs, --batch and --step-size must be ≥ 1; --limit, --test-limit and "
+                    + "--patience ≥ 0");
+        }
+        PrintWriter console = spec.commandLine().getOut();
+        ModelStore.Loaded loaded = ModelStore.resolve(model);
+        Network network = loaded.network();
+        Optimizer opt = optimizer();
+        LrSchedule lrSchedule = switch (schedule) {
+            case "constant" -> LrSchedule.constant();
+            case "step" -> LrSchedule.step(stepSize, 0.1);
+            case "cosine" -> LrSchedule.cosine(epochs, 0);
+            default -> throw new IllegalArgumentException("--schedule " + schedule + ": use constant, step or cosine");
+        };
+        WeightInit weightInit = WeightInit.parse(init);
+        Path dir = out != null ? out : Path.of("runs", safeName(loaded.source()));
+        Files.createDirectories(dir);
+
+        FashionMnist.Split split = FashionData.locate(data, printStream(console));
+        Dataset train = limit > 0 ? split.train().take(limit) : split.train();
+        Dataset test = testLimit > 0 ? split.test().take(testLimit) : split.test();
+        console.printf(Locale.ROOT, "model %s: %,d parameters; %s; batch %d; %d epochs%n", loaded.source(),
+                network.summary().totalParameters(), opt, batch, epochs);
+        console.println("backend: " + Backend.describe(threads));
+        console.flush();
+
+        String architecture = NetworkSpec.write(network);
+        Trainer.Builder builder = Trainer.builder(network::graph)
+                .factory(Backend.factory(threads))
+                .optimizer(opt).schedule(lrSchedule).batchSize(batch).seed(seed).init(weightInit)
+                .log(line -> {
+                    console.println(line);
+                    console.flush();
+                })
+                .callback(new ModelCheckpoint(dir.resolve("checkpoint.convj"), architecture, null));
+        if (loaded.trained()) {
+            builder.weights(loaded.weights());
+        }
+        if (progress && System.console() != null) {
+            builder.progressBar(System.err);
+        }
+        if (patience > 0) {
+            builder.callback(new EarlyStopping(Monitor.VAL_ACCURACY, patience, 0, true));
+        }
+        Trainer trainer = builder.build();
+        long start = System.nanoTime();
+        History history = trainer.fit(train, test, epochs);
+        double seconds = (System.nanoTime() - start) / 1e9;
+
+        Evaluation evaluation = trainer.evaluate(test);
+        console.println();
+        console.print(evaluation.format(FashionMnist.CLASSES));
+        console.printf(Locale.ROOT, "test accuracy: %.2f%% after %d epochs (%.1f s)%n", 100 * evaluation.accuracy(),
+                history.size(), seconds);
+
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("epochs", Integer.toString(history.size()));
+        meta.put("optimizer", opt.toString());
+        meta.put("batch", Integer.toString(batch));
+        meta.put("seed", Long.toString(seed));
+        meta.put("train_images", Integer.toString(train.size()));
+        meta.put("test_accuracy", String.format(Locale.ROOT, "%.6f", evaluation.accuracy()));
+        Path modelFile = dir.resolve("model.convj");
+        ModelStore.save(modelFile, network, trainer.weights(), meta);
+        Files.deleteIfExists(dir.resolve("checkpoint.convj"));
+        Files.writeString(dir.resolve("history.csv"), history.toCsv(), StandardCharsets.UTF_8);
+        Curves.write(history, dir, loaded.source());
+        String dot = DotExport.of(network.graph(1).graph(), DotExport.Options.defaults().withTitle(loaded.source()));
+        DiagramRenderer.render(dot, dir.resolve("model.dot"));
+        try {
+            DiagramRenderer.render(dot, dir.resolve("model.svg"));
+        } catch (IOException e) {
+            console.println("warning: diagram not rendered: " + e.getMessage());
+        }
+        console.println("wrote " + modelFile + ", history.csv, loss.png/.svg, accuracy.png/.svg, model.svg/.dot in " + dir);
+        console.flush();
+        return 0;
+    }
+
+    private Optimizer optimizer() {
+        String name = optimizer.toLowerCase(Locale.ROOT);
+        double rate = lr != null ? lr : name.startsWith("adam") ? 1e-3 : 0.01;
+        if (!(rate > 0)) {
+            throw new IllegalArgumentException("--lr must be > 0, got " + rate);
+        }
+        return switch (name) {
+            case "sgd" -> new Sgd(rate, momentum, 0, Math.max(weightDecay, 0), false);
+            case "nesterov" -> new Sgd(rate, momentum, 0, Math.max(weightDecay, 0), true);
+            case "adam" -> Adam.adam(rate).withWeightDecay(Math.max(weightDecay, 0));
+            case "adamw" -> weightDecay >= 0 ? Adam.adamW(rate).withWeightDecay(weightDecay) : Adam.adamW(rate);
+            default -> throw new IllegalArgumentException("--optimizer " + optimizer + ": use sgd, nesterov, adam or adamw");
+        };
+    }
+
+    static String safeName(String source) {
+        String base = Path.of(source).getFileName().toString().replaceFirst("\\.[^.]+$", "");
+        return base.replaceAll("[^A-Za-z0-9_-]", "_");
+    }
+
+    static java.io.PrintStream printStream(PrintWriter writer) {
+        return new java.io.PrintStream(new java.io.OutputStream() {
+            @Override
+            public void write(int b) {
+                writer.write(b);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                writer.write(new String(b, off, len, StandardCharsets.UTF_8));
+            }
+
+            @Override
+            public void flush() {
+                writer.flush();
+            }
+        }, true, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,134 @@
+package dev.convj.examples.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.convj.dsl.NetworkSpec;
+import dev.convj.examples.data.FashionData;
+import dev.convj.examples.train.EmbeddedTrainingTest;
+import java.awt.image.BufferedImage;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** train, eval, predict and diagram through the command line, on the embedded subset given with --data. */
+class TrainCommandTest {
+
+    record Result(int code, String out, String err) {}
+
+    static Result run(String... args) {
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        int code = ConvjCommand.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    @TempDir
+    static Path dir;
+    static String data;
+    static Path model;
+
+    @BeforeAll
+    static void trainOnce() throws Exception {
+        data = Path.of(FashionData.class.getResource(FashionData.EMBEDDED).toURI()).toString();
+        Path description = dir.resolve("tiny.txt");
+        Files.writeString(description, NetworkSpec.write(EmbeddedTrainingTest.TINY));
+        Result r = run("train", "--model", description.toString(), "--epochs", "2", "--batch", "40", "--limit", "300",
+                "--test-limit", "100", "--optimizer", "adam", "--lr", "0.01", "--data", data, "--out",
+                dir.resolve("run").toString(), "--no-progress");
+        assertEquals(0, r.code(), r.err() + r.out());
+        assertTrue(r.out().contains("data: Fashion-MNIST from " + data), r.out());
+        assertTrue(r.out().contains("epoch 2/2"), r.out());
+        assertTrue(r.out().contains("test accuracy: "), r.out());
+        assertTrue(r.out().contains("true \\ predicted"), r.out());
+        model = dir.resolve("run/model.convj");
+    }
+
+    @Test
+    void trainWritesModelCurvesAndDiagram() throws Exception {
+        Path run = dir.resolve("run");
+        for (String f : new String[] {"model.convj", "history.csv", "loss.png", "loss.svg", "accuracy.png",
+                "accuracy.svg", "model.svg", "model.dot"}) {
+            assertTrue(Files.size(run.resolve(f)) > 0, f);
+        }
+        assertFalse(Files.exists(run.resolve("checkpoint.convj")), "the checkpoint is replaced by the final model");
+        assertEquals(3, Files.readAllLines(run.resolve("history.csv")).size());
+        assertTrue(Files.readString(run.resolve("loss.svg")).contains("<svg"));
+        assertTrue(ImageIO.read(run.resolve("accuracy.png").toFile()).getWidth() > 0);
+    }
+
+    @Test
+    void evalAndPredict() throws Exception {
+        Result eval = run("eval", "--model", model.toString(), "--data", data, "--limit", "50");
+        assertEquals(0, eval.code(), eval.err());
+        assertTrue(eval.out().contains("Fashion-MNIST test[:50]: 50 images, loss "), eval.out());
+        Result predict = run("predict", "--model", model.toString(), "--data", data, "--index", "7", "--top", "2");
+        assertEquals(0, predict.code(), predict.err());
+        assertTrue(predict.out().contains("test image 7, true class: "), predict.out());
+        assertTrue(predict.out().contains("\n1. ") && predict.out().contains("\n2. ") && !predict.out().contains("\n3. "),
+                predict.out());
+        BufferedImage img = new BufferedImage(56, 56, BufferedImage.TYPE_INT_RGB);
+        Path png = dir.resolve("shoe.png");
+        ImageIO.write(img, "png", png.toFile());
+        Result fromFile = run("predict", "--model", model.toString(), "--image", png.toString(), "--invert");
+        assertEquals(0, fromFile.code(), fromFile.err());
+        assertTrue(fromFile.out().contains("%"), fromFile.out());
+    }
+
+    @Test
+    void diagramAndGradcheckDiagram() throws Exception {
+        Result d = run("diagram", "--model", "lenet5", "--gradients", "--out", dir.resolve("g.svg").toString());
+        assertEquals(0, d.code(), d.err());
+        assertTrue(Files.readString(dir.resolve("g.svg")).contains("conv1.weight.grad"));
+        Result dot = run("diagram", "--model", model.toString(), "--out", dir.resolve("m.dot").toString());
+        assertEquals(0, dot.code(), dot.err());
+        assertTrue(Files.readString(dir.resolve("m.dot")).startsWith("digraph convj {"));
+        Result g = run("gradcheck", "--model", "lenet5", "--samples", "2", "--diagram", dir.resolve("gc.svg").toString());
+        assertEquals(0, g.code(), g.err());
+        assertTrue(g.out().contains("wrote " + dir.resolve("gc.svg")), g.out());
+    }
+
+    @Test
+    void userErrorsAreOneLineAndNonZero() throws Exception {
+        Path corrupt = dir.resolve("corrupt.convj");
+        byte[] bytes = Files.readAllBytes(model);
+        bytes[bytes.length / 2] ^= 4;
+        Files.write(corrupt, bytes);
+        String[][] cases = {
+            {"train", "--model", "alexnet", "--data", "x"},
+            {"train", "--optimizer", "rmsprop", "--data", data, "--out", dir.resolve("o").toString()},
+            {"train", "--epochs", "0"},
+            {"train", "--data", dir.resolve("nowhere").toString()},
+            {"eval", "--model", corrupt.toString()},
+            {"eval", "--model", dir.resolve("missing.convj").toString()},
+            {"predict", "--model", model.toString(), "--index", "5000", "--data", data},
+            {"predict", "--model", model.toString()},
+            {"diagram", "--model", "lenet5", "--out", dir.resolve("x.pdf").toString()},
+            {"diagram", "--model", "lenet5", "--out", dir.resolve("y.svg").toString(), "--highlight", "nosuch"},
+        };
+        String[] expected = {
+            "convj: --model alexnet: neither a built-in model (lenet5, vgg) nor an existing file",
+            "convj: --optimizer rmsprop: use sgd, nesterov, adam or adamw",
+            "convj: --epochs, --batch and --step-size must be ≥ 1",
+            "convj: --data " + dir.resolve("nowhere") + ": no such directory",
+            "convj: " + corrupt + ": corrupted: the SHA-256 checksum does not match the content",
+            "convj: no such file: " + dir.resolve("missing.convj"),
+            "convj: --index 5000: the test set has images 0..999",
+            "convj: Error: Missing required argument (specify one of these): (--image=<image> | --index=<index>)",
+            "convj: diagram file " + dir.resolve("x.pdf") + ": use the extension .svg, .png or .dot",
+            "convj: the graph has no node named 'nosuch'",
+        };
+        for (int i = 0; i < cases.length; i++) {
+            Result r = run(cases[i]);
+            assertTrue(r.code() != 0, String.join(" ", cases[i]));
+            String first = r.err().lines().findFirst().orElse("");
+            assertTrue(first.startsWith(expected[i]), "for " + String.join(" ", cases[i]) + ": " + r.err());
+            assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package dev.convj.examples.lessons;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LessonsTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void edgeDetectionTableHasTheLecturesNumbers() {
+        Lesson03EdgeDetection.Costs c = Lesson03EdgeDetection.Costs.of(320, 280);
+        assertEquals(2, c.convFloats());
+        assertEquals(267_960, c.convOps());
+        assertEquals(8_003_072_000L, c.denseFloats());     // "over eight billion"
+        assertEquals(16_006_144_000L, c.denseOps());       // "over sixteen billion"
+        assertEquals(178_640, c.sparseFloats());
+        assertEquals(267_960, c.sparseOps());
+    }
+
+    @Test
+    void denseMatrixComputesTheSameEdges() {
+        float[] img = Lesson03EdgeDetection.picture(12, 7);
+        assertArrayEquals(Lesson03EdgeDetection.convolve(img, 12, 7),
+                Lesson03EdgeDetection.multiply(Lesson03EdgeDetection.denseMatrix(12, 7), img));
+    }
+
+    @Test
+    void gradientCheckLessonPassesAndDraws() throws Exception {
+        Path svg = dir.resolve("g.svg");
+        Lesson05GradientCheck.main(new String[] {svg.toString()});
+        assertTrue(Files.readString(svg).contains("conv1.weight.grad"));
+    }
+}

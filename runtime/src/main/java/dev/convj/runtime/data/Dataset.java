@@ -1,0 +1,188 @@
+package dev.convj.runtime.data;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Labelled images held in memory: {@code images} is [size, channels, height, width] row-major floats (already
+ * normalized), {@code labels} one class index per image. Views such as {@link #take} copy; a dataset is never
+ * changed after it is built.
+ */
+public final class Dataset {
+    private final String name;
+    private final float[] images;
+    private final int[] labels;
+    private final int channels, height, width, classes;
+
+    public Dataset(String name, float[] images, int[] labels, int channels, int height, int width, int classes) {
+        int per = channels * height * width;
+        if (channels < 1 || height < 1 || width < 1 || classes < 1) {
+            throw new IllegalArgumentException(name + ": channels, height, width and classes must be ≥ 1");
+        }
+        if ((long) labels.length * per != images.length) {
+            throw new IllegalArgumentException(name + ": " + labels.length + " labels need " + (long) labels.length * per
+                    + " pixel values (" + channels + "×" + height + "×" + width + " each), got " + images.length);
+        }
+        for (int i = 0; i < labels.length; i++) {
+            if (labels[i] < 0 || labels[i] >= classes) {
+                throw new IllegalArgumentException(name + ": label " + i + " is " + labels[i] + ", outside 0.."
+                        + (classes - 1));
+            }
+        }
+        this.name = name;
+        this.images = images;
+        this.labels = labels;
+        this.channels = channels;
+        this.height = height;
+        this.width = width;
+        this.classes = classes;
+    }
+
+    /**
+     * Images and labels from IDX arrays, pixels scaled to [0, 1] by /255 as the reference recipes (torchvision's
+     * ToTensor) do. The two files must hold the same number of items.
+     */
+    public static Dataset fromIdx(String name, IdxArray images, IdxArray labels, int classes) throws IdxFormatException {
+        if (images.rank() != 3 || labels.rank() != 1) {
+            throw new IdxFormatException(name + ": expected images [n, rows, cols] and labels [n], got "
+                    + images + " and " + labels);
+        }
+        if (images.count() != labels.count()) {
+            throw new IdxFormatException(name + ": " + images.count() + " images but " + labels.count() + " labels");
+        }
+        float[] pixels = new float[images.length()];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = images.get(i) / 255f;
+        }
+        int[] y = new int[labels.count()];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = labels.get(i);
+            if (y[i] >= classes) {
+                throw new IdxFormatException(name + ": label " + i + " is " + y[i] + " but there are only " + classes
+                        + " classes");
+            }
+        }
+        int[] d = images.dims();
+        return new Dataset(name, pixels, y, 1, d[1], d[2], classes);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int size() {
+        return labels.length;
+    }
+
+    public int channels() {
+        return channels;
+    }
+
+    public int height() {
+        return height;
+    }
+
+    public int width() {
+        return width;
+    }
+
+    public int classes() {
+        return classes;
+    }
+
+    /** Values per image: channels · height · width. */
+    public int imageSize() {
+        return channels * height * width;
+    }
+
+    public int label(int i) {
+        return labels[i];
+    }
+
+    /** A copy of image {@code i}'s values. */
+    public float[] image(int i) {
+        return Arrays.copyOfRange(images, i * imageSize(), (i + 1) * imageSize());
+    }
+
+    /** Copies image {@code i} into {@code dst} at {@code offset}, allocating nothing. */
+    public void copyImage(int i, float[] dst, int offset) {
+        System.arraycopy(images, i * imageSize(), dst, offset, imageSize());
+    }
+
+    /** The images at {@code indices}, in that order. */
+    public Dataset subset(String newName, int[] indices) {
+        int per = imageSize();
+        float[] x = new float[indices.length * per];
+        int[] y = new int[indices.length];
+        for (int k = 0; k < indices.length; k++) {
+            System.arraycopy(images, indices[k] * per, x, k * per, per);
+            y[k] = labels[indices[k]];
+        }
+        return new Dataset(newName, x, y, channels, height, width, classes);
+    }
+
+    /** The first {@code n} images (all when there are fewer). */
+    public Dataset take(int n) {
+        int m = Math.min(n, size());
+        return subset(name + "[:" + m + "]", java.util.stream.IntStream.range(0, m).toArray());
+    }
+
+    /**
+     * {@code perClass} images of every class, chosen at random with {@code seed} and kept in their original order;
+     * fails when a class has fewer.
+     */
+    public Dataset balancedSubset(int perClass, long seed) {
+        List<List<Integer>> byClass = new ArrayList<>();
+        for (int c = 0; c < classes; c++) {
+            byClass.add(new ArrayList<>());
+        }
+        for (int i = 0; i < labels.length; i++) {
+            byClass.get(labels[i]).add(i);
+        }
+        Random random = new Random(seed);
+        List<Integer> chosen = new ArrayList<>();
+        for (int c = 0; c < classes; c++) {
+            List<Integer> members = byClass.get(c);
+            if (members.size() < perClass) {
+                throw new IllegalArgumentException(name + ": class " + c + " has " + members.size() + " images, fewer than "
+                        + perClass);
+            }
+            java.util.Collections.shuffle(members, random);
+            chosen.addAll(members.subList(0, perClass));
+        }
+        int[] idx = chosen.stream().mapToInt(Integer::intValue).sorted().toArray();
+        return subset(name + " (" + perClass + " per class)", idx);
+    }
+
+    /** Every image with its pixels rearranged: new pixel j = old pixel {@code permutation[j]} (same per image). */
+    public Dataset permutePixels(int[] permutation) {
+        int per = imageSize();
+        if (permutation.length != per) {
+            throw new IllegalArgumentException("a pixel permutation of " + per + " values is needed, got "
+                    + permutation.length);
+        }
+        float[] x = new float[images.length];
+        for (int i = 0; i < size(); i++) {
+            for (int j = 0; j < per; j++) {
+                x[i * per + j] = images[i * per + permutation[j]];
+            }
+        }
+        return new Dataset(name + " (pixels permuted)", x, labels.clone(), channels, height, width, classes);
+    }
+
+    /** How many images of each class. */
+    public int[] classCounts() {
+        int[] counts = new int[classes];
+        for (int y : labels) {
+            counts[y]++;
+        }
+        return counts;
+    }
+
+    @Override
+    public String toString() {
+        return name + ": " + size() + " images " + channels + "×" + height + "×" + width + ", " + classes + " classes";
+    }
+}

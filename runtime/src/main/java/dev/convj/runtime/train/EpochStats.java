@@ -1,0 +1,27 @@
+package dev.convj.runtime.train;
+
+import java.util.Locale;
+
+/**
+ * What one epoch measured. Validation figures are NaN when no validation set was given.
+ *
+ * @param epoch           counted from 1
+ * @param imagesPerSecond training images processed per second of training (validation excluded)
+ */
+public record EpochStats(int epoch, double learningRate, double trainLoss, double trainAccuracy, double valLoss,
+                         double valAccuracy, double seconds, double imagesPerSecond) {
+
+    public boolean hasValidation() {
+        return !Double.isNaN(valLoss);
+    }
+
+    /** One line for logs: {@code epoch 2/5  loss 0.4123  acc 85.10%  val_loss 0.43  val_acc 84.20%  1,234 img/s}. */
+    public String line(int epochs) {
+        String s = String.format(Locale.ROOT, "epoch %d/%d  lr %s  loss %.4f  acc %.2f%%", epoch, epochs,
+                Fmt.num(learningRate), trainLoss, 100 * trainAccuracy);
+        if (hasValidation()) {
+            s += String.format(Locale.ROOT, "  val_loss %.4f  val_acc %.2f%%", valLoss, 100 * valAccuracy);
+        }
+        return s + String.format(Locale.ROOT, "  %,.0f img/s  %.1f s", imagesPerSecond, seconds);
+    }
+}

@@ -1,0 +1,47 @@
+package dev.convj.runtime.train;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+
+/** The per-epoch record of a training run, in order. */
+public final class History {
+    private final List<EpochStats> epochs = new ArrayList<>();
+
+    void add(EpochStats stats) {
+        epochs.add(stats);
+    }
+
+    public List<EpochStats> epochs() {
+        return Collections.unmodifiableList(epochs);
+    }
+
+    public int size() {
+        return epochs.size();
+    }
+
+    public EpochStats last() {
+        if (epochs.isEmpty()) {
+            throw new IllegalStateException("no epoch was trained");
+        }
+        return epochs.get(epochs.size() - 1);
+    }
+
+    /** epoch, lr, loss, accuracy, val_loss, val_accuracy, seconds, images_per_second: one row per epoch. */
+    public String toCsv() {
+        StringBuilder b = new StringBuilder("epoch,lr,loss,accuracy,val_loss,val_accuracy,seconds,images_per_second\n");
+        for (EpochStats e : epochs) {
+            b.append(String.format(Locale.ROOT, "%d,%s,%.6f,%.6f,%s,%s,%.3f,%.1f%n", e.epoch(), Fmt.num(e.learningRate()),
+                    e.trainLoss(), e.trainAccuracy(), e.hasValidation() ? String.format(Locale.ROOT, "%.6f", e.valLoss()) : "",
+                    e.hasValidation() ? String.format(Locale.ROOT, "%.6f", e.valAccuracy()) : "", e.seconds(),
+                    e.imagesPerSecond()));
+        }
+        return b.toString();
+    }
+
+    @Override
+    public String toString() {
+        return toCsv();
+    }
+}
