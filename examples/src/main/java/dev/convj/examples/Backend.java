@@ -1,26 +1,31 @@
 package dev.convj.examples;
 
+import dev.convj.codegen.kernels.VectorSupport;
 import dev.convj.runtime.train.ExecutableFactory;
 
-/**
- * The one place where the examples and the command line choose how graphs run. Today: the float32 reference
- * interpreter (slow). The code-generation issue plugs its compiled executables in here, reading {@code threads}.
- */
+/** The one place where the examples and the command line choose how graphs run: compiled, generated code. */
 public final class Backend {
     private Backend() {}
 
     /** The executable factory for training and inference with {@code threads} worker threads (≤ 0: all cores). */
     public static ExecutableFactory factory(int threads) {
-        if (threads > Runtime.getRuntime().availableProcessors() * 4) {
+        return ExecutableFactory.compiled(resolve(threads));
+    }
+
+    /** {@code threads}, or the number of cores when it is ≤ 0; more than four per core is refused. */
+    public static int resolve(int threads) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        if (threads > cores * 4) {
             throw new IllegalArgumentException("--threads " + threads + " is more than four per core; this machine has "
-                    + Runtime.getRuntime().availableProcessors() + " cores");
+                    + cores + " cores");
         }
-        return ExecutableFactory.interpreter();
+        return threads <= 0 ? cores : threads;
     }
 
     /** The backend's name for logs. */
     public static String describe(int threads) {
-        return "float32 reference interpreter (compiled code not plugged in yet; --threads "
-                + (threads <= 0 ? "auto" : threads) + " is kept for it)";
+        return "generated code on " + resolve(threads) + " thread(s), "
+                + (VectorSupport.AVAILABLE ? "Vector API micro-kernel"
+                : "scalar micro-kernel (run java with --add-modules jdk.incubator.vector for the fast one)");
     }
 }

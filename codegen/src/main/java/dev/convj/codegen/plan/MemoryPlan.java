@@ -8,7 +8,7 @@ import java.util.List;
 /**
  * Assigns the computed nodes of an execution plan to buffers so that nodes whose lifetimes do not overlap share
  * one: a value lives from the step that computes it to the last step that reads it (to the end for outputs).
- * Fed and constant nodes keep buffers of their own.
+ * Fed and constant nodes and outputs keep buffers of their own, of their exact size.
  */
 public final class MemoryPlan {
 
@@ -61,6 +61,14 @@ public final class MemoryPlan {
         for (int s = 0; s < schedule.size(); s++) {
             Node node = plan.storage(schedule.get(s));
             int size = node.shape().size();
+            if (lastUse[node.id()] == Integer.MAX_VALUE) {
+                // Outputs get buffers of their own and of their exact size: callers read them whole after run().
+                bufferOf[node.id()] = buffers.size();
+                buffers.add(new Buffer(buffers.size(), size, false));
+                freeAt.add(Integer.MAX_VALUE);
+                shared.add(false);
+                continue;
+            }
             int best = -1;
             for (int b = 0; b < buffers.size(); b++) {
                 // Strictly before this step: a buffer read by this step must not also be written by it.

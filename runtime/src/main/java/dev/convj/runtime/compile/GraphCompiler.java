@@ -1,6 +1,5 @@
 package dev.convj.runtime.compile;
 
-import dev.convj.codegen.CodegenVersion;
 import dev.convj.codegen.GeneratedGraph;
 import dev.convj.codegen.GeneratedSource;
 import dev.convj.codegen.Schedule;
@@ -17,7 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Turns graphs into running code: generates Java source with the code generator, compiles it in memory with
  * javac, and loads it with a class loader of its own. Compiled classes are cached by the graph's structural hash
  * plus the code generator's version, in memory and, when a directory is given, on disk (source beside class
- * bytes, checksummed) so that a second process skips javac.
+ * bytes, checksummed) so that a second process skips javac. The shaded jar or the codegen classes are hashed into
+ * the key, so classes written by another build of the generator are never reused.
  */
 public final class GraphCompiler {
 
@@ -53,9 +53,9 @@ public final class GraphCompiler {
         return standard;
     }
 
-    /** The cache key: the graph's structural hash and the code generator's version. */
+    /** The cache key: the graph's structural hash and the code generator's version and build fingerprint. */
     public static String key(Graph graph) {
-        return graph.structuralHash() + "_v" + CodegenVersion.VERSION;
+        return graph.structuralHash() + "_" + CodegenFingerprint.value();
     }
 
     /** The Java source generated for {@code graph}. */

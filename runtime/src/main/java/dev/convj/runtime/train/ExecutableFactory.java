@@ -3,6 +3,7 @@ package dev.convj.runtime.train;
 import dev.convj.graph.Graph;
 import dev.convj.runtime.Executable;
 import dev.convj.runtime.InterpretedExecutable;
+import dev.convj.runtime.compile.GraphCompiler;
 import dev.convj.runtime.interp.ReferenceInterpreter;
 
 /**
@@ -14,6 +15,14 @@ import dev.convj.runtime.interp.ReferenceInterpreter;
 public interface ExecutableFactory {
 
     Executable create(Graph graph);
+
+    /**
+     * Generated code, compiled once per graph structure (cached in memory and on disk by
+     * {@link GraphCompiler#standard()}), splitting each step across {@code threads} threads.
+     */
+    static ExecutableFactory compiled(int threads) {
+        return graph -> GraphCompiler.standard().compile(graph, threads);
+    }
 
     /** The float32 reference interpreter: always correct, slow; for tests and tiny runs. */
     static ExecutableFactory interpreter() {

@@ -1,0 +1,57 @@
+package dev.convj.runtime.compile;
+
+import dev.convj.codegen.CodegenVersion;
+import dev.convj.codegen.emit.ClassEmitter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.CodeSource;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Identifies the code generator that is running: its version number and a hash of its compiled classes (the
+ * codegen jar, or its class directory in a development build). Part of every cache key, so a changed generator
+ * never reuses classes that an older one wrote to disk, even if someone forgot to bump the version.
+ */
+final class CodegenFingerprint {
+    private CodegenFingerprint() {}
+
+    private static final String VALUE = compute();
+
+    static String value() {
+        return VALUE;
+    }
+
+    private static String compute() {
+        String base = "v" + CodegenVersion.VERSION;
+        CodeSource cs = ClassEmitter.class.getProtectionDomain().getCodeSource();
+        if (cs == null || cs.getLocation() == null) {
+            return base;
+        }
+        try {
+            Path location = Path.of(cs.getLocation().toURI());
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            if (Files.isDirectory(location)) {
+                List<Path> classes;
+                try (Stream<Path> walk = Files.walk(location)) {
+                    classes = walk.filter(p -> p.toString().endsWith(".class")).sorted().toList();
+                }
+                for (Path p : classes) {
+                    sha.update(location.relativize(p).toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    sha.update(Files.readAllBytes(p));
+                }
+            } else {
+                sha.update(Files.readAllBytes(location));
+            }
+            return base + "_" + HexFormat.of().formatHex(sha.digest(), 0, 4);
+        } catch (IOException | UncheckedIOException | java.net.URISyntaxException | IllegalArgumentException
+                 | NoSuchAlgorithmException e) {
+            return base;
+        }
+    }
+}
