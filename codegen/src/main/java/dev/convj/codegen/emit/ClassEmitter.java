@@ -69,6 +69,9 @@ public final class ClassEmitter {
     private static java.util.List<MethodSpec> addState(EmitContext ctx, TypeSpec.Builder type, Graph graph,
                                                        ExecutionPlan plan, MemoryPlan memory) {
         ClassName team = ctx.team;
+        type.addField(FieldSpec.builder(int.class, "NR", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                .addJavadoc("Columns per packed panel of the GEMM micro-kernel (two vectors).\n")
+                .initializer("$T.NR", ctx.gemmClass).build());
         type.addField(team, "team", Modifier.PRIVATE, Modifier.FINAL);
         type.addField(ArrayTypeName.of(ctx.workspace), "gemm", Modifier.PRIVATE, Modifier.FINAL);
         type.addField(float[][].class, "cols", Modifier.PRIVATE, Modifier.FINAL);

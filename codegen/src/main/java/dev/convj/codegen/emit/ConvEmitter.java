@@ -72,12 +72,13 @@ final class ConvEmitter {
         if (!d.pointwise()) {
             b.addStatement("float[] col = cols[worker]");
             ctx.needCol((long) d.kg() * d.outSize());
-            addIm2col(ctx, name + "_im2col", d, false);
+            // Plain rows: contiguous copies here and in the GEMM's packing beat writing packed panels directly.
+            addIm2col(ctx, name + "_im2col", d, false, Layout.ROWS);
         }
         b.beginControlFlow("for (int n = from; n < to; n++)");
         for (int group = 0; group < g.groups(); group++) {
-            String xAt = "n * " + d.c * d.inSize() + " + " + group * d.cg() * d.inSize();
-            String yAt = "n * " + d.o * d.outSize() + " + " + group * d.og() * d.outSize();
+            String xAt = Expr.add(Expr.mul("n", d.c * d.inSize()), group * d.cg() * d.inSize());
+            String yAt = Expr.add(Expr.mul("n", d.o * d.outSize()), group * d.og() * d.outSize());
             if (d.pointwise()) {
                 b.add("// 1×1 kernel at unit stride: x[n] is already the column matrix\n");
                 b.addStatement("$T.multiply(false, false, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, false,"
@@ -118,7 +119,7 @@ final class ConvEmitter {
         String name = ctx.methodName(n);
         String x = ctx.buf(n);
         ctx.needCol((long) d.kg() * d.outSize());
-        addIm2col(ctx, name + "_col2im", d, true);
+        addIm2col(ctx, name + "_col2im", d, true, Layout.ROWS);
         CodeBlock.Builder b = CodeBlock.builder()
                 .addStatement("float[] col = cols[worker]")
                 .beginControlFlow("for (int n = from; n < to; n++)")
@@ -158,26 +159,29 @@ final class ConvEmitter {
                 .addStatement("$T.fill(acc, 0, $L, 0f)", java.util.Arrays.class, size);
         if (!d.pointwise()) {
             b.addStatement("float[] col = cols[worker]");
-            ctx.needCol((long) d.kg() * d.outSize());
-            addIm2col(ctx, name + "_im2col", d, false);
+            ctx.needCol(packedBound(d.outSize(), d.kg()));
+            addIm2col(ctx, name + "_im2col", d, false, Layout.PANELS_OVER_ROWS);
         }
         b.add("// items are threads here: thread w sums images [chunkStart(w), chunkStart(w + 1))\n");
         b.addStatement("int first = $T.chunkStart($L, team.size(), from), last = $T.chunkStart($L, team.size(), to)",
                 ctx.team, x.shape().dim(0), ctx.team, x.shape().dim(0));
         b.beginControlFlow("for (int n = first; n < last; n++)");
         for (int group = 0; group < g.groups(); group++) {
-            String xAt = "n * " + d.c * d.inSize() + " + " + group * d.cg() * d.inSize();
-            String dyAt = "n * " + d.o * d.outSize() + " + " + group * d.og() * d.outSize();
-            String colArray = d.pointwise() ? ctx.buf(x) : "col";
-            String colAt = d.pointwise() ? xAt : "0";
-            if (!d.pointwise()) {
+            String xAt = Expr.add(Expr.mul("n", d.c * d.inSize()), group * d.cg() * d.inSize());
+            String dyAt = Expr.add(Expr.mul("n", d.o * d.outSize()), group * d.og() * d.outSize());
+            if (d.pointwise()) {
+                b.add("// dw[o, c] += Σ_p dy[o, p] · x[c, p]: a GEMM of $L×$L×$L\n", d.og(), d.kg(), d.outSize());
+                b.addStatement("$T.multiply(false, true, $L, $L, $L, $L, $L, $L, $L, $L, $L, acc, $L, $L, true,"
+                                + " gemm[worker])", ctx.gemmClass, d.og(), d.kg(), d.outSize(), ctx.buf(dy), dyAt,
+                        d.outSize(), ctx.buf(x), xAt, d.outSize(), group * d.og() * d.kg(), d.kg());
+            } else {
                 b.addStatement("$L_im2col($L, $L, col)", name, ctx.buf(x), xAt);
+                b.add("// dw[o, (c,q)] += Σ_p dy[o, p] · col[(c,q), p]: a GEMM of $L×$L×$L, colᵀ already packed\n",
+                        d.og(), d.kg(), d.outSize());
+                b.addStatement("$T.multiplyPacked(false, $L, $L, $L, $L, $L, $L, col, 0, acc, $L, $L, true,"
+                                + " gemm[worker])", ctx.gemmClass, d.og(), d.kg(), d.outSize(), ctx.buf(dy), dyAt,
+                        d.outSize(), group * d.og() * d.kg(), d.kg());
             }
-            b.add("// dw[o, (c,q)] += Σ_p dy[o, p] · col[(c,q), p]: a GEMM of $L×$L×$L\n", d.og(), d.kg(),
-                    d.outSize());
-            b.addStatement("$T.multiply(false, true, $L, $L, $L, $L, $L, $L, $L, $L, $L, acc, $L, $L, true,"
-                            + " gemm[worker])", ctx.gemmClass, d.og(), d.kg(), d.outSize(), ctx.buf(dy), dyAt,
-                    d.outSize(), colArray, colAt, d.outSize(), group * d.og() * d.kg(), d.kg());
         }
         b.endControlFlow();
         ctx.loopMethod(n, name, "team.size()", true, b.build());
@@ -186,12 +190,39 @@ final class ConvEmitter {
                 .endControlFlow();
     }
 
+    /** Floats of a k×n matrix packed in panels of up to 64 columns (the widest NR of any vector width). */
+    private static long packedBound(int k, int n) {
+        return (long) (n + 63) / 64 * 64 * k;
+    }
+
+    /** How im2col lays out the column matrix: plain rows, or already packed for the GEMM micro-kernel. */
+    enum Layout {
+        /** col[row · P + p]: what col2im scatters back from. */
+        ROWS,
+        /** B = col packed in panels of NR positions: [p / NR][row][p % NR] (the forward GEMM's B). */
+        PANELS_OVER_POSITIONS,
+        /** B = colᵀ packed in panels of NR rows: [row / NR][p][row % NR] (the weight gradient's B). */
+        PANELS_OVER_ROWS
+    }
+
+    /** The flat index of (row, position) in {@code layout}; NR is the generated class's copy of Gemm.NR. */
+    private static String index(Layout layout, Dims d, String row, String position) {
+        return switch (layout) {
+            case ROWS -> row + " * " + d.outSize() + " + " + position;
+            case PANELS_OVER_POSITIONS -> "(" + position + ") / NR * " + d.kg() + " * NR + " + row + " * NR + ("
+                    + position + ") % NR";
+            case PANELS_OVER_ROWS -> row + " / NR * " + d.outSize() + " * NR + (" + position + ") * NR + " + row
+                    + " % NR";
+        };
+    }
+
     /**
-     * Emits {@code name(float[] x, int xOff, float[] col)} copying the receptive fields of one group of one
-     * image into col[(c, q), p] (or, for col2im, {@code name(float[] col, float[] x, int xOff)} adding them
-     * back). Every extent is a constant.
+     * Emits {@code name(float[] x, int off, float[] col)} copying the receptive fields of one group of one image
+     * into the column matrix col[(c, q), p] in {@code layout} (or, for col2im, {@code name(float[] col, float[] x,
+     * int off)} adding rows back). Every extent is a constant; along the innermost axis the valid output positions
+     * of each kernel tap are precomputed, so the copy loops test nothing.
      */
-    private static void addIm2col(EmitContext ctx, String name, Dims d, boolean scatter) {
+    private static void addIm2col(EmitContext ctx, String name, Dims d, boolean scatter, Layout layout) {
         int r = d.r();
         int last = r - 1;
         int outLast = d.out.get(last), inLast = d.in.get(last);
@@ -206,45 +237,48 @@ final class ConvEmitter {
         String loName = ctx.constantArray(name.toUpperCase() + "_LO", lo);
         String hiName = ctx.constantArray(name.toUpperCase() + "_HI", hi);
         CodeBlock.Builder b = CodeBlock.builder();
-        b.add("// col row (c, q) holds x[c, o·s − p + q·d] for every output position o; padding reads zero\n");
+        b.add("// row (c, q) holds x[c, o·s − p + q·d] for every output position o; padding reads zero\n");
         b.beginControlFlow("for (int c = 0; c < $L; c++)", d.cg());
-        StringBuilder tap = new StringBuilder("c");
+        String tap = "c";
         for (int a = 0; a < r; a++) {
             b.beginControlFlow("for (int k$L = 0; k$L < $L; k$L++)", a, a, d.k.get(a), a);
-            tap = new StringBuilder("(" + tap + ") * " + d.k.get(a) + " + k" + a);
+            tap = Expr.mulAdd(tap, d.k.get(a), "k" + a);
         }
-        b.addStatement("int row = ($L) * $L", tap, d.outSize());
-        StringBuilder inner = new StringBuilder("c * " + d.inSize());
-        StringBuilder outer = new StringBuilder("0");
-        StringBuilder inside = new StringBuilder("true");
+        b.addStatement("int row = $L", tap);
+        String inner = Expr.mul("c", d.inSize());
+        String outer = "0";
+        StringBuilder inside = new StringBuilder();
         int inStride = d.inSize();
         for (int a = 0; a < last; a++) {
             inStride /= d.in.get(a);
             b.beginControlFlow("for (int o$L = 0; o$L < $L; o$L++)", a, a, d.out.get(a), a);
-            b.addStatement("int i$L = o$L * $L - $L + k$L * $L", a, a, d.g.stride().get(a), d.g.padLow().get(a), a,
-                    d.g.dilation().get(a));
-            inside.append(" && i").append(a).append(" >= 0 && i").append(a).append(" < ").append(d.in.get(a));
-            inner.append(" + i").append(a).append(" * ").append(inStride);
-            outer = new StringBuilder("(" + outer + ") * " + d.out.get(a) + " + o" + a);
+            b.addStatement("int i$L = $L", a, Expr.add(Expr.add(Expr.mul("o" + a, d.g.stride().get(a)),
+                    -d.g.padLow().get(a)), Expr.mul("k" + a, d.g.dilation().get(a))));
+            inside.append(inside.length() == 0 ? "" : " && ").append("i").append(a).append(" >= 0 && i").append(a)
+                    .append(" < ").append(d.in.get(a));
+            inner = Expr.add(inner, Expr.mul("i" + a, inStride));
+            outer = Expr.mulAdd(outer, d.out.get(a), "o" + a);
         }
-        b.addStatement("int at = row + ($L) * $L", outer, outLast);
+        b.addStatement("int at = $L", Expr.mul(outer, outLast));
         if (last > 0) {
             b.beginControlFlow("if (!($L))", inside);
             if (!scatter) {
-                b.addStatement("$T.fill(col, at, at + $L, 0f)", java.util.Arrays.class, outLast);
+                b.beginControlFlow("for (int o = 0; o < $L; o++)", outLast)
+                        .addStatement("col[$L] = 0f", index(layout, d, "row", "at + o")).endControlFlow();
             }
             b.addStatement("continue");
             b.endControlFlow();
         }
-        b.addStatement("int src = off + $L + k$L * $L - $L", inner, last, dil, pl);
+        b.addStatement("int src = $L", Expr.add(Expr.add("off + " + inner, Expr.mul("k" + last, dil)), -pl));
         b.addStatement("int lo = $L[k$L], hi = $L[k$L]", loName, last, hiName, last);
-        String xi = s == 1 ? "src + o" : "src + o * " + s;
+        String xi = Expr.add("src", Expr.mul("o", s));
+        String ci = index(layout, d, "row", "at + o");
         if (scatter) {
-            b.beginControlFlow("for (int o = lo; o < hi; o++)").addStatement("x[$L] += col[at + o]", xi).endControlFlow();
+            b.beginControlFlow("for (int o = lo; o < hi; o++)").addStatement("x[$L] += col[$L]", xi, ci).endControlFlow();
         } else {
-            b.beginControlFlow("for (int o = 0; o < lo; o++)").addStatement("col[at + o] = 0f").endControlFlow();
-            b.beginControlFlow("for (int o = lo; o < hi; o++)").addStatement("col[at + o] = x[$L]", xi).endControlFlow();
-            b.beginControlFlow("for (int o = hi; o < $L; o++)", outLast).addStatement("col[at + o] = 0f").endControlFlow();
+            b.beginControlFlow("for (int o = 0; o < lo; o++)").addStatement("col[$L] = 0f", ci).endControlFlow();
+            b.beginControlFlow("for (int o = lo; o < hi; o++)").addStatement("col[$L] = x[$L]", ci, xi).endControlFlow();
+            b.beginControlFlow("for (int o = hi; o < $L; o++)", outLast).addStatement("col[$L] = 0f", ci).endControlFlow();
         }
         for (int a = 0; a < last; a++) {
             b.endControlFlow();

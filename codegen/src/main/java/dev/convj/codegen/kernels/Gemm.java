@@ -18,7 +18,7 @@ public final class Gemm {
     /** Columns of B per micro-tile: two vectors of the preferred float species, or 16 without the Vector API. */
     public static final int NR = VectorSupport.AVAILABLE ? VectorKernel.NR : 16; // portable: public static final int NR = 16;
     /** Depth of one packed block of K, sized so that a B panel stays in L1 and A's block in L2. */
-    static final int KC = 256;
+    static final int KC = 384;
     /** Rows of A per packed block. */
     static final int MC = 96;
     /** Columns of B per packed block. */
@@ -38,6 +38,28 @@ public final class Gemm {
     public static void multiply(boolean transA, boolean transB, int m, int n, int k,
                                 float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                                 float[] c, int cOff, int ldc, boolean accumulate, Workspace ws) {
+        run(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, false, c, cOff, ldc, accumulate, ws);
+    }
+
+    /**
+     * As {@link #multiply}, with B already packed by the caller in panels of NR columns: element (row p, column j)
+     * at {@code bOff + (j / NR) · k · NR + p · NR + j % NR} (see {@link #packedSize}). Generated im2col code writes
+     * this layout directly, saving a copy of the column matrix; columns past n in the last panel are ignored.
+     */
+    public static void multiplyPacked(boolean transA, int m, int n, int k, float[] a, int aOff, int lda,
+                                      float[] packedB, int bOff, float[] c, int cOff, int ldc, boolean accumulate,
+                                      Workspace ws) {
+        run(transA, false, m, n, k, a, aOff, lda, packedB, bOff, 0, true, c, cOff, ldc, accumulate, ws);
+    }
+
+    /** Floats needed for a k×n matrix packed in panels of NR columns. */
+    public static int packedSize(int k, int n) {
+        return (n + NR - 1) / NR * NR * k;
+    }
+
+    private static void run(boolean transA, boolean transB, int m, int n, int k,
+                            float[] a, int aOff, int lda, float[] b, int bOff, int ldb, boolean prepacked,
+                            float[] c, int cOff, int ldc, boolean accumulate, Workspace ws) {
         if (k == 0) {
             if (!accumulate) {
                 for (int i = 0; i < m; i++) {
@@ -46,26 +68,53 @@ public final class Gemm {
             }
             return;
         }
+        // Blocks of K of near-equal depth: 288 → 2 × 144 rather than 256 + 32.
+        int kBlocks = (k + KC - 1) / KC;
+        int kStep = (k + kBlocks - 1) / kBlocks;
+        // With few rows of A, each element of B is used only a few times: reading B in place beats packing it.
+        boolean direct = !prepacked && !transB && m <= 4 * MR;
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
+            for (int pc = 0; pc < k; pc += kStep) {
+                int kc = Math.min(kStep, k - pc);
                 boolean add = accumulate || pc > 0;
-                packB(transB, kc, nc, b, bOff, ldb, pc, jc, ws.packB);
+                if (!prepacked && !direct) {
+                    packB(transB, kc, nc, b, bOff, ldb, pc, jc, ws.packB);
+                }
                 for (int ic = 0; ic < m; ic += MC) {
                     int mc = Math.min(MC, m - ic);
                     packA(transA, mc, kc, a, aOff, lda, ic, pc, ws.packA);
                     for (int jr = 0; jr < nc; jr += NR) {
                         int nr = Math.min(NR, nc - jr);
-                        int bPanel = (jr / NR) * kc * NR;
+                        float[] pb;
+                        int bPanel, bStride;
+                        if (prepacked) {
+                            pb = b;
+                            bPanel = bOff + (jc + jr) / NR * k * NR + pc * NR;
+                            bStride = NR;
+                        } else if (!direct) {
+                            pb = ws.packB;
+                            bPanel = (jr / NR) * kc * NR;
+                            bStride = NR;
+                        } else if (nr == NR) {
+                            pb = b;
+                            bPanel = bOff + pc * ldb + jc + jr;
+                            bStride = ldb;
+                        } else {
+                            // The last, partial panel is packed with zeros so the kernel never reads past B.
+                            packB(false, kc, nr, b, bOff, ldb, pc, jc + jr, ws.packB);
+                            pb = ws.packB;
+                            bPanel = 0;
+                            bStride = NR;
+                        }
                         for (int ir = 0; ir < mc; ir += MR) {
                             int mr = Math.min(MR, mc - ir);
                             int aPanel = (ir / MR) * kc * MR;
                             int cAt = cOff + (ic + ir) * ldc + jc + jr;
                             if (mr == MR && nr == NR) {
-                                tile(kc, ws.packA, aPanel, ws.packB, bPanel, c, cAt, ldc, add);
+                                tile(kc, ws.packA, aPanel, pb, bPanel, bStride, c, cAt, ldc, add);
                             } else {
-                                edgeTile(kc, ws, aPanel, bPanel, c, cAt, ldc, add, mr, nr);
+                                edgeTile(kc, ws.packA, aPanel, pb, bPanel, bStride, ws.tile, c, cAt, ldc, add, mr, nr);
                             }
                         }
                     }
@@ -74,22 +123,22 @@ public final class Gemm {
         }
     }
 
-    private static void tile(int kc, float[] pa, int aAt, float[] pb, int bAt, float[] c, int cAt, int ldc,
-                             boolean add) {
+    private static void tile(int kc, float[] pa, int aAt, float[] pb, int bAt, int bStride, float[] c, int cAt,
+                             int ldc, boolean add) {
         if (VectorSupport.AVAILABLE) { // portable-drop
-            VectorKernel.tile(kc, pa, aAt, pb, bAt, c, cAt, ldc, add); // portable-drop
+            VectorKernel.tile(kc, pa, aAt, pb, bAt, bStride, c, cAt, ldc, add); // portable-drop
             return; // portable-drop
         } // portable-drop
-        ScalarKernel.tile(kc, pa, aAt, pb, bAt, c, cAt, ldc, add, NR);
+        ScalarKernel.tile(kc, pa, aAt, pb, bAt, bStride, c, cAt, ldc, add, NR);
     }
 
     /** A partial tile at the right or bottom edge: computed whole into scratch, then the valid part is copied. */
-    private static void edgeTile(int kc, Workspace ws, int aAt, int bAt, float[] c, int cAt, int ldc, boolean add,
-                                 int mr, int nr) {
-        tile(kc, ws.packA, aAt, ws.packB, bAt, ws.tile, 0, NR, false);
+    private static void edgeTile(int kc, float[] pa, int aAt, float[] pb, int bAt, int bStride, float[] scratch,
+                                 float[] c, int cAt, int ldc, boolean add, int mr, int nr) {
+        tile(kc, pa, aAt, pb, bAt, bStride, scratch, 0, NR, false);
         for (int i = 0; i < mr; i++) {
             for (int j = 0; j < nr; j++) {
-                float v = ws.tile[i * NR + j];
+                float v = scratch[i * NR + j];
                 c[cAt + i * ldc + j] = add ? c[cAt + i * ldc + j] + v : v;
             }
         }

@@ -4,8 +4,8 @@ package dev.convj.codegen.kernels;
 final class ScalarKernel {
     private ScalarKernel() {}
 
-    static void tile(int kc, float[] pa, int aAt, float[] pb, int bAt, float[] c, int cAt, int ldc, boolean add,
-                     int nr) {
+    static void tile(int kc, float[] pa, int aAt, float[] pb, int bAt, int bStride, float[] c, int cAt, int ldc,
+                     boolean add, int nr) {
         for (int i = 0; i < Gemm.MR; i++) {
             int row = cAt + i * ldc;
             if (!add) {
@@ -15,7 +15,7 @@ final class ScalarKernel {
             }
             for (int p = 0; p < kc; p++) {
                 float a = pa[aAt + p * Gemm.MR + i];
-                int bRow = bAt + p * nr;
+                int bRow = bAt + p * bStride;
                 for (int j = 0; j < nr; j++) {
                     c[row + j] += a * pb[bRow + j];
                 }

@@ -1,7 +1,5 @@
 package dev.convj.codegen.kernels;
 
-import static jdk.incubator.vector.VectorOperators.FMA;
-
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -17,50 +15,61 @@ final class VectorKernel {
     static final int L = S.length();
     static final int NR = 2 * L;
 
-    static void tile(int kc, float[] pa, int aAt, float[] pb, int bAt, float[] c, int cAt, int ldc, boolean add) {
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
-        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+    static void tile(int kc, float[] pa, int aAt, float[] pb, int bAt, int bStride, float[] c, int cAt, int ldc,
+                     boolean add) {
+        // Accumulators start from C when adding to it, so the loop's results are stored without a second pass.
+        int r1 = cAt + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc;
+        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+        if (add) {
+            c00 = FloatVector.fromArray(S, c, cAt);
+            c01 = FloatVector.fromArray(S, c, cAt + L);
+            c10 = FloatVector.fromArray(S, c, r1);
+            c11 = FloatVector.fromArray(S, c, r1 + L);
+            c20 = FloatVector.fromArray(S, c, r2);
+            c21 = FloatVector.fromArray(S, c, r2 + L);
+            c30 = FloatVector.fromArray(S, c, r3);
+            c31 = FloatVector.fromArray(S, c, r3 + L);
+            c40 = FloatVector.fromArray(S, c, r4);
+            c41 = FloatVector.fromArray(S, c, r4 + L);
+            c50 = FloatVector.fromArray(S, c, r5);
+            c51 = FloatVector.fromArray(S, c, r5 + L);
+        } else {
+            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = FloatVector.zero(S);
+        }
         int a = aAt, b = bAt;
-        for (int p = 0; p < kc; p++, a += 6, b += NR) {
+        for (int p = 0; p < kc; p++, a += 6, b += bStride) {
             FloatVector b0 = FloatVector.fromArray(S, pb, b);
             FloatVector b1 = FloatVector.fromArray(S, pb, b + L);
             FloatVector x = FloatVector.broadcast(S, pa[a]);
-            c00 = x.lanewise(FMA, b0, c00);
-            c01 = x.lanewise(FMA, b1, c01);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
             x = FloatVector.broadcast(S, pa[a + 1]);
-            c10 = x.lanewise(FMA, b0, c10);
-            c11 = x.lanewise(FMA, b1, c11);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
             x = FloatVector.broadcast(S, pa[a + 2]);
-            c20 = x.lanewise(FMA, b0, c20);
-            c21 = x.lanewise(FMA, b1, c21);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
             x = FloatVector.broadcast(S, pa[a + 3]);
-            c30 = x.lanewise(FMA, b0, c30);
-            c31 = x.lanewise(FMA, b1, c31);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
             x = FloatVector.broadcast(S, pa[a + 4]);
-            c40 = x.lanewise(FMA, b0, c40);
-            c41 = x.lanewise(FMA, b1, c41);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
             x = FloatVector.broadcast(S, pa[a + 5]);
-            c50 = x.lanewise(FMA, b0, c50);
-            c51 = x.lanewise(FMA, b1, c51);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
         }
-        store(c00, c01, c, cAt, add);
-        store(c10, c11, c, cAt + ldc, add);
-        store(c20, c21, c, cAt + 2 * ldc, add);
-        store(c30, c31, c, cAt + 3 * ldc, add);
-        store(c40, c41, c, cAt + 4 * ldc, add);
-        store(c50, c51, c, cAt + 5 * ldc, add);
-    }
-
-    private static void store(FloatVector v0, FloatVector v1, float[] c, int at, boolean add) {
-        if (add) {
-            v0 = v0.add(FloatVector.fromArray(S, c, at));
-            v1 = v1.add(FloatVector.fromArray(S, c, at + L));
-        }
-        v0.intoArray(c, at);
-        v1.intoArray(c, at + L);
+        c00.intoArray(c, cAt);
+        c01.intoArray(c, cAt + L);
+        c10.intoArray(c, r1);
+        c11.intoArray(c, r1 + L);
+        c20.intoArray(c, r2);
+        c21.intoArray(c, r2 + L);
+        c30.intoArray(c, r3);
+        c31.intoArray(c, r3 + L);
+        c40.intoArray(c, r4);
+        c41.intoArray(c, r4 + L);
+        c50.intoArray(c, r5);
+        c51.intoArray(c, r5 + L);
     }
 }
