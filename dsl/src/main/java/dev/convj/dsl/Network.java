@@ -481,8 +481,13 @@ public final class Network {
         return loss.name().toLowerCase(java.util.Locale.ROOT);
     }
 
+    /** The λ of {@link #weightDecay(double)}, 0 without it. */
+    public double weightDecayRate() {
+        return weightDecay;
+    }
+
     /** Rebuilds a network from its parts, checking it as every other network is checked. */
-    static Network restore(List<Integer> inputShape, List<Layer> layers, String lossKind) {
+    static Network restore(List<Integer> inputShape, List<Layer> layers, String lossKind, double weightDecay) {
         Loss l;
         try {
             l = Loss.valueOf(lossKind.toUpperCase(java.util.Locale.ROOT));
@@ -490,6 +495,6 @@ public final class Network {
             throw new IllegalArgumentException("unknown loss '" + lossKind + "'; expected none, softmax_cross_entropy or mse");
         }
         Network n = input(inputShape.get(0), inputShape.subList(1, inputShape.size()).stream().mapToInt(i -> i).toArray());
-        return new Network(n.inputShape, layers, l);
+        return new Network(n.inputShape, layers, l, weightDecay);
     }
 }

@@ -9,13 +9,16 @@ import java.nio.file.Path;
 import java.security.CodeSource;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 import java.util.stream.Stream;
 
 /**
- * Identifies the code generator that is running: its version number and a hash of its compiled classes (the
- * codegen jar, or its class directory in a development build). Part of every cache key, so a changed generator
+ * Identifies the code generator that is running: its version number and a hash of ConvJ's compiled classes (CRCs
+ * from the jar, or the class files of a development build). Part of every cache key, so a changed generator
  * never reuses classes that an older one wrote to disk, even if someone forgot to bump the version.
  */
 final class CodegenFingerprint {
@@ -42,11 +45,20 @@ final class CodegenFingerprint {
                     classes = walk.filter(p -> p.toString().endsWith(".class")).sorted().toList();
                 }
                 for (Path p : classes) {
-                    sha.update(location.relativize(p).toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    sha.update(location.relativize(p).toString().getBytes(StandardCharsets.UTF_8));
                     sha.update(Files.readAllBytes(p));
                 }
             } else {
-                sha.update(Files.readAllBytes(location));
+                // In a jar (possibly the shaded one), the CRCs of ConvJ's own classes: no decompression needed.
+                try (JarFile jar = new JarFile(location.toFile())) {
+                    List<JarEntry> entries = jar.stream()
+                            .filter(e -> e.getName().startsWith("dev/convj/") && e.getName().endsWith(".class"))
+                            .sorted(java.util.Comparator.comparing(JarEntry::getName)).toList();
+                    for (JarEntry e : entries) {
+                        sha.update(e.getName().getBytes(StandardCharsets.UTF_8));
+                        sha.update(Long.toString(e.getCrc()).getBytes(StandardCharsets.UTF_8));
+                    }
+                }
             }
             return base + "_" + HexFormat.of().formatHex(sha.digest(), 0, 4);
         } catch (IOException | UncheckedIOException | java.net.URISyntaxException | IllegalArgumentException
