@@ -12,13 +12,11 @@ import java.security.NoSuchAlgorithmException;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.jar.JarEntry;
-import java.util.jar.JarFile;
 import java.util.stream.Stream;
 
 /**
- * Identifies the code generator that is running: its version number and a hash of ConvJ's compiled classes (CRCs
- * from the jar, or the class files of a development build). Part of every cache key, so a changed generator
+ * Identifies the code generator that is running: its version number and a hash of where its classes come from
+ * (the jar's path, size and modification time, or the class files of a development build). Part of every cache key, so a changed generator
  * never reuses classes that an older one wrote to disk, even if someone forgot to bump the version.
  */
 final class CodegenFingerprint {
@@ -49,16 +47,11 @@ final class CodegenFingerprint {
                     sha.update(Files.readAllBytes(p));
                 }
             } else {
-                // In a jar (possibly the shaded one), the CRCs of ConvJ's own classes: no decompression needed.
-                try (JarFile jar = new JarFile(location.toFile())) {
-                    List<JarEntry> entries = jar.stream()
-                            .filter(e -> e.getName().startsWith("dev/convj/") && e.getName().endsWith(".class"))
-                            .sorted(java.util.Comparator.comparing(JarEntry::getName)).toList();
-                    for (JarEntry e : entries) {
-                        sha.update(e.getName().getBytes(StandardCharsets.UTF_8));
-                        sha.update(Long.toString(e.getCrc()).getBytes(StandardCharsets.UTF_8));
-                    }
-                }
+                // A jar: its path, size and modification time change with every build; reading it would cost a
+                // fresh JVM tens of milliseconds on each on-disk cache hit.
+                var attributes = Files.readAttributes(location, java.nio.file.attribute.BasicFileAttributes.class);
+                sha.update((location.toAbsolutePath() + "|" + attributes.size() + "|"
+                        + attributes.lastModifiedTime().toMillis()).getBytes(StandardCharsets.UTF_8));
             }
             return base + "_" + HexFormat.of().formatHex(sha.digest(), 0, 4);
         } catch (IOException | UncheckedIOException | java.net.URISyntaxException | IllegalArgumentException
