@@ -40,7 +40,7 @@ final class ExportCommand implements Callable<Integer> {
         if (!loaded.trained()) {
             throw new IllegalArgumentException("'" + model + "' has no trained weights; export a saved .convj model");
         }
-        ModelGraph mg = loaded.network().graph(1);
+        ModelGraph mg = loaded.network().inferenceGraph(1); // running statistics, no dropout
         Path file = StandaloneExport.export(mg, loaded.weights(), className, out, vector);
         PrintWriter console = spec.commandLine().getOut();
         console.println("wrote " + file + "; compile it with: javac " + (vector ? "--add-modules jdk.incubator.vector " : "")
