@@ -10,6 +10,7 @@ import dev.convj.graph.ops.ConvGeometry;
 import dev.convj.graph.ops.Padding;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /** An N-d convolution layer (cross-correlation, as in every framework) with its weight and optional bias. */
 public record ConvLayer(String name, int spatialRank, int filters, List<Integer> kernel, Padding padding,
@@ -30,33 +31,11 @@ public record ConvLayer(String name, int spatialRank, int filters, List<Integer>
     }
 
     static ConvLayer of(String name, int spatialRank, int filters, List<Integer> kernel, LayerOption... options) {
-        Padding padding = Padding.valid();
-        List<Integer> stride = List.of(1), dilation = List.of(1);
-        int groups = 1;
-        boolean bias = true, flipped = false;
-        List<List<Boolean>> mask = null;
-        for (LayerOption o : options) {
-            if (o instanceof LayerOption.Pad p) {
-                padding = p.padding();
-            } else if (o instanceof LayerOption.Stride s) {
-                stride = s.values();
-            } else if (o instanceof LayerOption.Dilation d) {
-                dilation = d.values();
-            } else if (o instanceof LayerOption.Groups g) {
-                groups = g.groups();
-            } else if (o instanceof LayerOption.NoBias) {
-                bias = false;
-            } else if (o instanceof LayerOption.TrueConvolution) {
-                flipped = true;
-            } else if (o instanceof LayerOption.Connectivity c) {
-                mask = ChannelMask.of(c.mask()).mask();
-            } else {
-                throw new ShapeException(name + " (conv" + spatialRank + "d): option " + o
-                        + " does not apply to convolutions");
-            }
-        }
-        return new ConvLayer(name, spatialRank, filters, kernel, padding, stride, dilation, groups, bias, flipped,
-                mask);
+        ConvOptions o = ConvOptions.parse(name, "conv" + spatialRank + "d", Set.of(LayerOption.Pad.class,
+                LayerOption.Stride.class, LayerOption.Dilation.class, LayerOption.Groups.class, LayerOption.NoBias.class,
+                LayerOption.TrueConvolution.class, LayerOption.Connectivity.class), "convolutions", options);
+        return new ConvLayer(name, spatialRank, filters, kernel, o.padding(), o.stride(), o.dilation(), o.groups(),
+                o.bias(), o.flipped(), o.mask());
     }
 
     @Override

@@ -8,6 +8,7 @@ import dev.convj.graph.ops.ConvTranspose;
 import dev.convj.graph.ops.Padding;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A transposed convolution ("deconvolution") layer as PyTorch's ConvTranspose: weight [C_in, filters/groups, *k],
@@ -27,32 +28,22 @@ public record ConvTransposeLayer(String name, int spatialRank, int filters, List
 
     static ConvTransposeLayer of(String name, int spatialRank, int filters, List<Integer> kernel,
                                  LayerOption... options) {
-        List<Integer> padding = List.of(0), stride = List.of(1), outputPadding = List.of(0), dilation = List.of(1);
-        int groups = 1;
-        boolean bias = true;
         String kind = "conv_transpose" + spatialRank + "d";
-        for (LayerOption o : options) {
-            if (o instanceof LayerOption.Pad p && p.padding() instanceof Padding.Explicit e && e.low().equals(e.high())) {
-                padding = e.low();
-            } else if (o instanceof LayerOption.Pad p && p.padding() instanceof Padding.Valid) {
-                padding = List.of(0);
-            } else if (o instanceof LayerOption.Stride s) {
-                stride = s.values();
-            } else if (o instanceof LayerOption.OutputPadding p) {
-                outputPadding = p.values();
-            } else if (o instanceof LayerOption.Dilation d) {
-                dilation = d.values();
-            } else if (o instanceof LayerOption.Groups g) {
-                groups = g.groups();
-            } else if (o instanceof LayerOption.NoBias) {
-                bias = false;
-            } else {
-                throw new ShapeException(name + " (" + kind + "): option " + o + " does not apply to " + kind
-                        + " (padding is pad(p) or one value per axis, the same on both sides, as in PyTorch)");
-            }
+        ConvOptions o = ConvOptions.parse(name, kind, Set.of(LayerOption.Pad.class, LayerOption.Stride.class,
+                        LayerOption.OutputPadding.class, LayerOption.Dilation.class, LayerOption.Groups.class,
+                        LayerOption.NoBias.class), kind + " (padding is pad(p) or one value per axis, the same on both"
+                        + " sides, as in PyTorch)", options);
+        List<Integer> padding;
+        if (o.padding() instanceof Padding.Explicit e && e.low().equals(e.high())) {
+            padding = e.low();
+        } else if (o.padding() instanceof Padding.Valid) {
+            padding = List.of(0);
+        } else {
+            throw new ShapeException(name + " (" + kind + "): option pad(" + o.padding() + ") does not apply to " + kind
+                    + " (padding is pad(p) or one value per axis, the same on both sides, as in PyTorch)");
         }
-        return new ConvTransposeLayer(name, spatialRank, filters, kernel, padding, stride, outputPadding, dilation,
-                groups, bias);
+        return new ConvTransposeLayer(name, spatialRank, filters, kernel, padding, o.stride(), o.outputPadding(),
+                o.dilation(), o.groups(), o.bias());
     }
 
     @Override

@@ -7,6 +7,7 @@ import dev.convj.graph.ops.Padding;
 import dev.convj.graph.ops.TiledConv;
 import dev.convj.graph.ops.TiledGeometry;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A convolution with unshared kernels: a tiled convolution cycles {@code tileSize} kernel sets along each axis, a
@@ -26,24 +27,11 @@ public record TiledConvLayer(String name, int spatialRank, int filters, List<Int
 
     static TiledConvLayer of(String name, int spatialRank, int filters, List<Integer> kernel, List<Integer> tileSize,
                              LayerOption... options) {
-        Padding padding = Padding.valid();
-        List<Integer> stride = List.of(1), dilation = List.of(1);
-        boolean bias = true;
-        for (LayerOption o : options) {
-            if (o instanceof LayerOption.Pad p) {
-                padding = p.padding();
-            } else if (o instanceof LayerOption.Stride s) {
-                stride = s.values();
-            } else if (o instanceof LayerOption.Dilation d) {
-                dilation = d.values();
-            } else if (o instanceof LayerOption.NoBias) {
-                bias = false;
-            } else {
-                throw new ShapeException(name + " (" + kind(tileSize, spatialRank) + "): option " + o
-                        + " does not apply to unshared convolutions");
-            }
-        }
-        return new TiledConvLayer(name, spatialRank, filters, kernel, tileSize, padding, stride, dilation, bias);
+        ConvOptions o = ConvOptions.parse(name, kind(tileSize, spatialRank), Set.of(LayerOption.Pad.class,
+                LayerOption.Stride.class, LayerOption.Dilation.class, LayerOption.NoBias.class),
+                "unshared convolutions", options);
+        return new TiledConvLayer(name, spatialRank, filters, kernel, tileSize, o.padding(), o.stride(), o.dilation(),
+                o.bias());
     }
 
     private static String kind(List<Integer> tileSize, int spatialRank) {
