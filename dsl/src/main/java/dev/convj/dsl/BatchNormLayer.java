@@ -18,7 +18,7 @@ import java.util.List;
  * with γ = {@code name.weight} (init 1) and β = {@code name.bias} (init 0).
  * <p>The graph is functional, so running statistics are not state inside it. A training graph normalizes with the
  * batch's own mean and biased variance and also outputs them as {@code name.batch_mean} and {@code name.batch_var};
- * the trainer folds them into the running statistics after each step ({@link RunningStatistic#fold}: momentum 0.1
+ * the trainer folds them into the running statistics after each step ({@link dev.convj.graph.RunningStatistic#fold}: momentum 0.1
  * and the unbiased variance, as PyTorch). An inference graph reads the running statistics from the parameters
  * {@code name.running_mean} (init 0) and {@code name.running_var} (init 1), which only inference graphs hold and
  * which no optimizer should update.

@@ -4,6 +4,7 @@ import dev.convj.graph.DType;
 import dev.convj.graph.GraphBuilder;
 import dev.convj.graph.ModelGraph;
 import dev.convj.graph.Node;
+import dev.convj.graph.RunningStatistic;
 import dev.convj.graph.Shape;
 import dev.convj.graph.ShapeException;
 import dev.convj.graph.ops.Elu;
@@ -353,12 +354,16 @@ public final class Network {
 
     /** How a trainer keeps the running statistics of each batch-normalization layer, for {@code batch} images. */
     public List<RunningStatistic> runningStatistics(int batch) {
-        ModelGraph g = graph(batch);
+        return graph(batch).runningStatistics();
+    }
+
+    /** The running statistics of the batch-normalization layers lowered into the training graph {@code g}. */
+    private List<RunningStatistic> runningStatistics(dev.convj.graph.Graph g) {
         List<RunningStatistic> stats = new ArrayList<>();
         for (Layer l : allLayers(layers)) {
             if (l instanceof BatchNormLayer bn) {
-                Node mean = g.graph().node(bn.name() + ".batch_mean");
-                Node x = g.graph().inputsOf(mean).get(0);
+                Node mean = g.node(bn.name() + ".batch_mean");
+                Node x = g.inputsOf(mean).get(0);
                 double m = (double) x.shape().size() / x.shape().dim(1);
                 stats.add(new RunningStatistic(mean.name(), bn.name() + ".running_mean", bn.momentum(), 1));
                 stats.add(new RunningStatistic(bn.name() + ".batch_var", bn.name() + ".running_var", bn.momentum(),
@@ -466,7 +471,9 @@ public final class Network {
             builder.output(l);
             lossName = Optional.of(l.name());
         }
-        return new ModelGraph(builder.build(), batch, x.name(), current.name(), target, lossName);
+        dev.convj.graph.Graph built = builder.build();
+        return new ModelGraph(built, batch, x.name(), current.name(), target, lossName,
+                training ? runningStatistics(built) : List.of());
     }
 
     /** The per-layer table of output shapes, parameters, multiply-adds and receptive fields. */
@@ -481,8 +488,13 @@ public final class Network {
         return loss.name().toLowerCase(java.util.Locale.ROOT);
     }
 
+    /** The λ of {@link #weightDecay(double)}, 0 without it. */
+    public double weightDecayRate() {
+        return weightDecay;
+    }
+
     /** Rebuilds a network from its parts, checking it as every other network is checked. */
-    static Network restore(List<Integer> inputShape, List<Layer> layers, String lossKind) {
+    static Network restore(List<Integer> inputShape, List<Layer> layers, String lossKind, double weightDecay) {
         Loss l;
         try {
             l = Loss.valueOf(lossKind.toUpperCase(java.util.Locale.ROOT));
@@ -490,6 +502,6 @@ public final class Network {
             throw new IllegalArgumentException("unknown loss '" + lossKind + "'; expected none, softmax_cross_entropy or mse");
         }
         Network n = input(inputShape.get(0), inputShape.subList(1, inputShape.size()).stream().mapToInt(i -> i).toArray());
-        return new Network(n.inputShape, layers, l);
+        return new Network(n.inputShape, layers, l, weightDecay);
     }
 }

@@ -36,6 +36,9 @@ public final class NetworkSpec {
             b.append("layer ").append(encode(l)).append('\n');
         }
         b.append("loss ").append(network.lossKind()).append('\n');
+        if (network.weightDecayRate() > 0) {
+            b.append("weight_decay ").append(network.weightDecayRate()).append('\n');
+        }
         return b.toString();
     }
 
@@ -49,6 +52,7 @@ public final class NetworkSpec {
         List<Integer> input = null;
         List<Layer> layers = new ArrayList<>();
         String loss = null;
+        double weightDecay = 0;
         for (int i = 1; i < lines.length; i++) {
             String line = lines[i].strip();
             if (line.isEmpty() || line.startsWith("#")) {
@@ -62,6 +66,7 @@ public final class NetworkSpec {
                     case "input" -> input = integers(new Parser(rest).parseComplete(listOf(Integer.class)));
                     case "layer" -> layers.add((Layer) new Parser(rest).parseComplete(Layer.class));
                     case "loss" -> loss = rest;
+                    case "weight_decay" -> weightDecay = Double.parseDouble(rest);
                     default -> throw new IllegalArgumentException("unknown entry '" + key + "'");
                 }
             } catch (IllegalArgumentException e) {
@@ -71,7 +76,7 @@ public final class NetworkSpec {
         if (input == null || loss == null) {
             throw new IllegalArgumentException("network description: the 'input' or the 'loss' line is missing");
         }
-        return Network.restore(input, layers, loss);
+        return Network.restore(input, layers, loss, weightDecay);
     }
 
     @SuppressWarnings("unchecked")
@@ -157,17 +162,17 @@ public final class NetworkSpec {
 
         private Object value(Type type) {
             skip();
-            if (type instanceof ParameterizedType p && p.getRawType() == List.class) {
-                return list(p.getActualTypeArguments()[0]);
-            }
-            Class<?> c = (Class<?>) type;
             if (peekWord("null")) {
                 pos += 4;
-                if (c.isPrimitive()) {
+                if (type instanceof Class<?> c && c.isPrimitive()) {
                     throw error("null for a " + c.getSimpleName());
                 }
                 return null;
             }
+            if (type instanceof ParameterizedType p && p.getRawType() == List.class) {
+                return list(p.getActualTypeArguments()[0]);
+            }
+            Class<?> c = (Class<?>) type;
             if (c == String.class) {
                 return string();
             }

@@ -17,6 +17,7 @@ import static org.quicktheories.generators.SourceDSL.integers;
 import dev.convj.graph.Graph;
 import dev.convj.graph.ModelGraph;
 import dev.convj.graph.Node;
+import dev.convj.graph.RunningStatistic;
 import dev.convj.graph.Shape;
 import dev.convj.graph.ShapeException;
 import java.util.List;

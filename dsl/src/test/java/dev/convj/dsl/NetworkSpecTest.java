@@ -28,7 +28,7 @@ class NetworkSpecTest {
         String text = NetworkSpec.write(LENET);
         assertTrue(text.startsWith("convj-network 1\ninput [1, 28, 28]\nlayer ConvLayer(name=\"conv1\", spatialRank=2, "
                 + "filters=6, kernel=[5], padding=Explicit(low=[2], high=[2]), stride=[1], dilation=[1], groups=1, "
-                + "bias=true)\nlayer ActivationLayer(name=\"relu1\", function=RELU)\n"), text);
+                + "bias=true, flipped=false, connectivity=null)\nlayer ActivationLayer(name=\"relu1\", function=RELU)\n"), text);
         assertTrue(text.endsWith("layer DenseLayer(name=\"fc3\", units=10, bias=true)\nloss softmax_cross_entropy\n"));
         Network back = NetworkSpec.read(text);
         assertEquals(LENET.layers(), back.layers());
@@ -63,7 +63,8 @@ class NetworkSpecTest {
         String text = NetworkSpec.write(LENET).replace("filters=6", "filters=6, color=3");
         String message = assertThrows(IllegalArgumentException.class, () -> NetworkSpec.read(text)).getMessage();
         assertTrue(message.startsWith("network description, line 3: ConvLayer has no attribute 'color'; it has [name, "
-                + "spatialRank, filters, kernel, padding, stride, dilation, groups, bias] at column "), message);
+                + "spatialRank, filters, kernel, padding, stride, dilation, groups, bias, flipped, connectivity] at column "),
+                message);
         String unknown = NetworkSpec.write(LENET).replace("DenseLayer(name=\"fc3\"", "FancyLayer(name=\"fc3\"");
         assertTrue(assertThrows(IllegalArgumentException.class, () -> NetworkSpec.read(unknown)).getMessage()
                 .contains("unknown Layer type 'FancyLayer'"));

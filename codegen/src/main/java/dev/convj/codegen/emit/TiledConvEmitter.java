@@ -49,64 +49,65 @@ final class TiledConvEmitter {
         String mapName = ctx.constantArray(name.toUpperCase() + "_MAP", map);
         String tileName = ctx.constantArray(name.toUpperCase() + "_TILE", tileOf);
         String wIndex = "((o * " + tiles + " + " + tileName + "[p]) * " + cg + " + c) * " + taps + " + q";
-        CodeBlock.Builder b = CodeBlock.builder();
         Node first = ctx.input(n, 0), second = ctx.input(n, 1);
+        Loops loops = new Loops(filters, channels * in, og, cg * in, out, cg, taps, mapName);
         switch (pass) {
             case FORWARD -> {
                 String x = ctx.buf(first), w = ctx.buf(second), y = ctx.buf(n);
                 String bias = n.inputs().size() == 3 ? ctx.buf(ctx.input(n, 2)) : null;
-                b.beginControlFlow("for (int n = from; n < to; n++)")
-                        .beginControlFlow("for (int o = 0; o < $L; o++)", filters)
-                        .addStatement("int xBase = n * $L + (o / $L) * $L", channels * in, og, cg * in)
-                        .beginControlFlow("for (int p = 0; p < $L; p++)", out)
-                        .addStatement("float acc = $L", bias == null ? "0f" : bias + "[o * " + tiles + " + " + tileName + "[p]]")
-                        .beginControlFlow("for (int c = 0; c < $L; c++)", cg)
-                        .beginControlFlow("for (int q = 0; q < $L; q++)", taps)
-                        .addStatement("int at = $L[p * $L + q]", mapName, taps)
-                        .beginControlFlow("if (at >= 0)")
-                        .addStatement("acc += $L[xBase + c * $L + at] * $L[$L]", x, in, w, wIndex)
-                        .endControlFlow().endControlFlow().endControlFlow()
-                        .addStatement("$L[(n * $L + o) * $L + p] = acc", y, filters, out)
-                        .endControlFlow().endControlFlow().endControlFlow();
-                ctx.loopMethod(n, name, n.shape().dim(0), true, b.build());
+                CodeBlock b = loops.build("n = from; n < to",
+                        CodeBlock.builder().build(),
+                        CodeBlock.of("float acc = $L;\n",
+                                bias == null ? "0f" : bias + "[o * " + tiles + " + " + tileName + "[p]]"),
+                        CodeBlock.of("acc += $L[xBase + c * $L + at] * $L[$L];\n", x, in, w, wIndex),
+                        CodeBlock.of("$L[(n * $L + o) * $L + p] = acc;\n", y, filters, out));
+                ctx.loopMethod(n, name, n.shape().dim(0), true, b);
             }
             case TRANSPOSE -> {
                 String dy = ctx.buf(first), w = ctx.buf(second), x = ctx.buf(n);
-                b.beginControlFlow("for (int n = from; n < to; n++)")
-                        .addStatement("$T.fill($L, n * $L, (n + 1) * $L, 0f)", java.util.Arrays.class, x, channels * in,
-                                channels * in)
-                        .beginControlFlow("for (int o = 0; o < $L; o++)", filters)
-                        .addStatement("int xBase = n * $L + (o / $L) * $L", channels * in, og, cg * in)
-                        .beginControlFlow("for (int p = 0; p < $L; p++)", out)
-                        .addStatement("float d = $L[(n * $L + o) * $L + p]", dy, filters, out)
-                        .beginControlFlow("for (int c = 0; c < $L; c++)", cg)
-                        .beginControlFlow("for (int q = 0; q < $L; q++)", taps)
-                        .addStatement("int at = $L[p * $L + q]", mapName, taps)
-                        .beginControlFlow("if (at >= 0)")
-                        .addStatement("$L[xBase + c * $L + at] += d * $L[$L]", x, in, w, wIndex)
-                        .endControlFlow().endControlFlow().endControlFlow()
-                        .endControlFlow().endControlFlow().endControlFlow();
-                ctx.loopMethod(n, name, n.shape().dim(0), true, b.build());
+                CodeBlock b = loops.build("n = from; n < to",
+                        CodeBlock.of("$T.fill($L, n * $L, (n + 1) * $L, 0f);\n", java.util.Arrays.class, x,
+                                channels * in, channels * in),
+                        CodeBlock.of("float d = $L[(n * $L + o) * $L + p];\n", dy, filters, out),
+                        CodeBlock.of("$L[xBase + c * $L + at] += d * $L[$L];\n", x, in, w, wIndex),
+                        CodeBlock.builder().build());
+                ctx.loopMethod(n, name, n.shape().dim(0), true, b);
             }
             case WEIGHT_GRAD -> {
                 // One thread: the sum runs over images into one weight-sized result.
                 String x = ctx.buf(first), dy = ctx.buf(second), dw = ctx.buf(n);
-                int batch = first.shape().dim(0);
-                b.addStatement("$T.fill($L, 0, $L, 0f)", java.util.Arrays.class, dw, n.shape().size())
-                        .beginControlFlow("for (int n = 0; n < $L; n++)", batch)
-                        .beginControlFlow("for (int o = 0; o < $L; o++)", filters)
-                        .addStatement("int xBase = n * $L + (o / $L) * $L", channels * in, og, cg * in)
-                        .beginControlFlow("for (int p = 0; p < $L; p++)", out)
-                        .addStatement("float d = $L[(n * $L + o) * $L + p]", dy, filters, out)
-                        .beginControlFlow("for (int c = 0; c < $L; c++)", cg)
-                        .beginControlFlow("for (int q = 0; q < $L; q++)", taps)
-                        .addStatement("int at = $L[p * $L + q]", mapName, taps)
-                        .beginControlFlow("if (at >= 0)")
-                        .addStatement("$L[$L] += d * $L[xBase + c * $L + at]", dw, wIndex, x, in)
-                        .endControlFlow().endControlFlow().endControlFlow()
-                        .endControlFlow().endControlFlow().endControlFlow();
-                ctx.loopMethod(n, name, 1, false, b.build());
+                CodeBlock b = CodeBlock.builder()
+                        .addStatement("$T.fill($L, 0, $L, 0f)", java.util.Arrays.class, dw, n.shape().size())
+                        .add(loops.build("n = 0; n < " + first.shape().dim(0),
+                                CodeBlock.builder().build(),
+                                CodeBlock.of("float d = $L[(n * $L + o) * $L + p];\n", dy, filters, out),
+                                CodeBlock.of("$L[$L] += d * $L[xBase + c * $L + at];\n", dw, wIndex, x, in),
+                                CodeBlock.builder().build()))
+                        .build();
+                ctx.loopMethod(n, name, 1, false, b);
             }
+        }
+    }
+
+    /** The loop nest shared by the three passes: images, filters, output positions, channels, kernel taps. */
+    private record Loops(int filters, int imageSize, int og, int groupSize, int out, int cg, int taps, String map) {
+        CodeBlock build(String images, CodeBlock perImage, CodeBlock perPosition, CodeBlock perTap, CodeBlock after) {
+            return CodeBlock.builder()
+                    .beginControlFlow("for (int $L; n++)", images)
+                    .add(perImage)
+                    .beginControlFlow("for (int o = 0; o < $L; o++)", filters)
+                    .addStatement("int xBase = n * $L + (o / $L) * $L", imageSize, og, groupSize)
+                    .beginControlFlow("for (int p = 0; p < $L; p++)", out)
+                    .add(perPosition)
+                    .beginControlFlow("for (int c = 0; c < $L; c++)", cg)
+                    .beginControlFlow("for (int q = 0; q < $L; q++)", taps)
+                    .addStatement("int at = $L[p * $L + q]", map, taps)
+                    .beginControlFlow("if (at >= 0)")
+                    .add(perTap)
+                    .endControlFlow().endControlFlow().endControlFlow()
+                    .add(after)
+                    .endControlFlow().endControlFlow().endControlFlow()
+                    .build();
         }
     }
 

@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 @Command(name = "convj", mixinStandardHelpOptions = true, version = "convj 0.1.0",
         description = "ConvJ: write, check and train convolutional networks in plain Java.",
         subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, DiagramCommand.class,
-                SummaryCommand.class, GradcheckCommand.class, CommandLine.HelpCommand.class})
+                SummaryCommand.class, GradcheckCommand.class, CompileCommand.class, ExportCommand.class, BenchCommand.class,
+                CommandLine.HelpCommand.class})
 public final class ConvjCommand implements Runnable {
 
     @CommandLine.Spec

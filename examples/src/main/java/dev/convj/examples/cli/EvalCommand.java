@@ -49,9 +49,9 @@ final class EvalCommand implements Callable<Integer> {
         ModelStore.Loaded loaded = ModelStore.load(model);
         FashionMnist.Split split = FashionData.locate(data, TrainCommand.printStream(console));
         Dataset test = limit > 0 ? split.test().take(limit) : split.test();
-        Trainer trainer = Trainer.builder(loaded.network()::graph).factory(Backend.factory(threads))
-                .weights(loaded.weights()).batchSize(batch).build();
-        Evaluation e = trainer.evaluate(test);
+        Trainer trainer = Trainer.builder(loaded.network()::graph).inference(loaded.network()::inferenceGraph)
+                .factory(Backend.factory(threads)).weights(loaded.weights()).batchSize(batch).build();
+        Evaluation e = trainer.evaluate(trainer.isRegression() ? test.autoencoding() : test);
         console.print(e.format(FashionMnist.CLASSES));
         console.flush();
         return 0;

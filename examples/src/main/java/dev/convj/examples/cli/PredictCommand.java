@@ -80,8 +80,12 @@ final class PredictCommand implements Callable<Integer> {
             pixels = test.image(i);
             console.println("test image " + i + ", true class: " + FashionMnist.CLASSES.get(test.label(i)));
         }
-        Trainer trainer = Trainer.builder(loaded.network()::graph).factory(Backend.factory(1))
-                .weights(loaded.weights()).build();
+        Trainer trainer = Trainer.builder(loaded.network()::graph).inference(loaded.network()::inferenceGraph)
+                .factory(Backend.factory(1)).weights(loaded.weights()).build();
+        if (trainer.isRegression()) {
+            throw new IllegalArgumentException(model + " is a regression model (MSE loss); predict prints the top classes"
+                    + " of a classifier");
+        }
         float[] logits = trainer.logits(pixels, 1);
         double[] p = softmax(logits);
         Integer[] order = IntStream.range(0, p.length).boxed().toArray(Integer[]::new);

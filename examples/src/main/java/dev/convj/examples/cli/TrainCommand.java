@@ -135,7 +135,7 @@ final class TrainCommand implements Callable<Integer> {
         console.flush();
 
         String architecture = NetworkSpec.write(network);
-        Trainer.Builder builder = Trainer.builder(network::graph)
+        Trainer.Builder builder = Trainer.builder(network::graph).inference(network::inferenceGraph)
                 .factory(Backend.factory(threads))
                 .optimizer(opt).schedule(lrSchedule).batchSize(batch).seed(seed).init(weightInit)
                 .log(line -> {
@@ -149,10 +149,17 @@ final class TrainCommand implements Callable<Integer> {
         if (progress && System.console() != null) {
             builder.progressBar(System.err);
         }
+        Trainer trainer0 = builder.build();
         if (patience > 0) {
-            builder.callback(new EarlyStopping(Monitor.VAL_ACCURACY, patience, 0, true));
+            builder.callback(new EarlyStopping(trainer0.isRegression() ? Monitor.VAL_LOSS : Monitor.VAL_ACCURACY,
+                    patience, 0, true));
         }
-        Trainer trainer = builder.build();
+        Trainer trainer = patience > 0 ? builder.build() : trainer0;
+        if (trainer.isRegression()) {
+            // An MSE model on images learns to reproduce them: each image is its own target (an autoencoder).
+            train = train.autoencoding();
+            test = test.autoencoding();
+        }
         long start = System.nanoTime();
         History history = trainer.fit(train, test, epochs);
         double seconds = (System.nanoTime() - start) / 1e9;
@@ -160,8 +167,13 @@ final class TrainCommand implements Callable<Integer> {
         Evaluation evaluation = trainer.evaluate(test);
         console.println();
         console.print(evaluation.format(FashionMnist.CLASSES));
-        console.printf(Locale.ROOT, "test accuracy: %.2f%% after %d epochs (%.1f s)%n", 100 * evaluation.accuracy(),
-                history.size(), seconds);
+        if (evaluation.isClassification()) {
+            console.printf(Locale.ROOT, "test accuracy: %.2f%% after %d epochs (%.1f s)%n", 100 * evaluation.accuracy(),
+                    history.size(), seconds);
+        } else {
+            console.printf(Locale.ROOT, "test loss: %.6f after %d epochs (%.1f s)%n", evaluation.loss(), history.size(),
+                    seconds);
+        }
 
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("epochs", Integer.toString(history.size()));
@@ -169,7 +181,11 @@ final class TrainCommand implements Callable<Integer> {
         meta.put("batch", Integer.toString(batch));
         meta.put("seed", Long.toString(seed));
         meta.put("train_images", Integer.toString(train.size()));
-        meta.put("test_accuracy", String.format(Locale.ROOT, "%.6f", evaluation.accuracy()));
+        if (evaluation.isClassification()) {
+            meta.put("test_accuracy", String.format(Locale.ROOT, "%.6f", evaluation.accuracy()));
+        } else {
+            meta.put("test_loss", String.format(Locale.ROOT, "%.6f", evaluation.loss()));
+        }
         Path modelFile = dir.resolve("model.convj");
         ModelStore.save(modelFile, network, trainer.weights(), meta);
         Files.deleteIfExists(dir.resolve("checkpoint.convj"));
@@ -182,7 +198,8 @@ final class TrainCommand implements Callable<Integer> {
         } catch (IOException e) {
             console.println("warning: diagram not rendered: " + e.getMessage());
         }
-        console.println("wrote " + modelFile + ", history.csv, loss.png/.svg, accuracy.png/.svg, model.svg/.dot in " + dir);
+        console.println("wrote " + modelFile + ", history.csv, loss.png/.svg, "
+                + (evaluation.isClassification() ? "accuracy.png/.svg, " : "") + "model.svg/.dot in " + dir);
         console.flush();
         return 0;
     }

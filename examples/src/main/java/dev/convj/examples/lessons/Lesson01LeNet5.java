@@ -34,7 +34,7 @@ public final class Lesson01LeNet5 {
         System.out.print(lenet5.summary());
 
         FashionMnist.Split data = FashionData.locate(null, System.out);
-        Trainer trainer = Trainer.builder(lenet5::graph)
+        Trainer trainer = Trainer.builder(lenet5::graph).inference(lenet5::inferenceGraph)
                 .factory(Backend.factory(0))
                 .optimizer(Sgd.momentum(0.01, 0.9))
                 .batchSize(64).seed(1)

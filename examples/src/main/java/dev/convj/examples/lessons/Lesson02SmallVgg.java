@@ -30,7 +30,7 @@ public final class Lesson02SmallVgg {
         System.out.print(vgg.summary());
 
         FashionMnist.Split data = FashionData.locate(null, System.out);
-        Trainer trainer = Trainer.builder(vgg::graph)
+        Trainer trainer = Trainer.builder(vgg::graph).inference(vgg::inferenceGraph)
                 .factory(Backend.factory(0))
                 .optimizer(Sgd.momentum(0.01, 0.9))
                 .batchSize(64).seed(1)

@@ -34,7 +34,7 @@ public final class Lesson04StrongPrior {
     }
 
     static double accuracy(Network net, Dataset train, Dataset test, int epochs, long seed) {
-        Trainer t = Trainer.builder(net::graph).factory(Backend.factory(0)).optimizer(Adam.adam(2e-3))
+        Trainer t = Trainer.builder(net::graph).inference(net::inferenceGraph).factory(Backend.factory(0)).optimizer(Adam.adam(2e-3))
                 .batchSize(50).seed(seed).build();
         t.fit(train, null, epochs);
         return t.evaluate(test).accuracy();

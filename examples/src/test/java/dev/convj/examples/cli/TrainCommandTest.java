@@ -112,7 +112,7 @@ class TrainCommandTest {
             {"diagram", "--model", "lenet5", "--out", dir.resolve("y.svg").toString(), "--highlight", "nosuch"},
         };
         String[] expected = {
-            "convj: --model alexnet: neither a built-in model (lenet5, vgg) nor an existing file",
+            "convj: --model alexnet: neither a built-in model (lenet5, vgg, all-ops) nor an existing file",
             "convj: --optimizer rmsprop: use sgd, nesterov, adam or adamw",
             "convj: --epochs, --batch and --step-size must be ≥ 1",
             "convj: --data " + dir.resolve("nowhere") + ": no such directory",

@@ -33,6 +33,19 @@ class LessonsTest {
     }
 
     @Test
+    void autoencoderReconstructsBetterThanTheMeanImageAndDrawsThePicture() throws Exception {
+        Lesson06Autoencoder.Config c = new Lesson06Autoencoder.Config(1, 600, 200, 20, 3e-3, 4, 2, 1,
+                null, dir, dev.convj.runtime.train.ExecutableFactory.compiled(1));
+        java.io.ByteArrayOutputStream text = new java.io.ByteArrayOutputStream();
+        Lesson06Autoencoder.Result r = Lesson06Autoencoder.run(c, new java.io.PrintStream(text, true, "UTF-8"));
+        java.awt.image.BufferedImage png = javax.imageio.ImageIO.read(r.picture().toFile());
+        assertEquals(4 * 28 * 2, png.getWidth(), "four images side by side, each pixel 2×2");
+        assertEquals(2 * 28 * 2, png.getHeight(), "originals over reconstructions");
+        assertTrue(r.testMse() < r.meanImageMse(), r.testMse() + " vs the mean image's " + r.meanImageMse());
+        assertTrue(text.toString("UTF-8").contains("test MSE"), text.toString("UTF-8"));
+    }
+
+    @Test
     void gradientCheckLessonPassesAndDraws() throws Exception {
         Path svg = dir.resolve("g.svg");
         Lesson05GradientCheck.main(new String[] {svg.toString()});

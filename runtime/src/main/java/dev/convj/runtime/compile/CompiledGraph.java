@@ -17,11 +17,19 @@ public final class CompiledGraph implements Executable, AutoCloseable {
     private final Graph graph;
     private final GeneratedGraph code;
     private final int threads;
+    /** The float nodes that {@link #get} may read, resolved once so that reading allocates nothing. */
+    private final java.util.Map<String, float[]> readable = new java.util.HashMap<>();
 
     CompiledGraph(Graph graph, GeneratedGraph code, int threads) {
         this.graph = graph;
         this.code = code;
         this.threads = threads;
+        for (Node n : graph.nodes()) {
+            boolean fedOrOutput = n.op() instanceof Input || n.op() instanceof Parameter || graph.outputs().contains(n);
+            if (fedOrOutput && n.dtype().isFloat()) {
+                readable.put(n.name(), code.floats(n.id()));
+            }
+        }
     }
 
     @Override
@@ -85,14 +93,13 @@ public final class CompiledGraph implements Executable, AutoCloseable {
     /** An output, input or parameter; buffers of other nodes are reused within a step and so not readable. */
     @Override
     public float[] get(String name) {
-        Node n = graph.node(name);
-        boolean readable = n.op() instanceof Input || n.op() instanceof Parameter
-                || graph.outputs().stream().anyMatch(o -> o.id() == n.id());
-        if (!readable || !n.dtype().isFloat()) {
+        float[] buffer = readable.get(name);
+        if (buffer == null) {
+            graph.node(name); // names the nodes there are when there is no such node
             throw new IllegalArgumentException("'" + name + "' is not a float output, input or parameter of the "
                     + "compiled graph; outputs: " + graph.outputs().stream().map(Node::name).toList());
         }
-        return code.floats(n.id());
+        return buffer;
     }
 
     @Override

@@ -7,7 +7,8 @@ import java.util.Random;
 
 /**
  * Labelled images held in memory: {@code images} is [size, channels, height, width] row-major floats (already
- * normalized), {@code labels} one class index per image. Views such as {@link #take} copy; a dataset is never
+ * normalized), {@code labels} one class index per image, and optionally a float target per image for regression
+ * models ({@link #withTargets}, {@link #autoencoding}). Views such as {@link #take} copy; a dataset is never
  * changed after it is built.
  */
 public final class Dataset {
@@ -15,8 +16,16 @@ public final class Dataset {
     private final float[] images;
     private final int[] labels;
     private final int channels, height, width, classes;
+    /** Regression targets, [size, targetSize] row-major, or null; may be the images array itself. */
+    private final float[] targets;
+    private final int targetSize;
 
     public Dataset(String name, float[] images, int[] labels, int channels, int height, int width, int classes) {
+        this(name, images, labels, channels, height, width, classes, null, 0);
+    }
+
+    private Dataset(String name, float[] images, int[] labels, int channels, int height, int width, int classes,
+                    float[] targets, int targetSize) {
         int per = channels * height * width;
         if (channels < 1 || height < 1 || width < 1 || classes < 1) {
             throw new IllegalArgumentException(name + ": channels, height, width and classes must be ≥ 1");
@@ -38,6 +47,51 @@ public final class Dataset {
         this.height = height;
         this.width = width;
         this.classes = classes;
+        this.targets = targets;
+        this.targetSize = targetSize;
+    }
+
+    /**
+     * The same images and labels with a float target of {@code targetSize} values per image ({@code targets} is
+     * [size, targetSize] row-major), for models trained with a regression loss such as {@code mse()}.
+     */
+    public Dataset withTargets(float[] targets, int targetSize) {
+        if (targetSize < 1 || (long) targetSize * size() != targets.length) {
+            throw new IllegalArgumentException(name + ": " + size() + " targets of " + targetSize + " values need "
+                    + (long) targetSize * size() + " values, got " + targets.length);
+        }
+        return new Dataset(name, images, labels, channels, height, width, classes, targets, targetSize);
+    }
+
+    /** The same images, each its own target: the data of an autoencoder. */
+    public Dataset autoencoding() {
+        return new Dataset(name, images, labels, channels, height, width, classes, images, imageSize());
+    }
+
+    /** Whether the images carry float targets (regression) besides their labels. */
+    public boolean hasTargets() {
+        return targets != null;
+    }
+
+    /** Values per target; 0 without targets. */
+    public int targetSize() {
+        return targetSize;
+    }
+
+    /** Copies image {@code i}'s target into {@code dst} at {@code offset}; fails without targets. */
+    public void copyTarget(int i, float[] dst, int offset) {
+        if (targets == null) {
+            throw new IllegalStateException(name + " has labels but no float targets; give them with withTargets(...) "
+                    + "or autoencoding()");
+        }
+        System.arraycopy(targets, i * targetSize, dst, offset, targetSize);
+    }
+
+    /** A copy of image {@code i}'s target. */
+    public float[] target(int i) {
+        float[] t = new float[targetSize];
+        copyTarget(i, t, 0);
+        return t;
     }
 
     /**
@@ -120,7 +174,17 @@ public final class Dataset {
             System.arraycopy(images, indices[k] * per, x, k * per, per);
             y[k] = labels[indices[k]];
         }
-        return new Dataset(newName, x, y, channels, height, width, classes);
+        if (targets == images) {
+            return new Dataset(newName, x, y, channels, height, width, classes, x, per);
+        }
+        float[] t = null;
+        if (targets != null) {
+            t = new float[indices.length * targetSize];
+            for (int k = 0; k < indices.length; k++) {
+                System.arraycopy(targets, indices[k] * targetSize, t, k * targetSize, targetSize);
+            }
+        }
+        return new Dataset(newName, x, y, channels, height, width, classes, t, targetSize);
     }
 
     /** The first {@code n} images (all when there are fewer). */
@@ -169,7 +233,9 @@ public final class Dataset {
                 x[i * per + j] = images[i * per + permutation[j]];
             }
         }
-        return new Dataset(name + " (pixels permuted)", x, labels.clone(), channels, height, width, classes);
+        // An autoencoder's targets follow its images; other targets stay as they were.
+        return new Dataset(name + " (pixels permuted)", x, labels.clone(), channels, height, width, classes,
+                targets == images ? x : targets, targetSize);
     }
 
     /** How many images of each class. */
@@ -183,6 +249,7 @@ public final class Dataset {
 
     @Override
     public String toString() {
-        return name + ": " + size() + " images " + channels + "×" + height + "×" + width + ", " + classes + " classes";
+        return name + ": " + size() + " images " + channels + "×" + height + "×" + width + ", " + classes + " classes"
+                + (targets == images ? ", each its own target" : targets != null ? ", targets of " + targetSize + " values" : "");
     }
 }

@@ -19,7 +19,7 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 public final class Curves {
     private Curves() {}
 
-    /** Writes the four files into {@code dir} and returns their paths. */
+    /** Writes the four files (two for a regression model: loss only) into {@code dir} and returns their paths. */
     public static List<Path> write(History history, Path dir, String title) throws IOException {
         if (history.size() == 0) {
             throw new IllegalArgumentException("no epoch to plot");
@@ -27,10 +27,15 @@ public final class Curves {
         System.setProperty("java.awt.headless", "true");
         Files.createDirectories(dir);
         List<Path> written = new ArrayList<>();
-        XYChart loss = chart(title + ": loss", "cross-entropy loss", Styler.LegendPosition.InsideNE);
+        boolean classifier = history.last().hasAccuracy();
+        XYChart loss = chart(title + ": loss", classifier ? "cross-entropy loss" : "loss",
+                Styler.LegendPosition.InsideNE);
         add(loss, "train", history, EpochStats::trainLoss);
         add(loss, "validation", history, EpochStats::valLoss);
         written.addAll(save(loss, dir.resolve("loss")));
+        if (!classifier) {
+            return written; // a regression model has no accuracy to plot
+        }
         XYChart acc = chart(title + ": accuracy", "accuracy (%)", Styler.LegendPosition.InsideSE);
         add(acc, "train", history, s -> 100 * s.trainAccuracy());
         add(acc, "validation", history, s -> 100 * s.valAccuracy());

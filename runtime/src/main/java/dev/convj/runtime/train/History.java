@@ -28,16 +28,22 @@ public final class History {
         return epochs.get(epochs.size() - 1);
     }
 
-    /** epoch, lr, loss, accuracy, val_loss, val_accuracy, seconds, images_per_second: one row per epoch. */
+    /**
+     * epoch, lr, loss, accuracy, val_loss, val_accuracy, seconds, images_per_second: one row per epoch; figures not
+     * measured (no validation set, or accuracies of a regression model) are empty.
+     */
     public String toCsv() {
         StringBuilder b = new StringBuilder("epoch,lr,loss,accuracy,val_loss,val_accuracy,seconds,images_per_second\n");
         for (EpochStats e : epochs) {
-            b.append(String.format(Locale.ROOT, "%d,%s,%.6f,%.6f,%s,%s,%.3f,%.1f%n", e.epoch(), Fmt.num(e.learningRate()),
-                    e.trainLoss(), e.trainAccuracy(), e.hasValidation() ? String.format(Locale.ROOT, "%.6f", e.valLoss()) : "",
-                    e.hasValidation() ? String.format(Locale.ROOT, "%.6f", e.valAccuracy()) : "", e.seconds(),
-                    e.imagesPerSecond()));
+            b.append(String.format(Locale.ROOT, "%d,%s,%.6f,%s,%s,%s,%.3f,%.1f%n", e.epoch(), Fmt.num(e.learningRate()),
+                    e.trainLoss(), orEmpty(e.trainAccuracy()), orEmpty(e.valLoss()), orEmpty(e.valAccuracy()),
+                    e.seconds(), e.imagesPerSecond()));
         }
         return b.toString();
+    }
+
+    private static String orEmpty(double v) {
+        return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.6f", v);
     }
 
     @Override

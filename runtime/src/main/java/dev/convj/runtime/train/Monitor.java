@@ -17,6 +17,10 @@ public enum Monitor {
             case VAL_LOSS -> s.valLoss();
             case VAL_ACCURACY -> s.valAccuracy();
         };
+        if (Double.isNaN(v) && higherIsBetter && !s.hasAccuracy()) {
+            throw new IllegalStateException(name().toLowerCase() + " is watched but a regression model has no accuracy;"
+                    + " watch the loss");
+        }
         if (Double.isNaN(v)) {
             throw new IllegalStateException(name().toLowerCase() + " is watched but training has no validation set");
         }

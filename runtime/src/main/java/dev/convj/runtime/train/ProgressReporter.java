@@ -7,7 +7,7 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
-/** The progress bar of one epoch: images done, running loss and accuracy, images per second. */
+/** The progress bar of one epoch: images done, running loss and accuracy (NaN: not shown), images per second. */
 final class ProgressReporter implements AutoCloseable {
     private final ProgressBar bar;
 
@@ -26,7 +26,8 @@ final class ProgressReporter implements AutoCloseable {
 
     void advance(int images, double loss, double accuracy) {
         bar.stepBy(images);
-        bar.setExtraMessage(String.format(Locale.ROOT, " loss %.4f acc %.1f%%", loss, 100 * accuracy));
+        bar.setExtraMessage(Double.isNaN(accuracy) ? String.format(Locale.ROOT, " loss %.4f", loss)
+                : String.format(Locale.ROOT, " loss %.4f acc %.1f%%", loss, 100 * accuracy));
     }
 
     @Override

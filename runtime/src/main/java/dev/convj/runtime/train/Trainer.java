@@ -4,6 +4,7 @@ import dev.convj.graph.DType;
 import dev.convj.graph.Graph;
 import dev.convj.graph.ModelGraph;
 import dev.convj.graph.Node;
+import dev.convj.graph.RunningStatistic;
 import dev.convj.graph.autodiff.Autodiff;
 import dev.convj.graph.autodiff.GradientGraph;
 import dev.convj.runtime.Executable;
@@ -24,13 +25,20 @@ import java.util.function.Consumer;
 import java.util.function.IntFunction;
 
 /**
- * Trains a classifier through the {@link Executable} interface. For each batch size it meets (the batch size
- * and, when the dataset is not a multiple of it, the size of the last partial batch) it lowers the model with
- * {@code model.apply(batch)}, derives the gradient graph with {@link Autodiff}, asks the {@link ExecutableFactory}
- * for an executable and caches it. A step sets the parameters, images and labels, runs, reads the loss, the
- * logits and every parameter's gradient, and lets the {@link Optimizer} update the parameters in place.
+ * Trains a model through the {@link Executable} interface: a classifier (integer labels, e.g. softmax
+ * cross-entropy; loss and accuracy are reported) or a regression model (a float target per image, e.g. an
+ * autoencoder's MSE; only the loss is reported). For each batch size it meets (the batch size and, when the dataset
+ * is not a multiple of it, the size of the last partial batch) it lowers the model with {@code model.apply(batch)},
+ * derives the gradient graph with {@link Autodiff}, asks the {@link ExecutableFactory} for an executable and caches
+ * it. A step sets the parameters, images and targets (and the global step counter when the graph has the i32 input
+ * {@value #STEP}, which seeds dropout masks), runs, reads the loss, the output and every parameter's gradient, lets
+ * the {@link Optimizer} update the parameters in place, and folds the batch statistics the graph outputs into the
+ * running statistics ({@link ModelGraph#runningStatistics()}, e.g. batch normalization's).
+ * <p>Evaluation and prediction run the inference graph ({@link Builder#inference}, e.g. {@code network::inferenceGraph}:
+ * running statistics, no dropout), whose extra parameters (the running statistics) the trainer keeps beside the
+ * weights: {@link #weights()} returns both, so that a saved model carries them.
  * <pre>{@code
- * Trainer trainer = Trainer.builder(network::graph)
+ * Trainer trainer = Trainer.builder(network::graph).inference(network::inferenceGraph)
  *         .factory(ExecutableFactory.interpreter())
  *         .optimizer(Sgd.momentum(0.01, 0.9)).batchSize(64).seed(1).build();
  * History history = trainer.fit(data.train(), data.test(), 5);
@@ -38,7 +46,12 @@ import java.util.function.IntFunction;
  * Not thread-safe.
  */
 public final class Trainer {
+    /** The name of the i32 scalar input that receives the global step counter (the DSL's dropout reads it). */
+    public static final String STEP = "step";
+
     private final IntFunction<ModelGraph> model;
+    private final IntFunction<ModelGraph> inference;
+    private final boolean regression;
     private final ExecutableFactory factory;
     private final Optimizer optimizer;
     private final LrSchedule schedule;
@@ -50,13 +63,17 @@ public final class Trainer {
     private final PrintStream progressBar;
     private final Map<String, float[]> weights;
     private final List<String> parameterNames;
+    /** Parameters of the inference graph that no optimizer trains (running statistics), in graph order. */
+    private final List<String> stateNames;
     private final Map<Integer, TrainStep> trainSteps = new HashMap<>();
     private final Map<Integer, ForwardStep> forwardSteps = new HashMap<>();
     private final List<float[]> weightList = new WeightList();
     private int epochsDone;
+    private long steps;
 
     private Trainer(Builder b) {
         this.model = b.model;
+        this.inference = b.inference != null ? b.inference : b.model;
         this.factory = b.factory;
         this.optimizer = b.optimizer;
         this.schedule = b.schedule;
@@ -67,18 +84,54 @@ public final class Trainer {
         this.log = b.log;
         this.progressBar = b.progressBar;
         ModelGraph probe = model.apply(1);
+        ModelGraph inferenceProbe = inference.apply(1);
         Node target = probe.graph().node(probe.targetName());
-        if (target.dtype() != DType.I32) {
-            throw new IllegalArgumentException("the trainer trains classifiers (a softmaxCrossEntropy loss with integer "
-                    + "labels); this model's target " + target.name() + " is " + target.typeString());
+        if (target.dtype() != DType.I32 && target.dtype() != DType.F32) {
+            throw new IllegalArgumentException("the trainer trains classifiers (integer labels) and regression models "
+                    + "(float targets); this model's target " + target.name() + " is " + target.typeString());
         }
+        this.regression = target.dtype() == DType.F32;
+        checkInference(probe, inferenceProbe);
         this.parameterNames = probe.parameters().stream().map(Node::name).toList();
+        this.stateNames = inferenceProbe.parameters().stream().map(Node::name)
+                .filter(n -> !parameterNames.contains(n)).toList();
         this.weights = new LinkedHashMap<>();
-        Map<String, float[]> initial = b.weights != null ? b.weights : b.init.initialize(probe.graph(), seed);
         for (Node p : probe.parameters()) {
             weights.put(p.name(), new float[p.shape().size()]);
         }
+        for (Node p : inferenceProbe.parameters()) {
+            if (stateNames.contains(p.name())) {
+                weights.put(p.name(), new float[p.shape().size()]);
+            }
+        }
+        Map<String, float[]> initial = b.weights;
+        if (initial == null) {
+            initial = new LinkedHashMap<>(b.init.initialize(probe.graph(), seed));
+            // Running statistics start from their own rule (mean 0, variance 1), whatever the weights' scheme.
+            Map<String, float[]> state = WeightInit.DEFAULT.initialize(inferenceProbe.graph(), seed);
+            for (String name : stateNames) {
+                initial.put(name, state.get(name));
+            }
+        }
         setWeights(initial);
+    }
+
+    /** The inference graph must read the same image and produce the same output, and hold every running statistic. */
+    private void checkInference(ModelGraph training, ModelGraph inf) {
+        Node x = training.graph().node(training.input()), y = training.graph().node(training.output());
+        Node ix = inf.graph().node(inf.input()), iy = inf.graph().node(inf.output());
+        if (!x.shape().equals(ix.shape()) || !y.shape().equals(iy.shape())) {
+            throw new IllegalArgumentException("the inference graph maps " + ix.typeString() + " to " + iy.typeString()
+                    + " but the training graph maps " + x.typeString() + " to " + y.typeString());
+        }
+        for (RunningStatistic r : training.runningStatistics()) {
+            if (!inf.graph().has(r.runningParameter()) || inf.parameters().stream()
+                    .noneMatch(p -> p.name().equals(r.runningParameter()))) {
+                throw new IllegalArgumentException("the training graph keeps the running statistic "
+                        + r.runningParameter() + " (from " + r.batchNode() + ") but the inference graph has no such "
+                        + "parameter; pass the network's inference graph with inference(network::inferenceGraph)");
+            }
+        }
     }
 
     /** A builder for a model given as batch size → graph, e.g. {@code network::graph}. */
@@ -89,6 +142,7 @@ public final class Trainer {
     /** Settings of a trainer; defaults: interpreter, SGD lr 0.01, batch 64, seed 1, PyTorch's initialization. */
     public static final class Builder {
         private final IntFunction<ModelGraph> model;
+        private IntFunction<ModelGraph> inference;
         private ExecutableFactory factory = ExecutableFactory.interpreter();
         private Optimizer optimizer = Sgd.of(0.01);
         private LrSchedule schedule = LrSchedule.constant();
@@ -102,6 +156,15 @@ public final class Trainer {
 
         private Builder(IntFunction<ModelGraph> model) {
             this.model = model;
+        }
+
+        /**
+         * The graph that {@link #evaluate} and {@link #logits} run, e.g. {@code network::inferenceGraph} (batch
+         * normalization with running statistics, no dropout); default: the training graph.
+         */
+        public Builder inference(IntFunction<ModelGraph> inferenceModel) {
+            this.inference = inferenceModel;
+            return this;
         }
 
         /** The backend: how graphs become executables (default: the float32 interpreter). */
@@ -140,7 +203,7 @@ public final class Trainer {
             return this;
         }
 
-        /** Starts from these weights (e.g. a loaded model) instead of initializing. */
+        /** Starts from these weights and running statistics (e.g. a loaded model) instead of initializing. */
         public Builder weights(Map<String, float[]> w) {
             this.weights = w;
             return this;
@@ -174,13 +237,14 @@ public final class Trainer {
         }
     }
 
-    /** One cached training-step executable and its reusable buffers. */
-    private record TrainStep(Executable exe, String loss, String logits, String input, String labels,
-                             List<String> gradients, float[] x, int[] y, List<float[]> gradBuffers) {}
+    /** One cached training-step executable and its reusable buffers; y holds labels, t float targets (one is null). */
+    private record TrainStep(Executable exe, String loss, String output, String input, String target, boolean step,
+                             List<String> gradients, List<RunningStatistic> statistics, float[] x, int[] y, float[] t,
+                             List<float[]> gradBuffers) {}
 
-    /** One cached forward executable. */
-    private record ForwardStep(Executable exe, String loss, String logits, String input, String labels, float[] x,
-                               int[] y) {}
+    /** One cached forward executable of the inference graph. */
+    private record ForwardStep(Executable exe, String loss, String output, String input, String target, boolean step,
+                               List<String> parameters, float[] x, int[] y, float[] t) {}
 
     private TrainStep trainStep(int batch) {
         return trainSteps.computeIfAbsent(batch, b -> {
@@ -189,22 +253,33 @@ public final class Trainer {
             List<String> grads = parameterNames.stream().map(p -> gg.gradientOf(p).name()).toList();
             Set<String> outputs = new LinkedHashSet<>(List.of(mg.lossName(), mg.output()));
             outputs.addAll(grads);
+            mg.runningStatistics().forEach(r -> outputs.add(r.batchNode()));
             Graph g = gg.graph().withOutputs(new ArrayList<>(outputs));
             Executable exe = factory.create(g);
             int per = g.node(mg.input()).shape().size() / b;
-            return new TrainStep(exe, mg.lossName(), mg.output(), mg.input(), mg.targetName(), grads,
-                    new float[b * per], new int[b], new ArrayList<>(Collections.nCopies(grads.size(), null)));
+            int perTarget = g.node(mg.targetName()).shape().size() / b;
+            return new TrainStep(exe, mg.lossName(), mg.output(), mg.input(), mg.targetName(), hasStep(g), grads,
+                    mg.runningStatistics(), new float[b * per], regression ? null : new int[b],
+                    regression ? new float[b * perTarget] : null,
+                    new ArrayList<>(Collections.nCopies(grads.size(), null)));
         });
     }
 
     private ForwardStep forwardStep(int batch) {
         return forwardSteps.computeIfAbsent(batch, b -> {
-            ModelGraph mg = model.apply(b);
+            ModelGraph mg = inference.apply(b);
             Graph g = mg.graph().withOutputs(List.of(mg.output(), mg.lossName()));
             int per = g.node(mg.input()).shape().size() / b;
+            int perTarget = g.node(mg.targetName()).shape().size() / b;
+            List<String> params = mg.parameters().stream().map(Node::name).toList();
             return new ForwardStep(factory.create(g), mg.lossName(), mg.output(), mg.input(), mg.targetName(),
-                    new float[b * per], new int[b]);
+                    hasStep(g), params, new float[b * per], regression ? null : new int[b],
+                    regression ? new float[b * perTarget] : null);
         });
+    }
+
+    private static boolean hasStep(Graph g) {
+        return g.has(STEP) && g.inputs().stream().anyMatch(n -> n.name().equals(STEP) && n.dtype() == DType.I32);
     }
 
     /** The batch sizes for which a training executable was created so far. */
@@ -268,7 +343,7 @@ public final class Trainer {
         return history;
     }
 
-    /** One epoch; returns {mean loss, accuracy} over the epoch's images. */
+    /** One epoch; returns {mean loss, accuracy (NaN for a regression model)} over the epoch's images. */
     private double[] trainEpoch(Dataset data, int epoch, int epochs, int ordinal) {
         Batches batches = Batches.shuffled(data.size(), batchSize, seed * 1_000_003L + epoch);
         ProgressReporter progress = progressBar != null
@@ -279,29 +354,38 @@ public final class Trainer {
             for (int b = 0; b < batches.count(); b++) {
                 int n = batches.sizeOf(b);
                 TrainStep step = trainStep(n);
-                fill(data, batches, b, n, step.x(), step.y());
+                fill(data, batches, b, n, step.x(), step.y(), step.t());
                 Executable exe = step.exe();
                 for (String p : parameterNames) {
                     exe.set(p, weights.get(p));
                 }
                 exe.set(step.input(), step.x());
-                exe.setInts(step.labels(), step.y());
+                setTarget(exe, step.target(), step.y(), step.t());
+                if (step.step()) {
+                    exe.setInts(STEP, new int[] {(int) steps});
+                }
                 exe.run();
                 float loss = exe.get(step.loss())[0];
                 if (!Float.isFinite(loss)) {
                     throw new IllegalStateException("the loss became " + loss + " at epoch " + epoch + ", batch " + (b + 1)
                             + "; lower the learning rate (now " + optimizer.learningRate() + ")");
                 }
-                correct += countCorrect(exe.get(step.logits()), step.y(), n);
+                if (!regression) {
+                    correct += countCorrect(exe.get(step.output()), step.y(), n);
+                }
                 lossSum += (double) loss * n;
                 seen += n;
                 List<float[]> grads = step.gradBuffers();
                 for (int i = 0; i < grads.size(); i++) {
                     grads.set(i, exe.get(step.gradients().get(i)));
                 }
+                for (RunningStatistic r : step.statistics()) {
+                    fold(r, exe.get(r.batchNode()));
+                }
                 optimizer.step(weightList, grads);
+                steps++;
                 if (progress != null) {
-                    progress.advance(n, lossSum / seen, (double) correct / seen);
+                    progress.advance(n, lossSum / seen, regression ? Double.NaN : (double) correct / seen);
                 }
             }
         } finally {
@@ -309,7 +393,31 @@ public final class Trainer {
                 progress.close();
             }
         }
-        return new double[] {lossSum / seen, (double) correct / seen};
+        return new double[] {lossSum / seen, regression ? Double.NaN : (double) correct / seen};
+    }
+
+    /** running ← (1 − momentum)·running + momentum·correction·batch, in place. */
+    private void fold(RunningStatistic r, float[] batch) {
+        float[] running = weights.get(r.runningParameter());
+        double[] current = new double[running.length], observed = new double[batch.length];
+        for (int i = 0; i < running.length; i++) {
+            current[i] = running[i];
+        }
+        for (int i = 0; i < batch.length; i++) {
+            observed[i] = batch[i];
+        }
+        double[] next = r.fold(current, observed);
+        for (int i = 0; i < running.length; i++) {
+            running[i] = (float) next[i];
+        }
+    }
+
+    private static void setTarget(Executable exe, String target, int[] labels, float[] values) {
+        if (labels != null) {
+            exe.setInts(target, labels);
+        } else {
+            exe.set(target, values);
+        }
     }
 
     /** The weights as a list view in parameter order, without copying. */
@@ -325,12 +433,17 @@ public final class Trainer {
         }
     }
 
-    private static void fill(Dataset data, Batches batches, int b, int n, float[] x, int[] y) {
+    /** Copies batch {@code b}'s images into x and its labels into y, or its float targets into t. */
+    private static void fill(Dataset data, Batches batches, int b, int n, float[] x, int[] y, float[] t) {
         int per = data.imageSize();
         for (int k = 0; k < n; k++) {
             int i = batches.index(b, k);
             data.copyImage(i, x, k * per);
-            y[k] = data.label(i);
+            if (y != null) {
+                y[k] = data.label(i);
+            } else {
+                data.copyTarget(i, t, k * data.targetSize());
+            }
         }
     }
 
@@ -354,7 +467,10 @@ public final class Trainer {
         return best;
     }
 
-    /** Mean loss, accuracy and confusion matrix of the current weights on {@code data}, in batches. */
+    /**
+     * Mean loss, and for a classifier accuracy and confusion matrix, of the current weights on {@code data}, in
+     * batches, through the inference graph.
+     */
     public Evaluation evaluate(Dataset data) {
         checkShape(data);
         Batches batches = Batches.inOrder(data.size(), batchSize);
@@ -363,16 +479,15 @@ public final class Trainer {
         for (int b = 0; b < batches.count(); b++) {
             int n = batches.sizeOf(b);
             ForwardStep step = forwardStep(n);
-            fill(data, batches, b, n, step.x(), step.y());
-            Executable exe = step.exe();
-            for (String p : parameterNames) {
-                exe.set(p, weights.get(p));
-            }
-            exe.set(step.input(), step.x());
-            exe.setInts(step.labels(), step.y());
+            fill(data, batches, b, n, step.x(), step.y(), step.t());
+            Executable exe = prepare(step, step.x());
+            setTarget(exe, step.target(), step.y(), step.t());
             exe.run();
             lossSum += (double) exe.get(step.loss())[0] * n;
-            float[] logits = exe.get(step.logits());
+            if (regression) {
+                continue;
+            }
+            float[] logits = exe.get(step.output());
             int classes = logits.length / n;
             if (confusion == null) {
                 confusion = new ConfusionMatrix(classes);
@@ -381,12 +496,31 @@ public final class Trainer {
                 confusion.add(step.y()[k], argmax(logits, k * classes, classes));
             }
         }
+        if (!regression && confusion == null) {
+            confusion = new ConfusionMatrix(data.classes());
+        }
         return new Evaluation(data.name(), data.size(), data.size() == 0 ? Double.NaN : lossSum / data.size(),
-                confusion == null ? new ConfusionMatrix(data.classes()) : confusion);
+                confusion);
     }
 
-    /** The logits of {@code n} images laid out one after another in {@code images} ([n, classes] row-major). */
-    public float[] logits(float[] images, int n) {
+    /** Sets the weights, running statistics, step and images of a forward step. */
+    private Executable prepare(ForwardStep step, float[] images) {
+        Executable exe = step.exe();
+        for (String p : step.parameters()) {
+            exe.set(p, weights.get(p));
+        }
+        exe.set(step.input(), images);
+        if (step.step()) {
+            exe.setInts(STEP, new int[] {(int) steps});
+        }
+        return exe;
+    }
+
+    /**
+     * The outputs of {@code n} images laid out one after another in {@code images}, through the inference graph:
+     * a classifier's logits ([n, classes] row-major), a regression model's predictions (e.g. reconstructions).
+     */
+    public float[] outputs(float[] images, int n) {
         if (n < 1 || images.length % n != 0) {
             throw new IllegalArgumentException(images.length + " values do not split into " + n + " images");
         }
@@ -395,14 +529,26 @@ public final class Trainer {
             throw new IllegalArgumentException("the model takes " + step.x().length / n + " values per image, got "
                     + images.length / n);
         }
-        Executable exe = step.exe();
-        for (String p : parameterNames) {
-            exe.set(p, weights.get(p));
-        }
-        exe.set(step.input(), images);
-        exe.setInts(step.labels(), new int[n]);
+        Executable exe = prepare(step, images);
+        setTarget(exe, step.target(), step.y() == null ? null : new int[n],
+                step.t() == null ? null : new float[step.t().length]);
         exe.run();
-        return exe.get(step.logits()).clone();
+        return exe.get(step.output()).clone();
+    }
+
+    /** The logits of {@code n} images laid out one after another in {@code images} ([n, classes] row-major). */
+    public float[] logits(float[] images, int n) {
+        return outputs(images, n);
+    }
+
+    /** Whether the model is trained against float targets (only the loss is reported) rather than labels. */
+    public boolean isRegression() {
+        return regression;
+    }
+
+    /** Training steps (batches) taken so far; the value fed to the {@value #STEP} input of the next step. */
+    public long steps() {
+        return steps;
     }
 
     private void checkShape(Dataset data) {
@@ -413,26 +559,44 @@ public final class Trainer {
                     + "×" + data.width() + " = " + data.imageSize() + " values; the model's input "
                     + probe.graph().node(probe.input()).typeString() + " takes " + expected);
         }
+        if (regression) {
+            Node target = probe.graph().node(probe.targetName());
+            if (!data.hasTargets()) {
+                throw new IllegalArgumentException("the model is trained against float targets (" + target.name() + " "
+                        + target.typeString() + ") but " + data.name() + " has only labels; give targets with "
+                        + "withTargets(...) or, for an autoencoder, autoencoding()");
+            }
+            if (data.targetSize() != target.shape().size()) {
+                throw new IllegalArgumentException(data.name() + " has targets of " + data.targetSize()
+                        + " values; the model's target " + target.typeString() + " takes " + target.shape().size());
+            }
+        }
     }
 
-    /** A copy of the current weights by parameter name, in graph order. */
+    /**
+     * A copy of the current weights by parameter name, in graph order, followed by the running statistics (the
+     * inference graph's parameters that are not trained); a model file saves them all.
+     */
     public Map<String, float[]> weights() {
         Map<String, float[]> copy = new LinkedHashMap<>();
         weights.forEach((k, v) -> copy.put(k, v.clone()));
         return copy;
     }
 
-    /** Replaces every weight; names and sizes must match the model's parameters exactly. */
+    /** Replaces every weight and running statistic; names and sizes must match the model's parameters exactly. */
     public void setWeights(Map<String, float[]> values) {
         for (String name : values.keySet()) {
             if (!weights.containsKey(name)) {
-                throw new IllegalArgumentException("the model has no parameter '" + name + "'; it has " + parameterNames);
+                throw new IllegalArgumentException("the model has no parameter '" + name + "'; it has "
+                        + weights.keySet());
             }
         }
-        for (String name : parameterNames) {
+        for (String name : weights.keySet()) {
             float[] v = values.get(name);
             if (v == null) {
-                throw new IllegalArgumentException("no value for parameter '" + name + "'");
+                throw new IllegalArgumentException("no value for " + (stateNames.contains(name)
+                        ? "the running statistic '" + name + "' (a model saved without it cannot run at inference)"
+                        : "parameter '" + name + "'"));
             }
             float[] dst = weights.get(name);
             if (v.length != dst.length) {

@@ -14,7 +14,8 @@ import java.util.Random;
  * {@link dev.convj.graph.ParamInit} (PyTorch's U(±1/√fan_in) for the DSL's layers); the others are PyTorch's
  * {@code nn.init} schemes applied to every weight of rank ≥ 2, with fans computed as {@code
  * _calculate_fan_in_and_fan_out} does (fan_in = shape[1]·receptive field, fan_out = shape[0]·receptive field),
- * and biases (rank 1) set to zero.
+ * and biases (rank 1) set to zero. Parameters of rank below 2 whose own rule is a constant (batch normalization's
+ * scale 1 and shift 0, running mean 0 and variance 1) keep that constant under every scheme.
  */
 public enum WeightInit {
     DEFAULT,
@@ -48,6 +49,8 @@ public enum WeightInit {
                     case XAVIER_NORMAL -> normal(w, Math.sqrt(2 / (fanIn + fanOut)), random);
                     default -> throw new AssertionError(this);
                 }
+            } else if (((dev.convj.graph.ops.Parameter) p.op()).init() instanceof dev.convj.graph.ParamInit.Constant c) {
+                java.util.Arrays.fill(w, (float) c.value());
             }
             out.put(p.name(), w);
         }

@@ -1,4 +1,4 @@
-package dev.convj.dsl;
+package dev.convj.graph;
 
 /**
  * How a trainer keeps one running statistic of a batch-normalization layer: after each training step,

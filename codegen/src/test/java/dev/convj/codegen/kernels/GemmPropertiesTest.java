@@ -1,0 +1,92 @@
+package dev.convj.codegen.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
+
+/**
+ * The packed GEMM equals a naive double-precision product for random sizes (edges of every tile shape), both
+ * transpositions, accumulation, offsets and leading dimensions larger than the matrix; and with B prepacked. The
+ * build runs this class twice: with the Vector API micro-kernel and with -Dconvj.vector=false.
+ */
+class GemmPropertiesTest {
+
+    record Case(int m, int n, int k, boolean transA, boolean transB, boolean accumulate, int pad, long seed) {}
+
+    private static final Gen<Case> CASES = in -> new Case(integers().between(1, 70).generate(in),
+            integers().between(1, 70).generate(in), integers().between(1, 600).generate(in),
+            integers().between(0, 1).generate(in) == 1, integers().between(0, 1).generate(in) == 1,
+            integers().between(0, 1).generate(in) == 1, integers().between(0, 3).generate(in),
+            integers().between(0, 1 << 20).generate(in));
+
+    @Test
+    void theKernelFollowsTheSwitch() {
+        boolean off = "false".equals(System.getProperty("convj.vector"));
+        boolean present = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+        assertTrue(VectorSupport.AVAILABLE == (present && !off), "Vector API kernel in use: " + VectorSupport.AVAILABLE);
+    }
+
+    @Test
+    void multiplyEqualsTheNaiveProduct() {
+        Gemm.Workspace ws = new Gemm.Workspace();
+        qt().withFixedSeed(21).withExamples(120).forAll(CASES).checkAssert(c -> {
+            Random r = new Random(c.seed());
+            int aRows = c.transA() ? c.k() : c.m(), aCols = c.transA() ? c.m() : c.k();
+            int bRows = c.transB() ? c.n() : c.k(), bCols = c.transB() ? c.k() : c.n();
+            int lda = aCols + c.pad(), ldb = bCols + c.pad(), ldc = c.n() + c.pad();
+            float[] a = random(r, 5 + aRows * lda), b = random(r, 3 + bRows * ldb), cm = random(r, 7 + c.m() * ldc);
+            float[] before = cm.clone();
+            Gemm.multiply(c.transA(), c.transB(), c.m(), c.n(), c.k(), a, 5, lda, b, 3, ldb, cm, 7, ldc,
+                    c.accumulate(), ws);
+            for (int i = 0; i < c.m(); i++) {
+                for (int j = 0; j < c.n(); j++) {
+                    double s = c.accumulate() ? before[7 + i * ldc + j] : 0;
+                    for (int p = 0; p < c.k(); p++) {
+                        s += (double) (c.transA() ? a[5 + p * lda + i] : a[5 + i * lda + p])
+                                * (c.transB() ? b[3 + j * ldb + p] : b[3 + p * ldb + j]);
+                    }
+                    float got = cm[7 + i * ldc + j];
+                    assertTrue(Math.abs(got - s) <= 1e-4 * Math.sqrt(c.k()) + 1e-6, c + " at " + i + "," + j + ": " + got
+                            + " vs " + s);
+                }
+                // Nothing outside the m×n block of C is touched.
+                for (int j = c.n(); j < ldc; j++) {
+                    assertTrue(cm[7 + i * ldc + j] == before[7 + i * ldc + j], c + " wrote past column n");
+                }
+            }
+        });
+    }
+
+    @Test
+    void multiplyPackedEqualsMultiply() {
+        Gemm.Workspace ws = new Gemm.Workspace();
+        qt().withFixedSeed(22).withExamples(60).forAll(CASES).checkAssert(c -> {
+            Random r = new Random(c.seed());
+            float[] a = random(r, c.m() * c.k()), b = random(r, c.k() * c.n());
+            float[] packed = new float[Gemm.packedSize(c.k(), c.n())];
+            for (int p = 0; p < c.k(); p++) {
+                for (int j = 0; j < c.n(); j++) {
+                    packed[j / Gemm.NR * c.k() * Gemm.NR + p * Gemm.NR + j % Gemm.NR] = b[p * c.n() + j];
+                }
+            }
+            float[] expected = new float[c.m() * c.n()], got = new float[c.m() * c.n()];
+            Gemm.multiply(false, false, c.m(), c.n(), c.k(), a, 0, c.k(), b, 0, c.n(), expected, 0, c.n(), false, ws);
+            Gemm.multiplyPacked(false, c.m(), c.n(), c.k(), a, 0, c.k(), packed, 0, got, 0, c.n(), false, ws);
+            for (int i = 0; i < got.length; i++) {
+                assertTrue(Math.abs(got[i] - expected[i]) <= 1e-5 * Math.sqrt(c.k()), c + " at " + i);
+            }
+        });
+    }
+
+    private static float[] random(Random r, int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = r.nextFloat() * 2 - 1;
+        }
+        return v;
+    }
+}

@@ -1,0 +1,250 @@
+package dev.convj.examples.bench;
+
+import dev.convj.codegen.kernels.VectorSupport;
+import dev.convj.dsl.Network;
+import dev.convj.examples.Models;
+import dev.convj.graph.DType;
+import dev.convj.graph.Graph;
+import dev.convj.graph.GraphBuilder;
+import dev.convj.graph.ModelGraph;
+import dev.convj.graph.Node;
+import dev.convj.graph.ParamInit;
+import dev.convj.graph.Shape;
+import dev.convj.graph.autodiff.Autodiff;
+import dev.convj.graph.ops.AvgPool;
+import dev.convj.graph.ops.Conv;
+import dev.convj.graph.ops.ConvGeometry;
+import dev.convj.graph.ops.ConvTranspose;
+import dev.convj.graph.ops.ConvWeightGrad;
+import dev.convj.graph.ops.Dense;
+import dev.convj.graph.ops.MaxPool;
+import dev.convj.graph.ops.Mul;
+import dev.convj.graph.ops.Op;
+import dev.convj.graph.ops.PoolGeometry;
+import dev.convj.graph.ops.Relu;
+import dev.convj.graph.ops.SoftmaxCrossEntropy;
+import dev.convj.graph.ops.Sum;
+import dev.convj.runtime.Executable;
+import dev.convj.runtime.InterpretedExecutable;
+import dev.convj.runtime.compile.CompiledGraph;
+import dev.convj.runtime.compile.GraphCompiler;
+import dev.convj.runtime.interp.ReferenceInterpreter;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.function.Function;
+import java.util.stream.IntStream;
+
+/**
+ * The figures of {@code convj bench}, measured in one run: generated code against the reference interpreter per op
+ * family and per training step, training images/s per thread count, GFLOP/s of each convolution layer and pass,
+ * and compile latency. Each figure is the median of three timed windows after a warm-up window.
+ */
+public final class Bench {
+    private final PrintWriter out;
+    private final double seconds;
+    private final GraphCompiler compiler = new GraphCompiler(null);
+
+    public Bench(PrintWriter out, double seconds) {
+        this.out = out;
+        this.seconds = seconds;
+    }
+
+    /** One convolution layer of the reference models, as in ../shared/bench/torch_bench.py. */
+    public record ConvShape(int cin, int h, int w, int cout, int k, int pad) {
+        String label() {
+            return "(" + cin + "," + h + "," + w + ")→" + cout + " " + k + "×" + k + " pad " + pad;
+        }
+    }
+
+    public static final List<ConvShape> CONV_SHAPES = List.of(
+            new ConvShape(1, 28, 28, 6, 5, 2), new ConvShape(6, 14, 14, 16, 5, 0),
+            new ConvShape(32, 28, 28, 32, 3, 1), new ConvShape(64, 14, 14, 64, 3, 1));
+
+    public void header() {
+        out.printf(Locale.ROOT, "convj bench — %s, %d cores, %s%n", System.getProperty("java.vm.name") + " "
+                        + Runtime.version(), Runtime.getRuntime().availableProcessors(),
+                VectorSupport.AVAILABLE ? "Vector API micro-kernel"
+                        : "scalar micro-kernel (add --add-modules jdk.incubator.vector for the fast one)");
+        out.flush();
+    }
+
+    /** Training-step images/s of the generated code for each model and thread count. */
+    public void trainingSteps(List<String> models, List<Integer> threads, int batch) {
+        out.printf(Locale.ROOT, "%n## Training step, batch %d (images/s, generated code)%n", batch);
+        out.printf(Locale.ROOT, "%-8s %s%n", "model", threads.stream().map(t -> String.format(Locale.ROOT, "%10s",
+                t + " thr")).reduce("", String::concat));
+        for (String model : models) {
+            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-8s ", model));
+            for (int t : threads) {
+                row.append(String.format(Locale.ROOT, "%10.0f", imagesPerSecond(model, batch, t)));
+                out.print("");
+            }
+            out.println(row);
+            out.flush();
+        }
+    }
+
+    double imagesPerSecond(String model, int batch, int threads) {
+        Graph g = trainingStep(Models.byName(model), batch);
+        try (CompiledGraph c = compiler.compile(g, threads)) {
+            feed(c, g, 1);
+            return batch / Timer.secondsPerCall(c::run, seconds, 3);
+        }
+    }
+
+    static Graph trainingStep(Network network, int batch) {
+        ModelGraph mg = network.graph(batch);
+        return Autodiff.gradients(mg.graph(), mg.lossName()).graph();
+    }
+
+    /** Generated code against the float32 reference interpreter on the same graphs. */
+    public void interpreterVsGenerated() {
+        out.printf(Locale.ROOT, "%n## Reference interpreter vs generated code (1 thread, images/s)%n");
+        out.printf(Locale.ROOT, "%-44s %12s %12s %9s%n", "graph (training step: forward + every gradient)",
+                "interpreter", "generated", "speed-up");
+        List<Object[]> cases = new ArrayList<>();
+        cases.add(new Object[] {"conv 3×3 (32,14,14)→32 pad 1, batch 8", opStep(8, Shape.of(8, 32, 14, 14), (b, x) -> {
+            Node w = b.parameter("w", Shape.of(32, 32, 3, 3), new ParamInit.Uniform(0.1));
+            return b.apply("y", new Conv(geometry(1)), x, w);
+        })});
+        cases.add(new Object[] {"max + avg pool 2×2 (16,28,28), batch 8", opStep(8, Shape.of(8, 16, 28, 28), (b, x) -> {
+            PoolGeometry p = new PoolGeometry(List.of(2, 2), List.of(2, 2), List.of(0, 0), false);
+            Node m = b.apply("max", new MaxPool(p), x);
+            return b.apply("y", new Mul(), m, b.apply("avg", new AvgPool(p, true), x));
+        })});
+        cases.add(new Object[] {"dense 400→120 + relu, batch 8", opStep(8, Shape.of(8, 400), (b, x) -> {
+            Node w = b.parameter("w", Shape.of(120, 400), new ParamInit.Uniform(0.05));
+            return b.apply("y", new Relu(), b.apply("fc", new Dense(), x, w));
+        })});
+        cases.add(new Object[] {"softmax cross-entropy, 10 classes, batch 64", crossEntropyStep(64)});
+        cases.add(new Object[] {"LeNet-5, batch 16", trainingStep(Models.lenet5(), 16)});
+        cases.add(new Object[] {"small VGG, batch 4", trainingStep(Models.smallVgg(), 4)});
+        for (Object[] c : cases) {
+            Graph g = (Graph) c[1];
+            int batch = g.inputs().get(0).shape().dim(0);
+            Executable interp = new InterpretedExecutable(g, ReferenceInterpreter.Precision.FLOAT32);
+            feed(interp, g, 1);
+            double interpreted = batch / Timer.secondsPerCall(interp::run, seconds / 2, 1);
+            double generated;
+            try (CompiledGraph compiled = compiler.compile(g, 1)) {
+                feed(compiled, g, 1);
+                generated = batch / Timer.secondsPerCall(compiled::run, seconds / 2, 3);
+            }
+            out.printf(Locale.ROOT, "%-44s %12.0f %12.0f %8.0f×%n", c[0], interpreted, generated, generated / interpreted);
+            out.flush();
+        }
+    }
+
+    private static ConvGeometry geometry(int pad) {
+        return new ConvGeometry(List.of(1, 1), List.of(pad, pad), List.of(pad, pad), List.of(1, 1), 1);
+    }
+
+    /** x → body → loss = Σ y·r, differentiated with respect to x and every parameter. */
+    private static Graph opStep(int batch, Shape input, java.util.function.BiFunction<GraphBuilder, Node, Node> body) {
+        GraphBuilder b = new GraphBuilder();
+        Node x = b.input("x", input, DType.F32);
+        Node y = body.apply(b, x);
+        Node r = b.input("r", y.shape(), DType.F32);
+        Node loss = b.apply("loss", new Sum(IntStream.range(0, y.shape().rank()).boxed().toList()),
+                b.apply("weighted", new Mul(), y, r));
+        b.output(loss);
+        Graph g = b.build();
+        List<String> wrt = new ArrayList<>(List.of("x"));
+        g.parameters().forEach(p -> wrt.add(p.name()));
+        return Autodiff.gradients(g, "loss", wrt).graph();
+    }
+
+    private static Graph crossEntropyStep(int batch) {
+        GraphBuilder b = new GraphBuilder();
+        Node x = b.input("x", Shape.of(batch, 10), DType.F32);
+        Node labels = b.input("labels", Shape.of(batch), DType.I32);
+        b.output(b.apply("loss", new SoftmaxCrossEntropy(), x, labels));
+        return Autodiff.gradients(b.build(), "loss", List.of("x")).graph();
+    }
+
+    /** GFLOP/s of each convolution layer's three passes, each compiled and timed on its own. */
+    public void convolutionLayers(int batch, List<Integer> threads) {
+        out.printf(Locale.ROOT, "%n## Convolution layers, batch %d (GFLOP/s; FLOPs = 2·N·O·H'·W'·C·k²)%n", batch);
+        out.printf(Locale.ROOT, "%-28s %-12s %s%n", "layer", "pass", threads.stream()
+                .map(t -> String.format(Locale.ROOT, "%10s", t + " thr")).reduce("", String::concat));
+        for (ConvShape s : CONV_SHAPES) {
+            int ho = s.h() + 2 * s.pad() - s.k() + 1, wo = s.w() + 2 * s.pad() - s.k() + 1;
+            double flops = 2.0 * batch * s.cout() * ho * wo * s.cin() * s.k() * s.k();
+            ConvGeometry g = geometry(s.pad());
+            Shape x = Shape.of(batch, s.cin(), s.h(), s.w()), w = Shape.of(s.cout(), s.cin(), s.k(), s.k());
+            Shape dy = Shape.of(batch, s.cout(), ho, wo);
+            List<Object[]> passes = List.of(
+                    new Object[] {"forward", single(new Conv(g), x, w)},
+                    new Object[] {"input grad", single(new ConvTranspose(g, List.of(s.h(), s.w())), dy, w)},
+                    new Object[] {"weight grad", single(new ConvWeightGrad(g, List.of(s.k(), s.k())), x, dy)});
+            for (Object[] p : passes) {
+                StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-28s %-12s", s.label(), p[0]));
+                for (int t : threads) {
+                    Graph graph = (Graph) p[1];
+                    try (CompiledGraph c = compiler.compile(graph, t)) {
+                        feed(c, graph, 2);
+                        row.append(String.format(Locale.ROOT, "%10.1f",
+                                flops / Timer.secondsPerCall(c::run, seconds / 2, 3) / 1e9));
+                    }
+                }
+                out.println(row);
+                out.flush();
+            }
+        }
+    }
+
+    private static Graph single(Op op, Shape a, Shape b) {
+        GraphBuilder g = new GraphBuilder();
+        Node x = g.input("a", a, DType.F32), y = g.input("b", b, DType.F32);
+        g.output(g.apply("y", op, x, y));
+        return g.build();
+    }
+
+    /** Random values for every input and parameter (labels within 10 classes). */
+    static void feed(Executable e, Graph g, long seed) {
+        Random random = new Random(seed);
+        for (Node n : g.nodes()) {
+            if (n.op() instanceof dev.convj.graph.ops.Input || n.op() instanceof dev.convj.graph.ops.Parameter) {
+                int size = n.shape().size();
+                if (n.dtype() == DType.I32) {
+                    int[] v = new int[size];
+                    for (int i = 0; i < size; i++) {
+                        v[i] = random.nextInt(n.shape().isScalar() ? 1 : 10);
+                    }
+                    e.setInts(n.name(), v);
+                } else {
+                    float[] v = new float[size];
+                    for (int i = 0; i < size; i++) {
+                        v[i] = random.nextFloat() * 0.2f - 0.1f;
+                    }
+                    e.set(n.name(), v);
+                }
+            }
+        }
+    }
+
+    /** Compile latency: cold javac, warm javac, in-memory hit; the disk hit in a fresh JVM is measured by the caller. */
+    public void compileLatency(Function<Graph, String> freshJvmDiskHit) {
+        out.printf(Locale.ROOT, "%n## Compile latency, LeNet-5 training step (batch 64)%n");
+        GraphCompiler fresh = new GraphCompiler(null);
+        Graph lenet = trainingStep(Models.lenet5(), 64);
+        long t0 = System.nanoTime();
+        fresh.load(lenet);
+        double cold = (System.nanoTime() - t0) / 1e6;
+        Graph lenet32 = trainingStep(Models.lenet5(), 32);
+        t0 = System.nanoTime();
+        fresh.load(lenet32);
+        double warm = (System.nanoTime() - t0) / 1e6;
+        t0 = System.nanoTime();
+        fresh.load(trainingStep(Models.lenet5(), 64));
+        double hit = (System.nanoTime() - t0) / 1e6;
+        out.printf(Locale.ROOT, "%-52s %8.0f ms%n", "first javac in this JVM (cold)", cold);
+        out.printf(Locale.ROOT, "%-52s %8.0f ms%n", "javac again (warm compiler, batch 32)", warm);
+        out.printf(Locale.ROOT, "%-52s %8.1f ms%n", "in-memory cache hit (graph rebuilt, hashed, found)", hit);
+        out.printf(Locale.ROOT, "%-52s %s%n", "on-disk cache hit in a fresh JVM", freshJvmDiskHit.apply(lenet));
+        out.flush();
+    }
+}

@@ -1,0 +1,90 @@
+package dev.convj.examples.export;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.convj.examples.Models;
+import dev.convj.graph.ModelGraph;
+import dev.convj.graph.Node;
+import dev.convj.runtime.Initializer;
+import dev.convj.runtime.Tensor;
+import dev.convj.runtime.compile.StandaloneExport;
+import dev.convj.runtime.interp.ReferenceInterpreter;
+import java.io.File;
+import java.lang.reflect.Method;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The exported class compiles with plain javac (a separate process, no classpath, no flags), depends on nothing
+ * but the JDK, and predicts what ConvJ's reference interpreter predicts with the same weights.
+ */
+class StandaloneExportTest {
+
+    @Test
+    void exportedLenetCompilesWithPlainJavacAndPredictsLikeTheInterpreter(@TempDir Path dir) throws Exception {
+        ModelGraph mg = Models.lenet5().graph(1);
+        Map<String, float[]> weights = new HashMap<>();
+        Map<String, Tensor> feeds = new HashMap<>();
+        Initializer.initialize(mg.graph(), 7).forEach((name, t) -> {
+            float[] f = new float[t.size()];
+            for (int i = 0; i < f.length; i++) {
+                f[i] = (float) t.get(i);
+            }
+            weights.put(name, f);
+            feeds.put(name, Tensor.generate(t.shape(), i -> f[i]));
+        });
+        Path file = StandaloneExport.export(mg, weights, "com.acme.FashionNet", dir, false);
+        assertEquals(dir.resolve("FashionNet.java"), file);
+        String source = Files.readString(file);
+        assertFalse(source.contains("import dev.convj"), "the export must not depend on ConvJ");
+        assertTrue(source.contains("Compile with plain javac FashionNet.java"), "the header says how to compile");
+
+        Path classes = Files.createDirectories(dir.resolve("classes"));
+        String javac = Path.of(System.getProperty("java.home"), "bin", "javac").toString();
+        Process p = new ProcessBuilder(javac, "-d", classes.toString(), file.toString())
+                .redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), "plain javac failed:\n" + log);
+
+        Random random = new Random(3);
+        Node x = mg.graph().node(mg.input());
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {classes.toUri().toURL()},
+                ClassLoader.getPlatformClassLoader())) {
+            Class<?> type = loader.loadClass("com.acme.FashionNet");
+            Object net = type.getConstructor().newInstance();
+            Method predict = type.getMethod("predict", float[].class);
+            Method classify = type.getMethod("classify", float[].class);
+            for (int image = 0; image < 3; image++) {
+                float[] pixels = new float[784];
+                for (int i = 0; i < pixels.length; i++) {
+                    pixels[i] = random.nextFloat();
+                }
+                feeds.put(x.name(), Tensor.generate(x.shape(), i -> pixels[i]));
+                Tensor expected = ReferenceInterpreter.float64().run(mg.graph(), feeds, mg.output());
+                float[] got = (float[]) predict.invoke(net, (Object) pixels);
+                assertEquals(10, got.length);
+                int best = 0;
+                for (int i = 0; i < 10; i++) {
+                    assertEquals(expected.get(i), got[i], 1e-4, "logit " + i + " of image " + image);
+                    best = expected.get(i) > expected.get(best) ? i : best;
+                }
+                assertEquals(best, classify.invoke(net, (Object) pixels));
+            }
+            float[][] batch = (float[][]) type.getMethod("predict", float[][].class)
+                    .invoke(net, (Object) new float[][] {new float[784], new float[784]});
+            assertArrayEquals(batch[0], batch[1]);
+            ((AutoCloseable) net).close();
+        }
+    }
+}
