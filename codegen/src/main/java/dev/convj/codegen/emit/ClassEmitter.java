@@ -141,10 +141,20 @@ public final class ClassEmitter {
     }
 
     private static void addHelpers(TypeSpec.Builder type) {
+        // relu and step on the bits, without branches: a float ternary compiles to a jump, which mispredicts half
+        // the time on activations. positive(v) is 1 when 0 < v ≤ +∞ (NaN and −0 are not positive), else 0.
+        type.addMethod(MethodSpec.methodBuilder("positive").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addJavadoc("1 when v > 0 (as {@code v > 0f}), else 0: the bits minus 1 lie in [0, 0x7f800000).\n")
+                .returns(int.class).addParameter(float.class, "v")
+                .addStatement("int x = Float.floatToRawIntBits(v) - 1")
+                .addStatement("return ((x - 0x7f800000) & ~x) >>> 31").build());
         type.addMethod(MethodSpec.methodBuilder("relu").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-                .returns(float.class).addParameter(float.class, "v").addStatement("return v > 0f ? v : 0f").build());
+                .addJavadoc("{@code v > 0f ? v : 0f}, branch-free.\n")
+                .returns(float.class).addParameter(float.class, "v")
+                .addStatement("return Float.intBitsToFloat(Float.floatToRawIntBits(v) & -positive(v))").build());
         type.addMethod(MethodSpec.methodBuilder("step").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-                .returns(float.class).addParameter(float.class, "v").addStatement("return v > 0f ? 1f : 0f").build());
+                .addJavadoc("{@code v > 0f ? 1f : 0f}, branch-free.\n")
+                .returns(float.class).addParameter(float.class, "v").addStatement("return positive(v)").build());
         type.addMethod(MethodSpec.methodBuilder("sigmoid").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                 .returns(float.class).addParameter(float.class, "v")
                 .addStatement("return v >= 0f ? (float) (1 / (1 + Math.exp(-v))) : (float) (Math.exp(v) / (1 + Math.exp(v)))")

@@ -52,57 +52,69 @@ final class ElementwiseEmitter {
 
     /** The value of {@code n} at flat index {@code index}, with inlined operands expanded. */
     static String expression(EmitContext ctx, Node n, String index) {
+        return expression(ctx, n, index, null, null);
+    }
+
+    /**
+     * The value of {@code n} at flat index {@code index}, with inlined operands expanded and operand
+     * {@code given} (when not null) replaced by the Java expression {@code value}: how a producer applies the
+     * consumer fused into it as an epilogue.
+     */
+    static String expression(EmitContext ctx, Node n, String index, Node given, String value) {
         Op op = n.op();
         if (op instanceof Add) {
-            return "(" + operand(ctx, n, 0, index) + " + " + operand(ctx, n, 1, index) + ")";
+            return "(" + operand(ctx, n, 0, index, given, value) + " + " + operand(ctx, n, 1, index, given, value) + ")";
         }
         if (op instanceof Sub) {
-            return "(" + operand(ctx, n, 0, index) + " - " + operand(ctx, n, 1, index) + ")";
+            return "(" + operand(ctx, n, 0, index, given, value) + " - " + operand(ctx, n, 1, index, given, value) + ")";
         }
         if (op instanceof Mul) {
-            return "(" + operand(ctx, n, 0, index) + " * " + operand(ctx, n, 1, index) + ")";
+            return "(" + operand(ctx, n, 0, index, given, value) + " * " + operand(ctx, n, 1, index, given, value) + ")";
         }
         if (op instanceof Scale s) {
-            return "(" + EmitContext.floatLiteral(s.factor()) + " * " + operand(ctx, n, 0, index) + ")";
+            return "(" + EmitContext.floatLiteral(s.factor()) + " * " + operand(ctx, n, 0, index, given, value) + ")";
         }
         if (op instanceof Relu) {
-            return "relu(" + operand(ctx, n, 0, index) + ")";
+            return "relu(" + operand(ctx, n, 0, index, given, value) + ")";
         }
         if (op instanceof Step) {
-            return "step(" + operand(ctx, n, 0, index) + ")";
+            return "step(" + operand(ctx, n, 0, index, given, value) + ")";
         }
         if (op instanceof Sigmoid) {
-            return "sigmoid(" + operand(ctx, n, 0, index) + ")";
+            return "sigmoid(" + operand(ctx, n, 0, index, given, value) + ")";
         }
         if (op instanceof Tanh) {
-            return "(float) Math.tanh(" + operand(ctx, n, 0, index) + ")";
+            return "(float) Math.tanh(" + operand(ctx, n, 0, index, given, value) + ")";
         }
         if (op instanceof Pow p) {
-            return p.exponent() == 0 ? "1f" : p.exponent() == 1 ? operand(ctx, n, 0, index)
-                    : "(float) Math.pow(" + operand(ctx, n, 0, index) + ", " + p.exponent() + ")";
+            return p.exponent() == 0 ? "1f" : p.exponent() == 1 ? operand(ctx, n, 0, index, given, value)
+                    : "(float) Math.pow(" + operand(ctx, n, 0, index, given, value) + ", " + p.exponent() + ")";
         }
         if (op instanceof LeakyRelu l) {
-            return "leakyRelu(" + operand(ctx, n, 0, index) + ", " + EmitContext.floatLiteral(l.slope()) + ")";
+            return "leakyRelu(" + operand(ctx, n, 0, index, given, value) + ", " + EmitContext.floatLiteral(l.slope()) + ")";
         }
         if (op instanceof Elu e) {
-            return "elu(" + operand(ctx, n, 0, index) + ", " + EmitContext.floatLiteral(e.alpha()) + ")";
+            return "elu(" + operand(ctx, n, 0, index, given, value) + ", " + EmitContext.floatLiteral(e.alpha()) + ")";
         }
         if (op instanceof Fill f) {
             return EmitContext.floatLiteral(f.value());
         }
         if (op instanceof BroadcastTo) {
-            return operand(ctx, n, 0, "0");
+            return operand(ctx, n, 0, "0", given, value);
         }
         if (op instanceof Reshape) {
-            return operand(ctx, n, 0, index);
+            return operand(ctx, n, 0, index, given, value);
         }
         throw new IllegalStateException(op.kind() + " is not elementwise");
     }
 
-    private static String operand(EmitContext ctx, Node n, int i, String index) {
+    private static String operand(EmitContext ctx, Node n, int i, String index, Node given, String value) {
         Node in = ctx.input(n, i);
+        if (given != null && in.id() == given.id()) {
+            return value;
+        }
         if (ctx.plan.role(in) == ExecutionPlan.Role.INLINED) {
-            return expression(ctx, in, index);
+            return expression(ctx, in, index, given, value);
         }
         // A one-element operand (a scalar seed, a broadcast scalar) is read at 0 whatever the index.
         return ctx.buf(in) + "[" + (in.shape().size() == 1 ? "0" : index) + "]";

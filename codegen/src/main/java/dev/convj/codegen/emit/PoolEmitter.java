@@ -1,6 +1,7 @@
 package dev.convj.codegen.emit;
 
 import com.palantir.javapoet.CodeBlock;
+import dev.convj.codegen.plan.ExecutionPlan;
 import dev.convj.graph.Node;
 import dev.convj.graph.ops.PoolGeometry;
 import java.util.List;
@@ -35,6 +36,10 @@ final class PoolEmitter {
         int r = g.spatialRank();
         int channels = big.shape().dim(1);
         int inSize = in.stream().reduce(1, (a, b) -> a * b), outSize = out.stream().reduce(1, (a, b) -> a * b);
+        if (kind != Kind.AVG && kind != Kind.AVG_BACKWARD && fullWindows(g, in, out, kind == Kind.MAX_BACKWARD)) {
+            emitFullWindows(ctx, n, g, kind, in, out, channels);
+            return;
+        }
         CodeBlock.Builder b = CodeBlock.builder();
         b.beginControlFlow("for (int plane = from * $L; plane < to * $L; plane++)", channels, channels);
         b.addStatement("int xb = plane * $L, yb = plane * $L", inSize, outSize);
@@ -93,6 +98,100 @@ final class PoolEmitter {
             case MAX_BACKWARD -> b.addStatement("$L[arg] += $L[y]", ctx.buf(n), ctx.buf(ctx.input(n, 1)));
             case AVG -> b.addStatement("$L[y] = sum / div", ctx.buf(n));
             case AVG_BACKWARD -> { }
+        }
+        for (int a = 0; a < r; a++) {
+            b.endControlFlow();
+        }
+        b.endControlFlow();
+        ctx.loopMethod(n, ctx.methodName(n), n.shape().dim(0), true, b.build());
+    }
+
+    /** Largest window unrolled tap by tap. */
+    private static final int UNROLL_TAPS = 16;
+
+    /**
+     * Whether every window lies wholly inside the input (no padding, no partial last window), with few enough taps
+     * to unroll; for the backward pass, whether the windows also tile the input exactly, so that each input
+     * position lies in exactly one window.
+     */
+    static boolean fullWindows(PoolGeometry g, List<Integer> in, List<Integer> out, boolean tiling) {
+        if (tiling) {
+            return ExecutionPlan.tilesExactly(g, in, out);
+        }
+        for (int a = 0; a < g.spatialRank(); a++) {
+            if (g.padding().get(a) != 0 || (out.get(a) - 1) * g.stride().get(a) + g.kernel().get(a) > in.get(a)) {
+                return false;
+            }
+        }
+        return g.kernel().stream().reduce(1, (a, b) -> a * b) <= UNROLL_TAPS;
+    }
+
+    /**
+     * Max pooling when every window is whole: the window's taps are unrolled at constant offsets from its corner,
+     * with no clipping. The backward pass (windows tiling the input) writes every input position once: the
+     * upstream gradient at the window's argmax, zero elsewhere, so the gradient buffer needs no clearing.
+     */
+    private static void emitFullWindows(EmitContext ctx, Node n, PoolGeometry g, Kind kind, List<Integer> in,
+                                        List<Integer> out, int channels) {
+        int r = g.spatialRank();
+        int inSize = in.stream().reduce(1, (a, b) -> a * b), outSize = out.stream().reduce(1, (a, b) -> a * b);
+        int[] inStride = new int[r];
+        for (int a = r - 1, st = 1; a >= 0; st *= in.get(a), a--) {
+            inStride[a] = st;
+        }
+        int taps = g.kernel().stream().reduce(1, (a, b) -> a * b);
+        int[] offset = new int[taps];
+        for (int t = 0; t < taps; t++) {
+            int rest = t, off = 0;
+            for (int a = r - 1; a >= 0; a--) {
+                off += rest % g.kernel().get(a) * inStride[a];
+                rest /= g.kernel().get(a);
+            }
+            offset[t] = off;
+        }
+        String x = ctx.buf(ctx.input(n, 0));
+        CodeBlock.Builder b = CodeBlock.builder();
+        b.add("// every window is whole: its $L taps sit at constant offsets from its corner\n", taps);
+        b.beginControlFlow("for (int plane = from * $L; plane < to * $L; plane++)", channels, channels);
+        b.addStatement("int xb = plane * $L, y = plane * $L", inSize, outSize);
+        StringBuilder corner = new StringBuilder("xb");
+        for (int a = 0; a < r; a++) {
+            // y walks the pooled plane in row-major order, one step per innermost iteration
+            b.beginControlFlow("for (int o$L = 0; o$L < $L; o$L++$L)", a, a, out.get(a), a, a == r - 1 ? ", y++" : "");
+            corner.append(" + o").append(a).append(" * ").append(g.stride().get(a) * inStride[a]);
+        }
+        b.addStatement("int at = $L", corner);
+        b.add("// branch-free: best by Math.max, the first maximum's offset by integer selects (ties keep the first, as in PyTorch)\n");
+        b.addStatement("float best = $L[at]", x);
+        boolean needArg = kind != Kind.MAX;
+        if (needArg) {
+            b.addStatement("int arg = 0");
+        }
+        for (int t = 1; t < taps; t++) {
+            b.addStatement("float v$L = $L[at + $L]", t, x, offset[t]);
+            if (needArg) {
+                b.addStatement("arg = v$L > best ? $L : arg", t, offset[t]);
+            }
+            b.addStatement("best = Math.max(best, v$L)", t);
+        }
+        switch (kind) {
+            case MAX -> b.addStatement("$L[y] = best", ctx.buf(n));
+            case SELECT -> b.addStatement("$L[y] = $L[at + arg]", ctx.buf(n), ctx.buf(ctx.input(n, 1)));
+            case MAX_BACKWARD -> {
+                b.addStatement("float dy = $L[y]", ctx.buf(ctx.input(n, 1)));
+                int fused = ctx.plan.epilogueOf(n);
+                if (fused >= 0) {
+                    Node consumer = ctx.graph.node(fused);
+                    b.add("// fused epilogue, applied at each tap to its gradient: $L\n", ctx.describe(consumer).replace("$", "$$"));
+                }
+                for (int t = 0; t < taps; t++) {
+                    String g0 = "(arg == " + offset[t] + " ? dy : 0f)";
+                    String value = fused < 0 ? g0 : ElementwiseEmitter.expression(ctx, ctx.graph.node(fused),
+                            "at + " + offset[t], n, g0);
+                    b.addStatement("$L[at + $L] = $L", ctx.buf(n), offset[t], value);
+                }
+            }
+            default -> throw new IllegalStateException(kind + " has no whole-window form");
         }
         for (int a = 0; a < r; a++) {
             b.endControlFlow();

@@ -30,9 +30,30 @@ final class ReduceEmitter {
         CodeBlock.Builder b = CodeBlock.builder()
                 .addStatement("$T.fill($L, 0, $L, 0f)", java.util.Arrays.class, ctx.buf(n), n.shape().size())
                 .addStatement("int i = 0");
-        String dst = nest(b, x.shape(), dstStrides);
-        b.addStatement("$L[$L] += $L[i++]", ctx.buf(n), dst, ctx.buf(x));
-        close(b, x.shape());
+        // Trailing axes that are all summed (a bias gradient's spatial axes) form one contiguous run per target
+        // element: summed in four interleaved partial sums, so the adds do not wait on one another.
+        int outer = x.shape().rank(), run = 1;
+        while (outer > 0 && dstStrides[outer - 1] == 0) {
+            run *= x.shape().dim(--outer);
+        }
+        if (run >= 16) {
+            Shape head = new Shape(x.shape().dims().subList(0, outer));
+            String dst = nest(b, head, java.util.Arrays.copyOf(dstStrides, outer));
+            b.addStatement("float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f")
+                    .beginControlFlow("for (int j = i; j < i + $L; j += 4)", run / 4 * 4)
+                    .addStatement("s0 += $L[j]", ctx.buf(x)).addStatement("s1 += $L[j + 1]", ctx.buf(x))
+                    .addStatement("s2 += $L[j + 2]", ctx.buf(x)).addStatement("s3 += $L[j + 3]", ctx.buf(x))
+                    .endControlFlow();
+            for (int t = run / 4 * 4; t < run; t++) {
+                b.addStatement("s0 += $L[i + $L]", ctx.buf(x), t);
+            }
+            b.addStatement("$L[$L] += (s0 + s1) + (s2 + s3)", ctx.buf(n), dst).addStatement("i += $L", run);
+            close(b, head);
+        } else {
+            String dst = nest(b, x.shape(), dstStrides);
+            b.addStatement("$L[$L] += $L[i++]", ctx.buf(n), dst, ctx.buf(x));
+            close(b, x.shape());
+        }
         if (factor != 1) {
             b.beginControlFlow("for (int j = 0; j < $L; j++)", n.shape().size())
                     .addStatement("$L[j] *= $L", ctx.buf(n), EmitContext.floatLiteral(factor))

@@ -174,16 +174,29 @@ public final class Gemm {
         int at = 0;
         for (int i0 = 0; i0 < mc; i0 += MR) {
             int height = Math.min(MR, mc - i0);
-            for (int p = 0; p < kc; p++) {
+            if (transA) {
+                // Row p of Aᵀ's panel is a contiguous run of A's row pc + p.
+                for (int p = 0; p < kc; p++) {
+                    int src = aOff + (pc + p) * lda + ic + i0, to = at + p * MR;
+                    for (int i = 0; i < height; i++) {
+                        dst[to + i] = a[src + i];
+                    }
+                }
+            } else {
+                // One row of A at a time: contiguous reads, writes MR apart.
                 for (int i = 0; i < height; i++) {
-                    int row = ic + i0 + i, col = pc + p;
-                    dst[at + i] = transA ? a[aOff + col * lda + row] : a[aOff + row * lda + col];
+                    int src = aOff + (ic + i0 + i) * lda + pc, to = at + i;
+                    for (int p = 0; p < kc; p++) {
+                        dst[to + p * MR] = a[src + p];
+                    }
                 }
-                for (int i = height; i < MR; i++) {
-                    dst[at + i] = 0f;
-                }
-                at += MR;
             }
+            for (int i = height; i < MR; i++) {
+                for (int p = 0; p < kc; p++) {
+                    dst[at + p * MR + i] = 0f;
+                }
+            }
+            at += kc * MR;
         }
     }
 }

@@ -11,6 +11,8 @@ import dev.convj.graph.ops.LeakyRelu;
 import dev.convj.graph.ops.Pow;
 import dev.convj.graph.ops.Fill;
 import dev.convj.graph.ops.Input;
+import dev.convj.graph.ops.MaxPoolBackward;
+import dev.convj.graph.ops.PoolGeometry;
 import dev.convj.graph.ops.Mul;
 import dev.convj.graph.ops.Op;
 import dev.convj.graph.ops.Parameter;
@@ -42,7 +44,10 @@ public final class ExecutionPlan {
         INLINED,
         /** A reshape: the same buffer as its operand. */
         ALIAS,
-        /** A ReLU computed by its operand's producer as an epilogue; the producer writes into this node's buffer. */
+        /**
+         * Computed by its operand's producer as an epilogue (a ReLU after a convolution or dense layer, an
+         * elementwise consumer of a max-pool gradient); the producer writes into this node's buffer.
+         */
         EPILOGUE,
         /** Computed by its own code block into its own buffer. */
         COMPUTED
@@ -51,7 +56,7 @@ public final class ExecutionPlan {
     private final Graph graph;
     private final Role[] roles;
     private final int[] consumers;
-    /** For a node whose ReLU is fused as an epilogue, the ReLU node; else −1. */
+    /** For a node whose consumer is fused as an epilogue, that consumer; else −1. */
     private final int[] epilogue;
     private final boolean[] isOutput;
 
@@ -84,6 +89,56 @@ public final class ExecutionPlan {
                 }
             }
         }
+        // An elementwise consumer of a max-pool gradient whose windows tile the input (e.g. the ReLU-step multiply
+        // after it) is computed in the same loop: each input position is written once, so the consumer's
+        // expression can be applied there, while the window is in registers.
+        for (Node node : graph.nodes()) {
+            if (node.op() instanceof MaxPoolBackward pool && roles[node.id()] == Role.COMPUTED
+                    && consumers[node.id()] == 1 && !isOutput[node.id()]
+                    && tilesExactly(pool.geometry(), node.shape().tail(2), graph.node(node.inputs().get(1)).shape().tail(2))) {
+                Node consumer = graph.nodes().stream().filter(c -> c.inputs().contains(node.id())).findFirst()
+                        .orElseThrow();
+                if (roles[consumer.id()] == Role.COMPUTED && isElementwise(consumer)
+                        && consumer.shape().equals(node.shape()) && readsComputedBefore(consumer, node)) {
+                    roles[consumer.id()] = Role.EPILOGUE;
+                    epilogue[node.id()] = consumer.id();
+                }
+            }
+        }
+    }
+
+    /**
+     * Whether max-pool windows are unpadded and tile the input exactly (stride = window, no position left over), with few enough
+     * taps to unroll: then the generated loop visits each input position once, in its own window.
+     */
+    public static boolean tilesExactly(PoolGeometry g, List<Integer> in, List<Integer> out) {
+        int taps = 1;
+        for (int a = 0; a < g.spatialRank(); a++) {
+            int k = g.kernel().get(a);
+            if (g.padding().get(a) != 0 || g.stride().get(a) != k || out.get(a) * k != in.get(a)) {
+                return false;
+            }
+            taps *= k;
+        }
+        return taps <= 16;
+    }
+
+    /** Whether every buffer {@code consumer} reads, other than {@code producer}'s, is ready before producer runs. */
+    private boolean readsComputedBefore(Node consumer, Node producer) {
+        for (int in : consumer.inputs()) {
+            Node input = graph.node(in);
+            if (input.id() == producer.id()) {
+                continue;
+            }
+            if (roles[in] == Role.INLINED) {
+                if (!readsComputedBefore(input, producer)) {
+                    return false;
+                }
+            } else if (roles[in] != Role.FED && roles[in] != Role.CONSTANT && storage(input).id() >= producer.id()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public static ExecutionPlan of(Graph graph) {
@@ -141,7 +196,7 @@ public final class ExecutionPlan {
         return isOutput[node.id()];
     }
 
-    /** The ReLU fused as an epilogue of {@code producer}, or −1. */
+    /** The node fused as an epilogue of {@code producer} (its only consumer), or −1. */
     public int epilogueOf(Node producer) {
         return epilogue[producer.id()];
     }

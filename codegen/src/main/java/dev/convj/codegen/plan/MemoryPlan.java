@@ -105,6 +105,11 @@ public final class MemoryPlan {
     static List<Integer> readsOf(ExecutionPlan plan, Node node) {
         List<Integer> reads = new ArrayList<>();
         collect(plan, node, reads);
+        if (plan.epilogueOf(node) >= 0) {
+            // The epilogue's other operands are read in the same step.
+            collect(plan, plan.graph().node(plan.epilogueOf(node)), reads);
+            reads.removeIf(r -> r == node.id());
+        }
         return reads;
     }
 
