@@ -43,8 +43,8 @@ final class ExportCommand implements Callable<Integer> {
         ModelGraph mg = loaded.network().inferenceGraph(1); // running statistics, no dropout
         Path file = StandaloneExport.export(mg, loaded.weights(), className, out, vector);
         PrintWriter console = spec.commandLine().getOut();
-        console.println("wrote " + file + "; compile it with: javac " + (vector ? "--add-modules jdk.incubator.vector " : "")
-                + file);
+        console.println("wrote " + file + "; compile it with: javac -d classes "
+                + (vector ? "--add-modules jdk.incubator.vector " : "") + file + " (it needs only the JDK)");
         console.flush();
         return 0;
     }
