@@ -3,7 +3,6 @@ package dev.convj.graph;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.stream.Collectors;
 
 /** A static tensor shape; the empty shape is a scalar. Every extent is at least 1. */
 public record Shape(List<Integer> dims) {
@@ -90,6 +89,10 @@ public record Shape(List<Integer> dims) {
     }
 
     static String format(List<Integer> dims) {
-        return dims.stream().map(String::valueOf).collect(Collectors.joining(",", "[", "]"));
+        StringBuilder b = new StringBuilder("[");
+        for (int i = 0; i < dims.size(); i++) {
+            b.append(i == 0 ? "" : ",").append(dims.get(i));
+        }
+        return b.append(']').toString();
     }
 }

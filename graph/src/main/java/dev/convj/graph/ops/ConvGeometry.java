@@ -82,7 +82,11 @@ public record ConvGeometry(List<Integer> stride, List<Integer> padLow, List<Inte
     }
 
     static String list(List<Integer> v) {
-        return v.stream().map(String::valueOf).collect(Collectors.joining(",", "[", "]"));
+        StringBuilder b = new StringBuilder("[");
+        for (int i = 0; i < v.size(); i++) {
+            b.append(i == 0 ? "" : ",").append(v.get(i));
+        }
+        return b.append(']').toString();
     }
 
     static String dims(List<Integer> v) {

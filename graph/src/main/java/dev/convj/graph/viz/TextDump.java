@@ -2,7 +2,7 @@ package dev.convj.graph.viz;
 
 import dev.convj.graph.Graph;
 import dev.convj.graph.Node;
-import java.util.stream.Collectors;
+import java.util.List;
 
 /**
  * The graph as text, one line per node in topological order, like a jaxpr:
@@ -20,8 +20,12 @@ public final class TextDump {
         for (Node n : graph.nodes()) {
             b.append(line(graph, n)).append('\n');
         }
-        b.append("outputs: ").append(graph.outputs().stream().map(Node::name).collect(Collectors.joining(", ")))
-                .append('\n');
+        b.append("outputs: ");
+        List<Node> outputs = graph.outputs();
+        for (int i = 0; i < outputs.size(); i++) {
+            b.append(i == 0 ? "" : ", ").append(outputs.get(i).name());
+        }
+        b.append('\n');
         return b.toString();
     }
 
@@ -30,7 +34,12 @@ public final class TextDump {
         StringBuilder b = new StringBuilder(n.gradient() ? "∇ " : "  ");
         b.append(n.name()).append(": ").append(n.typeString()).append(" = ").append(n.op().kind());
         if (!n.inputs().isEmpty()) {
-            b.append(graph.inputsOf(n).stream().map(Node::name).collect(Collectors.joining(", ", "(", ")")));
+            // Plain loops rather than streams: the dump feeds the cache key, which a fresh JVM computes cold.
+            b.append('(');
+            for (int i = 0; i < n.inputs().size(); i++) {
+                b.append(i == 0 ? "" : ", ").append(graph.node(n.inputs().get(i)).name());
+            }
+            b.append(')');
         }
         String attrs = n.op().attributes().strip();
         if (!attrs.isEmpty()) {
