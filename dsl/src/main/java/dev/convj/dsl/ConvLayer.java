@@ -56,13 +56,7 @@ public record ConvLayer(String name, int spatialRank, int filters, List<Integer>
 
     @Override
     public Node lower(Lowering lowering, Node input) {
-        if (filters < 1) {
-            throw new IllegalArgumentException("the number of filters must be ≥ 1, got " + filters);
-        }
-        if (input.shape().rank() != spatialRank + 2) {
-            throw new IllegalArgumentException("expects an input of rank " + (spatialRank + 2) + " (N,C,spatial), got "
-                    + input.typeString() + (input.shape().rank() == 2 ? " (a dense output; convolve before flatten)" : ""));
-        }
+        Layer.checkConvInput(filters, spatialRank, input);
         List<Integer> k = Layer.perAxis(kernel, spatialRank, "kernel", name);
         List<Integer> s = Layer.perAxis(stride, spatialRank, "stride", name);
         List<Integer> d = Layer.perAxis(dilation, spatialRank, "dilation", name);

@@ -22,6 +22,17 @@ public sealed interface Layer permits ConvLayer, PoolLayer, DenseLayer, Activati
     /** Adds the layer's parameters and ops after {@code input} and returns its output node. */
     Node lower(Lowering lowering, Node input);
 
+    /** Checks the filter count and that the input has N, C and the layer's spatial axes. */
+    static void checkConvInput(int filters, int spatialRank, Node input) {
+        if (filters < 1) {
+            throw new IllegalArgumentException("the number of filters must be ≥ 1, got " + filters);
+        }
+        if (input.shape().rank() != spatialRank + 2) {
+            throw new IllegalArgumentException("expects an input of rank " + (spatialRank + 2) + " (N,C,spatial), got "
+                    + input.typeString() + (input.shape().rank() == 2 ? " (a dense output; convolve before flatten)" : ""));
+        }
+    }
+
     /** Helpers shared by layers. */
     static List<Integer> perAxis(List<Integer> values, int rank, String what, String layer) {
         if (values.size() == 1) {

@@ -60,13 +60,7 @@ public record TiledConvLayer(String name, int spatialRank, int filters, List<Int
 
     @Override
     public Node lower(Lowering lowering, Node input) {
-        if (filters < 1) {
-            throw new IllegalArgumentException("the number of filters must be ≥ 1, got " + filters);
-        }
-        if (input.shape().rank() != spatialRank + 2) {
-            throw new IllegalArgumentException("expects an input of rank " + (spatialRank + 2) + " (N,C,spatial), got "
-                    + input.typeString());
-        }
+        Layer.checkConvInput(filters, spatialRank, input);
         List<Integer> k = Layer.perAxis(kernel, spatialRank, "kernel", name);
         List<Integer> s = Layer.perAxis(stride, spatialRank, "stride", name);
         List<Integer> d = Layer.perAxis(dilation, spatialRank, "dilation", name);
