@@ -57,6 +57,15 @@ final class Checks {
         return List.copyOf(values);
     }
 
+    /** Extents ≥ 1, one per spatial axis: a kernel, an input or an output size fixed by an op. */
+    static List<Integer> spatial(List<Integer> values, int spatialRank, String what) {
+        List<Integer> checked = positive(values, what);
+        if (checked.size() != spatialRank) {
+            throw new IllegalArgumentException(what + " " + checked + " must name " + spatialRank + " spatial axes");
+        }
+        return checked;
+    }
+
     static DType floatType(List<Node> in) {
         return in.get(0).dtype().isFloat() ? in.get(0).dtype() : DType.F32;
     }

@@ -18,11 +18,7 @@ import java.util.List;
 public record ConvTranspose(ConvGeometry geometry, List<Integer> outputSpatial) implements Op {
 
     public ConvTranspose {
-        outputSpatial = Checks.positive(outputSpatial, "output size");
-        if (outputSpatial.size() != geometry.spatialRank()) {
-            throw new IllegalArgumentException("output size " + outputSpatial + " must name "
-                    + geometry.spatialRank() + " spatial axes");
-        }
+        outputSpatial = Checks.spatial(outputSpatial, geometry.spatialRank(), "output size");
     }
 
     @Override

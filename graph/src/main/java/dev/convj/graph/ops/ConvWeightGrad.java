@@ -13,11 +13,7 @@ import java.util.List;
 public record ConvWeightGrad(ConvGeometry geometry, List<Integer> kernel) implements Op {
 
     public ConvWeightGrad {
-        kernel = Checks.positive(kernel, "kernel size");
-        if (kernel.size() != geometry.spatialRank()) {
-            throw new IllegalArgumentException("kernel " + kernel + " must name " + geometry.spatialRank()
-                    + " spatial axes");
-        }
+        kernel = Checks.spatial(kernel, geometry.spatialRank(), "kernel size");
     }
 
     @Override

@@ -12,11 +12,7 @@ import java.util.List;
 public record TiledConvTranspose(TiledGeometry geometry, List<Integer> inputSpatial) implements Op {
 
     public TiledConvTranspose {
-        inputSpatial = Checks.positive(inputSpatial, "input size");
-        if (inputSpatial.size() != geometry.spatialRank()) {
-            throw new IllegalArgumentException("input size " + inputSpatial + " must name " + geometry.spatialRank()
-                    + " spatial axes");
-        }
+        inputSpatial = Checks.spatial(inputSpatial, geometry.spatialRank(), "input size");
     }
 
     @Override

@@ -12,11 +12,7 @@ import java.util.List;
 public record TiledConvWeightGrad(TiledGeometry geometry, List<Integer> kernel) implements Op {
 
     public TiledConvWeightGrad {
-        kernel = Checks.positive(kernel, "kernel size");
-        if (kernel.size() != geometry.spatialRank()) {
-            throw new IllegalArgumentException("kernel " + kernel + " must name " + geometry.spatialRank()
-                    + " spatial axes");
-        }
+        kernel = Checks.spatial(kernel, geometry.spatialRank(), "kernel size");
     }
 
     @Override
