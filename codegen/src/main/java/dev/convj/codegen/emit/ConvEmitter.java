@@ -73,7 +73,7 @@ final class ConvEmitter {
             b.addStatement("float[] col = cols[worker]");
             ctx.needCol((long) d.kg() * d.outSize());
             // Plain rows: contiguous copies here and in the GEMM's packing beat writing packed panels directly.
-            addIm2col(ctx, name + "_im2col", d, false, Layout.ROWS);
+            addIm2col(ctx, name + "_im2col", d, false);
         }
         b.beginControlFlow("for (int n = from; n < to; n++)");
         for (int group = 0; group < g.groups(); group++) {
@@ -119,7 +119,7 @@ final class ConvEmitter {
         String name = ctx.methodName(n);
         String x = ctx.buf(n);
         ctx.needCol((long) d.kg() * d.outSize());
-        addIm2col(ctx, name + "_col2im", d, true, Layout.ROWS);
+        addIm2col(ctx, name + "_col2im", d, true);
         CodeBlock.Builder b = CodeBlock.builder()
                 .addStatement("float[] col = cols[worker]")
                 .beginControlFlow("for (int n = from; n < to; n++)")
@@ -159,8 +159,8 @@ final class ConvEmitter {
                 .addStatement("$T.fill(acc, 0, $L, 0f)", java.util.Arrays.class, size);
         if (!d.pointwise()) {
             b.addStatement("float[] col = cols[worker]");
-            ctx.needCol(packedBound(d.outSize(), d.kg()));
-            addIm2col(ctx, name + "_im2col", d, false, Layout.PANELS_OVER_ROWS);
+            ctx.needCol(packedBound(d.outSize(), d.kg()) + (padded(d) ? (long) d.cg() * paddedSize(d) : 0));
+            addPackedIm2col(ctx, name + "_im2col", d);
         }
         b.add("// items are threads here: thread w sums images [chunkStart(w), chunkStart(w + 1))\n");
         b.addStatement("int first = $T.chunkStart($L, team.size(), from), last = $T.chunkStart($L, team.size(), to)",
@@ -195,34 +195,108 @@ final class ConvEmitter {
         return (long) (n + 63) / 64 * 64 * k;
     }
 
-    /** How im2col lays out the column matrix: plain rows, or already packed for the GEMM micro-kernel. */
-    enum Layout {
-        /** col[row · P + p]: what col2im scatters back from. */
-        ROWS,
-        /** B = col packed in panels of NR positions: [p / NR][row][p % NR] (the forward GEMM's B). */
-        PANELS_OVER_POSITIONS,
-        /** B = colᵀ packed in panels of NR rows: [row / NR][p][row % NR] (the weight gradient's B). */
-        PANELS_OVER_ROWS
+    /** Whether any axis is zero-padded. */
+    private static boolean padded(Dims d) {
+        return d.g.padLow().stream().anyMatch(p -> p != 0) || d.g.padHigh().stream().anyMatch(p -> p != 0);
     }
 
-    /** The flat index of (row, position) in {@code layout}; NR is the generated class's copy of Gemm.NR. */
-    private static String index(Layout layout, Dims d, String row, String position) {
-        return switch (layout) {
-            case ROWS -> row + " * " + d.outSize() + " + " + position;
-            case PANELS_OVER_POSITIONS -> "(" + position + ") / NR * " + d.kg() + " * NR + " + row + " * NR + ("
-                    + position + ") % NR";
-            case PANELS_OVER_ROWS -> row + " / NR * " + d.outSize() + " * NR + (" + position + ") * NR + " + row
-                    + " % NR";
-        };
+    /** Extent of axis {@code a} of one channel after zero padding. */
+    private static int paddedExtent(Dims d, int a) {
+        return d.in.get(a) + d.g.padLow().get(a) + d.g.padHigh().get(a);
+    }
+
+    /** Floats of one zero-padded channel. */
+    private static int paddedSize(Dims d) {
+        int size = 1;
+        for (int a = 0; a < d.r(); a++) {
+            size *= paddedExtent(d, a);
+        }
+        return size;
+    }
+
+    /**
+     * Emits {@code name(float[] x, int off, float[] col)} writing colᵀ for one group of one image, packed for the
+     * GEMM micro-kernel in panels of NR rows of col: element (row, p) at [row / NR][p][row % NR]. Position-major,
+     * so every store is sequential (row-major stores land 64 bytes apart and miss L1 on each one). When the
+     * convolution pads, the image's channels are first copied into a zero-padded block behind the panels, so the
+     * gather needs no bounds tests; each row's offset from the window's corner comes from a constant table.
+     */
+    private static void addPackedIm2col(EmitContext ctx, String name, Dims d) {
+        int r = d.r();
+        boolean padded = padded(d);
+        int[] extent = new int[r];
+        int[] stride = new int[r];
+        int size = 1;
+        for (int a = r - 1; a >= 0; a--) {
+            extent[a] = padded ? paddedExtent(d, a) : d.in.get(a);
+            stride[a] = size;
+            size *= extent[a];
+        }
+        int[] tapOffset = new int[d.kg()];
+        for (int row = 0; row < d.kg(); row++) {
+            int c = row / d.taps(), t = row % d.taps(), offset = c * size;
+            for (int a = r - 1; a >= 0; a--) {
+                offset += (t % d.k.get(a)) * d.g.dilation().get(a) * stride[a];
+                t /= d.k.get(a);
+            }
+            tapOffset[row] = offset;
+        }
+        String taps = ctx.constantArray(name.toUpperCase() + "_TAP", tapOffset);
+        // The padded copy sits behind the largest packed colᵀ any vector width needs.
+        long padAt = packedBound(d.outSize(), d.kg());
+        CodeBlock.Builder b = CodeBlock.builder();
+        String source = "x", base = "off";
+        if (padded) {
+            b.add("// the image's channels, zero-padded, at col[$L..): the gather below tests no bounds\n", padAt);
+            b.addStatement("$T.fill(col, $L, $L, 0f)", java.util.Arrays.class, padAt, padAt + (long) d.cg() * size);
+            b.beginControlFlow("for (int c = 0; c < $L; c++)", d.cg());
+            String from = Expr.add("off", Expr.mul("c", d.inSize()));
+            String to = Expr.add(String.valueOf(padAt), Expr.mul("c", size));
+            int inStride = d.inSize();
+            for (int a = 0; a < r - 1; a++) {
+                inStride /= d.in.get(a);
+                b.beginControlFlow("for (int i$L = 0; i$L < $L; i$L++)", a, a, d.in.get(a), a);
+                from = Expr.add(from, Expr.mul("i" + a, inStride));
+                to = Expr.add(to, Expr.mul(Expr.add("i" + a, d.g.padLow().get(a)), stride[a]));
+            }
+            b.addStatement("$T.arraycopy(x, $L, col, $L, $L)", System.class, from,
+                    Expr.add(to, d.g.padLow().get(r - 1)), d.in.get(r - 1));
+            for (int a = 0; a < r; a++) {
+                b.endControlFlow();
+            }
+            source = "col";
+            base = String.valueOf(padAt);
+        }
+        b.add("// panel j holds rows [j·NR, j·NR + NR) of col; row q of a window sits $L[q] past its corner\n", taps);
+        b.beginControlFlow("for (int q0 = 0, dst = 0; q0 < $L; q0 += NR)", d.kg());
+        b.addStatement("int rows = Math.min(NR, $L - q0)", d.kg());
+        String corner = base;
+        for (int a = 0; a < r; a++) {
+            b.beginControlFlow("for (int o$L = 0; o$L < $L; o$L++)", a, a, d.out.get(a), a);
+            corner = Expr.add(corner, Expr.mul("o" + a, d.g.stride().get(a) * stride[a]));
+        }
+        b.addStatement("int corner = $L", corner);
+        b.beginControlFlow("for (int q = 0; q < rows; q++)")
+                .addStatement("col[dst + q] = $L[corner + $L[q0 + q]]", source, taps).endControlFlow();
+        b.beginControlFlow("for (int q = rows; q < NR; q++)")
+                .addStatement("col[dst + q] = 0f").endControlFlow();
+        b.addStatement("dst += NR");
+        for (int a = 0; a < r; a++) {
+            b.endControlFlow();
+        }
+        b.endControlFlow();
+        ctx.type.addMethod(MethodSpec.methodBuilder(name).addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addParameter(float[].class, "x").addParameter(int.class, "off").addParameter(float[].class, "col")
+                .addCode(b.build()).build());
     }
 
     /**
      * Emits {@code name(float[] x, int off, float[] col)} copying the receptive fields of one group of one image
-     * into the column matrix col[(c, q), p] in {@code layout} (or, for col2im, {@code name(float[] col, float[] x,
+     * into the rows of the column matrix col[(c, q), p] (or, for col2im, {@code name(float[] col, float[] x,
      * int off)} adding rows back). Every extent is a constant; along the innermost axis the valid output positions
      * of each kernel tap are precomputed, so the copy loops test nothing.
      */
-    private static void addIm2col(EmitContext ctx, String name, Dims d, boolean scatter, Layout layout) {
+    private static void addIm2col(EmitContext ctx, String name, Dims d, boolean scatter) {
         int r = d.r();
         int last = r - 1;
         int outLast = d.out.get(last), inLast = d.in.get(last);
@@ -264,7 +338,7 @@ final class ConvEmitter {
             b.beginControlFlow("if (!($L))", inside);
             if (!scatter) {
                 b.beginControlFlow("for (int o = 0; o < $L; o++)", outLast)
-                        .addStatement("col[$L] = 0f", index(layout, d, "row", "at + o")).endControlFlow();
+                        .addStatement("col[$L] = 0f", "row * " + d.outSize() + " + at + o").endControlFlow();
             }
             b.addStatement("continue");
             b.endControlFlow();
@@ -272,7 +346,7 @@ final class ConvEmitter {
         b.addStatement("int src = $L", Expr.add(Expr.add("off + " + inner, Expr.mul("k" + last, dil)), -pl));
         b.addStatement("int lo = $L[k$L], hi = $L[k$L]", loName, last, hiName, last);
         String xi = Expr.add("src", Expr.mul("o", s));
-        String ci = index(layout, d, "row", "at + o");
+        String ci = "row * " + d.outSize() + " + at + o";
         if (scatter) {
             b.beginControlFlow("for (int o = lo; o < hi; o++)").addStatement("x[$L] += col[$L]", xi, ci).endControlFlow();
         } else {
