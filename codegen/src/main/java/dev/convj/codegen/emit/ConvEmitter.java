@@ -71,9 +71,9 @@ final class ConvEmitter {
         CodeBlock.Builder b = CodeBlock.builder();
         if (!d.pointwise()) {
             b.addStatement("float[] col = cols[worker]");
-            ctx.needCol((long) d.kg() * d.outSize());
+            ctx.needCol((long) d.kg() * d.outSize() + (padded(d) ? (long) d.cg() * paddedSize(d) : 0));
             // Plain rows: contiguous copies here and in the GEMM's packing beat writing packed panels directly.
-            addIm2col(ctx, name + "_im2col", d, false);
+            addRowIm2col(ctx, name + "_im2col", d);
         }
         b.beginControlFlow("for (int n = from; n < to; n++)");
         for (int group = 0; group < g.groups(); group++) {
@@ -119,7 +119,7 @@ final class ConvEmitter {
         String name = ctx.methodName(n);
         String x = ctx.buf(n);
         ctx.needCol((long) d.kg() * d.outSize());
-        addIm2col(ctx, name + "_col2im", d, true);
+        addCol2im(ctx, name + "_col2im", d);
         CodeBlock.Builder b = CodeBlock.builder()
                 .addStatement("float[] col = cols[worker]")
                 .beginControlFlow("for (int n = from; n < to; n++)")
@@ -223,31 +223,114 @@ final class ConvEmitter {
      */
     private static void addPackedIm2col(EmitContext ctx, String name, Dims d) {
         int r = d.r();
-        boolean padded = padded(d);
-        int[] extent = new int[r];
-        int[] stride = new int[r];
-        int size = 1;
-        for (int a = r - 1; a >= 0; a--) {
-            extent[a] = padded ? paddedExtent(d, a) : d.in.get(a);
-            stride[a] = size;
-            size *= extent[a];
-        }
+        Source src = Source.of(d);
         int[] tapOffset = new int[d.kg()];
         for (int row = 0; row < d.kg(); row++) {
-            int c = row / d.taps(), t = row % d.taps(), offset = c * size;
+            int c = row / d.taps(), t = row % d.taps(), offset = c * src.size;
             for (int a = r - 1; a >= 0; a--) {
-                offset += (t % d.k.get(a)) * d.g.dilation().get(a) * stride[a];
+                offset += (t % d.k.get(a)) * d.g.dilation().get(a) * src.stride[a];
                 t /= d.k.get(a);
             }
             tapOffset[row] = offset;
         }
         String taps = ctx.constantArray(name.toUpperCase() + "_TAP", tapOffset);
         // The padded copy sits behind the largest packed colᵀ any vector width needs.
-        long padAt = packedBound(d.outSize(), d.kg());
         CodeBlock.Builder b = CodeBlock.builder();
-        String source = "x", base = "off";
-        if (padded) {
-            b.add("// the image's channels, zero-padded, at col[$L..): the gather below tests no bounds\n", padAt);
+        String[] from = src.emitCopy(b, d, packedBound(d.outSize(), d.kg()));
+        String source = from[0], base = from[1];
+        b.add("// panel j holds rows [j·NR, j·NR + NR) of col; row q of a window sits $L[q] past its corner\n", taps);
+        b.beginControlFlow("for (int q0 = 0, dst = 0; q0 < $L; q0 += NR)", d.kg());
+        b.addStatement("int rows = Math.min(NR, $L - q0)", d.kg());
+        String corner = base;
+        for (int a = 0; a < r; a++) {
+            b.beginControlFlow("for (int o$L = 0; o$L < $L; o$L++)", a, a, d.out.get(a), a);
+            corner = Expr.add(corner, Expr.mul("o" + a, d.g.stride().get(a) * src.stride[a]));
+        }
+        b.addStatement("int corner = $L", corner);
+        b.beginControlFlow("for (int q = 0; q < rows; q++)")
+                .addStatement("col[dst + q] = $L[corner + $L[q0 + q]]", source, taps).endControlFlow();
+        b.beginControlFlow("for (int q = rows; q < NR; q++)")
+                .addStatement("col[dst + q] = 0f").endControlFlow();
+        b.addStatement("dst += NR");
+        for (int a = 0; a < r; a++) {
+            b.endControlFlow();
+        }
+        b.endControlFlow();
+        addIm2colMethod(ctx, name, b);
+    }
+
+    /**
+     * Emits {@code name(float[] x, int off, float[] col)} writing the rows of the column matrix col[(c, q), p] for
+     * one group of one image: each row is a run of output positions, copied with {@code System.arraycopy} at unit
+     * stride. Padding comes from a zero-padded copy of the image behind the matrix, so nothing tests bounds.
+     */
+    private static void addRowIm2col(EmitContext ctx, String name, Dims d) {
+        int r = d.r(), last = r - 1;
+        Source src = Source.of(d);
+        CodeBlock.Builder b = CodeBlock.builder();
+        String[] from = src.emitCopy(b, d, (long) d.kg() * d.outSize());
+        String source = from[0];
+        b.add("// row (c, q) of col holds x[c, o·s + q·d] (in padded coordinates) for every output position o\n");
+        b.beginControlFlow("for (int c = 0; c < $L; c++)", d.cg());
+        String tap = "c", corner = Expr.add(from[1], Expr.mul("c", src.size));
+        for (int a = 0; a < r; a++) {
+            b.beginControlFlow("for (int k$L = 0; k$L < $L; k$L++)", a, a, d.k.get(a), a);
+            tap = Expr.mulAdd(tap, d.k.get(a), "k" + a);
+            corner = Expr.add(corner, Expr.mul("k" + a, d.g.dilation().get(a) * src.stride[a]));
+        }
+        String at = Expr.mul(tap, d.outSize()), outer = "0";
+        for (int a = 0; a < last; a++) {
+            b.beginControlFlow("for (int o$L = 0; o$L < $L; o$L++)", a, a, d.out.get(a), a);
+            corner = Expr.add(corner, Expr.mul("o" + a, d.g.stride().get(a) * src.stride[a]));
+            outer = Expr.mulAdd(outer, d.out.get(a), "o" + a);
+        }
+        at = Expr.add(at, Expr.mul(outer, d.out.get(last)));
+        int s = d.g.stride().get(last);
+        if (s == 1) {
+            b.addStatement("$T.arraycopy($L, $L, col, $L, $L)", System.class, source, corner, at, d.out.get(last));
+        } else {
+            b.addStatement("int corner = $L, at = $L", corner, at);
+            b.beginControlFlow("for (int o = 0; o < $L; o++)", d.out.get(last))
+                    .addStatement("col[at + o] = $L[corner + o * $L]", source, s).endControlFlow();
+        }
+        // the output loops of every axis but the last, the kernel loops, the channel loop
+        for (int a = 0; a < 2 * r; a++) {
+            b.endControlFlow();
+        }
+        addIm2colMethod(ctx, name, b);
+    }
+
+    private static void addIm2colMethod(EmitContext ctx, String name, CodeBlock.Builder body) {
+        ctx.type.addMethod(MethodSpec.methodBuilder(name).addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addParameter(float[].class, "x").addParameter(int.class, "off").addParameter(float[].class, "col")
+                .addCode(body.build()).build());
+    }
+
+    /** Where im2col reads one image from: x itself, or a zero-padded copy when the convolution pads. */
+    private record Source(boolean padded, int[] extent, int[] stride, int size) {
+        static Source of(Dims d) {
+            boolean padded = ConvEmitter.padded(d);
+            int r = d.r();
+            int[] extent = new int[r], stride = new int[r];
+            int size = 1;
+            for (int a = r - 1; a >= 0; a--) {
+                extent[a] = padded ? paddedExtent(d, a) : d.in.get(a);
+                stride[a] = size;
+                size *= extent[a];
+            }
+            return new Source(padded, extent, stride, size);
+        }
+
+        /**
+         * Emits the padded copy into col[padAt..) when needed; returns the array im2col reads and the offset of
+         * channel 0 in it.
+         */
+        String[] emitCopy(CodeBlock.Builder b, Dims d, long padAt) {
+            if (!padded) {
+                return new String[] {"x", "off"};
+            }
+            int r = d.r();
+            b.add("// the image's channels, zero-padded, at col[$L..): the copies below test no bounds\n", padAt);
             b.addStatement("$T.fill(col, $L, $L, 0f)", java.util.Arrays.class, padAt, padAt + (long) d.cg() * size);
             b.beginControlFlow("for (int c = 0; c < $L; c++)", d.cg());
             String from = Expr.add("off", Expr.mul("c", d.inSize()));
@@ -264,39 +347,16 @@ final class ConvEmitter {
             for (int a = 0; a < r; a++) {
                 b.endControlFlow();
             }
-            source = "col";
-            base = String.valueOf(padAt);
+            return new String[] {"col", String.valueOf(padAt)};
         }
-        b.add("// panel j holds rows [j·NR, j·NR + NR) of col; row q of a window sits $L[q] past its corner\n", taps);
-        b.beginControlFlow("for (int q0 = 0, dst = 0; q0 < $L; q0 += NR)", d.kg());
-        b.addStatement("int rows = Math.min(NR, $L - q0)", d.kg());
-        String corner = base;
-        for (int a = 0; a < r; a++) {
-            b.beginControlFlow("for (int o$L = 0; o$L < $L; o$L++)", a, a, d.out.get(a), a);
-            corner = Expr.add(corner, Expr.mul("o" + a, d.g.stride().get(a) * stride[a]));
-        }
-        b.addStatement("int corner = $L", corner);
-        b.beginControlFlow("for (int q = 0; q < rows; q++)")
-                .addStatement("col[dst + q] = $L[corner + $L[q0 + q]]", source, taps).endControlFlow();
-        b.beginControlFlow("for (int q = rows; q < NR; q++)")
-                .addStatement("col[dst + q] = 0f").endControlFlow();
-        b.addStatement("dst += NR");
-        for (int a = 0; a < r; a++) {
-            b.endControlFlow();
-        }
-        b.endControlFlow();
-        ctx.type.addMethod(MethodSpec.methodBuilder(name).addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-                .addParameter(float[].class, "x").addParameter(int.class, "off").addParameter(float[].class, "col")
-                .addCode(b.build()).build());
     }
 
     /**
-     * Emits {@code name(float[] x, int off, float[] col)} copying the receptive fields of one group of one image
-     * into the rows of the column matrix col[(c, q), p] (or, for col2im, {@code name(float[] col, float[] x,
-     * int off)} adding rows back). Every extent is a constant; along the innermost axis the valid output positions
-     * of each kernel tap are precomputed, so the copy loops test nothing.
+     * Emits {@code name(float[] col, float[] x, int off)}, col2im: adds each row of the column matrix col[(c, q), p]
+     * back onto the input positions its receptive fields read. Every extent is a constant; along the innermost axis
+     * the valid output positions of each kernel tap are precomputed, so the loops test nothing.
      */
-    private static void addIm2col(EmitContext ctx, String name, Dims d, boolean scatter) {
+    private static void addCol2im(EmitContext ctx, String name, Dims d) {
         int r = d.r();
         int last = r - 1;
         int outLast = d.out.get(last), inLast = d.in.get(last);
@@ -311,7 +371,7 @@ final class ConvEmitter {
         String loName = ctx.constantArray(name.toUpperCase() + "_LO", lo);
         String hiName = ctx.constantArray(name.toUpperCase() + "_HI", hi);
         CodeBlock.Builder b = CodeBlock.builder();
-        b.add("// row (c, q) holds x[c, o·s − p + q·d] for every output position o; padding reads zero\n");
+        b.add("// row (c, q) adds onto x[c, o·s − p + q·d] for every output position o; padding takes nothing\n");
         b.beginControlFlow("for (int c = 0; c < $L; c++)", d.cg());
         String tap = "c";
         for (int a = 0; a < r; a++) {
@@ -336,10 +396,6 @@ final class ConvEmitter {
         b.addStatement("int at = $L", Expr.mul(outer, outLast));
         if (last > 0) {
             b.beginControlFlow("if (!($L))", inside);
-            if (!scatter) {
-                b.beginControlFlow("for (int o = 0; o < $L; o++)", outLast)
-                        .addStatement("col[$L] = 0f", "row * " + d.outSize() + " + at + o").endControlFlow();
-            }
             b.addStatement("continue");
             b.endControlFlow();
         }
@@ -347,13 +403,7 @@ final class ConvEmitter {
         b.addStatement("int lo = $L[k$L], hi = $L[k$L]", loName, last, hiName, last);
         String xi = Expr.add("src", Expr.mul("o", s));
         String ci = "row * " + d.outSize() + " + at + o";
-        if (scatter) {
-            b.beginControlFlow("for (int o = lo; o < hi; o++)").addStatement("x[$L] += col[$L]", xi, ci).endControlFlow();
-        } else {
-            b.beginControlFlow("for (int o = 0; o < lo; o++)").addStatement("col[$L] = 0f", ci).endControlFlow();
-            b.beginControlFlow("for (int o = lo; o < hi; o++)").addStatement("col[$L] = x[$L]", ci, xi).endControlFlow();
-            b.beginControlFlow("for (int o = hi; o < $L; o++)", outLast).addStatement("col[$L] = 0f", ci).endControlFlow();
-        }
+        b.beginControlFlow("for (int o = lo; o < hi; o++)").addStatement("x[$L] += col[$L]", xi, ci).endControlFlow();
         for (int a = 0; a < last; a++) {
             b.endControlFlow();
         }
@@ -361,12 +411,8 @@ final class ConvEmitter {
             b.endControlFlow();
         }
         b.endControlFlow();
-        MethodSpec.Builder m = MethodSpec.methodBuilder(name).addModifiers(Modifier.PRIVATE, Modifier.STATIC);
-        if (scatter) {
-            m.addParameter(float[].class, "col").addParameter(float[].class, "x").addParameter(int.class, "off");
-        } else {
-            m.addParameter(float[].class, "x").addParameter(int.class, "off").addParameter(float[].class, "col");
-        }
-        ctx.type.addMethod(m.addCode(b.build()).build());
+        ctx.type.addMethod(MethodSpec.methodBuilder(name).addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addParameter(float[].class, "col").addParameter(float[].class, "x").addParameter(int.class, "off")
+                .addCode(b.build()).build());
     }
 }
