@@ -4,10 +4,7 @@ import dev.convj.graph.ops.Input;
 import dev.convj.graph.ops.Parameter;
 import dev.convj.graph.viz.TextDump;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +18,8 @@ public final class Graph {
     private final List<Node> nodes;
     private final List<Integer> outputs;
     private final Map<String, Node> byName;
+    /** Memoized {@link #structuralHash()}; a benign race computes the same string twice at worst. */
+    private volatile String structuralHash;
 
     public Graph(List<Node> nodes, List<Integer> outputs) {
         this.nodes = List.copyOf(nodes);
@@ -101,15 +100,15 @@ public final class Graph {
 
     /**
      * A hash of the graph's structure (ops, attributes, shapes, names, wiring), stable across runs and JVMs:
-     * the first 16 hex digits of the SHA-256 of the text dump.
+     * the first 16 hex digits of the 128-bit MurmurHash3 of the text dump. Computed once per graph.
      */
     public String structuralHash() {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(toText().getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest, 0, 8);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        String h = structuralHash;
+        if (h == null) {
+            h = Murmur3.hex128(toText().getBytes(StandardCharsets.UTF_8)).substring(0, 16);
+            structuralHash = h;
         }
+        return h;
     }
 
     @Override

@@ -2,15 +2,13 @@ package dev.convj.runtime.compile;
 
 import dev.convj.codegen.CodegenVersion;
 import dev.convj.codegen.emit.ClassEmitter;
+import dev.convj.graph.Murmur3;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.CodeSource;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.nio.charset.StandardCharsets;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -36,26 +34,25 @@ final class CodegenFingerprint {
         }
         try {
             Path location = Path.of(cs.getLocation().toURI());
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            java.io.ByteArrayOutputStream identity = new java.io.ByteArrayOutputStream();
             if (Files.isDirectory(location)) {
                 List<Path> classes;
                 try (Stream<Path> walk = Files.walk(location)) {
                     classes = walk.filter(p -> p.toString().endsWith(".class")).sorted().toList();
                 }
                 for (Path p : classes) {
-                    sha.update(location.relativize(p).toString().getBytes(StandardCharsets.UTF_8));
-                    sha.update(Files.readAllBytes(p));
+                    identity.writeBytes(location.relativize(p).toString().getBytes(StandardCharsets.UTF_8));
+                    identity.writeBytes(Files.readAllBytes(p));
                 }
             } else {
                 // A jar: its path, size and modification time change with every build; reading it would cost a
                 // fresh JVM tens of milliseconds on each on-disk cache hit.
                 var attributes = Files.readAttributes(location, java.nio.file.attribute.BasicFileAttributes.class);
-                sha.update((location.toAbsolutePath() + "|" + attributes.size() + "|"
+                identity.writeBytes((location.toAbsolutePath() + "|" + attributes.size() + "|"
                         + attributes.lastModifiedTime().toMillis()).getBytes(StandardCharsets.UTF_8));
             }
-            return base + "_" + HexFormat.of().formatHex(sha.digest(), 0, 4);
-        } catch (IOException | UncheckedIOException | java.net.URISyntaxException | IllegalArgumentException
-                 | NoSuchAlgorithmException e) {
+            return base + "_" + Murmur3.hex128(identity.toByteArray()).substring(0, 8);
+        } catch (IOException | UncheckedIOException | java.net.URISyntaxException | IllegalArgumentException e) {
             return base;
         }
     }

@@ -1,6 +1,7 @@
 package dev.convj.runtime.compile;
 
 import dev.convj.codegen.GeneratedSource;
+import dev.convj.graph.Murmur3;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -10,11 +11,8 @@ import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +20,8 @@ import java.util.stream.Stream;
 
 /**
  * Compiled graphs on disk, one directory per cache key holding the generated source (for people to read), the
- * class files, and {@code checksums.txt} with the SHA-256 of each. An entry is written into a temporary
+ * class files, and {@code checksums.txt} with the 128-bit MurmurHash3 of each (cheap in a cold JVM, and ample
+ * against torn or damaged files). An entry is written into a temporary
  * directory and renamed into place, so readers never see half an entry; an entry whose checksums do not match
  * is deleted and reported as absent, never loaded.
  */
@@ -67,7 +66,7 @@ final class DiskCache {
                     throw new IOException("malformed checksum line: " + line);
                 }
                 byte[] bytes = Files.readAllBytes(dir.resolve(parts[1]));
-                if (!sha256(bytes).equals(parts[0])) {
+                if (!checksum(bytes).equals(parts[0])) {
                     throw new IOException(parts[1] + " does not match its checksum");
                 }
                 if (parts[1].endsWith(".class")) {
@@ -97,11 +96,11 @@ final class DiskCache {
             byte[] src = source.source().getBytes(StandardCharsets.UTF_8);
             String srcName = source.simpleName() + ".java";
             Files.write(temp.resolve(srcName), src);
-            sums.add(sha256(src) + "  " + srcName);
+            sums.add(checksum(src) + "  " + srcName);
             for (Map.Entry<String, byte[]> c : classes.entrySet()) {
                 String name = c.getKey() + ".class";
                 Files.write(temp.resolve(name), c.getValue());
-                sums.add(sha256(c.getValue()) + "  " + name);
+                sums.add(checksum(c.getValue()) + "  " + name);
             }
             Files.write(temp.resolve(CHECKSUMS), sums, StandardCharsets.UTF_8);
             try {
@@ -120,12 +119,8 @@ final class DiskCache {
         }
     }
 
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
+    static String checksum(byte[] bytes) {
+        return Murmur3.hex128(bytes);
     }
 
     private static void deleteQuietly(Path dir) {
