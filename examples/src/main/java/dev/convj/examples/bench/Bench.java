@@ -73,25 +73,28 @@ public final class Bench {
 
     /** Training-step images/s of the generated code for each model and thread count. */
     public void trainingSteps(List<String> models, List<Integer> threads, int batch) {
-        out.printf(Locale.ROOT, "%n## Training step, batch %d (images/s, generated code)%n", batch);
-        out.printf(Locale.ROOT, "%-8s %s%n", "model", threads.stream().map(t -> String.format(Locale.ROOT, "%10s",
+        out.printf(Locale.ROOT, "%n## Training step, batch %d (images/s, generated code; bytes allocated per warm step, "
+                + "all threads)%n", batch);
+        out.printf(Locale.ROOT, "%-8s %s%n", "model", threads.stream().map(t -> String.format(Locale.ROOT, "%18s",
                 t + " thr")).reduce("", String::concat));
         for (String model : models) {
             StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-8s ", model));
             for (int t : threads) {
-                row.append(String.format(Locale.ROOT, "%10.0f", imagesPerSecond(model, batch, t)));
-                out.print("");
+                double[] figures = trainingFigures(model, batch, t);
+                row.append(String.format(Locale.ROOT, "%10.0f %5.0f B", figures[0], figures[1]));
             }
             out.println(row);
             out.flush();
         }
     }
 
-    double imagesPerSecond(String model, int batch, int threads) {
+    /** {images/s, bytes allocated per step once warm} of one model's training step. */
+    double[] trainingFigures(String model, int batch, int threads) {
         Graph g = trainingStep(Models.byName(model), batch);
         try (CompiledGraph c = compiler.compile(g, threads)) {
             feed(c, g, 1);
-            return batch / Timer.secondsPerCall(c::run, seconds, 3);
+            double perSecond = batch / Timer.secondsPerCall(c::run, seconds, 3);
+            return new double[] {perSecond, Allocation.bytesPerCall(c::run, 200)};
         }
     }
 
