@@ -112,13 +112,20 @@ final class ConvEmitter {
         ctx.loopMethod(n, name, n.shape().dim(0), true, b.build());
     }
 
+    /** Floats of the column matrix that the input gradient computes and scatters back in one go (128 KB). */
+    private static final int COL2IM_BLOCK = 32 * 1024;
+
     static void transpose(EmitContext ctx, Node n, ConvGeometry g) {
         Node dy = ctx.input(n, 0), w = ctx.input(n, 1);
         Dims d = new Dims(g, n.shape().tail(2), dy.shape().tail(2), w.shape().tail(2), n.shape().dim(1),
                 dy.shape().dim(1));
         String name = ctx.methodName(n);
         String x = ctx.buf(n);
-        ctx.needCol((long) d.kg() * d.outSize());
+        // Rows of the output's first axis go through the GEMM and col2im a block at a time, so that the block of
+        // col (≤ COL2IM_BLOCK floats, or one row) stays in L2 between being written and being scattered back.
+        int lines = d.r() > 1 ? d.out.get(0) : 1, line = d.outSize() / lines;
+        int block = Math.max(1, Math.min(lines, COL2IM_BLOCK / (d.kg() * line)));
+        ctx.needCol((long) d.kg() * line * block);
         addCol2im(ctx, name + "_col2im", d);
         CodeBlock.Builder b = CodeBlock.builder()
                 .addStatement("float[] col = cols[worker]")
@@ -126,13 +133,17 @@ final class ConvEmitter {
                 .addStatement("$T.fill($L, n * $L, (n + 1) * $L, 0f)", java.util.Arrays.class, x,
                         d.c * d.inSize(), d.c * d.inSize());
         for (int group = 0; group < g.groups(); group++) {
-            b.add("// col[(c,q), p] = Σ_o w[o, (c,q)] · dy[o, p]: a GEMM of $L×$L×$L, then scattered back\n",
-                    d.kg(), d.outSize(), d.og());
-            b.addStatement("$T.multiply(true, false, $L, $L, $L, $L, $L, $L, $L, n * $L + $L, $L, col, 0, $L, false,"
-                            + " gemm[worker])", ctx.gemmClass, d.kg(), d.outSize(), d.og(), ctx.buf(w),
-                    group * d.og() * d.kg(), d.kg(), ctx.buf(dy), d.o * d.outSize(), group * d.og() * d.outSize(),
-                    d.outSize(), d.outSize());
-            b.addStatement("$L_col2im(col, $L, n * $L + $L)", name, x, d.c * d.inSize(), group * d.cg() * d.inSize());
+            b.beginControlFlow("for (int first = 0; first < $L; first += $L)", lines, block);
+            b.addStatement("int count = Math.min($L, $L - first)", block, lines);
+            b.add("// col[(c,q), p] = Σ_o w[o, (c,q)] · dy[o, p] for the positions p of $L, then scattered back\n",
+                    lines == 1 ? "the image" : "rows [first, first + count)");
+            b.addStatement("$T.multiply(true, false, $L, count * $L, $L, $L, $L, $L, $L, n * $L + $L + first * $L, $L,"
+                            + " col, 0, count * $L, false, gemm[worker])", ctx.gemmClass, d.kg(), line, d.og(),
+                    ctx.buf(w), group * d.og() * d.kg(), d.kg(), ctx.buf(dy), d.o * d.outSize(),
+                    group * d.og() * d.outSize(), line, d.outSize(), line);
+            b.addStatement("$L_col2im(col, $L, n * $L + $L, first, count)", name, x, d.c * d.inSize(),
+                    group * d.cg() * d.inSize());
+            b.endControlFlow();
         }
         if (n.inputs().size() == 3) {
             b.beginControlFlow("for (int c = 0; c < $L; c++)", d.c)
@@ -352,8 +363,9 @@ final class ConvEmitter {
     }
 
     /**
-     * Emits {@code name(float[] col, float[] x, int off)}, col2im: adds each row of the column matrix col[(c, q), p]
-     * back onto the input positions its receptive fields read. Every extent is a constant; along the innermost axis
+     * Emits {@code name(float[] col, float[] x, int off, int first, int count)}, col2im: adds each row of the column
+     * matrix col[(c, q), p], holding the output positions of rows [first, first + count) of the first axis, back
+     * onto the input positions their receptive fields read. Every extent is a constant; along the innermost axis
      * the valid output positions of each kernel tap are precomputed, so the loops test nothing.
      */
     private static void addCol2im(EmitContext ctx, String name, Dims d) {
@@ -385,13 +397,17 @@ final class ConvEmitter {
         int inStride = d.inSize();
         for (int a = 0; a < last; a++) {
             inStride /= d.in.get(a);
-            b.beginControlFlow("for (int o$L = 0; o$L < $L; o$L++)", a, a, d.out.get(a), a);
+            if (a == 0) {
+                b.beginControlFlow("for (int o0 = first; o0 < first + count; o0++)");
+            } else {
+                b.beginControlFlow("for (int o$L = 0; o$L < $L; o$L++)", a, a, d.out.get(a), a);
+            }
             b.addStatement("int i$L = $L", a, Expr.add(Expr.add(Expr.mul("o" + a, d.g.stride().get(a)),
                     -d.g.padLow().get(a)), Expr.mul("k" + a, d.g.dilation().get(a))));
             inside.append(inside.length() == 0 ? "" : " && ").append("i").append(a).append(" >= 0 && i").append(a)
                     .append(" < ").append(d.in.get(a));
             inner = Expr.add(inner, Expr.mul("i" + a, inStride));
-            outer = Expr.mulAdd(outer, d.out.get(a), "o" + a);
+            outer = Expr.mulAdd(outer, d.out.get(a), a == 0 ? "(o0 - first)" : "o" + a);
         }
         b.addStatement("int at = $L", Expr.mul(outer, outLast));
         if (last > 0) {
@@ -402,7 +418,9 @@ final class ConvEmitter {
         b.addStatement("int src = $L", Expr.add(Expr.add("off + " + inner, Expr.mul("k" + last, dil)), -pl));
         b.addStatement("int lo = $L[k$L], hi = $L[k$L]", loName, last, hiName, last);
         String xi = Expr.add("src", Expr.mul("o", s));
-        String ci = "row * " + d.outSize() + " + at + o";
+        // col holds the block's rows [first, first + count) of the first output axis (the whole line when 1-D)
+        String ci = "row * " + (last > 0 ? "count * " + d.outSize() / d.out.get(0) : String.valueOf(d.outSize()))
+                + " + at + o";
         b.beginControlFlow("for (int o = lo; o < hi; o++)").addStatement("x[$L] += col[$L]", xi, ci).endControlFlow();
         for (int a = 0; a < last; a++) {
             b.endControlFlow();
@@ -413,6 +431,7 @@ final class ConvEmitter {
         b.endControlFlow();
         ctx.type.addMethod(MethodSpec.methodBuilder(name).addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                 .addParameter(float[].class, "col").addParameter(float[].class, "x").addParameter(int.class, "off")
+                .addParameter(int.class, "first").addParameter(int.class, "count")
                 .addCode(b.build()).build());
     }
 }
