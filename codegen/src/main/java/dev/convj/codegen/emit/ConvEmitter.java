@@ -66,6 +66,10 @@ final class ConvEmitter {
         Node x = ctx.input(n, 0), w = ctx.input(n, 1);
         Dims d = new Dims(g, x.shape().tail(2), n.shape().tail(2), w.shape().tail(2), x.shape().dim(1),
                 n.shape().dim(1));
+        if (!d.pointwise() && d.g.stride().stream().allMatch(s -> s == 1)) {
+            implicitConv(ctx, n, d);
+            return;
+        }
         String name = ctx.methodName(n);
         String y = ctx.buf(n);
         CodeBlock.Builder b = CodeBlock.builder();
@@ -96,24 +100,101 @@ final class ConvEmitter {
         boolean bias = n.inputs().size() == 3;
         boolean relu = ctx.plan.epilogueOf(n) >= 0;
         if (bias || relu) {
-            b.add("// epilogue while the image is in cache: $L\n",
-                    (bias ? "+ bias" : "") + (bias && relu ? ", " : "") + (relu ? "relu" : ""));
+            b.add("// epilogue while the image is in cache: $L\n", epilogueName(bias, relu));
             b.beginControlFlow("for (int o = 0; o < $L; o++)", d.o);
             b.addStatement("int at = n * $L + o * $L", d.o * d.outSize(), d.outSize());
             if (bias) {
                 b.addStatement("float bias = $L[o]", ctx.buf(ctx.input(n, 2)));
             }
             b.beginControlFlow("for (int p = at; p < at + $L; p++)", d.outSize());
-            String v = y + "[p]" + (bias ? " + bias" : "");
-            b.addStatement("$L[p] = $L", y, relu ? "relu(" + v + ")" : v);
+            b.addStatement("$L[p] = $L", y, epilogue(y + "[p]", bias, relu));
             b.endControlFlow().endControlFlow();
         }
         b.endControlFlow();
         ctx.loopMethod(n, name, n.shape().dim(0), true, b.build());
     }
 
-    /** Floats of the column matrix that the input gradient computes and scatters back in one go (128 KB). */
-    private static final int COL2IM_BLOCK = 32 * 1024;
+    private static String epilogueName(boolean bias, boolean relu) {
+        return (bias ? "+ bias" : "") + (bias && relu ? ", " : "") + (relu ? "relu" : "");
+    }
+
+    private static String epilogue(String value, boolean bias, boolean relu) {
+        String v = value + (bias ? " + bias" : "");
+        return relu ? "relu(" + v + ")" : v;
+    }
+
+    /**
+     * A stride-1 convolution without a column matrix: the image is copied (zero-padded) into scratch, and the
+     * GEMM reads its column matrix in place, row (c, q) of it being the padded image shifted by that tap's offset.
+     * Output positions run over whole padded rows, so the GEMM writes a slightly wider result into scratch; the
+     * epilogue copies the valid positions into y, adding the bias and applying a fused ReLU on the way.
+     */
+    private static void implicitConv(EmitContext ctx, Node n, Dims d) {
+        String name = ctx.methodName(n);
+        String y = ctx.buf(n);
+        Source src = Source.of(d);
+        int r = d.r();
+        // Positions of the padded image's grid that hold an output: out[0] rows of the padded row length.
+        int positions = d.out.get(0) * src.stride[0];
+        // Reads reach max(tap) + positions + NR − 1 ≤ channels·size + stride[0] + 63 floats (NR ≤ 64).
+        long wide = (long) d.cg() * src.size + src.stride[0] + 64;
+        long result = wide;
+        ctx.needCol(result + (long) d.og() * positions);
+        String taps = ctx.constantArray(name.toUpperCase() + "_TAP", tapOffsets(d, src));
+        addIm2colMethod(ctx, name + "_pad", b -> src.emitCopy(b, d, 0, true));
+        CodeBlock.Builder b = CodeBlock.builder()
+                .addStatement("float[] col = cols[worker]")
+                .beginControlFlow("for (int n = from; n < to; n++)");
+        boolean bias = n.inputs().size() == 3;
+        boolean relu = ctx.plan.epilogueOf(n) >= 0;
+        for (int group = 0; group < d.g.groups(); group++) {
+            String xAt = Expr.add(Expr.mul("n", d.c * d.inSize()), group * d.cg() * d.inSize());
+            b.addStatement("$L_pad($L, $L, col)", name, ctx.buf(ctx.input(n, 0)), xAt);
+            b.add("// y[o, q] = Σ_(c,t) w[o, (c,t)] · padded[q + $L[(c,t)]] for the $L positions q of the padded grid:"
+                    + " an implicit-im2col GEMM of $L×$L×$L into col[$L..)\n", taps, positions, d.og(), positions,
+                    d.kg(), result);
+            b.addStatement("$T.multiplyImplicit($L, $L, $L, $L, $L, $L, col, 0, $L, col, $L, $L, false, gemm[worker])",
+                    ctx.gemmClass, d.og(), positions, d.kg(), ctx.buf(ctx.input(n, 1)), group * d.og() * d.kg(),
+                    d.kg(), taps, result, positions);
+            b.add("// the valid positions into $L$L\n", y, bias || relu ? ", " + epilogueName(bias, relu) : "");
+            b.beginControlFlow("for (int o = 0; o < $L; o++)", d.og());
+            if (bias) {
+                b.addStatement("float bias = $L[$L]", ctx.buf(ctx.input(n, 2)), Expr.add("o", group * d.og()));
+            }
+            String from = Expr.add(String.valueOf(result), Expr.mul("o", positions));
+            String to = Expr.add(Expr.add(Expr.mul("n", d.o * d.outSize()), Expr.mul("o", d.outSize())),
+                    group * d.og() * d.outSize());
+            int outStride = d.outSize();
+            for (int a = 0; a < r - 1; a++) {
+                outStride /= d.out.get(a);
+                b.beginControlFlow("for (int o$L = 0; o$L < $L; o$L++)", a, a, d.out.get(a), a);
+                from = Expr.add(from, Expr.mul("o" + a, src.stride[a]));
+                to = Expr.add(to, Expr.mul("o" + a, outStride));
+            }
+            b.addStatement("int src = $L, dst = $L", from, to);
+            b.beginControlFlow("for (int i = 0; i < $L; i++)", d.out.get(r - 1))
+                    .addStatement("$L[dst + i] = $L", y, epilogue("col[src + i]", bias, relu)).endControlFlow();
+            for (int a = 0; a < r; a++) {
+                b.endControlFlow();
+            }
+        }
+        b.endControlFlow();
+        ctx.loopMethod(n, name, n.shape().dim(0), true, b.build());
+    }
+
+    /** Offset of row (c, q) of the column matrix from its window's corner in {@code src}'s layout. */
+    private static int[] tapOffsets(Dims d, Source src) {
+        int[] tapOffset = new int[d.kg()];
+        for (int row = 0; row < d.kg(); row++) {
+            int c = row / d.taps(), t = row % d.taps(), offset = c * src.size;
+            for (int a = d.r() - 1; a >= 0; a--) {
+                offset += (t % d.k.get(a)) * d.g.dilation().get(a) * src.stride[a];
+                t /= d.k.get(a);
+            }
+            tapOffset[row] = offset;
+        }
+        return tapOffset;
+    }
 
     static void transpose(EmitContext ctx, Node n, ConvGeometry g) {
         Node dy = ctx.input(n, 0), w = ctx.input(n, 1);
@@ -121,11 +202,7 @@ final class ConvEmitter {
                 dy.shape().dim(1));
         String name = ctx.methodName(n);
         String x = ctx.buf(n);
-        // Rows of the output's first axis go through the GEMM and col2im a block at a time, so that the block of
-        // col (≤ COL2IM_BLOCK floats, or one row) stays in L2 between being written and being scattered back.
-        int lines = d.r() > 1 ? d.out.get(0) : 1, line = d.outSize() / lines;
-        int block = Math.max(1, Math.min(lines, COL2IM_BLOCK / (d.kg() * line)));
-        ctx.needCol((long) d.kg() * line * block);
+        ctx.needCol((long) d.kg() * d.outSize());
         addCol2im(ctx, name + "_col2im", d);
         CodeBlock.Builder b = CodeBlock.builder()
                 .addStatement("float[] col = cols[worker]")
@@ -133,17 +210,13 @@ final class ConvEmitter {
                 .addStatement("$T.fill($L, n * $L, (n + 1) * $L, 0f)", java.util.Arrays.class, x,
                         d.c * d.inSize(), d.c * d.inSize());
         for (int group = 0; group < g.groups(); group++) {
-            b.beginControlFlow("for (int first = 0; first < $L; first += $L)", lines, block);
-            b.addStatement("int count = Math.min($L, $L - first)", block, lines);
-            b.add("// col[(c,q), p] = Σ_o w[o, (c,q)] · dy[o, p] for the positions p of $L, then scattered back\n",
-                    lines == 1 ? "the image" : "rows [first, first + count)");
-            b.addStatement("$T.multiply(true, false, $L, count * $L, $L, $L, $L, $L, $L, n * $L + $L + first * $L, $L,"
-                            + " col, 0, count * $L, false, gemm[worker])", ctx.gemmClass, d.kg(), line, d.og(),
-                    ctx.buf(w), group * d.og() * d.kg(), d.kg(), ctx.buf(dy), d.o * d.outSize(),
-                    group * d.og() * d.outSize(), line, d.outSize(), line);
-            b.addStatement("$L_col2im(col, $L, n * $L + $L, first, count)", name, x, d.c * d.inSize(),
-                    group * d.cg() * d.inSize());
-            b.endControlFlow();
+            b.add("// col[(c,q), p] = Σ_o w[o, (c,q)] · dy[o, p]: a GEMM of $L×$L×$L, then scattered back\n",
+                    d.kg(), d.outSize(), d.og());
+            b.addStatement("$T.multiply(true, false, $L, $L, $L, $L, $L, $L, $L, n * $L + $L, $L, col, 0, $L, false,"
+                            + " gemm[worker])", ctx.gemmClass, d.kg(), d.outSize(), d.og(), ctx.buf(w),
+                    group * d.og() * d.kg(), d.kg(), ctx.buf(dy), d.o * d.outSize(), group * d.og() * d.outSize(),
+                    d.outSize(), d.outSize());
+            b.addStatement("$L_col2im(col, $L, n * $L + $L)", name, x, d.c * d.inSize(), group * d.cg() * d.inSize());
         }
         if (n.inputs().size() == 3) {
             b.beginControlFlow("for (int c = 0; c < $L; c++)", d.c)
@@ -235,19 +308,10 @@ final class ConvEmitter {
     private static void addPackedIm2col(EmitContext ctx, String name, Dims d) {
         int r = d.r();
         Source src = Source.of(d);
-        int[] tapOffset = new int[d.kg()];
-        for (int row = 0; row < d.kg(); row++) {
-            int c = row / d.taps(), t = row % d.taps(), offset = c * src.size;
-            for (int a = r - 1; a >= 0; a--) {
-                offset += (t % d.k.get(a)) * d.g.dilation().get(a) * src.stride[a];
-                t /= d.k.get(a);
-            }
-            tapOffset[row] = offset;
-        }
-        String taps = ctx.constantArray(name.toUpperCase() + "_TAP", tapOffset);
+        String taps = ctx.constantArray(name.toUpperCase() + "_TAP", tapOffsets(d, src));
         // The padded copy sits behind the largest packed colᵀ any vector width needs.
         CodeBlock.Builder b = CodeBlock.builder();
-        String[] from = src.emitCopy(b, d, packedBound(d.outSize(), d.kg()));
+        String[] from = src.emitCopy(b, d, packedBound(d.outSize(), d.kg()), false);
         String source = from[0], base = from[1];
         b.add("// panel j holds rows [j·NR, j·NR + NR) of col; row q of a window sits $L[q] past its corner\n", taps);
         b.beginControlFlow("for (int q0 = 0, dst = 0; q0 < $L; q0 += NR)", d.kg());
@@ -279,7 +343,7 @@ final class ConvEmitter {
         int r = d.r(), last = r - 1;
         Source src = Source.of(d);
         CodeBlock.Builder b = CodeBlock.builder();
-        String[] from = src.emitCopy(b, d, (long) d.kg() * d.outSize());
+        String[] from = src.emitCopy(b, d, (long) d.kg() * d.outSize(), false);
         String source = from[0];
         b.add("// row (c, q) of col holds x[c, o·s + q·d] (in padded coordinates) for every output position o\n");
         b.beginControlFlow("for (int c = 0; c < $L; c++)", d.cg());
@@ -311,6 +375,13 @@ final class ConvEmitter {
         addIm2colMethod(ctx, name, b);
     }
 
+    private static void addIm2colMethod(EmitContext ctx, String name,
+                                        java.util.function.Consumer<CodeBlock.Builder> body) {
+        CodeBlock.Builder b = CodeBlock.builder();
+        body.accept(b);
+        addIm2colMethod(ctx, name, b);
+    }
+
     private static void addIm2colMethod(EmitContext ctx, String name, CodeBlock.Builder body) {
         ctx.type.addMethod(MethodSpec.methodBuilder(name).addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                 .addParameter(float[].class, "x").addParameter(int.class, "off").addParameter(float[].class, "col")
@@ -333,16 +404,21 @@ final class ConvEmitter {
         }
 
         /**
-         * Emits the padded copy into col[padAt..) when needed; returns the array im2col reads and the offset of
-         * channel 0 in it.
+         * Emits the padded copy into col[padAt..) when the convolution pads or {@code always}; returns the array
+         * im2col reads and the offset of channel 0 in it.
          */
-        String[] emitCopy(CodeBlock.Builder b, Dims d, long padAt) {
-            if (!padded) {
+        String[] emitCopy(CodeBlock.Builder b, Dims d, long padAt, boolean always) {
+            if (!padded && !always) {
                 return new String[] {"x", "off"};
             }
             int r = d.r();
-            b.add("// the image's channels, zero-padded, at col[$L..): the copies below test no bounds\n", padAt);
-            b.addStatement("$T.fill(col, $L, $L, 0f)", java.util.Arrays.class, padAt, padAt + (long) d.cg() * size);
+            if (padded) {
+                b.add("// the image's channels, zero-padded, at col[$L..): the copies below test no bounds\n", padAt);
+                b.addStatement("$T.fill(col, $L, $L, 0f)", java.util.Arrays.class, padAt, padAt + (long) d.cg() * size);
+            } else {
+                b.add("// the image's channels at col[$L..), with room behind them for reads past the last row\n",
+                        padAt);
+            }
             b.beginControlFlow("for (int c = 0; c < $L; c++)", d.cg());
             String from = Expr.add("off", Expr.mul("c", d.inSize()));
             String to = Expr.add(String.valueOf(padAt), Expr.mul("c", size));
@@ -363,9 +439,8 @@ final class ConvEmitter {
     }
 
     /**
-     * Emits {@code name(float[] col, float[] x, int off, int first, int count)}, col2im: adds each row of the column
-     * matrix col[(c, q), p], holding the output positions of rows [first, first + count) of the first axis, back
-     * onto the input positions their receptive fields read. Every extent is a constant; along the innermost axis
+     * Emits {@code name(float[] col, float[] x, int off)}, col2im: adds each row of the column matrix col[(c, q), p]
+     * back onto the input positions its receptive fields read. Every extent is a constant; along the innermost axis
      * the valid output positions of each kernel tap are precomputed, so the loops test nothing.
      */
     private static void addCol2im(EmitContext ctx, String name, Dims d) {
@@ -397,17 +472,13 @@ final class ConvEmitter {
         int inStride = d.inSize();
         for (int a = 0; a < last; a++) {
             inStride /= d.in.get(a);
-            if (a == 0) {
-                b.beginControlFlow("for (int o0 = first; o0 < first + count; o0++)");
-            } else {
-                b.beginControlFlow("for (int o$L = 0; o$L < $L; o$L++)", a, a, d.out.get(a), a);
-            }
+            b.beginControlFlow("for (int o$L = 0; o$L < $L; o$L++)", a, a, d.out.get(a), a);
             b.addStatement("int i$L = $L", a, Expr.add(Expr.add(Expr.mul("o" + a, d.g.stride().get(a)),
                     -d.g.padLow().get(a)), Expr.mul("k" + a, d.g.dilation().get(a))));
             inside.append(inside.length() == 0 ? "" : " && ").append("i").append(a).append(" >= 0 && i").append(a)
                     .append(" < ").append(d.in.get(a));
             inner = Expr.add(inner, Expr.mul("i" + a, inStride));
-            outer = Expr.mulAdd(outer, d.out.get(a), a == 0 ? "(o0 - first)" : "o" + a);
+            outer = Expr.mulAdd(outer, d.out.get(a), "o" + a);
         }
         b.addStatement("int at = $L", Expr.mul(outer, outLast));
         if (last > 0) {
@@ -418,9 +489,7 @@ final class ConvEmitter {
         b.addStatement("int src = $L", Expr.add(Expr.add("off + " + inner, Expr.mul("k" + last, dil)), -pl));
         b.addStatement("int lo = $L[k$L], hi = $L[k$L]", loName, last, hiName, last);
         String xi = Expr.add("src", Expr.mul("o", s));
-        // col holds the block's rows [first, first + count) of the first output axis (the whole line when 1-D)
-        String ci = "row * " + (last > 0 ? "count * " + d.outSize() / d.out.get(0) : String.valueOf(d.outSize()))
-                + " + at + o";
+        String ci = "row * " + d.outSize() + " + at + o";
         b.beginControlFlow("for (int o = lo; o < hi; o++)").addStatement("x[$L] += col[$L]", xi, ci).endControlFlow();
         for (int a = 0; a < last; a++) {
             b.endControlFlow();
@@ -431,7 +500,6 @@ final class ConvEmitter {
         b.endControlFlow();
         ctx.type.addMethod(MethodSpec.methodBuilder(name).addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                 .addParameter(float[].class, "col").addParameter(float[].class, "x").addParameter(int.class, "off")
-                .addParameter(int.class, "first").addParameter(int.class, "count")
                 .addCode(b.build()).build());
     }
 }

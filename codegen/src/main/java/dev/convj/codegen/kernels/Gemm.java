@@ -24,11 +24,22 @@ public final class Gemm {
     /** Columns of B per packed block. */
     static final int NC = 1024;
 
+    /** Row offsets of a packed panel: row p starts p·NR floats in. */
+    private static final int[] PANEL_ROWS = new int[KC];
+
+    static {
+        for (int p = 0; p < KC; p++) {
+            PANEL_ROWS[p] = p * NR;
+        }
+    }
+
     /** Per-thread scratch space for packing and edge tiles. */
     public static final class Workspace {
         final float[] packA = new float[MC * KC];
         final float[] packB = new float[KC * ((NC + NR - 1) / NR) * NR];
         final float[] tile = new float[MR * NR];
+        /** Row offsets of B read in place: p · ldb. */
+        final int[] strided = new int[KC];
     }
 
     /**
@@ -57,6 +68,38 @@ public final class Gemm {
         return (n + NR - 1) / NR * NR * k;
     }
 
+    /**
+     * C[m×n] = A[m×k] · B (+ C when {@code accumulate}) where B is the column matrix of a stride-1 convolution
+     * read in place from its (zero-padded) image: B[p][j] = src[srcOff + taps[p] + j], j running over the padded
+     * image's positions ("implicit im2col": no column matrix is written). Reads reach up to NR − 1 floats past
+     * column n − 1 of the last row (tile columns past n are computed in scratch and dropped), so src must hold
+     * {@code srcOff + max(taps) + roundUp(n, NR)} floats.
+     */
+    public static void multiplyImplicit(int m, int n, int k, float[] a, int aOff, int lda, float[] src, int srcOff,
+                                        int[] taps, float[] c, int cOff, int ldc, boolean accumulate, Workspace ws) {
+        int kBlocks = (k + KC - 1) / KC;
+        int kStep = (k + kBlocks - 1) / kBlocks;
+        for (int pc = 0; pc < k; pc += kStep) {
+            int kc = Math.min(kStep, k - pc);
+            boolean add = accumulate || pc > 0;
+            for (int ic = 0; ic < m; ic += MC) {
+                int mc = Math.min(MC, m - ic);
+                packA(false, mc, kc, a, aOff, lda, ic, pc, ws.packA);
+                for (int jr = 0; jr < n; jr += NR) {
+                    int nr = Math.min(NR, n - jr), cAt = cOff + ic * ldc + jr;
+                    if (mc <= 4 * MR) {
+                        tiles(mc, nr, kc, ws, src, srcOff + jr, taps, pc, c, cAt, ldc, add);
+                    } else {
+                        // Many row tiles reuse this panel: copy its rows once into L1 rather than read them from
+                        // the image (in L2) once per tile.
+                        packShifted(kc, src, srcOff + jr, taps, pc, ws.packB);
+                        tiles(mc, nr, kc, ws, ws.packB, 0, PANEL_ROWS, 0, c, cAt, ldc, add);
+                    }
+                }
+            }
+        }
+    }
+
     private static void run(boolean transA, boolean transB, int m, int n, int k,
                             float[] a, int aOff, int lda, float[] b, int bOff, int ldb, boolean prepacked,
                             float[] c, int cOff, int ldc, boolean accumulate, Workspace ws) {
@@ -80,6 +123,10 @@ public final class Gemm {
                 boolean add = accumulate || pc > 0;
                 if (!prepacked && !direct) {
                     packB(transB, kc, nc, b, bOff, ldb, pc, jc, ws.packB);
+                } else if (direct) {
+                    for (int p = 0; p < kc; p++) {
+                        ws.strided[p] = p * ldb;
+                    }
                 }
                 for (int ic = 0; ic < m; ic += MC) {
                     int mc = Math.min(MC, m - ic);
@@ -87,59 +134,75 @@ public final class Gemm {
                     for (int jr = 0; jr < nc; jr += NR) {
                         int nr = Math.min(NR, nc - jr);
                         float[] pb;
-                        int bPanel, bStride;
+                        int bPanel;
+                        int[] rows;
                         if (prepacked) {
                             pb = b;
                             bPanel = bOff + (jc + jr) / NR * k * NR + pc * NR;
-                            bStride = NR;
+                            rows = PANEL_ROWS;
                         } else if (!direct) {
                             pb = ws.packB;
                             bPanel = (jr / NR) * kc * NR;
-                            bStride = NR;
+                            rows = PANEL_ROWS;
                         } else if (nr == NR) {
                             pb = b;
                             bPanel = bOff + pc * ldb + jc + jr;
-                            bStride = ldb;
+                            rows = ws.strided;
                         } else {
                             // The last, partial panel is packed with zeros so the kernel never reads past B.
                             packB(false, kc, nr, b, bOff, ldb, pc, jc + jr, ws.packB);
                             pb = ws.packB;
                             bPanel = 0;
-                            bStride = NR;
+                            rows = PANEL_ROWS;
                         }
-                        for (int ir = 0; ir < mc; ir += MR) {
-                            int mr = Math.min(MR, mc - ir);
-                            int aPanel = (ir / MR) * kc * MR;
-                            int cAt = cOff + (ic + ir) * ldc + jc + jr;
-                            if (mr == MR && nr == NR) {
-                                tile(kc, ws.packA, aPanel, pb, bPanel, bStride, c, cAt, ldc, add);
-                            } else {
-                                edgeTile(kc, ws.packA, aPanel, pb, bPanel, bStride, ws.tile, c, cAt, ldc, add, mr, nr);
-                            }
-                        }
+                        tiles(mc, nr, kc, ws, pb, bPanel, rows, 0, c, cOff + ic * ldc + jc + jr, ldc, add);
                     }
                 }
             }
         }
     }
 
-    private static void tile(int kc, float[] pa, int aAt, float[] pb, int bAt, int bStride, float[] c, int cAt,
-                             int ldc, boolean add) {
+    /** One column panel of C: its MR-row tiles, the bottom one (and all of a partial panel) through scratch. */
+    private static void tiles(int mc, int nr, int kc, Workspace ws, float[] pb, int bAt, int[] rows, int rowAt,
+                              float[] c, int cAt, int ldc, boolean add) {
+        for (int ir = 0; ir < mc; ir += MR) {
+            int mr = Math.min(MR, mc - ir);
+            int aPanel = (ir / MR) * kc * MR;
+            if (mr == MR && nr == NR) {
+                tile(kc, ws.packA, aPanel, pb, bAt, rows, rowAt, c, cAt + ir * ldc, ldc, add);
+            } else {
+                edgeTile(kc, ws.packA, aPanel, pb, bAt, rows, rowAt, ws.tile, c, cAt + ir * ldc, ldc, add, mr, nr);
+            }
+        }
+    }
+
+    private static void tile(int kc, float[] pa, int aAt, float[] pb, int bAt, int[] rows, int rowAt, float[] c,
+                             int cAt, int ldc, boolean add) {
         if (VectorSupport.AVAILABLE) { // portable-drop
-            VectorKernel.tile(kc, pa, aAt, pb, bAt, bStride, c, cAt, ldc, add); // portable-drop
+            VectorKernel.tile(kc, pa, aAt, pb, bAt, rows, rowAt, c, cAt, ldc, add); // portable-drop
             return; // portable-drop
         } // portable-drop
-        ScalarKernel.tile(kc, pa, aAt, pb, bAt, bStride, c, cAt, ldc, add, NR);
+        ScalarKernel.tile(kc, pa, aAt, pb, bAt, rows, rowAt, c, cAt, ldc, add, NR);
     }
 
     /** A partial tile at the right or bottom edge: computed whole into scratch, then the valid part is copied. */
-    private static void edgeTile(int kc, float[] pa, int aAt, float[] pb, int bAt, int bStride, float[] scratch,
-                                 float[] c, int cAt, int ldc, boolean add, int mr, int nr) {
-        tile(kc, pa, aAt, pb, bAt, bStride, scratch, 0, NR, false);
+    private static void edgeTile(int kc, float[] pa, int aAt, float[] pb, int bAt, int[] rows, int rowAt,
+                                 float[] scratch, float[] c, int cAt, int ldc, boolean add, int mr, int nr) {
+        tile(kc, pa, aAt, pb, bAt, rows, rowAt, scratch, 0, NR, false);
         for (int i = 0; i < mr; i++) {
             for (int j = 0; j < nr; j++) {
                 float v = scratch[i * NR + j];
                 c[cAt + i * ldc + j] = add ? c[cAt + i * ldc + j] + v : v;
+            }
+        }
+    }
+
+    /** Packs one panel of an implicit column matrix: row p is src[base + taps[pc + p] ..] for NR columns. */
+    private static void packShifted(int kc, float[] src, int base, int[] taps, int pc, float[] dst) {
+        for (int p = 0; p < kc; p++) {
+            int from = base + taps[pc + p], to = p * NR;
+            for (int j = 0; j < NR; j++) {
+                dst[to + j] = src[from + j];
             }
         }
     }

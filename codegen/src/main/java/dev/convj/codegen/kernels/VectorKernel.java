@@ -5,8 +5,9 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The register-blocked micro-kernel: a 6×(2 vectors) tile of C held in 12 vector accumulators while K streams
- * through; per step two loads of packed B, six broadcasts of packed A and twelve fused multiply-adds.
- * Only loaded when {@link VectorSupport#AVAILABLE}.
+ * through; per step two loads of B, six broadcasts of packed A and twelve fused multiply-adds. Step p reads B's
+ * row at {@code bAt + rows[rowAt + p]}: consecutive rows of a packed panel, of a matrix read in place, or of an
+ * image read through a convolution's tap offsets (implicit im2col). Only loaded when {@link VectorSupport#AVAILABLE}.
  */
 final class VectorKernel {
     private VectorKernel() {}
@@ -15,8 +16,8 @@ final class VectorKernel {
     static final int L = S.length();
     static final int NR = 2 * L;
 
-    static void tile(int kc, float[] pa, int aAt, float[] pb, int bAt, int bStride, float[] c, int cAt, int ldc,
-                     boolean add) {
+    static void tile(int kc, float[] pa, int aAt, float[] pb, int bAt, int[] rows, int rowAt, float[] c, int cAt,
+                     int ldc, boolean add) {
         // Accumulators start from C when adding to it, so the loop's results are stored without a second pass.
         int r1 = cAt + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc;
         FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
@@ -36,8 +37,9 @@ final class VectorKernel {
         } else {
             c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = FloatVector.zero(S);
         }
-        int a = aAt, b = bAt;
-        for (int p = 0; p < kc; p++, a += 6, b += bStride) {
+        int a = aAt;
+        for (int p = 0; p < kc; p++, a += 6) {
+            int b = bAt + rows[rowAt + p];
             FloatVector b0 = FloatVector.fromArray(S, pb, b);
             FloatVector b1 = FloatVector.fromArray(S, pb, b + L);
             FloatVector x = FloatVector.broadcast(S, pa[a]);

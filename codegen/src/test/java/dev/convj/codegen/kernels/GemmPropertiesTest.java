@@ -10,7 +10,8 @@ import org.quicktheories.core.Gen;
 
 /**
  * The packed GEMM equals a naive double-precision product for random sizes (edges of every tile shape), both
- * transpositions, accumulation, offsets and leading dimensions larger than the matrix; and with B prepacked. The
+ * transpositions, accumulation, offsets and leading dimensions larger than the matrix; with B prepacked, and
+ * with B read in place through tap offsets (implicit im2col). The
  * build runs this class twice: with the Vector API micro-kernel and with -Dconvj.vector=false.
  */
 class GemmPropertiesTest {
@@ -78,6 +79,41 @@ class GemmPropertiesTest {
             Gemm.multiplyPacked(false, c.m(), c.n(), c.k(), a, 0, c.k(), packed, 0, got, 0, c.n(), false, ws);
             for (int i = 0; i < got.length; i++) {
                 assertTrue(Math.abs(got[i] - expected[i]) <= 1e-5 * Math.sqrt(c.k()), c + " at " + i);
+            }
+        });
+    }
+
+    @Test
+    void multiplyImplicitReadsTheColumnMatrixThroughTapOffsets() {
+        // B[p][j] = src[off + taps[p] + j] for random (unsorted, repeating) taps: the column matrix of a stride-1
+        // convolution read in place. src ends NR − 1 floats after the furthest element read, as callers guarantee.
+        Gemm.Workspace ws = new Gemm.Workspace();
+        qt().withFixedSeed(23).withExamples(80).forAll(CASES).checkAssert(c -> {
+            Random r = new Random(c.seed());
+            int[] taps = new int[c.k()];
+            int maxTap = 0;
+            for (int p = 0; p < c.k(); p++) {
+                taps[p] = r.nextInt(3 * c.n() + 1);
+                maxTap = Math.max(maxTap, taps[p]);
+            }
+            int off = c.pad(), ldc = c.n() + c.pad();
+            float[] a = random(r, c.m() * c.k());
+            float[] src = random(r, off + maxTap + (c.n() + Gemm.NR - 1) / Gemm.NR * Gemm.NR);
+            float[] cm = random(r, c.m() * ldc), before = cm.clone();
+            Gemm.multiplyImplicit(c.m(), c.n(), c.k(), a, 0, c.k(), src, off, taps, cm, 0, ldc, c.accumulate(), ws);
+            for (int i = 0; i < c.m(); i++) {
+                for (int j = 0; j < ldc; j++) {
+                    if (j >= c.n()) {
+                        assertTrue(cm[i * ldc + j] == before[i * ldc + j], c + " wrote past column n");
+                        continue;
+                    }
+                    double s = c.accumulate() ? before[i * ldc + j] : 0;
+                    for (int p = 0; p < c.k(); p++) {
+                        s += (double) a[i * c.k() + p] * src[off + taps[p] + j];
+                    }
+                    float got = cm[i * ldc + j];
+                    assertTrue(Math.abs(got - s) <= 1e-4 * Math.sqrt(c.k()) + 1e-6, c + " at " + i + "," + j);
+                }
             }
         });
     }

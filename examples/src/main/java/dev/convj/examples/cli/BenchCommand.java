@@ -36,6 +36,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--only", split = ",", description = "Sections to run: train, interpreter, conv, compile (default: all).")
     List<String> only;
 
+    @Option(names = "--models", split = ",", defaultValue = "lenet5,vgg",
+            description = "Models of the training section (default: ${DEFAULT-VALUE}).")
+    List<String> models;
+
     @Override
     public Integer call() {
         if (seconds <= 0 || threads.stream().anyMatch(t -> t < 1)) {
@@ -49,7 +53,7 @@ final class BenchCommand implements Callable<Integer> {
             bench.compileLatency(BenchCommand::diskHitInFreshJvm);
         }
         if (wants("train")) {
-            bench.trainingSteps(List.of("lenet5", "vgg"), threads, 64);
+            bench.trainingSteps(models, threads, 64);
         }
         if (wants("conv")) {
             bench.convolutionLayers(64, threads);

@@ -155,13 +155,13 @@ class OpDifferentialTest {
     }
 
     @Test
-    void inputGradientsComputedInBlocksOfRows() {
-        // Column matrices above 32K floats are computed and scattered back a few output rows at a time; these
-        // cases are big enough to split into blocks, with a short last block, padding, stride and dilation.
+    void largeConvolutionsMatchTheInterpreter() {
+        // Column matrices of tens of thousands of floats (several GEMM panels and K blocks), with padding, groups,
+        // stride 2 and dilation 2, in 2-D and 3-D.
         List<ConvCase> cases = List.of(
-                new ConvCase(2, 2, 1, 40, 8, 23, 3, 1, 1, 1, 1, true, 1),   // 360 rows × 23 positions: 3-row blocks
+                new ConvCase(2, 2, 1, 40, 8, 23, 3, 1, 1, 1, 1, true, 1),   // 360 rows × 529 positions
                 new ConvCase(2, 1, 2, 24, 4, 30, 3, 2, 2, 1, 2, false, 2),  // groups, stride 2, dilation 2
-                new ConvCase(3, 1, 1, 8, 4, 12, 3, 1, 1, 1, 1, false, 3));  // 3-D: one 12×12 plane per block
+                new ConvCase(3, 1, 1, 8, 4, 12, 3, 1, 1, 1, 1, false, 3));  // 3-D: 216 rows × 1728 positions
         for (ConvCase c : cases) {
             Graph g = lossOf(c.input(), b -> b.apply("y", new Conv(c.geometry()), b.node("x"),
                     b.parameter("w", c.weight(), new ParamInit.Uniform(0.5))), false);
