@@ -130,6 +130,17 @@ final class ConvEmitter {
      * epilogue copies the valid positions into y, adding the bias and applying a fused ReLU on the way.
      */
     private static void implicitConv(EmitContext ctx, Node n, Dims d) {
+        Node w = ctx.input(n, 1);
+        implicitConv(ctx, n, d, ctx.buf(w), 0, null);
+    }
+
+    /**
+     * The implicit-im2col convolution of node n's input 0 as the equivalent forward convolution {@code d}, with
+     * filters [o, (c, t)] per group read from {@code filters} at {@code filtersAt} (plus group · o/G · kg), after
+     * {@code prologue} (which may build them in col) has run once per call.
+     */
+    private static void implicitConv(EmitContext ctx, Node n, Dims d, String filters, long filtersAt,
+                                     CodeBlock prologue) {
         String name = ctx.methodName(n);
         String y = ctx.buf(n);
         Source src = Source.of(d);
@@ -139,12 +150,14 @@ final class ConvEmitter {
         // Reads reach max(tap) + positions + NR − 1 ≤ channels·size + stride[0] + 63 floats (NR ≤ 64).
         long wide = (long) d.cg() * src.size + src.stride[0] + 64;
         long result = wide;
-        ctx.needCol(result + (long) d.og() * positions);
+        ctx.needCol(Math.max(result + (long) d.og() * positions, filtersAt + (long) d.o * d.kg()));
         String taps = ctx.constantArray(name.toUpperCase() + "_TAP", tapOffsets(d, src));
         addIm2colMethod(ctx, name + "_pad", b -> src.emitCopy(b, d, 0, true));
-        CodeBlock.Builder b = CodeBlock.builder()
-                .addStatement("float[] col = cols[worker]")
-                .beginControlFlow("for (int n = from; n < to; n++)");
+        CodeBlock.Builder b = CodeBlock.builder().addStatement("float[] col = cols[worker]");
+        if (prologue != null) {
+            b.add(prologue);
+        }
+        b.beginControlFlow("for (int n = from; n < to; n++)");
         boolean bias = n.inputs().size() == 3;
         boolean relu = ctx.plan.epilogueOf(n) >= 0;
         for (int group = 0; group < d.g.groups(); group++) {
@@ -154,7 +167,7 @@ final class ConvEmitter {
                     + " an implicit-im2col GEMM of $L×$L×$L into col[$L..)\n", taps, positions, d.og(), positions,
                     d.kg(), result);
             b.addStatement("$T.multiplyImplicit($L, $L, $L, $L, $L, $L, col, 0, $L, col, $L, $L, false, gemm[worker])",
-                    ctx.gemmClass, d.og(), positions, d.kg(), ctx.buf(ctx.input(n, 1)), group * d.og() * d.kg(),
+                    ctx.gemmClass, d.og(), positions, d.kg(), filters, filtersAt + (long) group * d.og() * d.kg(),
                     d.kg(), taps, result, positions);
             b.add("// the valid positions into $L$L\n", y, bias || relu ? ", " + epilogueName(bias, relu) : "");
             b.beginControlFlow("for (int o = 0; o < $L; o++)", d.og());
@@ -182,6 +195,51 @@ final class ConvEmitter {
         ctx.loopMethod(n, name, n.shape().dim(0), true, b.build());
     }
 
+    /**
+     * A stride-1 transposed convolution (the input gradient of a stride-1 convolution) as a forward convolution:
+     * dy zero-padded by d·(k − 1) − p on each side, correlated with the filters flipped in space and transposed
+     * (channels of x become output channels). Returns false when that padding would be negative, or when the
+     * padded grid would hold so many more positions than x that the column matrix and col2im cost less.
+     */
+    private static boolean implicitTranspose(EmitContext ctx, Node n, Dims d) {
+        ConvGeometry g = d.g;
+        int r = d.r();
+        if (!g.stride().stream().allMatch(s -> s == 1)) {
+            return false;
+        }
+        List<Integer> low = new java.util.ArrayList<>(), high = new java.util.ArrayList<>();
+        for (int a = 0; a < r; a++) {
+            int reach = g.dilation().get(a) * (d.k.get(a) - 1);
+            low.add(reach - g.padLow().get(a));
+            high.add(reach - g.padHigh().get(a));
+            if (low.get(a) < 0 || high.get(a) < 0) {
+                return false;
+            }
+        }
+        // The equivalent forward convolution: input dy (o channels), output x (c channels).
+        ConvGeometry forward = new ConvGeometry(g.stride(), low, high, g.dilation(), g.groups());
+        Dims e = new Dims(forward, d.out, d.in, d.k, d.o, d.c);
+        int positions = e.out.get(0) * Source.of(e).stride[0];
+        if (positions > 1.5 * e.outSize()) {
+            return false; // thin images with big kernels: mostly zeros of the padding would be multiplied
+        }
+        long at = (long) e.cg() * Source.of(e).size + Source.of(e).stride[0] + 64 + (long) e.og() * positions;
+        String w = ctx.buf(ctx.input(n, 1));
+        CodeBlock prologue = CodeBlock.builder()
+                .add("// the filters flipped in space and transposed, at col[$L..): wt[c, (o, t)] = w[o, c, $L − t]\n",
+                        at, d.taps() - 1)
+                .beginControlFlow("for (int g = 0; g < $L; g++)", g.groups())
+                .beginControlFlow("for (int c = 0; c < $L; c++)", d.cg())
+                .beginControlFlow("for (int o = 0; o < $L; o++)", d.og())
+                .beginControlFlow("for (int t = 0; t < $L; t++)", d.taps())
+                .addStatement("col[$L + ((g * $L + c) * $L + o) * $L + t] = $L[((g * $L + o) * $L + c) * $L + $L - t]",
+                        at, d.cg(), d.og(), d.taps(), w, d.og(), d.cg(), d.taps(), d.taps() - 1)
+                .endControlFlow().endControlFlow().endControlFlow().endControlFlow()
+                .build();
+        implicitConv(ctx, n, e, "col", at, prologue);
+        return true;
+    }
+
     /** Offset of row (c, q) of the column matrix from its window's corner in {@code src}'s layout. */
     private static int[] tapOffsets(Dims d, Source src) {
         int[] tapOffset = new int[d.kg()];
@@ -200,6 +258,9 @@ final class ConvEmitter {
         Node dy = ctx.input(n, 0), w = ctx.input(n, 1);
         Dims d = new Dims(g, n.shape().tail(2), dy.shape().tail(2), w.shape().tail(2), n.shape().dim(1),
                 dy.shape().dim(1));
+        if (implicitTranspose(ctx, n, d)) {
+            return;
+        }
         String name = ctx.methodName(n);
         String x = ctx.buf(n);
         ctx.needCol((long) d.kg() * d.outSize());
