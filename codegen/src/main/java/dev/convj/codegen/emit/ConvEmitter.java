@@ -367,28 +367,36 @@ final class ConvEmitter {
      * gather needs no bounds tests; each row's offset from the window's corner comes from a constant table.
      */
     private static void addPackedIm2col(EmitContext ctx, String name, Dims d) {
-        int r = d.r();
+        int r = d.r(), last = r - 1, outLast = d.out.get(last);
         Source src = Source.of(d);
         String taps = ctx.constantArray(name.toUpperCase() + "_TAP", tapOffsets(d, src));
         // The padded copy sits behind the largest packed colᵀ any vector width needs.
         CodeBlock.Builder b = CodeBlock.builder();
         String[] from = src.emitCopy(b, d, packedBound(d.outSize(), d.kg()), false);
         String source = from[0], base = from[1];
-        b.add("// panel j holds rows [j·NR, j·NR + NR) of col; row q of a window sits $L[q] past its corner\n", taps);
+        b.add("// panel j holds rows [j·NR, j·NR + NR) of col; row q of a window sits $L[q] past its corner.\n", taps);
+        b.add("// One output row at a time: reads run along the image row, and the NR-strided writes stay in L1.\n");
         b.beginControlFlow("for (int q0 = 0, dst = 0; q0 < $L; q0 += NR)", d.kg());
         b.addStatement("int rows = Math.min(NR, $L - q0)", d.kg());
         String corner = base;
-        for (int a = 0; a < r; a++) {
+        for (int a = 0; a < last; a++) {
             b.beginControlFlow("for (int o$L = 0; o$L < $L; o$L++)", a, a, d.out.get(a), a);
             corner = Expr.add(corner, Expr.mul("o" + a, d.g.stride().get(a) * src.stride[a]));
         }
         b.addStatement("int corner = $L", corner);
         b.beginControlFlow("for (int q = 0; q < rows; q++)")
-                .addStatement("col[dst + q] = $L[corner + $L[q0 + q]]", source, taps).endControlFlow();
+                .addStatement("int at = corner + $L[q0 + q]", taps)
+                .beginControlFlow("for (int o = 0; o < $L; o++)", outLast)
+                .addStatement("col[dst + o * NR + q] = $L[at + $L]", source, Expr.mul("o", d.g.stride().get(last)))
+                .endControlFlow()
+                .endControlFlow();
         b.beginControlFlow("for (int q = rows; q < NR; q++)")
-                .addStatement("col[dst + q] = 0f").endControlFlow();
-        b.addStatement("dst += NR");
-        for (int a = 0; a < r; a++) {
+                .beginControlFlow("for (int o = 0; o < $L; o++)", outLast)
+                .addStatement("col[dst + o * NR + q] = 0f")
+                .endControlFlow()
+                .endControlFlow();
+        b.addStatement("dst += $L * NR", outLast);
+        for (int a = 0; a < last; a++) {
             b.endControlFlow();
         }
         b.endControlFlow();
