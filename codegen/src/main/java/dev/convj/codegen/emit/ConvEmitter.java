@@ -150,12 +150,19 @@ final class ConvEmitter {
         // Reads reach max(tap) + positions + NR − 1 ≤ channels·size + stride[0] + 63 floats (NR ≤ 64).
         long wide = (long) d.cg() * src.size + src.stride[0] + 64;
         long result = wide;
-        ctx.needCol(Math.max(result + (long) d.og() * positions, filtersAt + (long) d.o * d.kg()));
+        int packedSize = dev.convj.codegen.kernels.Gemm.packedASize(d.og(), d.kg());
+        long packed = Math.max(result + (long) d.og() * positions, filtersAt + (long) d.o * d.kg());
+        ctx.needCol(packed + (long) d.g.groups() * packedSize);
         String taps = ctx.constantArray(name.toUpperCase() + "_TAP", tapOffsets(d, src));
         addIm2colMethod(ctx, name + "_pad", b -> src.emitCopy(b, d, 0, true));
         CodeBlock.Builder b = CodeBlock.builder().addStatement("float[] col = cols[worker]");
         if (prologue != null) {
             b.add(prologue);
+        }
+        b.add("// the filters packed for the micro-kernel once per call, at col[$L..)\n", packed);
+        for (int group = 0; group < d.g.groups(); group++) {
+            b.addStatement("$T.packA($L, $L, $L, $L, $L, col, $L)", ctx.gemmClass, d.og(), d.kg(), filters,
+                    filtersAt + (long) group * d.og() * d.kg(), d.kg(), packed + (long) group * packedSize);
         }
         b.beginControlFlow("for (int n = from; n < to; n++)");
         boolean bias = n.inputs().size() == 3;
@@ -166,9 +173,9 @@ final class ConvEmitter {
             b.add("// y[o, q] = Σ_(c,t) w[o, (c,t)] · padded[q + $L[(c,t)]] for the $L positions q of the padded grid:"
                     + " an implicit-im2col GEMM of $L×$L×$L into col[$L..)\n", taps, positions, d.og(), positions,
                     d.kg(), result);
-            b.addStatement("$T.multiplyImplicit($L, $L, $L, $L, $L, $L, col, 0, $L, col, $L, $L, false, gemm[worker])",
-                    ctx.gemmClass, d.og(), positions, d.kg(), filters, filtersAt + (long) group * d.og() * d.kg(),
-                    d.kg(), taps, result, positions);
+            b.addStatement("$T.multiplyImplicit($L, $L, $L, col, $L, col, 0, $L, col, $L, $L, false, gemm[worker])",
+                    ctx.gemmClass, d.og(), positions, d.kg(), packed + (long) group * packedSize, taps, result,
+                    positions);
             b.add("// the valid positions into $L$L\n", y, bias || relu ? ", " + epilogueName(bias, relu) : "");
             b.beginControlFlow("for (int o = 0; o < $L; o++)", d.og());
             if (bias) {

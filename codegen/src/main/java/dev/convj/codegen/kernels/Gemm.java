@@ -71,33 +71,61 @@ public final class Gemm {
     /**
      * C[m×n] = A[m×k] · B (+ C when {@code accumulate}) where B is the column matrix of a stride-1 convolution
      * read in place from its (zero-padded) image: B[p][j] = src[srcOff + taps[p] + j], j running over the padded
-     * image's positions ("implicit im2col": no column matrix is written). Reads reach up to NR − 1 floats past
-     * column n − 1 of the last row (tile columns past n are computed in scratch and dropped), so src must hold
+     * image's positions ("implicit im2col": no column matrix is written). A comes packed by {@link #packA} (the
+     * filters, packed once for all images). Reads reach up to NR − 1 floats past column n − 1 of the last row
+     * (tile columns past n are computed in scratch and dropped), so src must hold
      * {@code srcOff + max(taps) + roundUp(n, NR)} floats.
      */
-    public static void multiplyImplicit(int m, int n, int k, float[] a, int aOff, int lda, float[] src, int srcOff,
+    public static void multiplyImplicit(int m, int n, int k, float[] packedA, int aOff, float[] src, int srcOff,
                                         int[] taps, float[] c, int cOff, int ldc, boolean accumulate, Workspace ws) {
-        int kBlocks = (k + KC - 1) / KC;
-        int kStep = (k + kBlocks - 1) / kBlocks;
+        int kStep = kStep(k), mPad = packedRows(m);
         for (int pc = 0; pc < k; pc += kStep) {
             int kc = Math.min(kStep, k - pc);
             boolean add = accumulate || pc > 0;
             for (int ic = 0; ic < m; ic += MC) {
-                int mc = Math.min(MC, m - ic);
-                packA(false, mc, kc, a, aOff, lda, ic, pc, ws.packA);
+                int mc = Math.min(MC, m - ic), aAt = aOff + pc * mPad + ic * kc;
                 for (int jr = 0; jr < n; jr += NR) {
                     int nr = Math.min(NR, n - jr), cAt = cOff + ic * ldc + jr;
                     if (mc <= 4 * MR) {
-                        tiles(mc, nr, kc, ws, src, srcOff + jr, taps, pc, c, cAt, ldc, add);
+                        tiles(mc, nr, kc, ws, packedA, aAt, src, srcOff + jr, taps, pc, c, cAt, ldc, add);
                     } else {
                         // Many row tiles reuse this panel: copy its rows once into L1 rather than read them from
                         // the image (in L2) once per tile.
                         packShifted(kc, src, srcOff + jr, taps, pc, ws.packB);
-                        tiles(mc, nr, kc, ws, ws.packB, 0, PANEL_ROWS, 0, c, cAt, ldc, add);
+                        tiles(mc, nr, kc, ws, packedA, aAt, ws.packB, 0, PANEL_ROWS, 0, c, cAt, ldc, add);
                     }
                 }
             }
         }
+    }
+
+    /**
+     * Packs A[m×k] (row-major from {@code aOff}, leading dimension {@code lda}) for {@link #multiplyImplicit}: for
+     * each block of K, panels of MR rows (zero-padded) — {@link #packedASize} floats from {@code dstOff}.
+     */
+    public static void packA(int m, int k, float[] a, int aOff, int lda, float[] dst, int dstOff) {
+        int kStep = kStep(k), mPad = packedRows(m);
+        for (int pc = 0; pc < k; pc += kStep) {
+            int kc = Math.min(kStep, k - pc);
+            for (int ic = 0; ic < m; ic += MC) {
+                packA(false, Math.min(MC, m - ic), kc, a, aOff, lda, ic, pc, dst, dstOff + pc * mPad + ic * kc);
+            }
+        }
+    }
+
+    /** Floats of A[m×k] packed by {@link #packA}. */
+    public static int packedASize(int m, int k) {
+        return packedRows(m) * k;
+    }
+
+    private static int packedRows(int m) {
+        return (m + MR - 1) / MR * MR;
+    }
+
+    /** Blocks of K of near-equal depth: 288 → 2 × 144 rather than 256 + 32. */
+    private static int kStep(int k) {
+        int kBlocks = (k + KC - 1) / KC;
+        return (k + kBlocks - 1) / kBlocks;
     }
 
     private static void run(boolean transA, boolean transB, int m, int n, int k,
@@ -111,9 +139,7 @@ public final class Gemm {
             }
             return;
         }
-        // Blocks of K of near-equal depth: 288 → 2 × 144 rather than 256 + 32.
-        int kBlocks = (k + KC - 1) / KC;
-        int kStep = (k + kBlocks - 1) / kBlocks;
+        int kStep = kStep(k);
         // With few rows of A, each element of B is used only a few times: reading B in place beats packing it.
         boolean direct = !prepacked && !transB && m <= 4 * MR;
         for (int jc = 0; jc < n; jc += NC) {
@@ -130,7 +156,7 @@ public final class Gemm {
                 }
                 for (int ic = 0; ic < m; ic += MC) {
                     int mc = Math.min(MC, m - ic);
-                    packA(transA, mc, kc, a, aOff, lda, ic, pc, ws.packA);
+                    packA(transA, mc, kc, a, aOff, lda, ic, pc, ws.packA, 0);
                     for (int jr = 0; jr < nc; jr += NR) {
                         int nr = Math.min(NR, nc - jr);
                         float[] pb;
@@ -155,7 +181,7 @@ public final class Gemm {
                             bPanel = 0;
                             rows = PANEL_ROWS;
                         }
-                        tiles(mc, nr, kc, ws, pb, bPanel, rows, 0, c, cOff + ic * ldc + jc + jr, ldc, add);
+                        tiles(mc, nr, kc, ws, ws.packA, 0, pb, bPanel, rows, 0, c, cOff + ic * ldc + jc + jr, ldc, add);
                     }
                 }
             }
@@ -163,15 +189,15 @@ public final class Gemm {
     }
 
     /** One column panel of C: its MR-row tiles, the bottom one (and all of a partial panel) through scratch. */
-    private static void tiles(int mc, int nr, int kc, Workspace ws, float[] pb, int bAt, int[] rows, int rowAt,
-                              float[] c, int cAt, int ldc, boolean add) {
+    private static void tiles(int mc, int nr, int kc, Workspace ws, float[] pa, int aAt, float[] pb, int bAt,
+                              int[] rows, int rowAt, float[] c, int cAt, int ldc, boolean add) {
         for (int ir = 0; ir < mc; ir += MR) {
             int mr = Math.min(MR, mc - ir);
-            int aPanel = (ir / MR) * kc * MR;
+            int aPanel = aAt + (ir / MR) * kc * MR;
             if (mr == MR && nr == NR) {
-                tile(kc, ws.packA, aPanel, pb, bAt, rows, rowAt, c, cAt + ir * ldc, ldc, add);
+                tile(kc, pa, aPanel, pb, bAt, rows, rowAt, c, cAt + ir * ldc, ldc, add);
             } else {
-                edgeTile(kc, ws.packA, aPanel, pb, bAt, rows, rowAt, ws.tile, c, cAt + ir * ldc, ldc, add, mr, nr);
+                edgeTile(kc, pa, aPanel, pb, bAt, rows, rowAt, ws.tile, c, cAt + ir * ldc, ldc, add, mr, nr);
             }
         }
     }
@@ -231,8 +257,8 @@ public final class Gemm {
 
     /** Packs op(A)[ic:ic+mc, pc:pc+kc] into panels of MR rows, each kc columns long, zero-padded. */
     private static void packA(boolean transA, int mc, int kc, float[] a, int aOff, int lda, int ic, int pc,
-                              float[] dst) {
-        int at = 0;
+                              float[] dst, int dstOff) {
+        int at = dstOff;
         for (int i0 = 0; i0 < mc; i0 += MR) {
             int height = Math.min(MR, mc - i0);
             if (transA) {

@@ -100,7 +100,9 @@ class GemmPropertiesTest {
             float[] a = random(r, c.m() * c.k());
             float[] src = random(r, off + maxTap + (c.n() + Gemm.NR - 1) / Gemm.NR * Gemm.NR);
             float[] cm = random(r, c.m() * ldc), before = cm.clone();
-            Gemm.multiplyImplicit(c.m(), c.n(), c.k(), a, 0, c.k(), src, off, taps, cm, 0, ldc, c.accumulate(), ws);
+            float[] packedA = random(r, 3 + Gemm.packedASize(c.m(), c.k()));
+            Gemm.packA(c.m(), c.k(), a, 0, c.k(), packedA, 3);
+            Gemm.multiplyImplicit(c.m(), c.n(), c.k(), packedA, 3, src, off, taps, cm, 0, ldc, c.accumulate(), ws);
             for (int i = 0; i < c.m(); i++) {
                 for (int j = 0; j < ldc; j++) {
                     if (j >= c.n()) {
