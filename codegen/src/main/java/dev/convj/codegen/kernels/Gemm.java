@@ -24,22 +24,11 @@ public final class Gemm {
     /** Columns of B per packed block. */
     static final int NC = 1024;
 
-    /** Row offsets of a packed panel: row p starts p·NR floats in. */
-    private static final int[] PANEL_ROWS = new int[KC];
-
-    static {
-        for (int p = 0; p < KC; p++) {
-            PANEL_ROWS[p] = p * NR;
-        }
-    }
-
     /** Per-thread scratch space for packing and edge tiles. */
     public static final class Workspace {
         final float[] packA = new float[MC * KC];
         final float[] packB = new float[KC * ((NC + NR - 1) / NR) * NR];
         final float[] tile = new float[MR * NR];
-        /** Row offsets of B read in place: p · ldb. */
-        final int[] strided = new int[KC];
     }
 
     /**
@@ -87,12 +76,12 @@ public final class Gemm {
                 for (int jr = 0; jr < n; jr += NR) {
                     int nr = Math.min(NR, n - jr), cAt = cOff + ic * ldc + jr;
                     if (mc <= 4 * MR) {
-                        tiles(mc, nr, kc, ws, packedA, aAt, src, srcOff + jr, taps, pc, c, cAt, ldc, add);
+                        tiles(mc, nr, kc, ws, packedA, aAt, src, srcOff + jr, 0, taps, pc, c, cAt, ldc, add);
                     } else {
                         // Many row tiles reuse this panel: copy its rows once into L1 rather than read them from
                         // the image (in L2) once per tile.
                         packShifted(kc, src, srcOff + jr, taps, pc, ws.packB);
-                        tiles(mc, nr, kc, ws, packedA, aAt, ws.packB, 0, PANEL_ROWS, 0, c, cAt, ldc, add);
+                        tiles(mc, nr, kc, ws, packedA, aAt, ws.packB, 0, NR, null, 0, c, cAt, ldc, add);
                     }
                 }
             }
@@ -149,10 +138,6 @@ public final class Gemm {
                 boolean add = accumulate || pc > 0;
                 if (!prepacked && !direct) {
                     packB(transB, kc, nc, b, bOff, ldb, pc, jc, ws.packB);
-                } else if (direct) {
-                    for (int p = 0; p < kc; p++) {
-                        ws.strided[p] = p * ldb;
-                    }
                 }
                 for (int ic = 0; ic < m; ic += MC) {
                     int mc = Math.min(MC, m - ic);
@@ -160,28 +145,27 @@ public final class Gemm {
                     for (int jr = 0; jr < nc; jr += NR) {
                         int nr = Math.min(NR, nc - jr);
                         float[] pb;
-                        int bPanel;
-                        int[] rows;
+                        int bPanel, bStride;
                         if (prepacked) {
                             pb = b;
                             bPanel = bOff + (jc + jr) / NR * k * NR + pc * NR;
-                            rows = PANEL_ROWS;
+                            bStride = NR;
                         } else if (!direct) {
                             pb = ws.packB;
                             bPanel = (jr / NR) * kc * NR;
-                            rows = PANEL_ROWS;
+                            bStride = NR;
                         } else if (nr == NR) {
                             pb = b;
                             bPanel = bOff + pc * ldb + jc + jr;
-                            rows = ws.strided;
+                            bStride = ldb;
                         } else {
                             // The last, partial panel is packed with zeros so the kernel never reads past B.
                             packB(false, kc, nr, b, bOff, ldb, pc, jc + jr, ws.packB);
                             pb = ws.packB;
                             bPanel = 0;
-                            rows = PANEL_ROWS;
+                            bStride = NR;
                         }
-                        tiles(mc, nr, kc, ws, ws.packA, 0, pb, bPanel, rows, 0, c, cOff + ic * ldc + jc + jr, ldc, add);
+                        tiles(mc, nr, kc, ws, ws.packA, 0, pb, bPanel, bStride, null, 0, c, cOff + ic * ldc + jc + jr, ldc, add);
                     }
                 }
             }
@@ -189,32 +173,38 @@ public final class Gemm {
     }
 
     /** One column panel of C: its MR-row tiles, the bottom one (and all of a partial panel) through scratch. */
+    /** B's rows are bStride apart, or at bAt + rows[rowAt + p] when rows is not null. */
     private static void tiles(int mc, int nr, int kc, Workspace ws, float[] pa, int aAt, float[] pb, int bAt,
-                              int[] rows, int rowAt, float[] c, int cAt, int ldc, boolean add) {
+                              int bStride, int[] rows, int rowAt, float[] c, int cAt, int ldc, boolean add) {
         for (int ir = 0; ir < mc; ir += MR) {
             int mr = Math.min(MR, mc - ir);
             int aPanel = aAt + (ir / MR) * kc * MR;
             if (mr == MR && nr == NR) {
-                tile(kc, pa, aPanel, pb, bAt, rows, rowAt, c, cAt + ir * ldc, ldc, add);
+                tile(kc, pa, aPanel, pb, bAt, bStride, rows, rowAt, c, cAt + ir * ldc, ldc, add);
             } else {
-                edgeTile(kc, pa, aPanel, pb, bAt, rows, rowAt, ws.tile, c, cAt + ir * ldc, ldc, add, mr, nr);
+                edgeTile(kc, pa, aPanel, pb, bAt, bStride, rows, rowAt, ws.tile, c, cAt + ir * ldc, ldc, add, mr,
+                        nr);
             }
         }
     }
 
-    private static void tile(int kc, float[] pa, int aAt, float[] pb, int bAt, int[] rows, int rowAt, float[] c,
-                             int cAt, int ldc, boolean add) {
+    private static void tile(int kc, float[] pa, int aAt, float[] pb, int bAt, int bStride, int[] rows, int rowAt,
+                             float[] c, int cAt, int ldc, boolean add) {
         if (VectorSupport.AVAILABLE) { // portable-drop
-            VectorKernel.tile(kc, pa, aAt, pb, bAt, rows, rowAt, c, cAt, ldc, add); // portable-drop
+            if (rows == null) { // portable-drop
+                VectorKernel.tile(kc, pa, aAt, pb, bAt, bStride, c, cAt, ldc, add); // portable-drop
+            } else { // portable-drop
+                VectorKernel.tileAt(kc, pa, aAt, pb, bAt, rows, rowAt, c, cAt, ldc, add); // portable-drop
+            } // portable-drop
             return; // portable-drop
         } // portable-drop
-        ScalarKernel.tile(kc, pa, aAt, pb, bAt, rows, rowAt, c, cAt, ldc, add, NR);
+        ScalarKernel.tile(kc, pa, aAt, pb, bAt, bStride, rows, rowAt, c, cAt, ldc, add, NR);
     }
 
     /** A partial tile at the right or bottom edge: computed whole into scratch, then the valid part is copied. */
-    private static void edgeTile(int kc, float[] pa, int aAt, float[] pb, int bAt, int[] rows, int rowAt,
+    private static void edgeTile(int kc, float[] pa, int aAt, float[] pb, int bAt, int bStride, int[] rows, int rowAt,
                                  float[] scratch, float[] c, int cAt, int ldc, boolean add, int mr, int nr) {
-        tile(kc, pa, aAt, pb, bAt, rows, rowAt, scratch, 0, NR, false);
+        tile(kc, pa, aAt, pb, bAt, bStride, rows, rowAt, scratch, 0, NR, false);
         for (int i = 0; i < mr; i++) {
             for (int j = 0; j < nr; j++) {
                 float v = scratch[i * NR + j];
