@@ -8,14 +8,18 @@ import java.util.List;
 import javax.lang.model.element.Modifier;
 
 /**
- * The convolution family as im2col/col2im and packed GEMM, per image (images are split across threads):
+ * The convolution family as packed GEMM per image (images are split across threads):
  * <ul>
- *   <li>conv: col = im2col(x[n]); y[n] = w · col (+ bias, + fused ReLU)</li>
- *   <li>conv_transpose: col = wᵀ · dy[n]; x[n] = col2im(col) — the scatter back through the same index map</li>
- *   <li>weight gradient: dw += dy[n] · im2col(x[n])ᵀ, one partial sum per thread, added in thread order</li>
+ *   <li>conv at stride 1: y[n] = w · B with B read in place from the zero-padded image through each tap's offset
+ *       (implicit im2col), then the valid positions copied out (+ bias, + fused ReLU)</li>
+ *   <li>conv at larger strides: col = im2col(x[n]); y[n] = w · col</li>
+ *   <li>conv_transpose at stride 1: the forward convolution of the padded dy with flipped, transposed filters;
+ *       otherwise col = wᵀ · dy[n]; x[n] = col2im(col), the scatter back through the same index map</li>
+ *   <li>weight gradient: dw += dy[n] · im2col(x[n])ᵀ, colᵀ written in the GEMM's packed layout, one partial sum
+ *       per thread, added in thread order</li>
  * </ul>
- * im2col is emitted per node with every extent a constant; the zero padding is handled by precomputed ranges of
- * valid output positions per kernel tap along the innermost axis, so the copy loops carry no bounds tests.
+ * Every extent is a constant. Padding comes from a zero-padded copy of the image, or (col2im) from precomputed
+ * ranges of valid positions per kernel tap, so no copy loop tests bounds.
  */
 final class ConvEmitter {
     private ConvEmitter() {}
