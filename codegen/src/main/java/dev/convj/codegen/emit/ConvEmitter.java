@@ -149,13 +149,10 @@ final class ConvEmitter {
         String y = ctx.buf(n);
         Source src = Source.of(d);
         int r = d.r();
-        // Positions of the padded image's grid that hold an output: out[0] rows of the padded row length.
-        int positions = d.out.get(0) * src.stride[0];
-        // Reads reach max(tap) + positions + NR − 1 ≤ channels·size + stride[0] + 63 floats (NR ≤ 64).
-        long wide = (long) d.cg() * src.size + src.stride[0] + 64;
-        long result = wide;
+        int positions = gridPositions(d, src);
+        long result = paddedCopyFloats(d, src);
         int packedSize = dev.convj.codegen.kernels.Gemm.packedASize(d.og(), d.kg());
-        long packed = Math.max(result + (long) d.og() * positions, filtersAt + (long) d.o * d.kg());
+        long packed = Math.max(implicitScratch(d), filtersAt + (long) d.o * d.kg());
         ctx.needCol(packed + (long) d.g.groups() * packedSize);
         String taps = ctx.constantArray(name.toUpperCase() + "_TAP", tapOffsets(d, src));
         addIm2colMethod(ctx, name + "_pad", b -> src.emitCopy(b, d, 0, true));
@@ -230,11 +227,10 @@ final class ConvEmitter {
         // The equivalent forward convolution: input dy (o channels), output x (c channels).
         ConvGeometry forward = new ConvGeometry(g.stride(), low, high, g.dilation(), g.groups());
         Dims e = new Dims(forward, d.out, d.in, d.k, d.o, d.c);
-        int positions = e.out.get(0) * Source.of(e).stride[0];
-        if (positions > 1.5 * e.outSize()) {
+        if (gridPositions(e, Source.of(e)) > 1.5 * e.outSize()) {
             return false; // thin images with big kernels: mostly zeros of the padding would be multiplied
         }
-        long at = (long) e.cg() * Source.of(e).size + Source.of(e).stride[0] + 64 + (long) e.og() * positions;
+        long at = implicitScratch(e);
         String w = ctx.buf(ctx.input(n, 1));
         CodeBlock prologue = CodeBlock.builder()
                 .add("// the filters flipped in space and transposed, at col[$L..): wt[c, (o, t)] = w[o, c, $L − t]\n",
@@ -249,6 +245,25 @@ final class ConvEmitter {
                 .build();
         implicitConv(ctx, n, e, "col", at, prologue);
         return true;
+    }
+
+    /** Positions of the padded image's grid that hold an output: out[0] rows of the padded row length. */
+    private static int gridPositions(Dims d, Source src) {
+        return d.out.get(0) * src.stride[0];
+    }
+
+    /**
+     * Floats of col holding the padded image: reads reach max(tap) + positions + NR − 1 ≤ channels·size +
+     * stride[0] + 63 (NR ≤ 64). The GEMM's result follows it.
+     */
+    private static long paddedCopyFloats(Dims d, Source src) {
+        return (long) d.cg() * src.size + src.stride[0] + 64;
+    }
+
+    /** Floats of col an implicit convolution uses for the padded image and its result, before any filters. */
+    private static long implicitScratch(Dims d) {
+        Source src = Source.of(d);
+        return paddedCopyFloats(d, src) + (long) d.og() * gridPositions(d, src);
     }
 
     /** Offset of row (c, q) of the column matrix from its window's corner in {@code src}'s layout. */

@@ -12,7 +12,8 @@ final class Allocation {
 
     /** Bytes allocated per call of {@code task} over {@code calls} calls, less what measuring itself allocates. */
     static double bytesPerCall(Runnable task, int calls) {
-        long overhead = -allocatedSoFar() + allocatedSoFar();
+        long first = allocatedSoFar();
+        long overhead = allocatedSoFar() - first; // what one reading of the counters allocates
         long before = allocatedSoFar();
         for (int i = 0; i < calls; i++) {
             task.run();
