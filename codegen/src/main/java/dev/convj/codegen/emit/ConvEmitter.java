@@ -15,8 +15,10 @@ import javax.lang.model.element.Modifier;
  *   <li>conv at larger strides: col = im2col(x[n]); y[n] = w · col</li>
  *   <li>conv_transpose at stride 1: the forward convolution of the padded dy with flipped, transposed filters;
  *       otherwise col = wᵀ · dy[n]; x[n] = col2im(col), the scatter back through the same index map</li>
- *   <li>weight gradient: dw += dy[n] · im2col(x[n])ᵀ, colᵀ written in the GEMM's packed layout, one partial sum
- *       per thread, added in thread order</li>
+ *   <li>weight gradient at stride 1 over a grid of 512 positions or more: dw[o, (c,t)] += the dot product of dy[n, o]
+ *       spread over the padded grid with the padded image shifted by tap t, read in place</li>
+ *   <li>other weight gradients: dw += dy[n] · im2col(x[n])ᵀ, colᵀ written in the GEMM's packed layout</li>
+ *   <li>either way, one partial sum of dw per thread, added in thread order</li>
  * </ul>
  * Every extent is a constant. Padding comes from a zero-padded copy of the image, or (col2im) from precomputed
  * ranges of valid positions per kernel tap, so no copy loop tests bounds.
@@ -328,7 +330,14 @@ final class ConvEmitter {
                 .add("// Each thread sums its images into its own partial; run() adds the partials in thread order.\n")
                 .addStatement("float[] acc = team.size() == 1 ? $L : partials[worker]", ctx.buf(n))
                 .addStatement("$T.fill(acc, 0, $L, 0f)", java.util.Arrays.class, size);
-        if (!d.pointwise()) {
+        // Each dot-product tile ends in twelve horizontal reductions; over grids shorter than this they cost more
+        // than the column matrix they save (in profiles of LeNet-5: conv2, 144 positions, 1.7× slower; conv1, 896
+        // positions, 2.6× faster).
+        boolean implicit = !d.pointwise() && g.stride().stream().allMatch(s -> s == 1)
+                && gridLength(d) >= MIN_DOT_LENGTH;
+        if (implicit) {
+            implicitWeightGradPrologue(ctx, name, d, b);
+        } else if (!d.pointwise()) {
             b.addStatement("float[] col = cols[worker]");
             ctx.needCol(packedBound(d.outSize(), d.kg()) + (padded(d) ? (long) d.cg() * paddedSize(d) : 0));
             addPackedIm2col(ctx, name + "_im2col", d);
@@ -340,7 +349,9 @@ final class ConvEmitter {
         for (int group = 0; group < g.groups(); group++) {
             String xAt = Expr.add(Expr.mul("n", d.c * d.inSize()), group * d.cg() * d.inSize());
             String dyAt = Expr.add(Expr.mul("n", d.o * d.outSize()), group * d.og() * d.outSize());
-            if (d.pointwise()) {
+            if (implicit) {
+                implicitWeightGrad(ctx, n, name, d, b, xAt, dyAt, group);
+            } else if (d.pointwise()) {
                 b.add("// dw[o, c] += Σ_p dy[o, p] · x[c, p]: a GEMM of $L×$L×$L\n", d.og(), d.kg(), d.outSize());
                 b.addStatement("$T.multiply(false, true, $L, $L, $L, $L, $L, $L, $L, $L, $L, acc, $L, $L, true,"
                                 + " gemm[worker])", ctx.gemmClass, d.og(), d.kg(), d.outSize(), ctx.buf(dy), dyAt,
@@ -359,6 +370,64 @@ final class ConvEmitter {
         ctx.run.beginControlFlow("if (team.size() > 1)")
                 .addStatement("sumPartials($L, $L)", ctx.buf(n), size)
                 .endControlFlow();
+    }
+
+    /** The shortest padded grid whose weight gradient is computed as dot products read in place. */
+    private static final int MIN_DOT_LENGTH = 512;
+
+    /** Grid positions of an implicit weight gradient, rounded up to a whole number of vectors of any width. */
+    private static int gridLength(Dims d) {
+        return (gridPositions(d, Source.of(d)) + 15) / 16 * 16;
+    }
+
+    /**
+     * The scratch of a stride-1 weight gradient read in place: the padded image at col[0..) with zeros behind it,
+     * then dy spread over the padded grid at col[{@link #paddedCopyFloats}..), one row of {@link #gridLength} per
+     * output channel. Zeroed once per call: each image overwrites the same positions.
+     */
+    private static void implicitWeightGradPrologue(EmitContext ctx, String name, Dims d, CodeBlock.Builder b) {
+        Source src = Source.of(d);
+        long gridAt = paddedCopyFloats(d, src);
+        ctx.needCol(gridAt + (long) d.og() * gridLength(d));
+        addIm2colMethod(ctx, name + "_pad", c -> src.emitCopy(c, d, 0, true));
+        ctx.constantArray(name.toUpperCase() + "_TAP", tapOffsets(d, src));
+        b.addStatement("float[] col = cols[worker]");
+        b.add("// dy's grid at col[$L..) is zero where a padded row holds no output, and so is the image's tail\n",
+                gridAt);
+        b.addStatement("$T.fill(col, 0, $L, 0f)", java.util.Arrays.class, gridAt + (long) d.og() * gridLength(d));
+    }
+
+    /**
+     * One image of a stride-1 weight gradient, no column matrix: dw[o, (c,t)] += Σ_q dy[o, q] · padded[c, q +
+     * tap(t)] over the positions q of the padded grid, dy being zero where a padded row holds no output.
+     */
+    private static void implicitWeightGrad(EmitContext ctx, Node n, String name, Dims d, CodeBlock.Builder b,
+                                           String xAt, String dyAt, int group) {
+        Source src = Source.of(d);
+        int r = d.r(), length = gridLength(d);
+        long gridAt = paddedCopyFloats(d, src);
+        String taps = name.toUpperCase() + "_TAP";
+        Node dy = ctx.input(n, 1);
+        b.addStatement("$L_pad($L, $L, col)", name, ctx.buf(ctx.input(n, 0)), xAt);
+        b.add("// dy[o] spread over the padded grid: row o at col[$L + o·$L..)\n", gridAt, length);
+        b.beginControlFlow("for (int o = 0; o < $L; o++)", d.og());
+        String from = Expr.add(dyAt, Expr.mul("o", d.outSize()));
+        String to = Expr.add(String.valueOf(gridAt), Expr.mul("o", length));
+        int outStride = d.outSize();
+        for (int a = 0; a < r - 1; a++) {
+            outStride /= d.out.get(a);
+            b.beginControlFlow("for (int o$L = 0; o$L < $L; o$L++)", a, a, d.out.get(a), a);
+            from = Expr.add(from, Expr.mul("o" + a, outStride));
+            to = Expr.add(to, Expr.mul("o" + a, src.stride[a]));
+        }
+        b.addStatement("$T.arraycopy($L, $L, col, $L, $L)", System.class, ctx.buf(dy), from, to, d.out.get(r - 1));
+        for (int a = 0; a < r; a++) {
+            b.endControlFlow();
+        }
+        b.add("// dw[o, (c,t)] += Σ_q dy[o, q] · padded[q + $L[(c,t)]]: $L×$L dot products of length $L\n", taps,
+                d.og(), d.kg(), length);
+        b.addStatement("$T.multiplyRows($L, $L, $L, col, $L, $L, col, 0, $L, acc, $L, $L, gemm[worker])",
+                ctx.gemmClass, d.og(), d.kg(), length, gridAt, length, taps, (long) group * d.og() * d.kg(), d.kg());
     }
 
     /** Floats of a k×n matrix packed in panels of up to 64 columns (the widest NR of any vector width). */

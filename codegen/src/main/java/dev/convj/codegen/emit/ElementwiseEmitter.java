@@ -108,6 +108,25 @@ final class ElementwiseEmitter {
         throw new IllegalStateException(op.kind() + " is not elementwise");
     }
 
+    /**
+     * Whether {@code n}, applied as an epilogue to operand {@code given}, maps a zero gradient to zero exactly: a
+     * product of {@code given} with a step function (0 or 1, never NaN or infinite), as a ReLU's backward is. Then
+     * a producer that writes mostly zeros may skip the epilogue there.
+     */
+    static boolean keepsZero(EmitContext ctx, Node n, Node given) {
+        if (!(n.op() instanceof Mul)) {
+            return false;
+        }
+        for (int i = 0; i < 2; i++) {
+            Node in = ctx.input(n, i), other = ctx.input(n, 1 - i);
+            if (in.id() == given.id() && other.id() != given.id() && other.op() instanceof Step
+                    && ctx.plan.role(other) == ExecutionPlan.Role.INLINED) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static String operand(EmitContext ctx, Node n, int i, String index, Node given, String value) {
         Node in = ctx.input(n, i);
         if (given != null && in.id() == given.id()) {

@@ -128,8 +128,9 @@ final class PoolEmitter {
 
     /**
      * Max pooling when every window is whole: the window's taps are unrolled at constant offsets from its corner,
-     * with no clipping. The backward pass (windows tiling the input) writes every input position once: the
-     * upstream gradient at the window's argmax, zero elsewhere, so the gradient buffer needs no clearing.
+     * with no clipping. The backward pass (windows tiling the input) gives the upstream gradient to the window's
+     * argmax and zero to the other taps: it clears the planes and stores the argmax alone, unless a fused epilogue
+     * could turn zero into something else, in which case every tap is written through it.
      */
     private static void emitFullWindows(EmitContext ctx, Node n, PoolGeometry g, Kind kind, List<Integer> in,
                                         List<Integer> out, int channels) {
@@ -152,6 +153,15 @@ final class PoolEmitter {
         String x = ctx.buf(ctx.input(n, 0));
         CodeBlock.Builder b = CodeBlock.builder();
         b.add("// every window is whole: its $L taps sit at constant offsets from its corner\n", taps);
+        // The backward pass writes one tap per window when the rest may stay zero: the planes are cleared first
+        // (a vectorized fill), and only the argmax is stored.
+        int fusedInto = ctx.plan.epilogueOf(n);
+        boolean sparse = kind == Kind.MAX_BACKWARD
+                && (fusedInto < 0 || ElementwiseEmitter.keepsZero(ctx, ctx.graph.node(fusedInto), n));
+        if (sparse) {
+            b.addStatement("$T.fill($L, from * $L, to * $L, 0f)", java.util.Arrays.class, ctx.buf(n),
+                    channels * inSize, channels * inSize);
+        }
         b.beginControlFlow("for (int plane = from * $L; plane < to * $L; plane++)", channels, channels);
         b.addStatement("int xb = plane * $L, y = plane * $L", inSize, outSize);
         StringBuilder corner = new StringBuilder("xb");
@@ -180,6 +190,14 @@ final class PoolEmitter {
             case MAX_BACKWARD -> {
                 b.addStatement("float dy = $L[y]", ctx.buf(ctx.input(n, 1)));
                 int fused = ctx.plan.epilogueOf(n);
+                if (sparse) {
+                    Node consumer = fused < 0 ? null : ctx.graph.node(fused);
+                    b.add("// only the argmax takes a gradient$L\n", consumer == null ? ""
+                            : "; fused epilogue there: " + ctx.describe(consumer).replace("$", "$$"));
+                    b.addStatement("$L[at + arg] = $L", ctx.buf(n), consumer == null ? "dy"
+                            : ElementwiseEmitter.expression(ctx, consumer, "at + arg", n, "dy"));
+                    break;
+                }
                 if (fused >= 0) {
                     Node consumer = ctx.graph.node(fused);
                     b.add("// fused epilogue, applied at each tap to its gradient: $L\n", ctx.describe(consumer).replace("$", "$$"));

@@ -29,7 +29,12 @@ public final class Gemm {
         final float[] packA = new float[MC * KC];
         final float[] packB = new float[KC * ((NC + NR - 1) / NR) * NR];
         final float[] tile = new float[MR * NR];
+        final float[] dots = new float[DOT_ROWS_A * DOT_ROWS_B];
     }
+
+    /** Rows of A and rows of B per tile of {@link #multiplyRows}: 12 vector sums, held in registers. */
+    static final int DOT_ROWS_A = 3;
+    static final int DOT_ROWS_B = 4;
 
     /**
      * C[m×n] = op(A)[m×k] · op(B)[k×n], added to C when {@code accumulate}. op(A) = Aᵀ when {@code transA}, where
@@ -86,6 +91,45 @@ public final class Gemm {
                 }
             }
         }
+    }
+
+    /**
+     * C[i][j] += Σ_p A[aOff + i·lda + p] · B[bOff + rows[j] + p] for p < k, i < m, j < n: each element of C the dot
+     * product of a row of A with a row of B that a table places. This is a stride-1 convolution's weight gradient
+     * read in place: A is dy spread over the padded image's grid (zeros where a padded row holds no output), and
+     * row (c, t) of B is the padded image shifted by tap t's offset — no column matrix is written. Tiles of
+     * {@link #DOT_ROWS_A} rows of A by {@link #DOT_ROWS_B} of B; a partial tile repeats its last row, and the
+     * repeats are dropped. Fastest when k is a multiple of the vector length (pad A's rows with zeros).
+     */
+    public static void multiplyRows(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff,
+                                    int[] rows, float[] c, int cOff, int ldc, Workspace ws) {
+        float[] sums = ws.dots;
+        for (int j0 = 0; j0 < n; j0 += DOT_ROWS_B) {
+            int nb = Math.min(DOT_ROWS_B, n - j0);
+            int b0 = bOff + rows[j0], b1 = bOff + rows[j0 + Math.min(1, nb - 1)];
+            int b2 = bOff + rows[j0 + Math.min(2, nb - 1)], b3 = bOff + rows[j0 + nb - 1];
+            for (int i0 = 0; i0 < m; i0 += DOT_ROWS_A) {
+                int mb = Math.min(DOT_ROWS_A, m - i0);
+                int a0 = aOff + i0 * lda, a1 = a0 + Math.min(1, mb - 1) * lda, a2 = a0 + (mb - 1) * lda;
+                dots(k, a, a0, a1, a2, b, b0, b1, b2, b3, sums);
+                for (int i = 0; i < mb; i++) {
+                    int row = cOff + (i0 + i) * ldc + j0;
+                    for (int j = 0; j < nb; j++) {
+                        c[row + j] += sums[i * DOT_ROWS_B + j];
+                    }
+                }
+            }
+        }
+    }
+
+    private static void dots(int k, float[] a, int a0, int a1, int a2, float[] b, int b0, int b1, int b2, int b3,
+                             float[] sums) {
+        if (VectorSupport.AVAILABLE) { // portable-drop
+            VectorKernel.dots(k, a, a0, a1, a2, b, b0, b1, b2, b3, sums); // portable-drop
+            return; // portable-drop
+        } // portable-drop
+        java.util.Arrays.fill(sums, 0f);
+        ScalarKernel.addDots(0, k, a, a0, a1, a2, b, b0, b1, b2, b3, sums);
     }
 
     /**

@@ -25,4 +25,20 @@ final class ScalarKernel {
             }
         }
     }
+
+    /** Adds the terms p ∈ [from, k) of {@link Gemm#multiplyRows}'s tile: sums[i · 4 + j] += Σ_p a[ai + p] · b[bj + p]. */
+    static void addDots(int from, int k, float[] a, int a0, int a1, int a2, float[] b, int b0, int b1, int b2,
+                        int b3, float[] sums) {
+        for (int i = 0; i < 3; i++) {
+            int ai = i == 0 ? a0 : i == 1 ? a1 : a2;
+            for (int j = 0; j < 4; j++) {
+                int bj = j == 0 ? b0 : j == 1 ? b1 : j == 2 ? b2 : b3;
+                float sum = 0f;
+                for (int p = from; p < k; p++) {
+                    sum += a[ai + p] * b[bj + p];
+                }
+                sums[i * 4 + j] += sum;
+            }
+        }
+    }
 }

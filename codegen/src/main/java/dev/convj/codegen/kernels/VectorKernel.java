@@ -1,6 +1,7 @@
 package dev.convj.codegen.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -137,5 +138,52 @@ final class VectorKernel {
         c41.intoArray(c, r4 + L);
         c50.intoArray(c, r5);
         c51.intoArray(c, r5 + L);
+    }
+
+    /**
+     * The 3×4 dot products of {@link Gemm#multiplyRows}'s tile, sums[i · 4 + j] = Σ_p a[ai + p] · b[bj + p]: per
+     * step three loads of A, four of B and twelve fused multiply-adds into vector sums, reduced once at the end.
+     */
+    static void dots(int k, float[] a, int a0, int a1, int a2, float[] b, int b0, int b1, int b2, int b3,
+                     float[] sums) {
+        FloatVector s00, s01, s02, s03, s10, s11, s12, s13, s20, s21, s22, s23;
+        s00 = s01 = s02 = s03 = s10 = s11 = s12 = s13 = s20 = s21 = s22 = s23 = FloatVector.zero(S);
+        int kv = S.loopBound(k);
+        for (int p = 0; p < kv; p += L) {
+            FloatVector x0 = FloatVector.fromArray(S, a, a0 + p);
+            FloatVector x1 = FloatVector.fromArray(S, a, a1 + p);
+            FloatVector x2 = FloatVector.fromArray(S, a, a2 + p);
+            FloatVector y = FloatVector.fromArray(S, b, b0 + p);
+            s00 = x0.fma(y, s00);
+            s10 = x1.fma(y, s10);
+            s20 = x2.fma(y, s20);
+            y = FloatVector.fromArray(S, b, b1 + p);
+            s01 = x0.fma(y, s01);
+            s11 = x1.fma(y, s11);
+            s21 = x2.fma(y, s21);
+            y = FloatVector.fromArray(S, b, b2 + p);
+            s02 = x0.fma(y, s02);
+            s12 = x1.fma(y, s12);
+            s22 = x2.fma(y, s22);
+            y = FloatVector.fromArray(S, b, b3 + p);
+            s03 = x0.fma(y, s03);
+            s13 = x1.fma(y, s13);
+            s23 = x2.fma(y, s23);
+        }
+        sums[0] = s00.reduceLanes(VectorOperators.ADD);
+        sums[1] = s01.reduceLanes(VectorOperators.ADD);
+        sums[2] = s02.reduceLanes(VectorOperators.ADD);
+        sums[3] = s03.reduceLanes(VectorOperators.ADD);
+        sums[4] = s10.reduceLanes(VectorOperators.ADD);
+        sums[5] = s11.reduceLanes(VectorOperators.ADD);
+        sums[6] = s12.reduceLanes(VectorOperators.ADD);
+        sums[7] = s13.reduceLanes(VectorOperators.ADD);
+        sums[8] = s20.reduceLanes(VectorOperators.ADD);
+        sums[9] = s21.reduceLanes(VectorOperators.ADD);
+        sums[10] = s22.reduceLanes(VectorOperators.ADD);
+        sums[11] = s23.reduceLanes(VectorOperators.ADD);
+        if (kv < k) { // the tail, when k is not a multiple of the vector length
+            ScalarKernel.addDots(kv, k, a, a0, a1, a2, b, b0, b1, b2, b3, sums);
+        }
     }
 }

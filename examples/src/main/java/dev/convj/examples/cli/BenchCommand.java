@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
@@ -70,8 +71,9 @@ final class BenchCommand implements Callable<Integer> {
 
     /** Runs {@code convj compile} twice in fresh JVMs on an empty cache: the second one hits the disk. */
     private static String diskHitInFreshJvm(Graph ignored) {
+        Path cache = null;
         try {
-            Path cache = Files.createTempDirectory("convj-bench-cache");
+            cache = Files.createTempDirectory("convj-bench-cache");
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             String classpath = System.getProperty("java.class.path");
             List<String> command = new ArrayList<>(List.of(java, "-Dconvj.cache=" + cache, "-cp", classpath,
@@ -82,6 +84,20 @@ final class BenchCommand implements Callable<Integer> {
             return m.find() ? String.format("%8s ms", m.group(1)) : "not measured: " + second.strip();
         } catch (IOException | InterruptedException e) {
             return "not measured: " + e.getMessage();
+        } finally {
+            deleteQuietly(cache);
+        }
+    }
+
+    /** The throw-away cache goes once measured; a leftover would only fill the temporary directory. */
+    private static void deleteQuietly(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // best effort: the directory is in the system's temporary area
         }
     }
 

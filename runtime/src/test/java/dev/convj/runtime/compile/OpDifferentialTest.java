@@ -157,11 +157,14 @@ class OpDifferentialTest {
     @Test
     void largeConvolutionsMatchTheInterpreter() {
         // Column matrices of tens of thousands of floats (several GEMM panels and K blocks), with padding, groups,
-        // stride 2 and dilation 2, in 2-D and 3-D.
+        // stride 2 and dilation 2, in 1-D, 2-D and 3-D.
         List<ConvCase> cases = List.of(
                 new ConvCase(2, 2, 1, 40, 8, 23, 3, 1, 1, 1, 1, true, 1),   // 360 rows × 529 positions
                 new ConvCase(2, 1, 2, 24, 4, 30, 3, 2, 2, 1, 2, false, 2),  // groups, stride 2, dilation 2
-                new ConvCase(3, 1, 1, 8, 4, 12, 3, 1, 1, 1, 1, false, 3));  // 3-D: 216 rows × 1728 positions
+                new ConvCase(3, 1, 1, 8, 4, 12, 3, 1, 1, 1, 1, false, 3),   // 3-D: 216 rows × 1728 positions
+                // stride 1 over grids of 512 positions and more: weight gradients as dot products read in place
+                new ConvCase(2, 3, 2, 3, 5, 26, 3, 1, 2, 0, 2, true, 2),    // groups, uneven padding, dilation 2
+                new ConvCase(1, 2, 1, 3, 4, 600, 5, 1, 2, 2, 1, false, 1)); // 1-D, 600 positions
         for (ConvCase c : cases) {
             Graph g = lossOf(c.input(), b -> b.apply("y", new Conv(c.geometry()), b.node("x"),
                     b.parameter("w", c.weight(), new ParamInit.Uniform(0.5))), false);
