@@ -176,6 +176,15 @@ public final class Network {
         return append(new DenseLayer(name, units, bias));
     }
 
+    /**
+     * Standardizes the input: y = (x − mean) / std, every channel alike — typically first, with the training set's
+     * pixel mean and standard deviation (Fashion-MNIST: 0.2860 and 0.3530 for pixels scaled to [0, 1]).
+     */
+    public Network normalize(double mean, double std) {
+        String name = nextName("normalize");
+        return append(declare(name, "normalize", () -> new NormalizeLayer(name, mean, std)));
+    }
+
     public Network flatten() {
         return append(new FlattenLayer(nextName("flatten")));
     }

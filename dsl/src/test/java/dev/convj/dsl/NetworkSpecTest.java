@@ -40,6 +40,7 @@ class NetworkSpecTest {
     @Test
     void everyLayerKindAndOptionRoundTrips() {
         Network n = Network.input(4, 17, 15)
+                .normalize(0.25, 0.5)
                 .conv2d(8, 3, same(), stride(2), noBias()).named("stem").tanh()
                 .conv2d(8, 3, 2, full(), dilation(2), groups(4)).sigmoid()
                 .conv2d(6, 3, pad(1, 0, 2, 1))

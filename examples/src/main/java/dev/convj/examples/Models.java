@@ -10,6 +10,7 @@ import static dev.convj.dsl.LayerOption.stride;
 import static dev.convj.dsl.LayerOption.trueConvolution;
 
 import dev.convj.dsl.Network;
+import dev.convj.runtime.data.FashionMnist;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -26,9 +27,13 @@ public final class Models {
         BUILT_IN.put("all-ops", Models::allOps);
     }
 
-    /** LeNet-5 for 28×28 grey images and 10 classes: 61,706 parameters. */
+    /**
+     * LeNet-5 for 28×28 grey images and 10 classes: 61,706 parameters. The input is standardized with Fashion-MNIST's
+     * pixel statistics, which lifts SGD's test accuracy after 5 epochs by about a point (PyTorch, same recipe).
+     */
     public static Network lenet5() {
         return Network.input(1, 28, 28)
+                .normalize(FashionMnist.PIXEL_MEAN, FashionMnist.PIXEL_STD)
                 .conv2d(6, 5, pad(2)).relu().maxPool(2)
                 .conv2d(16, 5).relu().maxPool(2)
                 .flatten()
@@ -41,6 +46,7 @@ public final class Models {
     /** A small VGG: two 3×3 blocks of 32 and 64 filters, each ending in 2×2 max pooling, then 256 and 10 units. */
     public static Network smallVgg() {
         return Network.input(1, 28, 28)
+                .normalize(FashionMnist.PIXEL_MEAN, FashionMnist.PIXEL_STD)
                 .conv2d(32, 3, same()).relu().conv2d(32, 3, same()).relu().maxPool(2)
                 .conv2d(64, 3, same()).relu().conv2d(64, 3, same()).relu().maxPool(2)
                 .flatten()

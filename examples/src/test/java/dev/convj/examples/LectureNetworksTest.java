@@ -54,6 +54,19 @@ class LectureNetworksTest {
     }
 
     @Test
+    void normalizeStandardizesWithItsConstants() {
+        // (x − 0.5) / 0.25 for x = 0, 0.25, 0.5, 1.5: −2, −1, 0, 4; the layer has no parameters.
+        Network n = Network.input(1, 2, 2).normalize(0.5, 0.25);
+        Map<String, Tensor> feeds = Map.of("x", Tensor.of(Shape.of(1, 1, 2, 2), 0, 0.25, 0.5, 1.5));
+        assertArrayEquals(new double[] {-2, -1, 0, 4}, output(n.graph(1), feeds).data(), 1e-12);
+        assertTrue(n.graph(1).graph().parameters().isEmpty());
+        String message = org.junit.jupiter.api.Assertions.assertThrows(dev.convj.graph.ShapeException.class,
+                () -> Network.input(1, 2, 2).normalize(0.5, 0)).getMessage();
+        assertEquals("normalize1 (normalize): needs a finite mean and a finite std > 0, got mean 0.5 and std 0.0",
+                message);
+    }
+
+    @Test
     void transposedConvolutionMatchesPyTorchOnAWorkedExample() {
         // conv_transpose1d([1, 2], [1, 10, 100], stride 2): y[i] = Σ_p x[p]·w[i − 2p] = [1, 10, 100+2, 20, 200].
         Map<String, Tensor> feeds = Map.of("x", Tensor.of(Shape.of(1, 1, 2), 1, 2),

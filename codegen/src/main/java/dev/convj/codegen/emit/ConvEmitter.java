@@ -194,9 +194,12 @@ final class ConvEmitter {
                 from = Expr.add(from, Expr.mul("o" + a, src.stride[a]));
                 to = Expr.add(to, Expr.mul("o" + a, outStride));
             }
-            b.addStatement("int src = $L, dst = $L", from, to);
-            b.beginControlFlow("for (int i = 0; i < $L; i++)", d.out.get(r - 1))
-                    .addStatement("$L[dst + i] = $L", y, epilogue("col[src + i]", bias, relu)).endControlFlow();
+            if (bias || relu) {
+                b.addStatement("$T.copyOut(col, $L, $L, $L, $L, $L, $L)", ctx.gemmClass, from, y, to, d.out.get(r - 1),
+                        bias ? "bias" : "0f", relu);
+            } else {
+                b.addStatement("$T.arraycopy(col, $L, $L, $L, $L)", System.class, from, y, to, d.out.get(r - 1));
+            }
             for (int a = 0; a < r; a++) {
                 b.endControlFlow();
             }

@@ -133,6 +133,22 @@ public final class Gemm {
     }
 
     /**
+     * dst[dstOff + i] = src[srcOff + i] + bias for i < n, then ReLU'd ({@code v > 0 ? v : 0}, so NaN gives 0) when
+     * {@code relu}: a GEMM result's valid positions copied out with the bias and a fused ReLU. Vectorized here
+     * because the JIT does not vectorize the generated code's branch-free scalar ReLU.
+     */
+    public static void copyOut(float[] src, int srcOff, float[] dst, int dstOff, int n, float bias, boolean relu) {
+        int i = 0;
+        if (VectorSupport.AVAILABLE) { // portable-drop
+            i = VectorKernel.copyOut(src, srcOff, dst, dstOff, n, bias, relu); // portable-drop
+        } // portable-drop
+        for (; i < n; i++) {
+            float v = src[srcOff + i] + bias;
+            dst[dstOff + i] = relu && !(v > 0f) ? 0f : v;
+        }
+    }
+
+    /**
      * Packs A[m×k] (row-major from {@code aOff}, leading dimension {@code lda}) for {@link #multiplyImplicit}: for
      * each block of K, panels of MR rows (zero-padded) — {@link #packedASize} floats from {@code dstOff}.
      */

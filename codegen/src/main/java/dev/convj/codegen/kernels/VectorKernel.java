@@ -1,6 +1,7 @@
 package dev.convj.codegen.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -185,5 +186,21 @@ final class VectorKernel {
         if (kv < k) { // the tail, when k is not a multiple of the vector length
             ScalarKernel.addDots(kv, k, a, a0, a1, a2, b, b0, b1, b2, b3, sums);
         }
+    }
+
+    /** {@link Gemm#copyOut} over whole vectors; returns how many elements it did. */
+    static int copyOut(float[] src, int srcOff, float[] dst, int dstOff, int n, float bias, boolean relu) {
+        int done = S.loopBound(n);
+        FloatVector zero = FloatVector.zero(S);
+        for (int i = 0; i < done; i += L) {
+            FloatVector v = FloatVector.fromArray(S, src, srcOff + i).add(bias);
+            if (relu) {
+                // v where v > 0, else 0: exactly the scalar ReLU, NaN and −0 included (max would keep NaN)
+                VectorMask<Float> positive = v.compare(VectorOperators.GT, 0f);
+                v = zero.blend(v, positive);
+            }
+            v.intoArray(dst, dstOff + i);
+        }
+        return done;
     }
 }

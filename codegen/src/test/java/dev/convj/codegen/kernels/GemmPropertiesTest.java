@@ -11,7 +11,8 @@ import org.quicktheories.core.Gen;
 /**
  * The packed GEMM equals a naive double-precision product for random sizes (edges of every tile shape), both
  * transpositions, accumulation, offsets and leading dimensions larger than the matrix; with B prepacked, and
- * with B read in place through tap offsets (implicit im2col). The
+ * with B read in place through tap offsets (implicit im2col); the dot products of rows placed by a table (weight
+ * gradients read in place) and the vectorized copy-out with bias and ReLU. The
  * build runs this class twice: with the Vector API micro-kernel and with -Dconvj.vector=false.
  */
 class GemmPropertiesTest {
@@ -117,6 +118,62 @@ class GemmPropertiesTest {
                     assertTrue(Math.abs(got - s) <= 1e-4 * Math.sqrt(c.k()) + 1e-6, c + " at " + i + "," + j);
                 }
             }
+        });
+    }
+
+    @Test
+    void multiplyRowsAddsDotProductsOfRowsPlacedByATable() {
+        // C[i][j] += Σ_p A[aOff + i·lda + p] · B[bOff + rows[j] + p]: a weight gradient read in place. Random
+        // (unsorted, repeating) row offsets; m, n off the 3×4 tile; k off the vector length (the scalar tail).
+        Gemm.Workspace ws = new Gemm.Workspace();
+        qt().withFixedSeed(24).withExamples(80).forAll(CASES).checkAssert(c -> {
+            Random r = new Random(c.seed());
+            int[] rows = new int[c.n()];
+            int maxRow = 0;
+            for (int j = 0; j < c.n(); j++) {
+                rows[j] = r.nextInt(2 * c.k() + 1);
+                maxRow = Math.max(maxRow, rows[j]);
+            }
+            int lda = c.k() + c.pad(), ldc = c.n() + c.pad();
+            float[] a = random(r, 5 + c.m() * lda), b = random(r, 2 + maxRow + c.k());
+            float[] cm = random(r, c.m() * ldc), before = cm.clone();
+            Gemm.multiplyRows(c.m(), c.n(), c.k(), a, 5, lda, b, 2, rows, cm, 0, ldc, ws);
+            for (int i = 0; i < c.m(); i++) {
+                for (int j = 0; j < ldc; j++) {
+                    if (j >= c.n()) {
+                        assertTrue(cm[i * ldc + j] == before[i * ldc + j], c + " wrote past column n");
+                        continue;
+                    }
+                    double s = before[i * ldc + j];
+                    for (int p = 0; p < c.k(); p++) {
+                        s += (double) a[5 + i * lda + p] * b[2 + rows[j] + p];
+                    }
+                    assertTrue(Math.abs(cm[i * ldc + j] - s) <= 1e-4 * Math.sqrt(c.k()) + 1e-6, c + " at " + i + "," + j);
+                }
+            }
+        });
+    }
+
+    @Test
+    void copyOutAddsTheBiasAndAppliesTheScalarRelu() {
+        // v > 0 ? v : 0 exactly: NaN and −0 give +0, +∞ stays; lengths on and off the vector length.
+        float[] special = {Float.NaN, -0f, 0f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MIN_VALUE, -1e-30f};
+        qt().withFixedSeed(25).withExamples(60).forAll(CASES).checkAssert(c -> {
+            Random r = new Random(c.seed());
+            int n = c.n();
+            float[] src = random(r, c.pad() + n), dst = random(r, 3 + n + 2), before = dst.clone();
+            for (int i = 0; i < n; i += 5) {
+                src[c.pad() + i] = special[r.nextInt(special.length)];
+            }
+            float bias = c.accumulate() ? 0f : r.nextFloat() - 0.5f;
+            Gemm.copyOut(src, c.pad(), dst, 3, n, bias, c.transA());
+            for (int i = 0; i < n; i++) {
+                float v = src[c.pad() + i] + bias;
+                float expected = c.transA() ? (v > 0f ? v : 0f) : v;
+                assertTrue(Float.floatToIntBits(dst[3 + i]) == Float.floatToIntBits(expected),
+                        c + " at " + i + ": " + dst[3 + i] + " vs " + expected);
+            }
+            assertTrue(dst[2] == before[2] && dst[3 + n] == before[3 + n], c + " wrote outside [3, 3 + n)");
         });
     }
 
