@@ -17,7 +17,8 @@ import java.util.Map;
 
 /**
  * Lesson 1: LeNet-5 on Fashion-MNIST, the recipe PyTorch users know: SGD with momentum 0.9, learning rate 0.01,
- * batch 64, 5 epochs (PyTorch reaches 88.5-89 % test accuracy with it). Arguments: [epochs] [training images].
+ * batch 64, 5 epochs, the input standardized with the training set's pixel mean and standard deviation (about
+ * 88.5-89 % test accuracy; without the standardization about a point less). Arguments: [epochs] [training images].
  */
 public final class Lesson01LeNet5 {
     private Lesson01LeNet5() {}
@@ -27,6 +28,7 @@ public final class Lesson01LeNet5 {
         int limit = args.length > 1 ? Integer.parseInt(args[1]) : Integer.MAX_VALUE;
 
         Network lenet5 = Network.input(1, 28, 28)
+                .normalize(FashionMnist.PIXEL_MEAN, FashionMnist.PIXEL_STD)   // (x − 0.2860) / 0.3530
                 .conv2d(6, 5, pad(2)).relu().maxPool(2)
                 .conv2d(16, 5).relu().maxPool(2).flatten()
                 .dense(120).relu().dense(84).relu().dense(10)

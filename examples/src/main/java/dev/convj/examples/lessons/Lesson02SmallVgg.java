@@ -23,6 +23,7 @@ public final class Lesson02SmallVgg {
         int limit = args.length > 1 ? Integer.parseInt(args[1]) : Integer.MAX_VALUE;
 
         Network vgg = Network.input(1, 28, 28)
+                .normalize(FashionMnist.PIXEL_MEAN, FashionMnist.PIXEL_STD)
                 .conv2d(32, 3, same()).relu().conv2d(32, 3, same()).relu().maxPool(2)
                 .conv2d(64, 3, same()).relu().conv2d(64, 3, same()).relu().maxPool(2)
                 .flatten().dense(256).relu().dense(10)
