@@ -162,6 +162,20 @@ public final class Gemm {
         }
     }
 
+    /**
+     * As {@link #packA}, for A = aᵀ: A[i][p] = a[aOff + p · lda + i], e.g. filters [o, (c, t)] packed as the
+     * [(c, t), o] operand of a transposed convolution's column-matrix GEMM.
+     */
+    public static void packATransposed(int m, int k, float[] a, int aOff, int lda, float[] dst, int dstOff) {
+        int kStep = kStep(k), mPad = packedRows(m);
+        for (int pc = 0; pc < k; pc += kStep) {
+            int kc = Math.min(kStep, k - pc);
+            for (int ic = 0; ic < m; ic += MC) {
+                packA(true, Math.min(MC, m - ic), kc, a, aOff, lda, ic, pc, dst, dstOff + pc * mPad + ic * kc);
+            }
+        }
+    }
+
     /** Floats of A[m×k] packed by {@link #packA}. */
     public static int packedASize(int m, int k) {
         return packedRows(m) * k;
