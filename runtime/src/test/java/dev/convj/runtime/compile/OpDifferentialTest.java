@@ -174,21 +174,38 @@ class OpDifferentialTest {
 
     @Test
     void transposedConvolutionForwardAndGradients() {
-        qt().withFixedSeed(12).withExamples(15).forAll(CONV_CASES).assuming(ConvCase::fits).checkAssert(c -> {
-            List<Integer> big = Collections.nCopies(c.rank(), c.size());
-            List<Integer> small = c.geometry().outputSpatial(big, Collections.nCopies(c.rank(), c.kernel()));
-            List<Integer> yDims = new ArrayList<>(List.of(c.batch(), c.groups() * c.oPerGroup()));
-            yDims.addAll(small);
-            Graph g = lossOf(new Shape(yDims), b -> {
-                Node w = b.parameter("w", c.weight(), new ParamInit.Uniform(0.5));
-                List<Node> in = new ArrayList<>(List.of(b.node("x"), w));
-                if (c.bias()) {
-                    in.add(b.parameter("b", Shape.of(c.groups() * c.cPerGroup()), new ParamInit.Uniform(0.5)));
-                }
-                return b.apply("y", new ConvTranspose(c.geometry(), big), in.toArray(Node[]::new));
-            }, false);
-            check(g, c.hashCode(), c.threads());
-        });
+        qt().withFixedSeed(12).withExamples(15).forAll(CONV_CASES).assuming(ConvCase::fits)
+                .checkAssert(OpDifferentialTest::checkTransposed);
+    }
+
+    @Test
+    void transposedConvolutionOfThinImagesRunsOneGemmPerTap() {
+        // Stride 1 with big kernels: the padded grid of the implicit form would be over 1.5× dy's positions, so
+        // the generated code accumulates one GEMM per tap into a padded x. Groups, uneven padding, dilation, bias,
+        // 2 threads; 1-D, 2-D (LeNet-5's conv2: 14×14 from 10×10 through 5×5) and 3-D.
+        List<ConvCase> cases = List.of(
+                new ConvCase(2, 3, 1, 6, 16, 14, 5, 1, 0, 0, 1, false, 1),
+                new ConvCase(2, 2, 2, 3, 4, 9, 5, 1, 1, 2, 1, true, 2),
+                new ConvCase(1, 2, 1, 2, 3, 6, 3, 1, 0, 1, 2, true, 1),
+                new ConvCase(3, 1, 1, 2, 2, 5, 3, 1, 0, 0, 1, false, 2));
+        cases.forEach(OpDifferentialTest::checkTransposed);
+    }
+
+    /** conv_transpose of dy shaped like the case's convolution output back to its input, forward and gradients. */
+    private static void checkTransposed(ConvCase c) {
+        List<Integer> big = Collections.nCopies(c.rank(), c.size());
+        List<Integer> small = c.geometry().outputSpatial(big, Collections.nCopies(c.rank(), c.kernel()));
+        List<Integer> yDims = new ArrayList<>(List.of(c.batch(), c.groups() * c.oPerGroup()));
+        yDims.addAll(small);
+        Graph g = lossOf(new Shape(yDims), b -> {
+            Node w = b.parameter("w", c.weight(), new ParamInit.Uniform(0.5));
+            List<Node> in = new ArrayList<>(List.of(b.node("x"), w));
+            if (c.bias()) {
+                in.add(b.parameter("b", Shape.of(c.groups() * c.cPerGroup()), new ParamInit.Uniform(0.5)));
+            }
+            return b.apply("y", new ConvTranspose(c.geometry(), big), in.toArray(Node[]::new));
+        }, false);
+        check(g, c.hashCode(), c.threads());
     }
 
     @Test
