@@ -14,7 +14,9 @@ import javax.lang.model.element.Modifier;
  *       (implicit im2col), then the valid positions copied out (+ bias, + fused ReLU)</li>
  *   <li>conv at larger strides: col = im2col(x[n]); y[n] = w · col</li>
  *   <li>conv_transpose at stride 1: the forward convolution of the padded dy with flipped, transposed filters;
- *       otherwise col = wᵀ · dy[n]; x[n] = col2im(col), the scatter back through the same index map</li>
+ *       when that would multiply mostly padding, one GEMM per kernel tap accumulating into a zero-padded x</li>
+ *   <li>conv_transpose at larger strides: col = wᵀ · dy[n]; x[n] = col2im(col), the scatter back through the
+ *       same index map</li>
  *   <li>weight gradient at stride 1 over a grid of 512 positions or more: dw[o, (c,t)] += the dot product of dy[n, o]
  *       spread over the padded grid with the padded image shifted by tap t, read in place</li>
  *   <li>other weight gradients: dw += dy[n] · im2col(x[n])ᵀ, colᵀ written in the GEMM's packed layout</li>
@@ -375,11 +377,9 @@ final class ConvEmitter {
             rows[o] = o * grid;
         }
         String dyRows = ctx.constantArray(name.toUpperCase() + "_DY_ROW", rows);
-        int[] tapOffset = new int[taps];
-        for (int t = 0; t < taps; t++) {
-            tapOffset[t] = tapOffsets(d, src)[t]; // channel 0's rows: the spatial offset of tap t
-        }
-        String tapName = ctx.constantArray(name.toUpperCase() + "_TAP", tapOffset);
+        // channel 0's rows of the tap table: the spatial offset of each tap
+        String tapName = ctx.constantArray(name.toUpperCase() + "_TAP",
+                java.util.Arrays.copyOf(tapOffsets(d, src), taps));
         CodeBlock.Builder b = CodeBlock.builder().addStatement("float[] col = cols[worker]");
         b.add("// dy's grid at col[$L..) is zero where a padded row holds no output\n", gridAt);
         b.addStatement("$T.fill(col, $L, $L, 0f)", java.util.Arrays.class, gridAt, dxAt);
@@ -397,21 +397,8 @@ final class ConvEmitter {
                 .endControlFlow();
         b.beginControlFlow("for (int n = from; n < to; n++)");
         b.add("// dy[n, group g] spread over the padded grid: row o at col[$L + o·$L..)\n", gridAt, grid);
-        b.beginControlFlow("for (int o = 0; o < $L; o++)", d.og());
-        String from = Expr.add(Expr.add(Expr.mul("n", d.o * d.outSize()), Expr.mul("g", d.og() * d.outSize())),
-                Expr.mul("o", d.outSize()));
-        String to = Expr.add(String.valueOf(gridAt), Expr.mul("o", grid));
-        int outStride = d.outSize();
-        for (int a = 0; a < r - 1; a++) {
-            outStride /= d.out.get(a);
-            b.beginControlFlow("for (int o$L = 0; o$L < $L; o$L++)", a, a, d.out.get(a), a);
-            from = Expr.add(from, Expr.mul("o" + a, outStride));
-            to = Expr.add(to, Expr.mul("o" + a, src.stride[a]));
-        }
-        b.addStatement("$T.arraycopy($L, $L, col, $L, $L)", System.class, ctx.buf(dy), from, to, d.out.get(r - 1));
-        for (int a = 0; a < r; a++) {
-            b.endControlFlow();
-        }
+        spreadOntoGrid(b, d, src, ctx.buf(dy),
+                Expr.add(Expr.mul("n", d.o * d.outSize()), Expr.mul("g", d.og() * d.outSize())), gridAt, grid);
         b.addStatement("$T.fill(col, $L, $L, 0f)", java.util.Arrays.class, dxAt, dxAt + dxFloats);
         b.add("// dxPad[c, q + $L[t]] += Σ_o wt[c, o] · dy[o, q]: $L GEMMs of $L×$L×$L, accumulating in place\n",
                 tapName, taps, d.cg(), grid, d.og());
@@ -534,15 +521,30 @@ final class ConvEmitter {
     private static void implicitWeightGrad(EmitContext ctx, Node n, String name, Dims d, CodeBlock.Builder b,
                                            String xAt, String dyAt, int group) {
         Source src = Source.of(d);
-        int r = d.r(), length = gridLength(d);
+        int length = gridLength(d);
         long gridAt = paddedCopyFloats(d, src);
         String taps = name.toUpperCase() + "_TAP";
         Node dy = ctx.input(n, 1);
         b.addStatement("$L_pad($L, $L, col)", name, ctx.buf(ctx.input(n, 0)), xAt);
         b.add("// dy[o] spread over the padded grid: row o at col[$L + o·$L..)\n", gridAt, length);
+        spreadOntoGrid(b, d, src, ctx.buf(dy), dyAt, gridAt, length);
+        b.add("// dw[o, (c,t)] += Σ_q dy[o, q] · padded[q + $L[(c,t)]]: $L×$L dot products of length $L\n", taps,
+                d.og(), d.kg(), length);
+        b.addStatement("$T.multiplyRows($L, $L, $L, col, $L, $L, col, 0, $L, acc, $L, $L, gemm[worker])",
+                ctx.gemmClass, d.og(), d.kg(), length, gridAt, length, taps, (long) group * d.og() * d.kg(), d.kg());
+    }
+
+    /**
+     * Emits the copy of dy (og channels from {@code dy[dyAt..)}, dense) onto the padded image's grid in col: row o
+     * at col[gridAt + o · rowLength..), output position (o0, …) at Σ o_a · stride_a of the padded image. The other
+     * grid positions keep what they held (zeros, cleared once per call).
+     */
+    private static void spreadOntoGrid(CodeBlock.Builder b, Dims d, Source src, String dy, String dyAt, long gridAt,
+                                       int rowLength) {
+        int r = d.r();
         b.beginControlFlow("for (int o = 0; o < $L; o++)", d.og());
         String from = Expr.add(dyAt, Expr.mul("o", d.outSize()));
-        String to = Expr.add(String.valueOf(gridAt), Expr.mul("o", length));
+        String to = Expr.add(String.valueOf(gridAt), Expr.mul("o", rowLength));
         int outStride = d.outSize();
         for (int a = 0; a < r - 1; a++) {
             outStride /= d.out.get(a);
@@ -550,14 +552,10 @@ final class ConvEmitter {
             from = Expr.add(from, Expr.mul("o" + a, outStride));
             to = Expr.add(to, Expr.mul("o" + a, src.stride[a]));
         }
-        b.addStatement("$T.arraycopy($L, $L, col, $L, $L)", System.class, ctx.buf(dy), from, to, d.out.get(r - 1));
+        b.addStatement("$T.arraycopy($L, $L, col, $L, $L)", System.class, dy, from, to, d.out.get(r - 1));
         for (int a = 0; a < r; a++) {
             b.endControlFlow();
         }
-        b.add("// dw[o, (c,t)] += Σ_q dy[o, q] · padded[q + $L[(c,t)]]: $L×$L dot products of length $L\n", taps,
-                d.og(), d.kg(), length);
-        b.addStatement("$T.multiplyRows($L, $L, $L, col, $L, $L, col, 0, $L, acc, $L, $L, gemm[worker])",
-                ctx.gemmClass, d.og(), d.kg(), length, gridAt, length, taps, (long) group * d.og() * d.kg(), d.kg());
     }
 
     /** Floats of a k×n matrix packed in panels of up to 64 columns (the widest NR of any vector width). */

@@ -153,13 +153,7 @@ public final class Gemm {
      * each block of K, panels of MR rows (zero-padded) — {@link #packedASize} floats from {@code dstOff}.
      */
     public static void packA(int m, int k, float[] a, int aOff, int lda, float[] dst, int dstOff) {
-        int kStep = kStep(k), mPad = packedRows(m);
-        for (int pc = 0; pc < k; pc += kStep) {
-            int kc = Math.min(kStep, k - pc);
-            for (int ic = 0; ic < m; ic += MC) {
-                packA(false, Math.min(MC, m - ic), kc, a, aOff, lda, ic, pc, dst, dstOff + pc * mPad + ic * kc);
-            }
-        }
+        packABlocks(false, m, k, a, aOff, lda, dst, dstOff);
     }
 
     /**
@@ -167,11 +161,17 @@ public final class Gemm {
      * [(c, t), o] operand of a transposed convolution's column-matrix GEMM.
      */
     public static void packATransposed(int m, int k, float[] a, int aOff, int lda, float[] dst, int dstOff) {
+        packABlocks(true, m, k, a, aOff, lda, dst, dstOff);
+    }
+
+    /** The whole of op(A) in the layout of {@link #packA}: per block of K, per block of MC rows. */
+    private static void packABlocks(boolean transA, int m, int k, float[] a, int aOff, int lda, float[] dst,
+                                    int dstOff) {
         int kStep = kStep(k), mPad = packedRows(m);
         for (int pc = 0; pc < k; pc += kStep) {
             int kc = Math.min(kStep, k - pc);
             for (int ic = 0; ic < m; ic += MC) {
-                packA(true, Math.min(MC, m - ic), kc, a, aOff, lda, ic, pc, dst, dstOff + pc * mPad + ic * kc);
+                packA(transA, Math.min(MC, m - ic), kc, a, aOff, lda, ic, pc, dst, dstOff + pc * mPad + ic * kc);
             }
         }
     }
