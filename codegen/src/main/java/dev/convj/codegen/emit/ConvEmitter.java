@@ -83,7 +83,7 @@ final class ConvEmitter {
         CodeBlock.Builder b = CodeBlock.builder();
         if (!d.pointwise()) {
             b.addStatement("float[] col = cols[worker]");
-            ctx.needCol((long) d.kg() * d.outSize() + (padded(d) ? (long) d.cg() * paddedSize(d) : 0));
+            ctx.needCol((long) d.kg() * d.outSize() + (padded(d) ? Source.of(d).floats(d.cg()) : 0));
             // Plain rows: contiguous copies here and in the GEMM's packing beat writing packed panels directly.
             addRowIm2col(ctx, name + "_im2col", d);
         }
@@ -267,7 +267,7 @@ final class ConvEmitter {
      * stride[0] + 63 (NR ≤ 64). The GEMM's result follows it.
      */
     private static long paddedCopyFloats(Dims d, Source src) {
-        return (long) d.cg() * src.size + src.stride[0] + 64;
+        return src.floats(d.cg()) + src.stride[0] + 64;
     }
 
     /** Floats of col an implicit convolution uses for the padded image and its result, before any filters. */
@@ -367,7 +367,7 @@ final class ConvEmitter {
         // col: dy's grid (og rows of `grid`), the padded x (cg planes, slack for the wrapped last rows), the
         // filters per tap [t][c][o], and the same packed for the micro-kernel.
         long gridAt = 0, dxAt = (long) d.og() * grid + 64;
-        long dxFloats = (long) d.cg() * src.size + src.stride[0] + 80;
+        long dxFloats = src.floats(d.cg()) + src.stride[0] + 80;
         long filtersAt = dxAt + dxFloats;
         long packedAt = filtersAt + (long) taps * d.cg() * d.og();
         int packedSize = dev.convj.codegen.kernels.Gemm.packedASize(d.cg(), d.og());
@@ -456,7 +456,7 @@ final class ConvEmitter {
             implicitWeightGradPrologue(ctx, name, d, b);
         } else if (!d.pointwise()) {
             b.addStatement("float[] col = cols[worker]");
-            ctx.needCol(packedBound(d.outSize(), d.kg()) + (padded(d) ? (long) d.cg() * paddedSize(d) : 0));
+            ctx.needCol(packedBound(d.outSize(), d.kg()) + (padded(d) ? Source.of(d).floats(d.cg()) : 0));
             addPackedIm2col(ctx, name + "_im2col", d);
         }
         b.add("// items are threads here: thread w sums images [chunkStart(w), chunkStart(w + 1))\n");
@@ -573,15 +573,6 @@ final class ConvEmitter {
         return d.in.get(a) + d.g.padLow().get(a) + d.g.padHigh().get(a);
     }
 
-    /** Floats of one zero-padded channel. */
-    private static int paddedSize(Dims d) {
-        int size = 1;
-        for (int a = 0; a < d.r(); a++) {
-            size *= paddedExtent(d, a);
-        }
-        return size;
-    }
-
     /**
      * Emits {@code name(float[] x, int off, float[] col)} writing colᵀ for one group of one image, packed for the
      * GEMM micro-kernel in panels of NR rows of col: element (row, p) at [row / NR][p][row % NR]. Position-major,
@@ -680,19 +671,32 @@ final class ConvEmitter {
                 .addCode(body.build()).build());
     }
 
-    /** Where im2col reads one image from: x itself, or a zero-padded copy when the convolution pads. */
-    private record Source(boolean padded, int[] extent, int[] stride, int size) {
+    /**
+     * Where im2col reads one image from: x itself, or a zero-padded copy when the convolution pads. Along the last
+     * axis the padded rows share their zeros: a row's low padding is also the previous row's high padding, so a row
+     * is max(low, high) wider than the image rather than low + high (3×3 "same" on 14×14: rows of 15, not 16).
+     * Reads of every valid output stay in zeros or their own row; those of the last row reach {@code tail} floats
+     * past the copy, which is zeroed with it. Grids over padded rows then hold fewer positions without an output.
+     */
+    private record Source(boolean padded, int[] extent, int[] stride, int size, int tail) {
         static Source of(Dims d) {
             boolean padded = ConvEmitter.padded(d);
-            int r = d.r();
+            int r = d.r(), last = r - 1;
             int[] extent = new int[r], stride = new int[r];
             int size = 1;
-            for (int a = r - 1; a >= 0; a--) {
-                extent[a] = padded ? paddedExtent(d, a) : d.in.get(a);
+            for (int a = last; a >= 0; a--) {
+                extent[a] = !padded ? d.in.get(a) : a < last ? paddedExtent(d, a)
+                        : d.in.get(a) + Math.max(d.g.padLow().get(a), d.g.padHigh().get(a));
                 stride[a] = size;
                 size *= extent[a];
             }
-            return new Source(padded, extent, stride, size);
+            int tail = padded ? Math.min(d.g.padLow().get(last), d.g.padHigh().get(last)) : 0;
+            return new Source(padded, extent, stride, size, tail);
+        }
+
+        /** Floats the padded copy of {@code channels} channels covers, the zeroed tail included. */
+        long floats(int channels) {
+            return (long) channels * size + tail;
         }
 
         /**
@@ -706,7 +710,7 @@ final class ConvEmitter {
             int r = d.r();
             if (padded) {
                 b.add("// the image's channels, zero-padded, at col[$L..): the copies below test no bounds\n", padAt);
-                b.addStatement("$T.fill(col, $L, $L, 0f)", java.util.Arrays.class, padAt, padAt + (long) d.cg() * size);
+                b.addStatement("$T.fill(col, $L, $L, 0f)", java.util.Arrays.class, padAt, padAt + floats(d.cg()));
             } else {
                 b.add("// the image's channels at col[$L..), with room behind them for reads past the last row\n",
                         padAt);
