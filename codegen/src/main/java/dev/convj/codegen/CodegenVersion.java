@@ -4,5 +4,5 @@ package dev.convj.codegen;
 public final class CodegenVersion {
     private CodegenVersion() {}
 
-    public static final int VERSION = 4;
+    public static final int VERSION = 5;
 }

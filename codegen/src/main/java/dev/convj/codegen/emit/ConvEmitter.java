@@ -674,7 +674,7 @@ final class ConvEmitter {
     /**
      * Where im2col reads one image from: x itself, or a zero-padded copy when the convolution pads. Along the last
      * axis the padded rows share their zeros: a row's low padding is also the previous row's high padding, so a row
-     * is max(low, high) wider than the image rather than low + high (3×3 "same" on 14×14: rows of 15, not 16).
+     * is about max(low, high) wider than the image rather than low + high (3×3 "same" on 14×14: rows of 15, not 16).
      * Reads of every valid output stay in zeros or their own row; those of the last row reach {@code tail} floats
      * past the copy, which is zeroed with it. Grids over padded rows then hold fewer positions without an output.
      */
@@ -685,13 +685,23 @@ final class ConvEmitter {
             int[] extent = new int[r], stride = new int[r];
             int size = 1;
             for (int a = last; a >= 0; a--) {
-                extent[a] = !padded ? d.in.get(a) : a < last ? paddedExtent(d, a)
-                        : d.in.get(a) + Math.max(d.g.padLow().get(a), d.g.padHigh().get(a));
+                extent[a] = !padded ? d.in.get(a) : a < last ? paddedExtent(d, a) : d.in.get(a) + sharedGap(d);
                 stride[a] = size;
                 size *= extent[a];
             }
-            int tail = padded ? Math.min(d.g.padLow().get(last), d.g.padHigh().get(last)) : 0;
+            int tail = padded ? paddedExtent(d, last) - extent[last] : 0;
             return new Source(padded, extent, stride, size, tail);
+        }
+
+        /**
+         * Zeros between two rows along the last axis: at least each side's padding, and enough that a row is as
+         * long as the output row, so that output positions on the grid never fall on the next row's (a 1×1 kernel
+         * with padding 1 has outputs two wider than the image).
+         */
+        private static int sharedGap(Dims d) {
+            int last = d.r() - 1, low = d.g.padLow().get(last), high = d.g.padHigh().get(last);
+            int reach = d.g.dilation().get(last) * (d.k.get(last) - 1);
+            return Math.max(Math.max(low, high), low + high - reach);
         }
 
         /** Floats the padded copy of {@code channels} channels covers, the zeroed tail included. */

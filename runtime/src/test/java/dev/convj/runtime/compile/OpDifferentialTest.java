@@ -155,6 +155,30 @@ class OpDifferentialTest {
     }
 
     @Test
+    void stride1ConvolutionsWithManyChannelsMatchTheInterpreter() {
+        // Stride 1 with 12–20 output channels per group (whole and partial row tiles and panels of the GEMMs),
+        // kernels of 1–3 with uneven padding (a padded 1×1 kernel's output is wider than its input: rows that
+        // share their padding must still hold it), dilation, groups, 1-D to 3-D, 1–3 threads.
+        // 3-D images stay small: the loss sums every output, and over ~10⁵ terms float32 rounding outgrows the
+        // tolerance, which scales with the (cancelling) sum rather than with its terms.
+        Gen<ConvCase> wide = in -> {
+            int rank = integers().between(1, 3).generate(in);
+            return new ConvCase(rank, integers().between(1, 3).generate(in),
+                    integers().between(1, 2).generate(in), integers().between(1, 3).generate(in),
+                    integers().between(12, 20).generate(in), integers().between(3, rank == 3 ? 5 : 8).generate(in),
+                    integers().between(1, 3).generate(in), 1,
+                    integers().between(0, 2).generate(in), integers().between(0, 2).generate(in),
+                    integers().between(1, 2).generate(in), integers().between(0, 1).generate(in) == 1,
+                    integers().between(1, 3).generate(in));
+        };
+        qt().withFixedSeed(13).withExamples(12).forAll(wide).assuming(ConvCase::fits).checkAssert(c -> {
+            Graph g = lossOf(c.input(), b -> b.apply("y", new Conv(c.geometry()), b.node("x"),
+                    b.parameter("w", c.weight(), new ParamInit.Uniform(0.5))), false);
+            check(g, c.hashCode(), c.threads());
+        });
+    }
+
+    @Test
     void largeConvolutionsMatchTheInterpreter() {
         // Column matrices of tens of thousands of floats (several GEMM panels and K blocks), with padding, groups,
         // stride 2 and dilation 2, in 1-D, 2-D and 3-D.
