@@ -4,5 +4,9 @@ package dev.convj.codegen;
 public final class CodegenVersion {
     private CodegenVersion() {}
 
-    public static final int VERSION = 5;
+    /**
+     * Not a compile-time constant on purpose: javac would copy a constant into the runtime module's classes, and an
+     * incremental build that recompiles only this module would leave them keying caches with the old number.
+     */
+    public static final int VERSION = Integer.parseInt("5");
 }
