@@ -40,8 +40,10 @@ final class VectorKernel {
         } else {
             c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = FloatVector.zero(S);
         }
-        // Offsets computed from p, the loop's own counter, let C2 hoist the bounds checks out of the loop; as
-        // separate induction variables (a += 6) they stayed in it (62 against 81 GFLOP/s, /tmp microbenchmark).
+        // Offsets from p, the loop's own counter, rather than separate induction variables (a += 6): C2 can then
+        // hoist the checks of B's loads when bStride is a constant. Those of A stay (it turns 6·p into two shifts,
+        // which range-check elimination does not recognize); a stride of 8 removes them but makes C2 spill an
+        // accumulator (disassembly via Debian's libhsdis0-fcml).
         for (int p = 0; p < kc; p++) {
             int a = aAt + 6 * p, b = bAt + bStride * p;
             FloatVector b0 = FloatVector.fromArray(S, pb, b);
