@@ -170,7 +170,7 @@ public final class StandaloneEmitter {
     private static String withKernels(String source, boolean vectorApi) {
         List<String> files = new ArrayList<>(List.of("Gemm", "ScalarKernel", "Team"));
         if (vectorApi) {
-            files.addAll(List.of("VectorSupport", "VectorKernel"));
+            files.addAll(List.of("VectorSupport", "VectorKernel", "PackedPanel"));
         }
         Set<String> imports = new LinkedHashSet<>();
         StringBuilder nested = new StringBuilder();

@@ -40,30 +40,31 @@ final class VectorKernel {
         } else {
             c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = FloatVector.zero(S);
         }
+        long a = PackedPanel.address(pa, aAt, 6 * kc);
         // Offsets from p, the loop's own counter, rather than separate induction variables (a += 6): C2 can then
         // hoist the checks of B's loads when bStride is a constant. Those of A stay (it turns 6·p into two shifts,
         // which range-check elimination does not recognize); a stride of 8 removes them but makes C2 spill an
         // accumulator (disassembly via Debian's libhsdis0-fcml).
-        for (int p = 0; p < kc; p++) {
-            int a = aAt + 6 * p, b = bAt + bStride * p;
+        for (int p = 0; p < kc; p++, a += 6 * PackedPanel.FLOAT) {
+            int b = bAt + bStride * p;
             FloatVector b0 = FloatVector.fromArray(S, pb, b);
             FloatVector b1 = FloatVector.fromArray(S, pb, b + L);
-            FloatVector x = FloatVector.broadcast(S, pa[a]);
+            FloatVector x = FloatVector.broadcast(S, PackedPanel.get(pa, a));
             c00 = x.fma(b0, c00);
             c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, pa[a + 1]);
+            x = FloatVector.broadcast(S, PackedPanel.get(pa, a + 1 * PackedPanel.FLOAT));
             c10 = x.fma(b0, c10);
             c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, pa[a + 2]);
+            x = FloatVector.broadcast(S, PackedPanel.get(pa, a + 2 * PackedPanel.FLOAT));
             c20 = x.fma(b0, c20);
             c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, pa[a + 3]);
+            x = FloatVector.broadcast(S, PackedPanel.get(pa, a + 3 * PackedPanel.FLOAT));
             c30 = x.fma(b0, c30);
             c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(S, pa[a + 4]);
+            x = FloatVector.broadcast(S, PackedPanel.get(pa, a + 4 * PackedPanel.FLOAT));
             c40 = x.fma(b0, c40);
             c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, pa[a + 5]);
+            x = FloatVector.broadcast(S, PackedPanel.get(pa, a + 5 * PackedPanel.FLOAT));
             c50 = x.fma(b0, c50);
             c51 = x.fma(b1, c51);
         }
@@ -107,26 +108,27 @@ final class VectorKernel {
         } else {
             c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = FloatVector.zero(S);
         }
-        for (int p = 0; p < kc; p++) {
-            int a = aAt + 6 * p, b = bAt + rows[rowAt + p];
+        long a = PackedPanel.address(pa, aAt, 6 * kc);
+        for (int p = 0; p < kc; p++, a += 6 * PackedPanel.FLOAT) {
+            int b = bAt + rows[rowAt + p];
             FloatVector b0 = FloatVector.fromArray(S, pb, b);
             FloatVector b1 = FloatVector.fromArray(S, pb, b + L);
-            FloatVector x = FloatVector.broadcast(S, pa[a]);
+            FloatVector x = FloatVector.broadcast(S, PackedPanel.get(pa, a));
             c00 = x.fma(b0, c00);
             c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, pa[a + 1]);
+            x = FloatVector.broadcast(S, PackedPanel.get(pa, a + 1 * PackedPanel.FLOAT));
             c10 = x.fma(b0, c10);
             c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, pa[a + 2]);
+            x = FloatVector.broadcast(S, PackedPanel.get(pa, a + 2 * PackedPanel.FLOAT));
             c20 = x.fma(b0, c20);
             c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, pa[a + 3]);
+            x = FloatVector.broadcast(S, PackedPanel.get(pa, a + 3 * PackedPanel.FLOAT));
             c30 = x.fma(b0, c30);
             c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(S, pa[a + 4]);
+            x = FloatVector.broadcast(S, PackedPanel.get(pa, a + 4 * PackedPanel.FLOAT));
             c40 = x.fma(b0, c40);
             c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, pa[a + 5]);
+            x = FloatVector.broadcast(S, PackedPanel.get(pa, a + 5 * PackedPanel.FLOAT));
             c50 = x.fma(b0, c50);
             c51 = x.fma(b1, c51);
         }
@@ -165,20 +167,21 @@ final class VectorKernel {
         } else {
             c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = FloatVector.zero(S);
         }
-        for (int p = 0; p < kc; p++) {
-            int a = aAt + 6 * p, b = rows == null ? bAt + bStride * p : bAt + rows[rowAt + p];
+        long a = PackedPanel.address(pa, aAt, 6 * kc);
+        for (int p = 0; p < kc; p++, a += 6 * PackedPanel.FLOAT) {
+            int b = rows == null ? bAt + bStride * p : bAt + rows[rowAt + p];
             FloatVector b0 = FloatVector.fromArray(S, pb, b);
             FloatVector b1 = FloatVector.fromArray(S, pb, b + L);
-            FloatVector x = FloatVector.broadcast(S, pa[a]);
+            FloatVector x = FloatVector.broadcast(S, PackedPanel.get(pa, a));
             c00 = x.fma(b0, c00);
             c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, pa[a + 1]);
+            x = FloatVector.broadcast(S, PackedPanel.get(pa, a + 1 * PackedPanel.FLOAT));
             c10 = x.fma(b0, c10);
             c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, pa[a + 2]);
+            x = FloatVector.broadcast(S, PackedPanel.get(pa, a + 2 * PackedPanel.FLOAT));
             c20 = x.fma(b0, c20);
             c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, pa[a + 3]);
+            x = FloatVector.broadcast(S, PackedPanel.get(pa, a + 3 * PackedPanel.FLOAT));
             c30 = x.fma(b0, c30);
             c31 = x.fma(b1, c31);
         }

@@ -1,6 +1,9 @@
 package dev.convj.codegen.kernels;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 
@@ -13,7 +16,8 @@ import org.quicktheories.core.Gen;
  * transpositions, accumulation, offsets and leading dimensions larger than the matrix; with B prepacked, and
  * with B read in place through tap offsets (implicit im2col); the dot products of rows placed by a table (weight
  * gradients read in place) and the vectorized copy-out with bias and ReLU. The
- * build runs this class twice: with the Vector API micro-kernel and with -Dconvj.vector=false.
+ * build runs this class three times: with the Vector API micro-kernel, with -Dconvj.vector=false and with
+ * -Dconvj.uncheckedReads=false.
  */
 class GemmPropertiesTest {
 
@@ -31,6 +35,28 @@ class GemmPropertiesTest {
         boolean off = "false".equals(System.getProperty("convj.vector"));
         boolean present = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
         assertTrue(VectorSupport.AVAILABLE == (present && !off), "Vector API kernel in use: " + VectorSupport.AVAILABLE);
+    }
+
+    @Test
+    void panelReadsFollowTheSwitch() {
+        boolean checked = "false".equals(System.getProperty("convj.uncheckedReads"));
+        assertTrue(!checked || !PackedPanel.UNCHECKED, "unchecked panel reads despite -Dconvj.uncheckedReads=false");
+        float[] panel = {1f, 2f, 3f, 4f};
+        long at = PackedPanel.address(panel, 1, 3);
+        assertEquals(3f, PackedPanel.get(panel, at + PackedPanel.FLOAT));
+        assertThrows(IndexOutOfBoundsException.class, () -> PackedPanel.address(panel, 2, 3));
+        assertThrows(IndexOutOfBoundsException.class, () -> PackedPanel.address(panel, -1, 2));
+    }
+
+    @Test
+    void aPanelTooShortForTheKernelIsRefusedBeforeAnyRead() {
+        assumeTrue(VectorSupport.AVAILABLE);
+        int kc = 10;
+        float[] packedA = new float[6 * kc - 1], b = new float[Gemm.NR * kc], c = new float[6 * Gemm.NR];
+        assertThrows(IndexOutOfBoundsException.class,
+                () -> VectorKernel.tile(kc, packedA, 0, b, 0, Gemm.NR, c, 0, Gemm.NR, false));
+        assertThrows(IndexOutOfBoundsException.class,
+                () -> VectorKernel.tile4(kc, packedA, 6, b, 0, Gemm.NR, null, 0, c, 0, Gemm.NR, false));
     }
 
     @Test

@@ -12,18 +12,19 @@ import dev.convj.runtime.Initializer;
 import dev.convj.runtime.Tensor;
 import dev.convj.runtime.compile.StandaloneExport;
 import dev.convj.runtime.interp.ReferenceInterpreter;
-import java.io.File;
 import java.lang.reflect.Method;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The exported class compiles with plain javac (a separate process, no classpath, no flags), depends on nothing
@@ -31,8 +32,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class StandaloneExportTest {
 
-    @Test
-    void exportedLenetCompilesWithPlainJavacAndPredictsLikeTheInterpreter(@TempDir Path dir) throws Exception {
+    /** Portable: plain javac, no flags. Vector API: the micro-kernel and its helpers nested, one flag. */
+    @ParameterizedTest(name = "vectorApi={0}")
+    @ValueSource(booleans = {false, true})
+    void exportedLenetCompilesWithJavacAndPredictsLikeTheInterpreter(boolean vectorApi, @TempDir Path dir)
+            throws Exception {
         ModelGraph mg = Models.lenet5().graph(1);
         Map<String, float[]> weights = new HashMap<>();
         Map<String, Tensor> feeds = new HashMap<>();
@@ -44,18 +48,24 @@ class StandaloneExportTest {
             weights.put(name, f);
             feeds.put(name, Tensor.generate(t.shape(), i -> f[i]));
         });
-        Path file = StandaloneExport.export(mg, weights, "com.acme.FashionNet", dir, false);
+        Path file = StandaloneExport.export(mg, weights, "com.acme.FashionNet", dir, vectorApi);
         assertEquals(dir.resolve("FashionNet.java"), file);
         String source = Files.readString(file);
         assertFalse(source.contains("import dev.convj"), "the export must not depend on ConvJ");
-        assertTrue(source.contains("Compile with plain javac FashionNet.java"), "the header says how to compile");
+        assertTrue(source.contains(vectorApi ? "Compile with javac --add-modules jdk.incubator.vector FashionNet.java"
+                : "Compile with plain javac FashionNet.java"), "the header says how to compile");
+        assertEquals(vectorApi, source.contains("static final class VectorKernel"));
 
         Path classes = Files.createDirectories(dir.resolve("classes"));
         String javac = Path.of(System.getProperty("java.home"), "bin", "javac").toString();
-        Process p = new ProcessBuilder(javac, "-d", classes.toString(), file.toString())
-                .redirectErrorStream(true).start();
+        List<String> command = new ArrayList<>(List.of(javac, "-d", classes.toString()));
+        if (vectorApi) {
+            command.addAll(List.of("--add-modules", "jdk.incubator.vector"));
+        }
+        command.add(file.toString());
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String log = new String(p.getInputStream().readAllBytes());
-        assertEquals(0, p.waitFor(), "plain javac failed:\n" + log);
+        assertEquals(0, p.waitFor(), "javac failed:\n" + log);
 
         Random random = new Random(3);
         Node x = mg.graph().node(mg.input());
