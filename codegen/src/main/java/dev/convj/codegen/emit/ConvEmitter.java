@@ -17,8 +17,10 @@ import javax.lang.model.element.Modifier;
  *       when that would multiply mostly padding, one GEMM per kernel tap accumulating into a zero-padded x</li>
  *   <li>conv_transpose at larger strides: col = wᵀ · dy[n]; x[n] = col2im(col), the scatter back through the
  *       same index map</li>
- *   <li>weight gradient at stride 1 over a grid of 512 positions or more: dw[o, (c,t)] += the dot product of dy[n, o]
- *       spread over the padded grid with the padded image shifted by tap t, read in place</li>
+ *   <li>weight gradient at stride 1 with 16 or more channels per group: one GEMM per kernel tap, dwT[t][o, c] +=
+ *       dy[n, o] over the padded grid · the image copied channels-last and shifted by tap t, read in place</li>
+ *   <li>other weight gradients at stride 1 over a grid of 512 positions or more: dw[o, (c,t)] += the dot product
+ *       of dy[n, o] spread over the padded grid with the padded image shifted by tap t, read in place</li>
  *   <li>other weight gradients: dw += dy[n] · im2col(x[n])ᵀ, colᵀ written in the GEMM's packed layout</li>
  *   <li>either way, one partial sum of dw per thread, added in thread order</li>
  * </ul>
@@ -450,9 +452,12 @@ final class ConvEmitter {
         // Each dot-product tile ends in twelve horizontal reductions; over grids shorter than this they cost more
         // than the column matrix they save (in profiles of LeNet-5: conv2, 144 positions, 1.7× slower; conv1, 896
         // positions, 2.6× faster; the small VGG's training step ran 9% slower with its 224-position grids too).
-        boolean implicit = !d.pointwise() && g.stride().stream().allMatch(s -> s == 1)
+        boolean tapwise = tapwiseWeightGrad(d);
+        boolean implicit = !tapwise && !d.pointwise() && g.stride().stream().allMatch(s -> s == 1)
                 && gridLength(d) >= MIN_DOT_LENGTH;
-        if (implicit) {
+        if (tapwise) {
+            tapwiseWeightGradPrologue(ctx, name, d, b);
+        } else if (implicit) {
             implicitWeightGradPrologue(ctx, name, d, b);
         } else if (!d.pointwise()) {
             b.addStatement("float[] col = cols[worker]");
@@ -466,7 +471,9 @@ final class ConvEmitter {
         for (int group = 0; group < g.groups(); group++) {
             String xAt = Expr.add(Expr.mul("n", d.c * d.inSize()), group * d.cg() * d.inSize());
             String dyAt = Expr.add(Expr.mul("n", d.o * d.outSize()), group * d.og() * d.outSize());
-            if (implicit) {
+            if (tapwise) {
+                tapwiseWeightGrad(ctx, n, name, d, b, xAt, dyAt, group);
+            } else if (implicit) {
                 implicitWeightGrad(ctx, n, name, d, b, xAt, dyAt, group);
             } else if (d.pointwise()) {
                 b.add("// dw[o, c] += Σ_p dy[o, p] · x[c, p]: a GEMM of $L×$L×$L\n", d.og(), d.kg(), d.outSize());
@@ -483,10 +490,119 @@ final class ConvEmitter {
             }
         }
         b.endControlFlow();
+        if (tapwise) {
+            tapwiseWeightGradEpilogue(d, b);
+        }
         ctx.loopMethod(n, name, "team.size()", true, b.build());
         ctx.run.beginControlFlow("if (team.size() > 1)")
                 .addStatement("sumPartials($L, $L)", ctx.buf(n), size)
                 .endControlFlow();
+    }
+
+    /**
+     * Whether a weight gradient runs as one GEMM per kernel tap over a channels-last copy of the image: stride 1,
+     * and channels enough to fill the micro-kernel's 16 columns (on AVX2). Each GEMM reads its B in place and the
+     * packed dy is shared by all taps, so an image costs two small copies and no column matrix; the dot products'
+     * twelve checked loads and horizontal sums per tile are gone too (the small VGG's 32- and 64-channel layers).
+     */
+    private static boolean tapwiseWeightGrad(Dims d) {
+        return !d.pointwise() && d.g.stride().stream().allMatch(s -> s == 1) && d.cg() >= 16;
+    }
+
+    /** Where a tap-wise weight gradient keeps its parts in col. */
+    private record TapwiseLayout(int grid, int positions, long gridAt, long packedAt, long dwAt, long end) {
+        static TapwiseLayout of(Dims d) {
+            Source src = Source.of(d);
+            int grid = gridPositions(d, src);
+            int[] taps = tapOffsets(d, src);
+            int reach = java.util.Arrays.stream(taps, 0, d.taps()).max().orElse(0);
+            // B's rows reach position grid − 1 + reach; the copy's own positions end at size + tail
+            int positions = Math.max(src.size + src.tail, grid + reach);
+            long gridAt = (long) positions * d.cg();
+            long packedAt = gridAt + (long) d.og() * grid;
+            long dwAt = packedAt + dev.convj.codegen.kernels.Gemm.packedASize(d.og(), grid);
+            long end = dwAt + (long) d.g.groups() * d.taps() * d.og() * d.cg();
+            return new TapwiseLayout(grid, positions, gridAt, packedAt, dwAt, end);
+        }
+    }
+
+    /**
+     * The scratch of a tap-wise weight gradient, zeroed once per call (each image overwrites the same positions):
+     * the padded image channels-last at col[0..), dy spread over the padded grid, dy packed for the micro-kernel,
+     * and the per-tap sums dwT[g][t][o][c].
+     */
+    private static void tapwiseWeightGradPrologue(EmitContext ctx, String name, Dims d, CodeBlock.Builder b) {
+        TapwiseLayout at = TapwiseLayout.of(d);
+        Source src = Source.of(d);
+        ctx.needCol(at.end());
+        int[] taps = java.util.Arrays.copyOf(tapOffsets(d, src), d.taps());
+        for (int t = 0; t < taps.length; t++) {
+            taps[t] *= d.cg(); // positions to floats of the channels-last copy
+        }
+        ctx.constantArray(name.toUpperCase() + "_TAP", taps);
+        addIm2colMethod(ctx, name + "_channels_last", c -> emitChannelsLastCopy(c, d, src));
+        b.addStatement("float[] col = cols[worker]");
+        b.add("// padding and grid positions without an output stay zero; the per-tap sums start from zero\n");
+        b.addStatement("$T.fill(col, 0, $L, 0f)", java.util.Arrays.class, at.end());
+    }
+
+    /** Emits the copy of one group's channels into col, zero-padded and channels-last: col[p · cg + c]. */
+    private static void emitChannelsLastCopy(CodeBlock.Builder b, Dims d, Source src) {
+        int r = d.r();
+        b.add("// channel c of padded position p at col[p·$L + c]: the rows of each tap's GEMM are positions\n", d.cg());
+        b.beginControlFlow("for (int c = 0; c < $L; c++)", d.cg());
+        String from = Expr.add("off", Expr.mul("c", d.inSize()));
+        String to = "c";
+        int inStride = d.inSize();
+        for (int a = 0; a < r; a++) {
+            inStride /= d.in.get(a);
+            b.beginControlFlow("for (int i$L = 0; i$L < $L; i$L++)", a, a, d.in.get(a), a);
+            from = Expr.add(from, Expr.mul("i" + a, inStride));
+            to = Expr.add(to, Expr.mul(Expr.add("i" + a, d.g.padLow().get(a)), src.stride[a] * d.cg()));
+        }
+        b.addStatement("col[$L] = x[$L]", to, from);
+        for (int a = 0; a < r; a++) {
+            b.endControlFlow();
+        }
+        b.endControlFlow();
+    }
+
+    /**
+     * One image of a tap-wise weight gradient: dwT[t][o, c] += Σ_q dy[o, q] · x[q + tap(t), c] over the padded
+     * grid's positions q, one GEMM of og×cg×grid per tap, B read in place from the channels-last copy.
+     */
+    private static void tapwiseWeightGrad(EmitContext ctx, Node n, String name, Dims d, CodeBlock.Builder b,
+                                          String xAt, String dyAt, int group) {
+        TapwiseLayout at = TapwiseLayout.of(d);
+        Source src = Source.of(d);
+        String taps = name.toUpperCase() + "_TAP";
+        long dwAt = at.dwAt() + (long) group * d.taps() * d.og() * d.cg();
+        b.addStatement("$L_channels_last($L, $L, col)", name, ctx.buf(ctx.input(n, 0)), xAt);
+        b.add("// dy[o] spread over the padded grid at col[$L + o·$L..), then packed at col[$L..)\n", at.gridAt(),
+                at.grid(), at.packedAt());
+        spreadOntoGrid(b, d, src, ctx.buf(ctx.input(n, 1)), dyAt, at.gridAt(), at.grid());
+        b.addStatement("$T.packA($L, $L, col, $L, $L, col, $L)", ctx.gemmClass, d.og(), at.grid(), at.gridAt(),
+                at.grid(), at.packedAt());
+        b.add("// dwT[t][o, c] += Σ_q dy[o, q] · x[q + tap t, c]: $L GEMMs of $L×$L×$L sharing the packed dy\n",
+                d.taps(), d.og(), d.cg(), at.grid());
+        b.beginControlFlow("for (int t = 0; t < $L; t++)", d.taps())
+                .addStatement("$T.multiplyStrided($L, $L, $L, col, $L, col, $L[t], $L, col, $L + t * $L, $L, true,"
+                                + " gemm[worker])", ctx.gemmClass, d.og(), d.cg(), at.grid(), at.packedAt(), taps,
+                        d.cg(), dwAt, d.og() * d.cg(), d.cg())
+                .endControlFlow();
+    }
+
+    /** After the images: dw[(g, o), c, t] = dwT[g][t][o, c], into this thread's sum. */
+    private static void tapwiseWeightGradEpilogue(Dims d, CodeBlock.Builder b) {
+        TapwiseLayout at = TapwiseLayout.of(d);
+        b.add("// the per-tap sums into dw's layout [(g, o), c, t]\n");
+        b.beginControlFlow("for (int g = 0; g < $L; g++)", d.g.groups())
+                .beginControlFlow("for (int t = 0; t < $L; t++)", d.taps())
+                .beginControlFlow("for (int o = 0; o < $L; o++)", d.og())
+                .beginControlFlow("for (int c = 0; c < $L; c++)", d.cg())
+                .addStatement("acc[((g * $L + o) * $L + c) * $L + t] = col[$L + ((g * $L + t) * $L + o) * $L + c]",
+                        d.og(), d.cg(), d.taps(), at.dwAt(), d.taps(), d.og(), d.cg())
+                .endControlFlow().endControlFlow().endControlFlow().endControlFlow();
     }
 
     /** The shortest padded grid whose weight gradient is computed as dot products read in place. */

@@ -100,6 +100,40 @@ public final class Gemm {
     }
 
     /**
+     * C[m×n] = A[m×k] · B (+ C when {@code accumulate}) with A packed by {@link #packA} and B read in place, row p
+     * at {@code bOff + p · ldb}: no copy of B, whose rows may overlap. This is one tap of a stride-1 convolution's
+     * weight gradient over a channels-last image (B's row p is position p + tap, its columns the channels), the
+     * packed A (dy) shared by every tap. Only a last partial panel of B is copied, zero-padded.
+     */
+    public static void multiplyStrided(int m, int n, int k, float[] packedA, int aOff, float[] b, int bOff, int ldb,
+                                       float[] c, int cOff, int ldc, boolean accumulate, Workspace ws) {
+        if (k == 0) {
+            run(false, false, m, n, 0, packedA, aOff, 0, b, bOff, ldb, false, c, cOff, ldc, accumulate, ws);
+            return;
+        }
+        int kStep = kStep(k, KC_IMPLICIT), mPad = packedRows(m);
+        for (int pc = 0; pc < k; pc += kStep) {
+            int kc = Math.min(kStep, k - pc);
+            boolean add = accumulate || pc > 0;
+            for (int jr = 0; jr < n; jr += NR) {
+                int nr = Math.min(NR, n - jr);
+                float[] pb = b;
+                int bAt = bOff + pc * ldb + jr, bStride = ldb;
+                if (nr < NR) {
+                    packB(false, kc, nr, b, bOff, ldb, pc, jr, ws.packB);
+                    pb = ws.packB;
+                    bAt = 0;
+                    bStride = NR;
+                }
+                for (int ic = 0; ic < m; ic += MC) {
+                    tiles(Math.min(MC, m - ic), nr, kc, ws, packedA, aOff + pc * mPad + ic * kc, pb, bAt, bStride,
+                            null, 0, c, cOff + ic * ldc + jr, ldc, add);
+                }
+            }
+        }
+    }
+
+    /**
      * C[i][j] += Σ_p A[aOff + i·lda + p] · B[bOff + rows[j] + p] for p < k, i < m, j < n: each element of C the dot
      * product of a row of A with a row of B that a table places. This is a stride-1 convolution's weight gradient
      * read in place: A is dy spread over the padded image's grid (zeros where a padded row holds no output), and

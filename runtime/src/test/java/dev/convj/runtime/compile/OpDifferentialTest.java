@@ -179,6 +179,28 @@ class OpDifferentialTest {
     }
 
     @Test
+    void stride1WeightGradientsOverManyInputChannelsMatchTheInterpreter() {
+        // 14–40 input channels per group: at 16 and more the weight gradient runs one GEMM per kernel tap over a
+        // channels-last copy (whole and partial 16-column panels, the packed dy shared by the taps); below, the
+        // other forms. Groups, uneven padding, dilation, 1-D to 3-D, 1–3 threads.
+        Gen<ConvCase> deep = in -> {
+            int rank = integers().between(1, 3).generate(in);
+            return new ConvCase(rank, integers().between(1, 2).generate(in),
+                    integers().between(1, 2).generate(in), integers().between(14, 40).generate(in),
+                    integers().between(1, 13).generate(in), integers().between(3, rank == 3 ? 4 : 7).generate(in),
+                    integers().between(1, 3).generate(in), 1,
+                    integers().between(0, 2).generate(in), integers().between(0, 2).generate(in),
+                    integers().between(1, 2).generate(in), integers().between(0, 1).generate(in) == 1,
+                    integers().between(1, 3).generate(in));
+        };
+        qt().withFixedSeed(17).withExamples(12).forAll(deep).assuming(ConvCase::fits).checkAssert(c -> {
+            Graph g = lossOf(c.input(), b -> b.apply("y", new Conv(c.geometry()), b.node("x"),
+                    b.parameter("w", c.weight(), new ParamInit.Uniform(0.5))), false);
+            check(g, c.hashCode(), c.threads());
+        });
+    }
+
+    @Test
     void largeConvolutionsMatchTheInterpreter() {
         // Column matrices of tens of thousands of floats (several GEMM panels and K blocks), with padding, groups,
         // stride 2 and dilation 2, in 1-D, 2-D and 3-D.
