@@ -286,19 +286,21 @@ public final class Gemm {
         }
     }
 
-    /** One column panel of C: its MR-row tiles, the bottom one (and all of a partial panel) through scratch. */
-    /** B's rows are bStride apart, or at bAt + rows[rowAt + p] when rows is not null. */
+    /**
+     * One column panel of C: its row tiles ({@link #panelHeight}), the short ones and those of a partial panel
+     * through the edge kernels. B's rows are bStride apart, or at bAt + rows[rowAt + p] when rows is not null.
+     */
     private static void tiles(int mc, int nr, int kc, Workspace ws, float[] pa, int aAt, float[] pb, int bAt,
                               int bStride, int[] rows, int rowAt, float[] c, int cAt, int ldc, boolean add) {
-        for (int ir = 0; ir < mc; ir += MR) {
-            int mr = Math.min(MR, mc - ir);
-            int aPanel = aAt + (ir / MR) * kc * MR;
+        for (int ir = 0, aPanel = aAt; ir < mc; aPanel += kc * MR) {
+            int mr = panelHeight(mc, ir);
             if (mr == MR && nr == NR) {
                 tile(kc, pa, aPanel, pb, bAt, bStride, rows, rowAt, c, cAt + ir * ldc, ldc, add);
             } else {
                 edgeTile(kc, pa, aPanel, pb, bAt, bStride, rows, rowAt, ws.tile, c, cAt + ir * ldc, ldc, add, mr,
                         nr);
             }
+            ir += mr;
         }
     }
 
@@ -380,12 +382,22 @@ public final class Gemm {
         }
     }
 
-    /** Packs op(A)[ic:ic+mc, pc:pc+kc] into panels of MR rows, each kc columns long, zero-padded. */
+    /**
+     * Rows of the A panel at row ir of an mc-row block: MR, except that a block which would end in a panel of 2 rows
+     * ends in two of 4. The four-row kernel computes 4 rows at two thirds of a whole tile's cost, and 2 rows cost as
+     * much as 4: M = 32 as 6,6,6,6,4,4 is 5⅓ tiles of work, as 6,6,6,6,6,2 it is 5⅔. The panels stay MR apart.
+     */
+    static int panelHeight(int mc, int ir) {
+        int left = mc - ir;
+        return left == MR + 2 ? 4 : Math.min(MR, left);
+    }
+
+    /** Packs op(A)[ic:ic+mc, pc:pc+kc] into panels of up to MR rows ({@link #panelHeight}), zero-padded to MR. */
     private static void packA(boolean transA, int mc, int kc, float[] a, int aOff, int lda, int ic, int pc,
                               float[] dst, int dstOff) {
         int at = dstOff;
-        for (int i0 = 0; i0 < mc; i0 += MR) {
-            int height = Math.min(MR, mc - i0);
+        for (int i0 = 0, height; i0 < mc; i0 += height) {
+            height = panelHeight(mc, i0);
             if (transA) {
                 // Row p of Aᵀ's panel is a contiguous run of A's row pc + p.
                 for (int p = 0; p < kc; p++) {
