@@ -161,21 +161,8 @@ class OpDifferentialTest {
         // share their padding must still hold it), dilation, groups, 1-D to 3-D, 1–3 threads.
         // 3-D images stay small: the loss sums every output, and over ~10⁵ terms float32 rounding outgrows the
         // tolerance, which scales with the (cancelling) sum rather than with its terms.
-        Gen<ConvCase> wide = in -> {
-            int rank = integers().between(1, 3).generate(in);
-            return new ConvCase(rank, integers().between(1, 3).generate(in),
-                    integers().between(1, 2).generate(in), integers().between(1, 3).generate(in),
-                    integers().between(12, 20).generate(in), integers().between(3, rank == 3 ? 5 : 8).generate(in),
-                    integers().between(1, 3).generate(in), 1,
-                    integers().between(0, 2).generate(in), integers().between(0, 2).generate(in),
-                    integers().between(1, 2).generate(in), integers().between(0, 1).generate(in) == 1,
-                    integers().between(1, 3).generate(in));
-        };
-        qt().withFixedSeed(13).withExamples(12).forAll(wide).assuming(ConvCase::fits).checkAssert(c -> {
-            Graph g = lossOf(c.input(), b -> b.apply("y", new Conv(c.geometry()), b.node("x"),
-                    b.parameter("w", c.weight(), new ParamInit.Uniform(0.5))), false);
-            check(g, c.hashCode(), c.threads());
-        });
+        qt().withFixedSeed(13).withExamples(12).forAll(stride1Cases(3, 1, 3, 12, 20, 8, 5)).assuming(ConvCase::fits)
+                .checkAssert(OpDifferentialTest::checkConv);
     }
 
     @Test
@@ -183,21 +170,35 @@ class OpDifferentialTest {
         // 14–40 input channels per group: at 16 and more the weight gradient runs one GEMM per kernel tap over a
         // channels-last copy (whole and partial 16-column panels, the packed dy shared by the taps); below, the
         // other forms. Groups, uneven padding, dilation, 1-D to 3-D, 1–3 threads.
-        Gen<ConvCase> deep = in -> {
+        qt().withFixedSeed(17).withExamples(12).forAll(stride1Cases(2, 14, 40, 1, 13, 7, 4)).assuming(ConvCase::fits)
+                .checkAssert(OpDifferentialTest::checkConv);
+    }
+
+    /**
+     * Stride-1 convolutions: batch 1–batchMax, 1–2 groups of cMin–cMax input and oMin–oMax output channels, images
+     * of 3–maxSize (3-D: 3–maxSize3d), kernels of 1–3, padding 0–2 on each side, dilation 1–2, bias or not, 1–3
+     * threads, 1-D to 3-D.
+     */
+    private static Gen<ConvCase> stride1Cases(int batchMax, int cMin, int cMax, int oMin, int oMax, int maxSize,
+                                              int maxSize3d) {
+        return in -> {
             int rank = integers().between(1, 3).generate(in);
-            return new ConvCase(rank, integers().between(1, 2).generate(in),
-                    integers().between(1, 2).generate(in), integers().between(14, 40).generate(in),
-                    integers().between(1, 13).generate(in), integers().between(3, rank == 3 ? 4 : 7).generate(in),
+            return new ConvCase(rank, integers().between(1, batchMax).generate(in),
+                    integers().between(1, 2).generate(in), integers().between(cMin, cMax).generate(in),
+                    integers().between(oMin, oMax).generate(in),
+                    integers().between(3, rank == 3 ? maxSize3d : maxSize).generate(in),
                     integers().between(1, 3).generate(in), 1,
                     integers().between(0, 2).generate(in), integers().between(0, 2).generate(in),
                     integers().between(1, 2).generate(in), integers().between(0, 1).generate(in) == 1,
                     integers().between(1, 3).generate(in));
         };
-        qt().withFixedSeed(17).withExamples(12).forAll(deep).assuming(ConvCase::fits).checkAssert(c -> {
-            Graph g = lossOf(c.input(), b -> b.apply("y", new Conv(c.geometry()), b.node("x"),
-                    b.parameter("w", c.weight(), new ParamInit.Uniform(0.5))), false);
-            check(g, c.hashCode(), c.threads());
-        });
+    }
+
+    /** The loss of one convolution without bias, forward and every gradient against the interpreter. */
+    private static void checkConv(ConvCase c) {
+        Graph g = lossOf(c.input(), b -> b.apply("y", new Conv(c.geometry()), b.node("x"),
+                b.parameter("w", c.weight(), new ParamInit.Uniform(0.5))), false);
+        check(g, c.hashCode(), c.threads());
     }
 
     @Test
@@ -205,17 +206,13 @@ class OpDifferentialTest {
         // Column matrices of tens of thousands of floats (several GEMM panels and K blocks), with padding, groups,
         // stride 2 and dilation 2, in 1-D, 2-D and 3-D.
         List<ConvCase> cases = List.of(
-                new ConvCase(2, 2, 1, 40, 8, 23, 3, 1, 1, 1, 1, true, 1),   // 360 rows × 529 positions
+                new ConvCase(2, 2, 1, 40, 8, 23, 3, 1, 1, 1, 1, true, 1),   // 360 rows × 529 positions, tap-wise dw
                 new ConvCase(2, 1, 2, 24, 4, 30, 3, 2, 2, 1, 2, false, 2),  // groups, stride 2, dilation 2
                 new ConvCase(3, 1, 1, 8, 4, 12, 3, 1, 1, 1, 1, false, 3),   // 3-D: 216 rows × 1728 positions
                 // stride 1 over grids of 512 positions and more: weight gradients as dot products read in place
                 new ConvCase(2, 3, 2, 3, 5, 26, 3, 1, 2, 0, 2, true, 2),    // groups, uneven padding, dilation 2
                 new ConvCase(1, 2, 1, 3, 4, 600, 5, 1, 2, 2, 1, false, 1)); // 1-D, 600 positions
-        for (ConvCase c : cases) {
-            Graph g = lossOf(c.input(), b -> b.apply("y", new Conv(c.geometry()), b.node("x"),
-                    b.parameter("w", c.weight(), new ParamInit.Uniform(0.5))), false);
-            check(g, c.hashCode(), c.threads());
-        }
+        cases.forEach(OpDifferentialTest::checkConv);
     }
 
     @Test
