@@ -15,9 +15,9 @@ import org.quicktheories.core.Gen;
  * The packed GEMM equals a naive double-precision product for random sizes (edges of every tile shape), both
  * transpositions, accumulation, offsets and leading dimensions larger than the matrix; with B prepacked, and
  * with B read in place through tap offsets (implicit im2col); the dot products of rows placed by a table (weight
- * gradients read in place) and the vectorized copy-out with bias and ReLU. The
- * build runs this class three times: with the Vector API micro-kernel, with -Dconvj.vector=false and with
- * -Dconvj.uncheckedReads=false.
+ * gradients read in place), B read in place with overlapping rows (tap-wise weight gradients), and the vectorized
+ * copy-out with bias and ReLU. The build runs this class three times: with the Vector API micro-kernel, with
+ * -Dconvj.vector=false and with -Dconvj.uncheckedReads=false.
  */
 class GemmPropertiesTest {
 
@@ -148,6 +148,38 @@ class GemmPropertiesTest {
         });
     }
 
+
+    @Test
+    void multiplyStridedReadsBInPlaceWithOverlappingRows() {
+        // B[p][j] = b[off + p · ldb + j] with ldb from 1 to n + 3: rows that overlap (a channels-last image read at
+        // a tap's shift, ldb = channels), whole and partial panels, A packed once; nothing past n is written.
+        Gemm.Workspace ws = new Gemm.Workspace();
+        qt().withFixedSeed(29).withExamples(80).forAll(CASES).checkAssert(c -> {
+            Random r = new Random(c.seed());
+            int ldb = 1 + r.nextInt(c.n() + 3), off = c.pad(), ldc = c.n() + c.pad();
+            float[] a = random(r, c.m() * c.k());
+            // the array ends with B's last element: whole panels must not read past it, partial ones are copied
+            float[] b = random(r, off + (c.k() - 1) * ldb + c.n());
+            float[] cm = random(r, c.m() * ldc), before = cm.clone();
+            float[] packedA = random(r, 3 + Gemm.packedASize(c.m(), c.k()));
+            Gemm.packA(c.m(), c.k(), a, 0, c.k(), packedA, 3);
+            Gemm.multiplyStrided(c.m(), c.n(), c.k(), packedA, 3, b, off, ldb, cm, 0, ldc, c.accumulate(), ws);
+            for (int i = 0; i < c.m(); i++) {
+                for (int j = 0; j < ldc; j++) {
+                    if (j >= c.n()) {
+                        assertTrue(cm[i * ldc + j] == before[i * ldc + j], c + " wrote past column n");
+                        continue;
+                    }
+                    double s = c.accumulate() ? before[i * ldc + j] : 0;
+                    for (int p = 0; p < c.k(); p++) {
+                        s += (double) a[i * c.k() + p] * b[off + p * ldb + j];
+                    }
+                    float got = cm[i * ldc + j];
+                    assertTrue(Math.abs(got - s) <= 1e-4 * Math.sqrt(c.k()) + 1e-6, c + " at " + i + "," + j);
+                }
+            }
+        });
+    }
     @Test
     void multiplyRowsAddsDotProductsOfRowsPlacedByATable() {
         // C[i][j] += Σ_p A[aOff + i·lda + p] · B[bOff + rows[j] + p]: a weight gradient read in place. Random
