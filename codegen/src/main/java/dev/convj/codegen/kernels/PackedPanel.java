@@ -1,5 +1,8 @@
 package dev.convj.codegen.kernels;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.reflect.Field;
 import java.util.Objects;
 
@@ -8,19 +11,47 @@ import java.util.Objects;
  * checks out of the kernel's loop (it turns the index 6·p into two shifts, which its range-check elimination does
  * not recognize), and six compare-and-branch pairs per step of twelve fused multiply-adds cost 15–45% of the
  * kernel's speed (/tmp microbenchmark, AVX2). So each kernel checks its panel's whole range once, with
- * {@link #checkRange}, and then reads through {@code sun.misc.Unsafe}: no read can leave the array.
+ * {@link #address}, and then reads through {@code sun.misc.Unsafe.getFloat}: no read can leave the array.
  *
- * <p>Where {@code Unsafe} is missing, from JDK 24 on (where its memory access prints a warning), or with
- * {@code -Dconvj.uncheckedReads=false}, the reads are plain array reads: the same results, the old speed.
+ * <p>{@code Unsafe} is reached by reflection and called through a constant method handle, which C2 inlines to the
+ * same single load; nothing names it at compile time, so javac has no internal-API warning to print (this file is
+ * also nested into exported standalone classes). Where it is missing, from JDK 24 on (where its memory access
+ * prints a warning), or with {@code -Dconvj.uncheckedReads=false}, the reads are plain array reads: the same
+ * results, the old speed.
  */
 final class PackedPanel {
     private PackedPanel() {}
 
-    private static final sun.misc.Unsafe UNSAFE = unsafeOrNull();
-    private static final long BASE = UNSAFE == null ? 0 : UNSAFE.arrayBaseOffset(float[].class);
+    /** Unsafe.getFloat(Object, long) bound to the Unsafe instance, or null. */
+    private static final MethodHandle GET_FLOAT;
+    private static final long BASE;
+
+    static {
+        MethodHandle getFloat = null;
+        long base = 0;
+        if (Runtime.version().feature() < 24 && !"false".equals(System.getProperty("convj.uncheckedReads"))) {
+            try {
+                Class<?> type = Class.forName("sun.misc.Unsafe");
+                Field field = type.getDeclaredField("theUnsafe");
+                field.setAccessible(true);
+                Object unsafe = field.get(null);
+                int scale = (int) type.getMethod("arrayIndexScale", Class.class).invoke(unsafe, float[].class);
+                if (scale == Float.BYTES) {
+                    base = (int) type.getMethod("arrayBaseOffset", Class.class).invoke(unsafe, float[].class);
+                    getFloat = MethodHandles.lookup().findVirtual(type, "getFloat",
+                            MethodType.methodType(float.class, Object.class, long.class)).bindTo(unsafe);
+                }
+            } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+                getFloat = null;
+                base = 0;
+            }
+        }
+        GET_FLOAT = getFloat;
+        BASE = base;
+    }
 
     /** Whether reads skip the bounds check; a constant, so C2 keeps one branch of {@link #get}. */
-    static final boolean UNCHECKED = UNSAFE != null && UNSAFE.arrayIndexScale(float[].class) == Float.BYTES;
+    static final boolean UNCHECKED = GET_FLOAT != null;
 
     /** Bytes from one float to the next in an {@link #address}. */
     static final long FLOAT = Float.BYTES;
@@ -36,19 +67,13 @@ final class PackedPanel {
 
     /** The float at an address inside a range checked by {@link #address}. */
     static float get(float[] panel, long address) {
-        return UNCHECKED ? UNSAFE.getFloat(panel, address) : panel[(int) ((address - BASE) / FLOAT)];
-    }
-
-    private static sun.misc.Unsafe unsafeOrNull() {
-        if (Runtime.version().feature() >= 24 || "false".equals(System.getProperty("convj.uncheckedReads"))) {
-            return null;
+        if (UNCHECKED) {
+            try {
+                return (float) GET_FLOAT.invokeExact((Object) panel, address);
+            } catch (Throwable t) {
+                throw new IllegalStateException("Unsafe.getFloat failed", t);
+            }
         }
-        try {
-            Field f = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
-            f.setAccessible(true);
-            return (sun.misc.Unsafe) f.get(null);
-        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-            return null;
-        }
+        return panel[(int) ((address - BASE) / FLOAT)];
     }
 }

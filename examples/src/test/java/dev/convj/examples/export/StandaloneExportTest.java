@@ -66,6 +66,7 @@ class StandaloneExportTest {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String log = new String(p.getInputStream().readAllBytes());
         assertEquals(0, p.waitFor(), "javac failed:\n" + log);
+        assertFalse(log.contains("proprietary"), "the export names an internal JDK API:\n" + log);
 
         Random random = new Random(3);
         Node x = mg.graph().node(mg.input());
