@@ -131,23 +131,35 @@ class GemmPropertiesTest {
             float[] packedA = random(r, 3 + Gemm.packedASize(c.m(), c.k()));
             Gemm.packA(c.m(), c.k(), a, 0, c.k(), packedA, 3);
             Gemm.multiplyImplicit(c.m(), c.n(), c.k(), packedA, 3, src, off, taps, cm, 0, ldc, c.accumulate(), ws);
-            for (int i = 0; i < c.m(); i++) {
-                for (int j = 0; j < ldc; j++) {
-                    if (j >= c.n()) {
-                        assertTrue(cm[i * ldc + j] == before[i * ldc + j], c + " wrote past column n");
-                        continue;
-                    }
-                    double s = c.accumulate() ? before[i * ldc + j] : 0;
-                    for (int p = 0; p < c.k(); p++) {
-                        s += (double) a[i * c.k() + p] * src[off + taps[p] + j];
-                    }
-                    float got = cm[i * ldc + j];
-                    assertTrue(Math.abs(got - s) <= 1e-4 * Math.sqrt(c.k()) + 1e-6, c + " at " + i + "," + j);
-                }
-            }
+            assertProduct(c, a, (p, j) -> src[off + taps[p] + j], cm, before, ldc);
         });
     }
 
+    /** B's element (row p, column j). */
+    private interface Element {
+        float at(int p, int j);
+    }
+
+    /**
+     * C (m rows of ldc, A row-major m×k) equals the double-precision A·B, plus C's old value when accumulating;
+     * columns n to ldc keep their old values.
+     */
+    private static void assertProduct(Case c, float[] a, Element b, float[] cm, float[] before, int ldc) {
+        for (int i = 0; i < c.m(); i++) {
+            for (int j = 0; j < ldc; j++) {
+                if (j >= c.n()) {
+                    assertTrue(cm[i * ldc + j] == before[i * ldc + j], c + " wrote past column n");
+                    continue;
+                }
+                double s = c.accumulate() ? before[i * ldc + j] : 0;
+                for (int p = 0; p < c.k(); p++) {
+                    s += (double) a[i * c.k() + p] * b.at(p, j);
+                }
+                float got = cm[i * ldc + j];
+                assertTrue(Math.abs(got - s) <= 1e-4 * Math.sqrt(c.k()) + 1e-6, c + " at " + i + "," + j);
+            }
+        }
+    }
 
     @Test
     void multiplyStridedReadsBInPlaceWithOverlappingRows() {
@@ -164,22 +176,10 @@ class GemmPropertiesTest {
             float[] packedA = random(r, 3 + Gemm.packedASize(c.m(), c.k()));
             Gemm.packA(c.m(), c.k(), a, 0, c.k(), packedA, 3);
             Gemm.multiplyStrided(c.m(), c.n(), c.k(), packedA, 3, b, off, ldb, cm, 0, ldc, c.accumulate(), ws);
-            for (int i = 0; i < c.m(); i++) {
-                for (int j = 0; j < ldc; j++) {
-                    if (j >= c.n()) {
-                        assertTrue(cm[i * ldc + j] == before[i * ldc + j], c + " wrote past column n");
-                        continue;
-                    }
-                    double s = c.accumulate() ? before[i * ldc + j] : 0;
-                    for (int p = 0; p < c.k(); p++) {
-                        s += (double) a[i * c.k() + p] * b[off + p * ldb + j];
-                    }
-                    float got = cm[i * ldc + j];
-                    assertTrue(Math.abs(got - s) <= 1e-4 * Math.sqrt(c.k()) + 1e-6, c + " at " + i + "," + j);
-                }
-            }
+            assertProduct(c, a, (p, j) -> b[off + p * ldb + j], cm, before, ldc);
         });
     }
+
     @Test
     void multiplyRowsAddsDotProductsOfRowsPlacedByATable() {
         // C[i][j] += Σ_p A[aOff + i·lda + p] · B[bOff + rows[j] + p]: a weight gradient read in place. Random
