@@ -445,16 +445,18 @@ final class ConvEmitter {
         String name = ctx.methodName(n);
         int size = n.shape().size();
         ctx.needPartial(size);
-        CodeBlock.Builder b = CodeBlock.builder()
-                .add("// Each thread sums its images into its own partial; run() adds the partials in thread order.\n")
-                .addStatement("float[] acc = team.size() == 1 ? $L : partials[worker]", ctx.buf(n))
-                .addStatement("$T.fill(acc, 0, $L, 0f)", java.util.Arrays.class, size);
+        boolean tapwise = tapwiseWeightGrad(d);
         // Each dot-product tile ends in twelve horizontal reductions; over grids shorter than this they cost more
         // than the column matrix they save (in profiles of LeNet-5: conv2, 144 positions, 1.7× slower; conv1, 896
         // positions, 2.6× faster; the small VGG's training step ran 9% slower with its 224-position grids too).
-        boolean tapwise = tapwiseWeightGrad(d);
         boolean implicit = !tapwise && !d.pointwise() && g.stride().stream().allMatch(s -> s == 1)
                 && gridLength(d) >= MIN_DOT_LENGTH;
+        CodeBlock.Builder b = CodeBlock.builder()
+                .add("// Each thread sums its images into its own partial; run() adds the partials in thread order.\n")
+                .addStatement("float[] acc = team.size() == 1 ? $L : partials[worker]", ctx.buf(n));
+        if (!tapwise) { // the tap-wise form assigns every element of acc once, after its images
+            b.addStatement("$T.fill(acc, 0, $L, 0f)", java.util.Arrays.class, size);
+        }
         if (tapwise) {
             tapwiseWeightGradPrologue(ctx, name, d, b);
         } else if (implicit) {
@@ -503,14 +505,15 @@ final class ConvEmitter {
      * Whether a weight gradient runs as one GEMM per kernel tap over a channels-last copy of the image: stride 1,
      * and channels enough to fill the micro-kernel's 16 columns (on AVX2). Each GEMM reads its B in place and the
      * packed dy is shared by all taps, so an image costs two small copies and no column matrix; the dot products'
-     * twelve checked loads and horizontal sums per tile are gone too (the small VGG's 32- and 64-channel layers).
+     * seven checked loads per twelve multiply-adds and twelve horizontal sums per tile are gone too (the small
+     * VGG's 32- and 64-channel layers).
      */
     private static boolean tapwiseWeightGrad(Dims d) {
         return !d.pointwise() && d.g.stride().stream().allMatch(s -> s == 1) && d.cg() >= 16;
     }
 
     /** Where a tap-wise weight gradient keeps its parts in col. */
-    private record TapwiseLayout(int grid, int positions, long gridAt, long packedAt, long dwAt, long end) {
+    private record TapwiseLayout(int grid, long gridAt, long packedAt, long dwAt, long end) {
         static TapwiseLayout of(Dims d) {
             Source src = Source.of(d);
             int grid = gridPositions(d, src);
@@ -522,7 +525,7 @@ final class ConvEmitter {
             long packedAt = gridAt + (long) d.og() * grid;
             long dwAt = packedAt + dev.convj.codegen.kernels.Gemm.packedASize(d.og(), grid);
             long end = dwAt + (long) d.g.groups() * d.taps() * d.og() * d.cg();
-            return new TapwiseLayout(grid, positions, gridAt, packedAt, dwAt, end);
+            return new TapwiseLayout(grid, gridAt, packedAt, dwAt, end);
         }
     }
 
