@@ -78,6 +78,11 @@ public final class Graph {
         return outputs.stream().map(nodes::get).toList();
     }
 
+    /** Whether node {@code id} is one of the outputs (by id: no streams or record equality, cheap in a cold JVM). */
+    public boolean isOutput(int id) {
+        return outputs.contains(id);
+    }
+
     /** The trainable parameters, in graph order. */
     public List<Node> parameters() {
         return nodes.stream().filter(n -> n.op() instanceof Parameter).toList();

@@ -62,6 +62,7 @@ public final class ClassEmitter {
         methods.add(MethodSpec.methodBuilder("run").addModifiers(Modifier.PUBLIC)
                 .addJavadoc("Computes every output from the inputs and parameters in their buffers.\n")
                 .addCode(ctx.run.build()).build());
+        ctx.addParts();
         addHelpers(type);
         return new Body(ctx, memory, methods);
     }

@@ -12,7 +12,9 @@ import dev.convj.codegen.plan.MemoryPlan;
 import dev.convj.graph.Graph;
 import dev.convj.graph.Node;
 import dev.convj.graph.viz.TextDump;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import javax.lang.model.element.Modifier;
@@ -34,6 +36,8 @@ public final class EmitContext {
     final TypeSpec.Builder type;
     final CodeBlock.Builder run = CodeBlock.builder();
     private final Set<String> methodNames = new LinkedHashSet<>();
+    /** The loop methods the team splits, numbered in order; {@link #addParts} dispatches on that number. */
+    private final List<String> parts = new ArrayList<>();
     int colSize;
     int partialSize;
 
@@ -108,11 +112,38 @@ public final class EmitContext {
         if (parallel) {
             String task = name + "Task";
             type.addField(FieldSpec.builder(team.nestedClass("Task"), task, Modifier.PRIVATE, Modifier.FINAL)
-                    .initializer("this::$L", name).build());
+                    .initializer("new Part($L)", parts.size()).build());
+            parts.add(name);
             run.addStatement("team.run($L, $L)", task, count);
         } else {
             run.addStatement("$L(0, $L, 0)", name, count);
         }
+    }
+
+    /**
+     * Adds the class {@code Part}: the team's task for each parallel loop, by number. One class with a switch
+     * rather than a method reference per loop, because a fresh JVM spins up a class for every method reference,
+     * which would cost each first load of a cached graph milliseconds.
+     */
+    void addParts() {
+        if (parts.isEmpty()) {
+            return;
+        }
+        CodeBlock.Builder dispatch = CodeBlock.builder().beginControlFlow("switch (loop)");
+        for (int i = 0; i < parts.size(); i++) {
+            dispatch.addStatement("case $L -> $L(from, to, worker)", i, parts.get(i));
+        }
+        dispatch.addStatement("default -> throw new $T(loop)", AssertionError.class).endControlFlow();
+        type.addType(TypeSpec.classBuilder("Part").addModifiers(Modifier.PRIVATE, Modifier.FINAL)
+                .addSuperinterface(team.nestedClass("Task"))
+                .addJavadoc("A loop of {@code run()} that the team splits, by its number.\n")
+                .addField(int.class, "loop", Modifier.PRIVATE, Modifier.FINAL)
+                .addMethod(MethodSpec.constructorBuilder().addParameter(int.class, "loop")
+                        .addStatement("this.loop = loop").build())
+                .addMethod(MethodSpec.methodBuilder("run").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
+                        .addParameter(int.class, "from").addParameter(int.class, "to").addParameter(int.class, "worker")
+                        .addCode(dispatch.build()).build())
+                .build());
     }
 
     /** A float literal that Java parses back to the same value. */

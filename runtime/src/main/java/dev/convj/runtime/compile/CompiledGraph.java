@@ -25,7 +25,7 @@ public final class CompiledGraph implements Executable, AutoCloseable {
         this.code = code;
         this.threads = threads;
         for (Node n : graph.nodes()) {
-            boolean fedOrOutput = n.op() instanceof Input || n.op() instanceof Parameter || graph.outputs().contains(n);
+            boolean fedOrOutput = n.op() instanceof Input || n.op() instanceof Parameter || graph.isOutput(n.id());
             if (fedOrOutput && n.dtype().isFloat()) {
                 readable.put(n.name(), code.floats(n.id()));
             }

@@ -61,10 +61,11 @@ final class DiskCache {
                 throw new IOException("empty checksum list");
             }
             for (String line : lines) {
-                String[] parts = line.split("  ", 2);
-                if (parts.length != 2) {
+                int gap = line.indexOf("  "); // not split(): a regular expression costs a cold JVM its start-up
+                if (gap < 0) {
                     throw new IOException("malformed checksum line: " + line);
                 }
+                String[] parts = {line.substring(0, gap), line.substring(gap + 2)};
                 byte[] bytes = Files.readAllBytes(dir.resolve(parts[1]));
                 if (!checksum(bytes).equals(parts[0])) {
                     throw new IOException(parts[1] + " does not match its checksum");
