@@ -71,7 +71,12 @@ final class InMemoryJavac {
             }
         };
         List<String> options = new ArrayList<>(List.of("-classpath", classpath, "-proc:none", "-nowarn",
-                "-Xlint:none", "--release", "17"));
+                "-Xlint:none"));
+        if (Runtime.version().feature() != 17) {
+            // Class files any JDK from 17 on can load from the shared disk cache. On 17 itself that is javac's
+            // default, and asking for it would cost a cold compile ~150 ms of reading the platform's API signatures.
+            options.addAll(List.of("--release", "17"));
+        }
         boolean ok = javac.getTask(null, manager, diagnostics, options, null, List.of(file)).call();
         if (!ok) {
             throw new GeneratedCodeException(describe(source, diagnostics.getDiagnostics()));

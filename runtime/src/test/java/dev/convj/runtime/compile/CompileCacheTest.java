@@ -44,6 +44,21 @@ class CompileCacheTest {
     }
 
     @Test
+    void cachedClassFilesAreJava17SoEverySupportedJdkCanLoadThem(@TempDir Path cache) throws Exception {
+        Graph g = LenetCompiledTest.lenet(1);
+        new GraphCompiler(cache).load(g);
+        try (Stream<Path> files = Files.list(cache.resolve(GraphCompiler.key(g)))) {
+            List<Path> classes = files.filter(p -> p.toString().endsWith(".class")).toList();
+            assertTrue(!classes.isEmpty(), "no class files in the entry");
+            for (Path c : classes) {
+                byte[] bytes = Files.readAllBytes(c);
+                int major = (bytes[6] & 0xff) << 8 | (bytes[7] & 0xff);
+                assertEquals(61, major, c + " has class-file version " + major + ", not Java 17's 61");
+            }
+        }
+    }
+
+    @Test
     void aCorruptedEntryIsDetectedAndRecompiledNeverLoaded(@TempDir Path cache) throws Exception {
         Graph g = Autodiff.gradients(LenetCompiledTest.lenet(2), "loss").graph();
         new GraphCompiler(cache).load(g);
