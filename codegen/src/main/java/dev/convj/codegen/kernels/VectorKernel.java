@@ -46,7 +46,8 @@ final class VectorKernel {
         // 86 GFLOP/s); unrolling by hand measured no better (disassembly via Debian's libhsdis0-fcml). The loop runs
         // on A's address, with B's index stepped beside it: this drops the multiply that formed B's index from the
         // step count each iteration (ImpBench 64×224×576: 83–84 → 87–90 GFLOP/s; the small VGG's step, paired
-        // A/B: 1.10×, 1.06×, 1.01×, 1.05×). The tap-table and four-row kernels measured slower so; they keep theirs.
+        // A/B: 1.10×, 1.06×, 1.01×, 1.05×). The same form measured no better in the four-row kernel, nor in the
+        // tap-table one, which counts through its table instead (below).
         long end = a + 6 * PackedPanel.FLOAT * (long) kc;
         for (int b = bAt; a < end; a += 6 * PackedPanel.FLOAT, b += bStride) {
             FloatVector b0 = FloatVector.fromArray(S, pb, b);

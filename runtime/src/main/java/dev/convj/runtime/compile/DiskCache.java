@@ -65,13 +65,13 @@ final class DiskCache {
                 if (gap < 0) {
                     throw new IOException("malformed checksum line: " + line);
                 }
-                String[] parts = {line.substring(0, gap), line.substring(gap + 2)};
-                byte[] bytes = Files.readAllBytes(dir.resolve(parts[1]));
-                if (!checksum(bytes).equals(parts[0])) {
-                    throw new IOException(parts[1] + " does not match its checksum");
+                String sum = line.substring(0, gap), file = line.substring(gap + 2);
+                byte[] bytes = Files.readAllBytes(dir.resolve(file));
+                if (!checksum(bytes).equals(sum)) {
+                    throw new IOException(file + " does not match its checksum");
                 }
-                if (parts[1].endsWith(".class")) {
-                    classes.put(parts[1].substring(0, parts[1].length() - ".class".length()), bytes);
+                if (file.endsWith(".class")) {
+                    classes.put(file.substring(0, file.length() - ".class".length()), bytes);
                 }
             }
             if (classes.isEmpty()) {
