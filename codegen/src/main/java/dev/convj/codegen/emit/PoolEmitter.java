@@ -63,7 +63,7 @@ final class PoolEmitter {
         boolean max = kind == Kind.MAX || kind == Kind.SELECT || kind == Kind.MAX_BACKWARD;
         String x = ctx.buf(max ? ctx.input(n, 0) : n);
         if (max) {
-            b.add("// the first maximum wins ties, and the first NaN wins outright, as in PyTorch\n");
+            b.add("// as PyTorch's CPU kernel: the first maximum wins ties, and the last NaN wins outright\n");
             b.addStatement("int arg = -1");
             b.addStatement("float best = 0f");
         } else {
@@ -82,7 +82,7 @@ final class PoolEmitter {
         b.addStatement("int at = xb + $L", at);
         switch (kind) {
             case MAX, SELECT, MAX_BACKWARD -> b.addStatement("float v = $L[at]", x)
-                    .beginControlFlow("if (arg < 0 || best == best && !(v <= best))")
+                    .beginControlFlow("if (arg < 0 || v > best || v != v)")
                     .addStatement("best = v")
                     .addStatement("arg = at")
                     .endControlFlow();
@@ -185,15 +185,15 @@ final class PoolEmitter {
             b.addStatement("best = Math.max(best, v$L)", t);
         }
         if (needArg) {
-            StringBuilder firstNan = new StringBuilder("arg");
-            for (int t = taps - 1; t >= 0; t--) {
+            StringBuilder lastNan = new StringBuilder("arg");
+            for (int t = 0; t < taps; t++) {
                 String v = t == 0 ? x + "[at]" : "v" + t;
-                firstNan.insert(0, v + " != " + v + " ? " + offset[t] + " : ");
+                lastNan.insert(0, v + " != " + v + " ? " + offset[t] + " : ");
             }
-            b.add("// best is NaN when a tap is: then the first NaN is the argmax, as in PyTorch (a branch almost never\n");
-            b.add("// taken, so the selects above stay branch-free)\n");
+            b.add("// best is NaN when a tap is: then the last NaN is the argmax, as in PyTorch's CPU kernel (a branch\n");
+            b.add("// almost never taken, so the selects above stay branch-free)\n");
             b.beginControlFlow("if (best != best)");
-            b.addStatement("arg = $L", firstNan);
+            b.addStatement("arg = $L", lastNan);
             b.endControlFlow();
         }
         switch (kind) {

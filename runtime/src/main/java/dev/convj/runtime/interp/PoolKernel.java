@@ -53,7 +53,10 @@ final class PoolKernel {
             return countIncludePad ? divisorWithPad[window] : members[window].length;
         }
 
-        /** The flat input position of the window's first maximum of x within plane {@code base}. */
+        /**
+         * The flat input position of the window's argmax of x within plane {@code base}, as PyTorch's CPU kernel
+         * picks it ({@code val > maxval || isnan(val)} in window order): the first maximum, or the last NaN.
+         */
         int argmax(Tensor x, int base, int window) {
             int best = -1;
             double bestValue = Double.NEGATIVE_INFINITY;
@@ -62,9 +65,6 @@ final class PoolKernel {
                 if (best < 0 || v > bestValue || Double.isNaN(v)) {
                     best = at;
                     bestValue = v;
-                    if (Double.isNaN(v)) {
-                        break;
-                    }
                 }
             }
             return best;

@@ -20,9 +20,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * A max-pool window holding NaN yields NaN and sends its gradient to its first NaN, as PyTorch does and as the
- * reference interpreter does, in generated code too: on the unrolled whole-window path (2×2, stride 2) and on the
- * general one (3×3, stride 2, padding 1, overlapping windows).
+ * A max-pool window holding NaN yields NaN and sends its gradient to its last NaN in window order, as PyTorch's CPU
+ * kernel does ({@code val > maxval || isnan(val)}), in the reference interpreter and in generated code: on the
+ * unrolled whole-window path (2×2, stride 2) and on the general one (3×3, stride 2, padding 1, overlapping windows).
+ * The expected numbers are PyTorch 1.13's (Debian python3-torch): {@code y, idx = max_pool2d(x, k, s, p,
+ * return_indices=True); y.sum().backward()}.
  */
 class MaxPoolNanTest {
     private static final GraphCompiler COMPILER = new GraphCompiler(null);
@@ -49,6 +51,17 @@ class MaxPoolNanTest {
         java.util.Arrays.fill(weights, 1f);
         Map<String, Tensor> feeds = Map.of("x", Tensor.generate(x.shape(), i -> image[i]),
                 "r", Tensor.generate(y.shape(), i -> weights[i]));
+        // PyTorch: 2×2 windows → y [NaN, 0.75, 5, NaN], indices [5, 3, 13, 15]; 3×3 windows → y all NaN, indices
+        // [5, 5, 5, 15], so position 5 gathers three windows' gradients.
+        float[] wantY = window == 2 ? new float[] {nan, 0.75f, 5f, nan} : new float[] {nan, nan, nan, nan};
+        float[] wantGrad = new float[16];
+        if (window == 2) {
+            wantGrad[3] = wantGrad[5] = wantGrad[13] = wantGrad[15] = 1f;
+        } else {
+            wantGrad[5] = 3f;
+            wantGrad[15] = 1f;
+        }
+        Map<String, float[]> want = Map.of("y", wantY, "x.grad", wantGrad);
         Map<String, Tensor> reference = ReferenceInterpreter.float64().run(g, feeds, List.of("y", "x.grad"));
         try (CompiledGraph compiled = COMPILER.compile(g, 1)) {
             compiled.set("x", image);
@@ -56,9 +69,10 @@ class MaxPoolNanTest {
             compiled.run();
             for (String out : List.of("y", "x.grad")) {
                 float[] got = compiled.get(out);
-                Tensor want = reference.get(out);
                 for (int i = 0; i < got.length; i++) {
-                    assertEquals((float) want.get(i), got[i], 0f, out + " at " + i);
+                    // assertEquals(float, float, delta) counts NaN equal to NaN
+                    assertEquals(want.get(out)[i], (float) reference.get(out).get(i), 0f, "interpreter " + out + " at " + i);
+                    assertEquals(want.get(out)[i], got[i], 0f, "generated " + out + " at " + i);
                 }
             }
         }
