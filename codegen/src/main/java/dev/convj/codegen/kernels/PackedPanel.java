@@ -10,8 +10,8 @@ import java.util.Objects;
  * Reads of a packed panel of A inside the micro-kernel, without a bounds check per element. C2 cannot hoist those
  * checks out of the kernel's loop (it turns the index 6·p into two shifts, which its range-check elimination does
  * not recognize), and six compare-and-branch pairs per step of twelve fused multiply-adds cost 15–45% of the
- * kernel's speed (/tmp microbenchmark, AVX2). So each kernel checks its panel's whole range once, with
- * {@link #address}, and then reads through {@code sun.misc.Unsafe.getFloat}: no read can leave the array.
+ * kernel's speed (the loop of examples' GemmBenchmark, AVX2). So each kernel checks its panel's whole range once,
+ * with {@link #address}, and then reads through {@code sun.misc.Unsafe.getFloat}: no read can leave the array.
  *
  * <p>{@code Unsafe} is reached by reflection and called through a constant method handle, which C2 inlines to the
  * same single load; nothing names it at compile time, so javac has no internal-API warning to print (this file is

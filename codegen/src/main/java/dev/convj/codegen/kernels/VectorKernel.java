@@ -45,9 +45,9 @@ final class VectorKernel {
         // purpose: with a constant stride C2 removes them, then unrolls the loop and spills accumulators (41 against
         // 86 GFLOP/s); unrolling by hand measured no better (disassembly via Debian's libhsdis0-fcml). The loop runs
         // on A's address, with B's index stepped beside it: this drops the multiply that formed B's index from the
-        // step count each iteration (ImpBench 64×224×576: 83–84 → 87–90 GFLOP/s; the small VGG's step, paired
-        // A/B: 1.10×, 1.06×, 1.01×, 1.05×). The same form measured no better in the four-row kernel, nor in the
-        // tap-table one, which counts through its table instead (below).
+        // step count each iteration (the loop of examples' GemmBenchmark, 64×224×576: 83–84 → 87–90 GFLOP/s; the
+        // small VGG's step, paired A/B: 1.10×, 1.06×, 1.01×, 1.05×). The same form measured no better in the
+        // four-row kernel, nor in the tap-table one, which counts through its table instead (below).
         long end = a + 6 * PackedPanel.FLOAT * (long) kc;
         for (int b = bAt; a < end; a += 6 * PackedPanel.FLOAT, b += bStride) {
             FloatVector b0 = FloatVector.fromArray(S, pb, b);
@@ -112,8 +112,9 @@ final class VectorKernel {
             c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = FloatVector.zero(S);
         }
         long a = PackedPanel.address(pa, aAt, 6 * kc);
-        // The loop counts through the tap table itself (rows[p], not rows[rowAt + p]): ImpBench 6×224×576 ran at
-        // 81–90 GFLOP/s so, against 68–78; LeNet-5's step (small K) measured the same (paired A/B 1.02×, 1.01×).
+        // The loop counts through the tap table itself (rows[p], not rows[rowAt + p]): GemmBenchmark's loop at
+        // 6×224×576 ran at 81–90 GFLOP/s so, against 68–78; LeNet-5's step (small K) measured the same (paired A/B
+        // 1.02×, 1.01×).
         for (int p = rowAt, pEnd = rowAt + kc; p < pEnd; p++, a += 6 * PackedPanel.FLOAT) {
             int b = bAt + rows[p];
             FloatVector b0 = FloatVector.fromArray(S, pb, b);
