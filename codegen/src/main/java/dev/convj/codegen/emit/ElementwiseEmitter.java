@@ -127,6 +127,18 @@ final class ElementwiseEmitter {
         return false;
     }
 
+    /**
+     * The materialized node s when {@code n} is mul(given, step(s)) with the step inlined and s of given's shape
+     * (a ReLU's backward fused into the op computing given), else null.
+     */
+    static Node stepOperand(EmitContext ctx, Node n, Node given) {
+        if (!keepsZero(ctx, n, given)) {
+            return null;
+        }
+        Node step = ctx.input(n, ctx.input(n, 0).id() == given.id() ? 1 : 0), s = ctx.input(step, 0);
+        return ctx.plan.role(s) != ExecutionPlan.Role.INLINED && s.shape().equals(given.shape()) ? s : null;
+    }
+
     private static String operand(EmitContext ctx, Node n, int i, String index, Node given, String value) {
         Node in = ctx.input(n, i);
         if (given != null && in.id() == given.id()) {

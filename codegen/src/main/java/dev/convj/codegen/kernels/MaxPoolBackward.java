@@ -1,0 +1,67 @@
+package dev.convj.codegen.kernels;
+
+import java.util.Arrays;
+
+/**
+ * The gradient of 2×2 max pooling with stride 2 and no padding over planes of h×w (h and w even, so the windows
+ * tile each plane): each window's upstream gradient goes to its argmax, times step(mask) there when a mask is
+ * given (a fused ReLU backward: mask is the ReLU's output), and every other element of dx is zero. The argmax is
+ * PyTorch's CPU kernel's: the first maximum in row-major order, or the last NaN when the window holds one.
+ * <p>Buffers are indexed from 0: plane p of x, mask and dx at p·h·w, of dy at p·(h/2)·(w/2). Planes
+ * [planeFrom, planeTo) are written whole. The Vector API form handles a row pair L columns at a time (L/2 windows)
+ * with no scatter and no separate clearing pass; the plain form clears the planes, then stores each argmax.
+ */
+public final class MaxPoolBackward {
+    private MaxPoolBackward() {}
+
+    public static void window2x2(float[] x, float[] dy, float[] mask, float[] dx, int planeFrom, int planeTo, int h,
+                                 int w) {
+        if (VectorSupport.AVAILABLE && w >= VectorPool.L) {
+            VectorPool.maxBackward2x2(x, dy, mask, dx, planeFrom, planeTo, h, w);
+            return;
+        }
+        scalar(x, dy, mask, dx, planeFrom, planeTo, h, w);
+    }
+
+    /** The plain-Java form: clear the planes, then store each window's argmax. */
+    static void scalar(float[] x, float[] dy, float[] mask, float[] dx, int planeFrom, int planeTo, int h, int w) {
+        Arrays.fill(dx, planeFrom * h * w, planeTo * h * w, 0f);
+        for (int plane = planeFrom; plane < planeTo; plane++) {
+            for (int o0 = 0; o0 < h / 2; o0++) {
+                windows(x, dy, mask, dx, plane, o0, 0, w / 2, h, w, false);
+            }
+        }
+    }
+
+    /**
+     * Windows [from, to) of row o0 of a plane, one at a time; with {@code dense} all four taps are written, else
+     * only the argmax (dx already cleared).
+     */
+    static void windows(float[] x, float[] dy, float[] mask, float[] dx, int plane, int o0, int from, int to, int h,
+                        int w, boolean dense) {
+        int wo = w / 2, y = (plane * (h / 2) + o0) * wo + from;
+        for (int o1 = from; o1 < to; o1++, y++) {
+            int at = plane * h * w + 2 * o0 * w + 2 * o1;
+            float v0 = x[at], v1 = x[at + 1], v2 = x[at + w], v3 = x[at + w + 1];
+            // branch-free selects for the first maximum; a NaN anywhere makes best NaN, then the last NaN wins
+            float best = v0;
+            int arg = 0;
+            arg = v1 > best ? 1 : arg;
+            best = Math.max(best, v1);
+            arg = v2 > best ? w : arg;
+            best = Math.max(best, v2);
+            arg = v3 > best ? w + 1 : arg;
+            best = Math.max(best, v3);
+            if (best != best) {
+                arg = v3 != v3 ? w + 1 : v2 != v2 ? w : v1 != v1 ? 1 : v0 != v0 ? 0 : arg;
+            }
+            if (dense) {
+                dx[at] = 0f;
+                dx[at + 1] = 0f;
+                dx[at + w] = 0f;
+                dx[at + w + 1] = 0f;
+            }
+            dx[at + arg] = mask == null ? dy[y] : dy[y] * (mask[at + arg] > 0f ? 1f : 0f);
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package dev.convj.codegen.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link MaxPoolBackward} with the Vector API: a vector holds L/2 whole windows of a row pair, lane 2j and 2j + 1
+ * the left and right taps of window j. Only loaded when {@link VectorSupport#AVAILABLE}.
+ */
+final class VectorPool {
+    private VectorPool() {}
+
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final int L = S.length();
+    /** The right tap's lanes. */
+    private static final VectorMask<Float> RIGHT;
+    /** Swaps each lane with its window neighbour. */
+    private static final VectorShuffle<Float> NEIGHBOUR;
+    /** Lane i takes lane i / 2: one upstream gradient per window, to both of its lanes. */
+    private static final VectorShuffle<Float> PER_WINDOW;
+
+    static {
+        boolean[] right = new boolean[L];
+        int[] neighbour = new int[L], perWindow = new int[L];
+        for (int i = 0; i < L; i++) {
+            right[i] = (i & 1) == 1;
+            neighbour[i] = i ^ 1;
+            perWindow[i] = i / 2;
+        }
+        RIGHT = VectorMask.fromArray(S, right, 0);
+        NEIGHBOUR = VectorShuffle.fromArray(S, neighbour, 0);
+        PER_WINDOW = VectorShuffle.fromArray(S, perWindow, 0);
+    }
+
+    static void maxBackward2x2(float[] x, float[] dy, float[] mask, float[] dx, int planeFrom, int planeTo, int h,
+                               int w) {
+        FloatVector zero = FloatVector.zero(S), one = FloatVector.broadcast(S, 1f);
+        int wo = w / 2, last = w - L; // the last chunk overlaps the one before it when L does not divide w
+        for (int plane = planeFrom; plane < planeTo; plane++) {
+            for (int o0 = 0; o0 < h / 2; o0++) {
+                int top = plane * h * w + 2 * o0 * w, bottom = top + w, yRow = (plane * (h / 2) + o0) * wo;
+                for (int c = 0; ; c = Math.min(c + L, last)) {
+                    FloatVector t = FloatVector.fromArray(S, x, top + c), b = FloatVector.fromArray(S, x, bottom + c);
+                    int y = yRow + c / 2;
+                    // NaN (the last NaN wins) is rare: those windows, and a row whose gradients end dy too close to
+                    // load a whole vector, go one at a time
+                    if (y > dy.length - L || t.compare(VectorOperators.NE, t).or(b.compare(VectorOperators.NE, b))
+                            .anyTrue()) {
+                        MaxPoolBackward.windows(x, dy, mask, dx, plane, o0, c / 2, c / 2 + L / 2, h, w, true);
+                    } else {
+                        FloatVector tn = t.rearrange(NEIGHBOUR), bn = b.rearrange(NEIGHBOUR);
+                        FloatVector tLeft = t.blend(tn, RIGHT), tRight = tn.blend(t, RIGHT);
+                        FloatVector bLeft = b.blend(bn, RIGHT), bRight = bn.blend(b, RIGHT);
+                        // a row's right tap wins only when greater (ties keep the left); the bottom row only when
+                        // its best is greater than the top row's: the first maximum in row-major order
+                        VectorMask<Float> topRightWins = tRight.compare(VectorOperators.GT, tLeft);
+                        VectorMask<Float> bottomRightWins = bRight.compare(VectorOperators.GT, bLeft);
+                        VectorMask<Float> bottomWins = bLeft.max(bRight).compare(VectorOperators.GT, tLeft.max(tRight));
+                        VectorMask<Float> topArg = topRightWins.eq(RIGHT).andNot(bottomWins);
+                        VectorMask<Float> bottomArg = bottomRightWins.eq(RIGHT).and(bottomWins);
+                        FloatVector g = FloatVector.fromArray(S, dy, y).rearrange(PER_WINDOW);
+                        FloatVector gTop = g, gBottom = g;
+                        if (mask != null) { // dy · step(mask), exactly as the scalar form multiplies
+                            gTop = g.mul(zero.blend(one,
+                                    FloatVector.fromArray(S, mask, top + c).compare(VectorOperators.GT, 0f)));
+                            gBottom = g.mul(zero.blend(one,
+                                    FloatVector.fromArray(S, mask, bottom + c).compare(VectorOperators.GT, 0f)));
+                        }
+                        zero.blend(gTop, topArg).intoArray(dx, top + c);
+                        zero.blend(gBottom, bottomArg).intoArray(dx, bottom + c);
+                    }
+                    if (c == last) {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+}
