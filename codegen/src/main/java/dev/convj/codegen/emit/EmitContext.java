@@ -28,8 +28,8 @@ public final class EmitContext {
     final ClassName team;
     final ClassName gemmClass;
     final ClassName workspace;
-    /** The 2×2 max-pool gradient kernel; null in a standalone class, which computes no gradients. */
-    final ClassName maxPoolBackward;
+    /** The 2×2 max-pooling kernels; null in a standalone class, which keeps the emitted loops. */
+    final ClassName maxPool2x2;
 
     final Graph graph;
     final ExecutionPlan plan;
@@ -49,7 +49,7 @@ public final class EmitContext {
         this.team = standalone ? self.nestedClass("Team") : ClassName.get(kernels, "Team");
         this.gemmClass = standalone ? self.nestedClass("Gemm") : ClassName.get(kernels, "Gemm");
         this.workspace = gemmClass.nestedClass("Workspace");
-        this.maxPoolBackward = standalone ? null : ClassName.get(kernels, "MaxPoolBackward");
+        this.maxPool2x2 = standalone ? null : ClassName.get(kernels, "MaxPool2x2");
         this.graph = graph;
         this.plan = plan;
         this.memory = memory;

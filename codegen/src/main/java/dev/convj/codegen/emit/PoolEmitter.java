@@ -127,30 +127,36 @@ final class PoolEmitter {
     }
 
     /**
-     * The gradient of 2×2, stride-2 max pooling (windows tiling the input) through {@code MaxPoolBackward}, whose
-     * Vector API form handles several windows per step; a fused ReLU backward (mul by step(s), s materialized)
-     * becomes its mask. Returns false, emitting nothing, for any other window or epilogue.
+     * 2×2, stride-2 max pooling through the {@code MaxPool2x2} kernels, whose Vector API forms handle several
+     * windows per step. In the gradient (windows tiling the input) a fused ReLU backward, mul by step(s) with s
+     * materialized, becomes the kernel's mask. Returns false, emitting nothing, for any other window or epilogue.
      */
-    private static boolean emitWindow2x2Kernel(EmitContext ctx, Node n, PoolGeometry g, List<Integer> in,
+    private static boolean emitWindow2x2Kernel(EmitContext ctx, Node n, PoolGeometry g, Kind kind, List<Integer> in,
                                                int channels) {
-        if (ctx.maxPoolBackward == null || !g.kernel().equals(List.of(2, 2)) || !g.stride().equals(List.of(2, 2))) {
-            return false;
-        }
-        int fused = ctx.plan.epilogueOf(n);
-        Node consumer = fused < 0 ? null : ctx.graph.node(fused);
-        Node mask = consumer == null ? null : ElementwiseEmitter.stepOperand(ctx, consumer, n);
-        if (consumer != null && mask == null) {
+        if (ctx.maxPool2x2 == null || !g.kernel().equals(List.of(2, 2)) || !g.stride().equals(List.of(2, 2))) {
             return false;
         }
         CodeBlock.Builder b = CodeBlock.builder();
-        b.add("// 2×2 windows, stride 2: each window's gradient to its argmax$L, zero elsewhere\n",
-                consumer == null ? "" : " times step(" + mask.name() + ")");
-        if (consumer != null) {
-            b.add("// (the fused epilogue $L)\n", ctx.describe(consumer).replace("$", "$$"));
+        if (kind == Kind.MAX) {
+            b.add("// 2×2 windows, stride 2: the maximum of each\n");
+            b.addStatement("$T.forward($L, $L, from * $L, to * $L, $L, $L)", ctx.maxPool2x2, ctx.buf(ctx.input(n, 0)),
+                    ctx.buf(n), channels, channels, in.get(0), in.get(1));
+        } else {
+            int fused = ctx.plan.epilogueOf(n);
+            Node consumer = fused < 0 ? null : ctx.graph.node(fused);
+            Node mask = consumer == null ? null : ElementwiseEmitter.stepOperand(ctx, consumer, n);
+            if (consumer != null && mask == null) {
+                return false;
+            }
+            b.add("// 2×2 windows, stride 2: each window's gradient to its argmax$L, zero elsewhere\n",
+                    consumer == null ? "" : " times step(" + mask.name() + ")");
+            if (consumer != null) {
+                b.add("// (the fused epilogue $L)\n", ctx.describe(consumer).replace("$", "$$"));
+            }
+            b.addStatement("$T.backward($L, $L, $L, $L, from * $L, to * $L, $L, $L)", ctx.maxPool2x2,
+                    ctx.buf(ctx.input(n, 0)), ctx.buf(ctx.input(n, 1)), mask == null ? "null" : ctx.buf(mask),
+                    ctx.buf(n), channels, channels, in.get(0), in.get(1));
         }
-        b.addStatement("$T.window2x2($L, $L, $L, $L, from * $L, to * $L, $L, $L)", ctx.maxPoolBackward,
-                ctx.buf(ctx.input(n, 0)), ctx.buf(ctx.input(n, 1)), mask == null ? "null" : ctx.buf(mask), ctx.buf(n),
-                channels, channels, in.get(0), in.get(1));
         ctx.loopMethod(n, ctx.methodName(n), n.shape().dim(0), true, b.build());
         return true;
     }
@@ -163,7 +169,7 @@ final class PoolEmitter {
      */
     private static void emitFullWindows(EmitContext ctx, Node n, PoolGeometry g, Kind kind, List<Integer> in,
                                         List<Integer> out, int channels) {
-        if (kind == Kind.MAX_BACKWARD && emitWindow2x2Kernel(ctx, n, g, in, channels)) {
+        if ((kind == Kind.MAX || kind == Kind.MAX_BACKWARD) && emitWindow2x2Kernel(ctx, n, g, kind, in, channels)) {
             return;
         }
         int r = g.spatialRank();

@@ -7,8 +7,8 @@ import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link MaxPoolBackward} with the Vector API: a vector holds L/2 whole windows of a row pair, lane 2j and 2j + 1
- * the left and right taps of window j. Only loaded when {@link VectorSupport#AVAILABLE}.
+ * {@link MaxPool2x2} with the Vector API: a vector holds L/2 whole windows of a row pair, lanes 2j and 2j + 1 the
+ * left and right taps of window j. Only loaded when {@link VectorSupport#AVAILABLE}.
  */
 final class VectorPool {
     private VectorPool() {}
@@ -21,18 +21,49 @@ final class VectorPool {
     private static final VectorShuffle<Float> NEIGHBOUR;
     /** Lane i takes lane i / 2: one upstream gradient per window, to both of its lanes. */
     private static final VectorShuffle<Float> PER_WINDOW;
+    /** Lane i takes lane 2i (mod L): the windows' maxima, held in their left lanes, packed into the low half. */
+    private static final VectorShuffle<Float> LEFT_LANES;
+    /** The high half of the lanes. */
+    private static final VectorMask<Float> HIGH;
 
     static {
         boolean[] right = new boolean[L];
-        int[] neighbour = new int[L], perWindow = new int[L];
+        boolean[] high = new boolean[L];
+        int[] neighbour = new int[L], perWindow = new int[L], leftLanes = new int[L];
         for (int i = 0; i < L; i++) {
             right[i] = (i & 1) == 1;
+            high[i] = i >= L / 2;
             neighbour[i] = i ^ 1;
             perWindow[i] = i / 2;
+            leftLanes[i] = 2 * i % L;
         }
         RIGHT = VectorMask.fromArray(S, right, 0);
         NEIGHBOUR = VectorShuffle.fromArray(S, neighbour, 0);
         PER_WINDOW = VectorShuffle.fromArray(S, perWindow, 0);
+        LEFT_LANES = VectorShuffle.fromArray(S, leftLanes, 0);
+        HIGH = VectorMask.fromArray(S, high, 0);
+    }
+
+    /** Two vectors of a row pair (L windows) give one vector of maxima; needs w / 2 ≥ L. */
+    static void maxForward2x2(float[] x, float[] y, int planeFrom, int planeTo, int h, int w) {
+        int ho = h / 2, wo = w / 2, last = 2 * (wo - L); // the last chunk overlaps the one before it if need be
+        for (int plane = planeFrom; plane < planeTo; plane++) {
+            for (int o0 = 0; o0 < ho; o0++) {
+                int top = plane * h * w + 2 * o0 * w, bottom = top + w, yRow = (plane * ho + o0) * wo;
+                for (int c = 0; ; c = Math.min(c + 2 * L, last)) {
+                    // max is Math.max lane by lane, NaN included, as the plain form
+                    FloatVector a = FloatVector.fromArray(S, x, top + c).max(FloatVector.fromArray(S, x, bottom + c));
+                    FloatVector b = FloatVector.fromArray(S, x, top + c + L)
+                            .max(FloatVector.fromArray(S, x, bottom + c + L));
+                    a = a.max(a.rearrange(NEIGHBOUR)).rearrange(LEFT_LANES);
+                    b = b.max(b.rearrange(NEIGHBOUR)).rearrange(LEFT_LANES);
+                    a.blend(b, HIGH).intoArray(y, yRow + c / 2);
+                    if (c == last) {
+                        break;
+                    }
+                }
+            }
+        }
     }
 
     static void maxBackward2x2(float[] x, float[] dy, float[] mask, float[] dx, int planeFrom, int planeTo, int h,
@@ -49,7 +80,7 @@ final class VectorPool {
                     // load a whole vector, go one at a time
                     if (y > dy.length - L || t.compare(VectorOperators.NE, t).or(b.compare(VectorOperators.NE, b))
                             .anyTrue()) {
-                        MaxPoolBackward.windows(x, dy, mask, dx, plane, o0, c / 2, c / 2 + L / 2, h, w, true);
+                        MaxPool2x2.windows(x, dy, mask, dx, plane, o0, c / 2, c / 2 + L / 2, h, w, true);
                     } else {
                         FloatVector tn = t.rearrange(NEIGHBOUR), bn = b.rearrange(NEIGHBOUR);
                         FloatVector tLeft = t.blend(tn, RIGHT), tRight = tn.blend(t, RIGHT);

@@ -10,13 +10,13 @@ import org.junit.jupiter.api.Test;
 import org.quicktheories.core.Gen;
 
 /**
- * The 2×2 max-pool gradient kernel, in the form the JVM selects (Vector API or plain) and in the plain form, equals
- * a window-by-window reference that scans the taps in row-major order as PyTorch's CPU kernel does (the first
+ * The 2×2 max-pooling kernels, in the form the JVM selects (Vector API or plain) and in the plain form, equal a
+ * window-by-window reference that scans the taps in row-major order as PyTorch's CPU kernel does (the first
  * maximum, the last NaN), bit for bit: over random plane sizes, ties (many zeros, as after a ReLU), −0, NaN, with
- * and without a step mask, on a range of planes inside larger buffers. The build also runs it with
- * -Dconvj.vector=false.
+ * and without a step mask, on a range of planes inside larger buffers; the forward pass also over odd sizes,
+ * whose last row and column are in no window. The build also runs it with -Dconvj.vector=false.
  */
-class MaxPoolBackwardTest {
+class MaxPool2x2Test {
 
     record Case(int planes, int h, int w, int from, int to, boolean masked, int nanPercent, long seed) {}
 
@@ -29,7 +29,7 @@ class MaxPoolBackwardTest {
     };
 
     @Test
-    void everyFormEqualsTheRowMajorScan() {
+    void everyGradientFormEqualsTheRowMajorScan() {
         qt().withExamples(400).forAll(CASES).checkAssert(c -> {
             Random r = new Random(c.seed);
             int size = c.planes * c.h * c.w, pooled = size / 4;
@@ -46,8 +46,8 @@ class MaxPoolBackwardTest {
             float[] m = c.masked ? mask : null;
             float[] expected = reference(x, dy, m, c);
             float[] selected = filled(size, 7f), plain = filled(size, 7f);
-            MaxPoolBackward.window2x2(x, dy, m, selected, c.from, c.to, c.h, c.w);
-            MaxPoolBackward.scalar(x, dy, m, plain, c.from, c.to, c.h, c.w);
+            MaxPool2x2.backward(x, dy, m, selected, c.from, c.to, c.h, c.w);
+            MaxPool2x2.backwardPlain(x, dy, m, plain, c.from, c.to, c.h, c.w);
             for (int i = 0; i < size; i++) {
                 assertEquals(expected[i], selected[i], "selected form, element " + i + " of " + c);
                 assertEquals(expected[i], plain[i], "plain form, element " + i + " of " + c);
@@ -56,10 +56,40 @@ class MaxPoolBackwardTest {
     }
 
     @Test
+    void everyForwardFormEqualsTheWindowMaximum() {
+        qt().withExamples(400).forAll(CASES).checkAssert(c -> {
+            Random r = new Random(c.seed);
+            // odd sizes too: h and w from the case, minus one half the time
+            int h = c.h - r.nextInt(2), w = c.w - r.nextInt(2), ho = h / 2, wo = w / 2;
+            float[] x = new float[c.planes * h * w];
+            float[] pool = {0f, 0f, -0f, 1f, 2f, -1f};
+            for (int i = 0; i < x.length; i++) {
+                x[i] = r.nextInt(100) < c.nanPercent ? Float.NaN
+                        : r.nextBoolean() ? pool[r.nextInt(pool.length)] : (float) r.nextGaussian();
+            }
+            float[] selected = filled(c.planes * ho * wo, 7f), plain = filled(c.planes * ho * wo, 7f);
+            MaxPool2x2.forward(x, selected, c.from, c.to, h, w);
+            MaxPool2x2.forwardPlain(x, plain, c.from, c.to, h, w);
+            for (int p = 0; p < c.planes; p++) {
+                for (int i = 0; i < ho; i++) {
+                    for (int j = 0; j < wo; j++) {
+                        int at = p * h * w + 2 * i * w + 2 * j, out = (p * ho + i) * wo + j;
+                        float expected = p < c.from || p >= c.to ? 7f
+                                : Math.max(Math.max(x[at], x[at + 1]), Math.max(x[at + w], x[at + w + 1]));
+                        String where = "window (" + p + ", " + i + ", " + j + ") of " + h + "×" + w + ", " + c;
+                        assertEquals(expected, selected[out], "selected form, " + where);
+                        assertEquals(expected, plain[out], "plain form, " + where);
+                    }
+                }
+            }
+        });
+    }
+
+    @Test
     void aWorkedWindow() {
         // one 2×4 plane, two windows: [3 1 / 7 7] → the first 7 (row-major); [NaN 2 / NaN 0] → the last NaN
         float[] x = {3, 1, Float.NaN, 2, 7, 7, Float.NaN, 0}, dy = {10, 20}, dx = new float[8];
-        MaxPoolBackward.window2x2(x, dy, null, dx, 0, 1, 2, 4);
+        MaxPool2x2.backward(x, dy, null, dx, 0, 1, 2, 4);
         assertEquals(Arrays.toString(new float[] {0, 0, 0, 0, 10, 0, 20, 0}), Arrays.toString(dx));
     }
 

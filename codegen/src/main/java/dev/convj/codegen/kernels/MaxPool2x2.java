@@ -1,0 +1,92 @@
+package dev.convj.codegen.kernels;
+
+import java.util.Arrays;
+
+/**
+ * Max pooling with 2×2 windows, stride 2 and no padding, forward and backward, over planes of h×w: the commonest
+ * pooling of CNNs, given kernels that handle whole row pairs a vector at a time. The argmax is PyTorch's CPU
+ * kernel's: the first maximum in row-major order, or the last NaN when the window holds one.
+ * <p>Buffers are indexed from 0: plane p of the unpooled x, mask and dx at p·h·w, of the pooled y and dy at
+ * p·(h/2)·(w/2). Planes [planeFrom, planeTo) are computed. Without the Vector API (or for planes narrower than
+ * the kernels' chunk) the plain forms run: one window at a time.
+ */
+public final class MaxPool2x2 {
+    private MaxPool2x2() {}
+
+    /** y = the maximum of each window (NaN when a tap is); an odd last row or column is in no window. */
+    public static void forward(float[] x, float[] y, int planeFrom, int planeTo, int h, int w) {
+        if (VectorSupport.AVAILABLE && w / 2 >= VectorPool.L) {
+            VectorPool.maxForward2x2(x, y, planeFrom, planeTo, h, w);
+            return;
+        }
+        forwardPlain(x, y, planeFrom, planeTo, h, w);
+    }
+
+    static void forwardPlain(float[] x, float[] y, int planeFrom, int planeTo, int h, int w) {
+        int ho = h / 2, wo = w / 2;
+        for (int plane = planeFrom; plane < planeTo; plane++) {
+            for (int o0 = 0, at0 = plane * h * w, out = plane * ho * wo; o0 < ho; o0++, at0 += 2 * w) {
+                for (int o1 = 0; o1 < wo; o1++, out++) {
+                    int at = at0 + 2 * o1;
+                    y[out] = Math.max(Math.max(Math.max(x[at], x[at + 1]), x[at + w]), x[at + w + 1]);
+                }
+            }
+        }
+    }
+
+    /**
+     * The gradient, for windows that tile the planes (h and w even): each window's upstream gradient goes to its
+     * argmax, times step(mask) there when a mask is given (a fused ReLU backward: mask is the ReLU's output), and
+     * every other element of dx is zero.
+     */
+    public static void backward(float[] x, float[] dy, float[] mask, float[] dx, int planeFrom, int planeTo, int h,
+                                 int w) {
+        if (VectorSupport.AVAILABLE && w >= VectorPool.L) {
+            VectorPool.maxBackward2x2(x, dy, mask, dx, planeFrom, planeTo, h, w);
+            return;
+        }
+        backwardPlain(x, dy, mask, dx, planeFrom, planeTo, h, w);
+    }
+
+    /** The plain form: clear the planes, then store each window's argmax. */
+    static void backwardPlain(float[] x, float[] dy, float[] mask, float[] dx, int planeFrom, int planeTo, int h, int w) {
+        Arrays.fill(dx, planeFrom * h * w, planeTo * h * w, 0f);
+        for (int plane = planeFrom; plane < planeTo; plane++) {
+            for (int o0 = 0; o0 < h / 2; o0++) {
+                windows(x, dy, mask, dx, plane, o0, 0, w / 2, h, w, false);
+            }
+        }
+    }
+
+    /**
+     * Windows [from, to) of row o0 of a plane, one at a time; with {@code dense} all four taps are written, else
+     * only the argmax (dx already cleared).
+     */
+    static void windows(float[] x, float[] dy, float[] mask, float[] dx, int plane, int o0, int from, int to, int h,
+                        int w, boolean dense) {
+        int wo = w / 2, y = (plane * (h / 2) + o0) * wo + from;
+        for (int o1 = from; o1 < to; o1++, y++) {
+            int at = plane * h * w + 2 * o0 * w + 2 * o1;
+            float v0 = x[at], v1 = x[at + 1], v2 = x[at + w], v3 = x[at + w + 1];
+            // branch-free selects for the first maximum; a NaN anywhere makes best NaN, then the last NaN wins
+            float best = v0;
+            int arg = 0;
+            arg = v1 > best ? 1 : arg;
+            best = Math.max(best, v1);
+            arg = v2 > best ? w : arg;
+            best = Math.max(best, v2);
+            arg = v3 > best ? w + 1 : arg;
+            best = Math.max(best, v3);
+            if (best != best) {
+                arg = v3 != v3 ? w + 1 : v2 != v2 ? w : v1 != v1 ? 1 : v0 != v0 ? 0 : arg;
+            }
+            if (dense) {
+                dx[at] = 0f;
+                dx[at + 1] = 0f;
+                dx[at + w] = 0f;
+                dx[at + w + 1] = 0f;
+            }
+            dx[at + arg] = mask == null ? dy[y] : dy[y] * (mask[at + arg] > 0f ? 1f : 0f);
+        }
+    }
+}
