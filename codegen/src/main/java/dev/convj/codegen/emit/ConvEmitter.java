@@ -141,16 +141,17 @@ final class ConvEmitter {
      */
     private static void implicitConv(EmitContext ctx, Node n, Dims d) {
         Node w = ctx.input(n, 1);
-        implicitConv(ctx, n, d, ctx.buf(w), 0, null);
+        implicitConv(ctx, n, d, ctx.buf(w), 0, null, false);
     }
 
     /**
      * The implicit-im2col convolution of node n's input 0 as the equivalent forward convolution {@code d}, with
      * filters [o, (c, t)] per group read from {@code filters} at {@code filtersAt} (plus group · o/G · kg), after
-     * {@code prologue} (which may build them in col) has run once per call.
+     * {@code prologue} (which may build them in col) has run once per call. When {@code banded}, K runs band-major
+     * (see {@link Band}), the filters' columns too, and each tile multiplies only the rows of K its positions see.
      */
     private static void implicitConv(EmitContext ctx, Node n, Dims d, String filters, long filtersAt,
-                                     CodeBlock prologue) {
+                                     CodeBlock prologue, boolean banded) {
         String name = ctx.methodName(n);
         String y = ctx.buf(n);
         Source src = Source.of(d);
@@ -160,7 +161,11 @@ final class ConvEmitter {
         int packedSize = dev.convj.codegen.kernels.Gemm.packedASize(d.og(), d.kg());
         long packed = Math.max(implicitScratch(d), filtersAt + (long) d.o * d.kg());
         ctx.needCol(packed + (long) d.g.groups() * packedSize);
-        String taps = ctx.constantArray(name.toUpperCase() + "_TAP", tapOffsets(d, src));
+        String taps = ctx.constantArray(name.toUpperCase() + "_TAP", banded ? Band.tapOffsets(d, src)
+                : tapOffsets(d, src));
+        Band band = banded ? Band.of(d) : null;
+        String rowFrom = banded ? ctx.constantArray(name.toUpperCase() + "_ROW_FROM", band.from()) : null;
+        String rowTo = banded ? ctx.constantArray(name.toUpperCase() + "_ROW_TO", band.to()) : null;
         addIm2colMethod(ctx, name + "_pad", b -> src.emitCopy(b, d, 0, true));
         CodeBlock.Builder b = CodeBlock.builder().addStatement("float[] col = cols[worker]");
         if (prologue != null) {
@@ -177,12 +182,21 @@ final class ConvEmitter {
         for (int group = 0; group < d.g.groups(); group++) {
             String xAt = Expr.add(Expr.mul("n", d.c * d.inSize()), group * d.cg() * d.inSize());
             b.addStatement("$L_pad($L, $L, col)", name, ctx.buf(ctx.input(n, 0)), xAt);
-            b.add("// y[o, q] = Σ_(c,t) w[o, (c,t)] · padded[q + $L[(c,t)]] for the $L positions q of the padded grid:"
-                    + " an implicit-im2col GEMM of $L×$L×$L into col[$L..)\n", taps, positions, d.og(), positions,
-                    d.kg(), result);
-            b.addStatement("$T.multiplyImplicit($L, $L, $L, col, $L, col, 0, $L, col, $L, $L, false, gemm[worker])",
-                    ctx.gemmClass, d.og(), positions, d.kg(), packed + (long) group * packedSize, taps, result,
-                    positions);
+            String k = banded ? "(t0,c,t')" : "(c,t)";
+            b.add("// y[o, q] = Σ_$L w[o, $L] · padded[q + $L[$L]] for the $L positions q of the padded grid:"
+                    + " an implicit-im2col GEMM of $L×$L×$L into col[$L..)\n", k, k, taps, k, positions, d.og(),
+                    positions, d.kg(), result);
+            if (banded) {
+                b.add("// K runs kernel row t0 by kernel row; grid row i sees only K rows [$L[i], $L[i]): the others"
+                        + " meet padding rows\n", rowFrom, rowTo);
+                b.addStatement("$T.multiplyImplicitBanded($L, $L, $L, col, $L, col, 0, $L, $L, $L, $L, col, $L, $L,"
+                        + " gemm[worker])", ctx.gemmClass, d.og(), positions, d.kg(),
+                        packed + (long) group * packedSize, taps, src.stride[0], rowFrom, rowTo, result, positions);
+            } else {
+                b.addStatement("$T.multiplyImplicit($L, $L, $L, col, $L, col, 0, $L, col, $L, $L, false, gemm[worker])",
+                        ctx.gemmClass, d.og(), positions, d.kg(), packed + (long) group * packedSize, taps, result,
+                        positions);
+            }
             b.add("// the valid positions into $L$L\n", y, bias || relu ? ", " + epilogueName(bias, relu) : "");
             b.beginControlFlow("for (int o = 0; o < $L; o++)", d.og());
             if (bias) {
@@ -236,26 +250,31 @@ final class ConvEmitter {
         // The equivalent forward convolution: input dy (o channels), output x (c channels).
         ConvGeometry forward = new ConvGeometry(g.stride(), low, high, g.dilation(), g.groups());
         Dims e = new Dims(forward, d.out, d.in, d.k, d.o, d.c);
-        if (gridPositions(e, Source.of(e)) > 1.5 * d.outSize()) {
-            // The implicit form multiplies grid · o·taps per channel c, the column matrix dy's positions · o per
-            // (c, tap): with a grid much larger than dy (thin images, big kernels) mostly padding zeros are
-            // multiplied, and col2im costs less (LeNet-5's conv2: 252 positions against 100).
+        // The implicit form multiplies grid · o·taps per channel c, the column matrix dy's positions · o per
+        // (c, tap). Banded, a grid row multiplies only the kernel rows that reach dy's rows. When even so mostly
+        // padding zeros would be multiplied (thin images, big kernels), col2im costs less.
+        boolean banded = e.kg() <= dev.convj.codegen.kernels.Gemm.KC_IMPLICIT_MAX && g.dilation().get(0) == 1;
+        long work = banded ? Band.of(e).work(Source.of(e).stride[0])
+                : (long) gridPositions(e, Source.of(e)) * e.kg();
+        if (work > 1.5 * d.outSize() * e.kg()) {
             return false;
         }
         long at = implicitScratch(e);
         String w = ctx.buf(ctx.input(n, 1));
+        int rest = d.taps() / d.k.get(0); // taps per kernel row
         CodeBlock prologue = CodeBlock.builder()
-                .add("// the filters flipped in space and transposed, at col[$L..): wt[c, (o, t)] = w[o, c, $L − t]\n",
-                        at, d.taps() - 1)
+                .add("// the filters flipped in space and transposed, at col[$L..): wt[c, $L] = w[o, c, $L − t]\n",
+                        at, banded ? "(t / " + rest + ", o, t % " + rest + ")" : "(o, t)", d.taps() - 1)
                 .beginControlFlow("for (int g = 0; g < $L; g++)", g.groups())
                 .beginControlFlow("for (int c = 0; c < $L; c++)", d.cg())
                 .beginControlFlow("for (int o = 0; o < $L; o++)", d.og())
                 .beginControlFlow("for (int t = 0; t < $L; t++)", d.taps())
-                .addStatement("col[$L + ((g * $L + c) * $L + o) * $L + t] = $L[((g * $L + o) * $L + c) * $L + $L - t]",
-                        at, d.cg(), d.og(), d.taps(), w, d.og(), d.cg(), d.taps(), d.taps() - 1)
+                .addStatement("col[$L + (g * $L + c) * $L + $L] = $L[((g * $L + o) * $L + c) * $L + $L - t]",
+                        at, d.cg(), d.og() * d.taps(), banded ? "(t / " + rest + " * " + d.og() + " + o) * " + rest
+                        + " + t % " + rest : "o * " + d.taps() + " + t", w, d.og(), d.cg(), d.taps(), d.taps() - 1)
                 .endControlFlow().endControlFlow().endControlFlow().endControlFlow()
                 .build();
-        implicitConv(ctx, n, e, "col", at, prologue);
+        implicitConv(ctx, n, e, "col", at, prologue, banded);
         return true;
     }
 
@@ -788,6 +807,50 @@ final class ConvEmitter {
         ctx.type.addMethod(MethodSpec.methodBuilder(name).addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                 .addParameter(float[].class, "x").addParameter(int.class, "off").addParameter(float[].class, "col")
                 .addCode(body.build()).build());
+    }
+
+    /**
+     * The rows of K that each row of an implicit convolution's output grid can see (along the first spatial axis),
+     * with K ordered band-major, (t0, c, t') for kernel row t0 and the rest t' of the tap: grid row i reads padded
+     * rows i + t0, of which only [low, low + in) hold the image, so K rows [from[i], to[i]) = the kernel rows t0
+     * that reach them, × c, × t'. An empty band is [kg, 0). Stride 1 and dilation 1 along that axis.
+     */
+    private record Band(int[] from, int[] to) {
+        static Band of(Dims d) {
+            int rows = d.out.get(0), low = d.g.padLow().get(0), in = d.in.get(0), k0 = d.k.get(0);
+            int perRow = d.kg() / k0; // K rows per kernel row: c × t'
+            int[] from = new int[rows], to = new int[rows];
+            for (int i = 0; i < rows; i++) {
+                int first = Math.max(0, low - i), last = Math.min(k0 - 1, low + in - 1 - i);
+                from[i] = first <= last ? first * perRow : d.kg();
+                to[i] = first <= last ? (last + 1) * perRow : 0;
+            }
+            return new Band(from, to);
+        }
+
+        /** Multiply-adds per output channel: each grid row's positions times the rows of K it sees. */
+        long work(int rowLength) {
+            long sum = 0;
+            for (int i = 0; i < from.length; i++) {
+                sum += (long) rowLength * Math.max(0, to[i] - from[i]);
+            }
+            return sum;
+        }
+
+        /** Offset of band-major row (t0, c, t') of the column matrix from its window's corner. */
+        static int[] tapOffsets(Dims d, Source src) {
+            int[] byChannel = ConvEmitter.tapOffsets(d, src); // (c, t) order
+            int k0 = d.k.get(0), rest = d.taps() / k0, cg = d.cg();
+            int[] offsets = new int[d.kg()];
+            for (int t0 = 0, row = 0; t0 < k0; t0++) {
+                for (int c = 0; c < cg; c++) {
+                    for (int t = 0; t < rest; t++, row++) {
+                        offsets[row] = byChannel[c * d.taps() + t0 * rest + t];
+                    }
+                }
+            }
+            return offsets;
+        }
     }
 
     /**

@@ -25,6 +25,8 @@ public final class Gemm {
      * GemmBenchmark, 64×224×576), though its B panel then slightly overflows L1.
      */
     static final int KC_IMPLICIT = 768;
+    /** The deepest K that {@link #multiplyImplicitBanded} takes: one block. */
+    public static final int KC_IMPLICIT_MAX = KC_IMPLICIT;
     /** Rows of A per packed block. */
     static final int MC = 96;
     /** Columns of B per packed block. */
@@ -94,6 +96,42 @@ public final class Gemm {
                         packShifted(kc, src, srcOff + jr, taps, pc, ws.packB);
                         tiles(mc, nr, kc, ws, packedA, aAt, ws.packB, 0, NR, null, 0, c, cAt, ldc, add);
                     }
+                }
+            }
+        }
+    }
+
+    /**
+     * As {@link #multiplyImplicit} (C is overwritten), for a B of which most rows are zero for most columns: the
+     * zero-padded dy of a transposed convolution, whose top and bottom padding rows only meet some rows of the
+     * kernel. Column j of B lies in row j / rowLength of the output grid, and for the columns of grid row i only rows
+     * [rowFrom[i], rowTo[i]) of B (of K) can be non-zero; each tile multiplies only the rows its columns can see.
+     * K must fit one block ({@code k ≤ KC_IMPLICIT}): A is packed as one block.
+     */
+    public static void multiplyImplicitBanded(int m, int n, int k, float[] packedA, int aOff, float[] src,
+                                              int srcOff, int[] taps, int rowLength, int[] rowFrom, int[] rowTo,
+                                              float[] c, int cOff, int ldc, Workspace ws) {
+        if (k > KC_IMPLICIT) {
+            throw new IllegalArgumentException("a banded implicit GEMM takes K ≤ " + KC_IMPLICIT + ", got " + k);
+        }
+        for (int ic = 0; ic < m; ic += MC) {
+            int mc = Math.min(MC, m - ic), aAt = aOff + ic * k;
+            for (int jr = 0; jr < n; jr += NR) {
+                int nr = Math.min(NR, n - jr), cAt = cOff + ic * ldc + jr;
+                int first = jr / rowLength, last = (jr + nr - 1) / rowLength;
+                int k0 = rowFrom[first], k1 = rowTo[first];
+                for (int i = first + 1; i <= last; i++) {
+                    k0 = Math.min(k0, rowFrom[i]);
+                    k1 = Math.max(k1, rowTo[i]);
+                }
+                int kc = Math.max(0, k1 - k0);
+                // the A panels stay k·MR apart; the band starts k0 rows into each
+                if (mc <= 4 * MR) {
+                    tiles(mc, nr, kc, k, ws, packedA, aAt + k0 * MR, src, srcOff + jr, 0, taps, k0, c, cAt, ldc,
+                            false);
+                } else {
+                    packShifted(kc, src, srcOff + jr, taps, k0, ws.packB);
+                    tiles(mc, nr, kc, k, ws, packedA, aAt + k0 * MR, ws.packB, 0, NR, null, 0, c, cAt, ldc, false);
                 }
             }
         }
@@ -292,7 +330,13 @@ public final class Gemm {
      */
     private static void tiles(int mc, int nr, int kc, Workspace ws, float[] pa, int aAt, float[] pb, int bAt,
                               int bStride, int[] rows, int rowAt, float[] c, int cAt, int ldc, boolean add) {
-        for (int ir = 0, aPanel = aAt; ir < mc; aPanel += kc * MR) {
+        tiles(mc, nr, kc, kc, ws, pa, aAt, pb, bAt, bStride, rows, rowAt, c, cAt, ldc, add);
+    }
+
+    /** As above, with A's panels kPanel rows deep, of which the tiles use the kc from aAt on. */
+    private static void tiles(int mc, int nr, int kc, int kPanel, Workspace ws, float[] pa, int aAt, float[] pb,
+                              int bAt, int bStride, int[] rows, int rowAt, float[] c, int cAt, int ldc, boolean add) {
+        for (int ir = 0, aPanel = aAt; ir < mc; aPanel += kPanel * MR) {
             int mr = panelHeight(mc, ir);
             if (mr == MR && nr == NR) {
                 tile(kc, pa, aPanel, pb, bAt, bStride, rows, rowAt, c, cAt + ir * ldc, ldc, add);

@@ -135,7 +135,47 @@ class GemmPropertiesTest {
         });
     }
 
-    /** B's element (row p, column j). */
+    @Test
+    void multiplyImplicitBandedEqualsTheProductWithItsZeroRows() {
+        // Column j lies in grid row j / rowLength, which sees only B's rows [from, to) of a random band (possibly
+        // empty); B is zero elsewhere, as a transposed convolution's padded dy is, and C must equal A·B. Row p of B
+        // reads its own stretch of src, so zeroing it there zeroes only B[p][j].
+        Gemm.Workspace ws = new Gemm.Workspace();
+        qt().withFixedSeed(27).withExamples(80).forAll(CASES).checkAssert(c -> {
+            Random r = new Random(c.seed());
+            int k = Math.min(c.k(), Gemm.KC_IMPLICIT_MAX), rowLength = 1 + r.nextInt(40);
+            int gridRows = (c.n() + rowLength - 1) / rowLength, stretch = c.n() + Gemm.NR;
+            int[] from = new int[gridRows], to = new int[gridRows], taps = new int[k];
+            for (int i = 0; i < gridRows; i++) {
+                int x = r.nextInt(k + 1), y = r.nextInt(k + 1);
+                boolean empty = r.nextInt(8) == 0;
+                from[i] = empty ? k : Math.min(x, y);
+                to[i] = empty ? 0 : Math.max(x, y);
+            }
+            for (int p = 0; p < k; p++) {
+                taps[p] = p * stretch;
+            }
+            int off = c.pad(), ldc = c.n() + c.pad();
+            float[] src = random(r, off + k * stretch);
+            for (int p = 0; p < k; p++) {
+                for (int j = 0; j < c.n(); j++) {
+                    int row = j / rowLength;
+                    if (p < from[row] || p >= to[row]) {
+                        src[off + taps[p] + j] = 0f;
+                    }
+                }
+            }
+            float[] a = random(r, c.m() * k), cm = random(r, c.m() * ldc), before = cm.clone();
+            float[] packedA = random(r, 3 + Gemm.packedASize(c.m(), k));
+            Gemm.packA(c.m(), k, a, 0, k, packedA, 3);
+            Gemm.multiplyImplicitBanded(c.m(), c.n(), k, packedA, 3, src, off, taps, rowLength, from, to, cm, 0, ldc,
+                    ws);
+            Case overwrite = new Case(c.m(), c.n(), k, false, false, false, c.pad(), c.seed());
+            assertProduct(overwrite, a, (p, j) -> src[off + taps[p] + j], cm, before, ldc);
+        });
+    }
+
+    /** B's element (row p, column j). */    /** B's element (row p, column j). */
     private interface Element {
         float at(int p, int j);
     }
