@@ -36,7 +36,7 @@ final class PoolEmitter {
         int r = g.spatialRank();
         int channels = big.shape().dim(1);
         int inSize = in.stream().reduce(1, (a, b) -> a * b), outSize = out.stream().reduce(1, (a, b) -> a * b);
-        if (kind != Kind.AVG && kind != Kind.AVG_BACKWARD && fullWindows(g, in, out, kind == Kind.MAX_BACKWARD)) {
+        if (fullWindows(g, in, out, kind == Kind.MAX_BACKWARD || kind == Kind.AVG_BACKWARD)) {
             emitFullWindows(ctx, n, g, kind, in, out, channels);
             return;
         }
@@ -162,10 +162,33 @@ final class PoolEmitter {
     }
 
     /**
-     * Max pooling when every window is whole: the window's taps are unrolled at constant offsets from its corner,
-     * with no clipping. The backward pass (windows tiling the input) gives the upstream gradient to the window's
-     * argmax and zero to the other taps: it clears the planes and stores the argmax alone, unless a fused epilogue
-     * could turn zero into something else, in which case every tap is written through it.
+     * Average pooling over a whole window (no padding, so the divisor is the window's size either way): the sum
+     * from zero in row-major tap order, as the clipped loop adds; its gradient, the windows tiling the input, writes
+     * dy / taps to every tap, with no clearing pass.
+     */
+    private static void emitWholeAverage(EmitContext ctx, Node n, Kind kind, CodeBlock.Builder b, int taps,
+                                         int[] offset) {
+        if (kind == Kind.AVG) {
+            String x = ctx.buf(ctx.input(n, 0));
+            StringBuilder sum = new StringBuilder("0f");
+            for (int t = 0; t < taps; t++) {
+                sum.append(" + ").append(x).append("[at + ").append(offset[t]).append("]");
+            }
+            b.addStatement("$L[y] = ($L) / $Lf", ctx.buf(n), sum, taps);
+        } else {
+            b.add("// + 0f turns −0 into +0, as adding the share into cleared memory does\n");
+            b.addStatement("float share = $L[y] / $Lf + 0f", ctx.buf(ctx.input(n, 0)), taps);
+            for (int t = 0; t < taps; t++) {
+                b.addStatement("$L[at + $L] = share", ctx.buf(n), offset[t]);
+            }
+        }
+    }
+
+    /**
+     * Max and average pooling when every window is whole: the window's taps are unrolled at constant offsets from
+     * its corner, with no clipping. The max-pool gradient (windows tiling the input) gives the upstream gradient to
+     * the window's argmax and zero to the other taps: it clears the planes and stores the argmax alone, unless a
+     * fused epilogue could turn zero into something else, in which case every tap is written through it.
      */
     private static void emitFullWindows(EmitContext ctx, Node n, PoolGeometry g, Kind kind, List<Integer> in,
                                         List<Integer> out, int channels) {
@@ -209,6 +232,15 @@ final class PoolEmitter {
             corner.append(" + o").append(a).append(" * ").append(g.stride().get(a) * inStride[a]);
         }
         b.addStatement("int at = $L", corner);
+        if (kind == Kind.AVG || kind == Kind.AVG_BACKWARD) {
+            emitWholeAverage(ctx, n, kind, b, taps, offset);
+            for (int a = 0; a < r; a++) {
+                b.endControlFlow();
+            }
+            b.endControlFlow();
+            ctx.loopMethod(n, ctx.methodName(n), n.shape().dim(0), true, b.build());
+            return;
+        }
         b.add("// branch-free: best by Math.max, the first maximum's offset by integer selects (ties keep the first, as in PyTorch)\n");
         b.addStatement("float best = $L[at]", x);
         boolean needArg = kind != Kind.MAX;
