@@ -260,11 +260,17 @@ final class VectorKernel {
         }
     }
 
-    /** {@link Gemm#copyOut} over whole vectors; returns how many elements it did. */
+    /**
+     * {@link Gemm#copyOut} over whole vectors; returns how many elements it did. A row of at least one vector ends
+     * in a vector that overlaps the one before (rows of 14 or 28 take no scalar tail); the overlapped elements are
+     * computed twice, identically, as src and dst never share memory.
+     */
     static int copyOut(float[] src, int srcOff, float[] dst, int dstOff, int n, float bias, boolean relu) {
-        int done = S.loopBound(n);
+        if (n < L) {
+            return 0;
+        }
         FloatVector zero = FloatVector.zero(S);
-        for (int i = 0; i < done; i += L) {
+        for (int i = 0; ; i = Math.min(i + L, n - L)) {
             FloatVector v = FloatVector.fromArray(S, src, srcOff + i).add(bias);
             if (relu) {
                 // v where v > 0, else 0: exactly the scalar ReLU, NaN and −0 included (max would keep NaN)
@@ -272,7 +278,9 @@ final class VectorKernel {
                 v = zero.blend(v, positive);
             }
             v.intoArray(dst, dstOff + i);
+            if (i == n - L) {
+                return n;
+            }
         }
-        return done;
     }
 }
