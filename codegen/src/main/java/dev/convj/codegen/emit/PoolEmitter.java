@@ -185,8 +185,8 @@ final class PoolEmitter {
     }
 
     /**
-     * Max and average pooling when every window is whole: the window's taps are unrolled at constant offsets from
-     * its corner, with no clipping. The max-pool gradient (windows tiling the input) gives the upstream gradient to
+     * Max and average pooling when every window is whole (2×2 max pooling at stride 2 goes to the MaxPool2x2
+     * kernels first): the window's taps are unrolled at constant offsets from its corner, with no clipping. The max-pool gradient (windows tiling the input) gives the upstream gradient to
      * the window's argmax and zero to the other taps: it clears the planes and stores the argmax alone, unless a
      * fused epilogue could turn zero into something else, in which case every tap is written through it.
      */
@@ -241,9 +241,13 @@ final class PoolEmitter {
             ctx.loopMethod(n, ctx.methodName(n), n.shape().dim(0), true, b.build());
             return;
         }
-        b.add("// branch-free: best by Math.max, the first maximum's offset by integer selects (ties keep the first, as in PyTorch)\n");
-        b.addStatement("float best = $L[at]", x);
         boolean needArg = kind != Kind.MAX;
+        if (needArg) {
+            b.add("// branch-free: best by Math.max, the first maximum's offset by integer selects (ties keep the first, as in PyTorch)\n");
+        } else {
+            b.add("// the first maximum, as in PyTorch: a tap replaces it when greater or NaN (ties, −0 against +0 too, keep the first)\n");
+        }
+        b.addStatement("float best = $L[at]", x);
         if (needArg) {
             b.addStatement("int arg = 0");
         }
@@ -252,7 +256,11 @@ final class PoolEmitter {
             if (needArg) {
                 b.addStatement("arg = v$L > best ? $L : arg", t, offset[t]);
             }
-            b.addStatement("best = Math.max(best, v$L)", t);
+            if (needArg) {
+                b.addStatement("best = Math.max(best, v$L)", t);
+            } else {
+                b.addStatement("best = v$L > best || v$L != v$L ? v$L : best", t, t, t, t);
+            }
         }
         if (needArg) {
             StringBuilder lastNan = new StringBuilder("arg");

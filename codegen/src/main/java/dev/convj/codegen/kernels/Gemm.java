@@ -24,9 +24,7 @@ public final class Gemm {
      * (K = 576) runs in one block. Splitting it measured 65 against 76 GFLOP/s (the loop of examples'
      * GemmBenchmark, 64×224×576), though its B panel then slightly overflows L1.
      */
-    static final int KC_IMPLICIT = 768;
-    /** The deepest K that {@link #multiplyImplicitBanded} takes: one block. */
-    public static final int KC_IMPLICIT_MAX = KC_IMPLICIT;
+    public static final int KC_IMPLICIT = 768;
     /** Rows of A per packed block. */
     static final int MC = 96;
     /** Columns of B per packed block. */
@@ -106,7 +104,7 @@ public final class Gemm {
      * zero-padded dy of a transposed convolution, whose top and bottom padding rows only meet some rows of the
      * kernel. Column j of B lies in row j / rowLength of the output grid, and for the columns of grid row i only rows
      * [rowFrom[i], rowTo[i]) of B (of K) can be non-zero; each tile multiplies only the rows its columns can see.
-     * K must fit one block ({@code k ≤ KC_IMPLICIT}): A is packed as one block.
+     * K must fit one block ({@code k ≤ KC_IMPLICIT}), as A is then packed.
      */
     public static void multiplyImplicitBanded(int m, int n, int k, float[] packedA, int aOff, float[] src,
                                               int srcOff, int[] taps, int rowLength, int[] rowFrom, int[] rowTo,

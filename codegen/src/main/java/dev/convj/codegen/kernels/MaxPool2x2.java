@@ -13,7 +13,11 @@ import java.util.Arrays;
 public final class MaxPool2x2 {
     private MaxPool2x2() {}
 
-    /** y = the maximum of each window (NaN when a tap is); an odd last row or column is in no window. */
+    /**
+     * y = the first maximum of each window in row-major order (a tap replaces the best so far when greater or NaN:
+     * ties, −0 against +0 included, keep the earlier tap, and the last NaN wins); an odd last row or column is in no
+     * window.
+     */
     public static void forward(float[] x, float[] y, int planeFrom, int planeTo, int h, int w) {
         if (VectorSupport.AVAILABLE && w / 2 >= VectorPool.L) {
             VectorPool.maxForward2x2(x, y, planeFrom, planeTo, h, w);
@@ -23,15 +27,24 @@ public final class MaxPool2x2 {
     }
 
     static void forwardPlain(float[] x, float[] y, int planeFrom, int planeTo, int h, int w) {
-        int ho = h / 2, wo = w / 2;
         for (int plane = planeFrom; plane < planeTo; plane++) {
-            for (int o0 = 0, at0 = plane * h * w, out = plane * ho * wo; o0 < ho; o0++, at0 += 2 * w) {
-                for (int o1 = 0; o1 < wo; o1++, out++) {
-                    int at = at0 + 2 * o1;
-                    y[out] = Math.max(Math.max(Math.max(x[at], x[at + 1]), x[at + w]), x[at + w + 1]);
-                }
+            for (int o0 = 0; o0 < h / 2; o0++) {
+                forwardWindows(x, y, plane, o0, 0, w / 2, h, w);
             }
         }
+    }
+
+    /** Windows [from, to) of row o0 of a plane, one at a time. */
+    static void forwardWindows(float[] x, float[] y, int plane, int o0, int from, int to, int h, int w) {
+        for (int o1 = from, out = (plane * (h / 2) + o0) * (w / 2) + from; o1 < to; o1++, out++) {
+            int at = plane * h * w + 2 * o0 * w + 2 * o1;
+            y[out] = later(later(later(x[at], x[at + 1]), x[at + w]), x[at + w + 1]);
+        }
+    }
+
+    /** The scan's step: v when it is greater than the best so far or NaN, else the best. */
+    private static float later(float best, float v) {
+        return v > best || v != v ? v : best;
     }
 
     /**

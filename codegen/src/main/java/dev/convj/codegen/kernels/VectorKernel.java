@@ -262,8 +262,8 @@ final class VectorKernel {
 
     /**
      * {@link Gemm#copyOut} over whole vectors; returns how many elements it did. A row of at least one vector ends
-     * in a vector that overlaps the one before (rows of 14 or 28 take no scalar tail); the overlapped elements are
-     * computed twice, identically, as src and dst never share memory.
+     * in a vector that overlaps the one before (with 8 lanes, rows of 14 and 28 take no scalar tail); the overlapped
+     * elements are computed twice, identically, as src and dst never share memory.
      */
     static int copyOut(float[] src, int srcOff, float[] dst, int dstOff, int n, float bias, boolean relu) {
         if (n < L) {

@@ -13,7 +13,9 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorPool {
     private VectorPool() {}
 
-    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    /** At most 8 lanes: CNN planes are narrow (28, 14), and wider vectors would leave them to the plain forms. */
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED.vectorBitSize() > 256
+            ? FloatVector.SPECIES_256 : FloatVector.SPECIES_PREFERRED;
     static final int L = S.length();
     /** The right tap's lanes. */
     private static final VectorMask<Float> RIGHT;
@@ -51,19 +53,37 @@ final class VectorPool {
             for (int o0 = 0; o0 < ho; o0++) {
                 int top = plane * h * w + 2 * o0 * w, bottom = top + w, yRow = (plane * ho + o0) * wo;
                 for (int c = 0; ; c = Math.min(c + 2 * L, last)) {
-                    // max is Math.max lane by lane, NaN included, as the plain form
-                    FloatVector a = FloatVector.fromArray(S, x, top + c).max(FloatVector.fromArray(S, x, bottom + c));
-                    FloatVector b = FloatVector.fromArray(S, x, top + c + L)
-                            .max(FloatVector.fromArray(S, x, bottom + c + L));
-                    a = a.max(a.rearrange(NEIGHBOUR)).rearrange(LEFT_LANES);
-                    b = b.max(b.rearrange(NEIGHBOUR)).rearrange(LEFT_LANES);
-                    a.blend(b, HIGH).intoArray(y, yRow + c / 2);
+                    FloatVector t0 = FloatVector.fromArray(S, x, top + c), b0 = FloatVector.fromArray(S, x, bottom + c);
+                    FloatVector t1 = FloatVector.fromArray(S, x, top + c + L);
+                    FloatVector b1 = FloatVector.fromArray(S, x, bottom + c + L);
+                    if (hasNaN(t0, b0) || hasNaN(t1, b1)) { // rare: a NaN wins, one window at a time
+                        MaxPool2x2.forwardWindows(x, y, plane, o0, c / 2, c / 2 + L, h, w);
+                    } else {
+                        FloatVector a = firstMaxima(t0, b0).rearrange(LEFT_LANES);
+                        FloatVector b = firstMaxima(t1, b1).rearrange(LEFT_LANES);
+                        a.blend(b, HIGH).intoArray(y, yRow + c / 2);
+                    }
                     if (c == last) {
                         break;
                     }
                 }
             }
         }
+    }
+
+    private static boolean hasNaN(FloatVector t, FloatVector b) {
+        return t.compare(VectorOperators.NE, t).or(b.compare(VectorOperators.NE, b)).anyTrue();
+    }
+
+    /**
+     * Each window's first maximum in row-major order, in its left lane (no NaN): a tap replaces the best so far only
+     * when greater, so ties, −0 against +0 included, keep the earlier tap, as PyTorch's kernel does.
+     */
+    private static FloatVector firstMaxima(FloatVector t, FloatVector b) {
+        FloatVector tn = t.rearrange(NEIGHBOUR), bn = b.rearrange(NEIGHBOUR);
+        FloatVector top = t.blend(tn, tn.compare(VectorOperators.GT, t));
+        FloatVector bottom = b.blend(bn, bn.compare(VectorOperators.GT, b));
+        return top.blend(bottom, bottom.compare(VectorOperators.GT, top));
     }
 
     static void maxBackward2x2(float[] x, float[] dy, float[] mask, float[] dx, int planeFrom, int planeTo, int h,

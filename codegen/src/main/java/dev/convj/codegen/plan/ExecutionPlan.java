@@ -108,7 +108,7 @@ public final class ExecutionPlan {
     }
 
     /**
-     * Whether max-pool windows are unpadded and tile the input exactly (stride = window, no position left over), with few enough
+     * Whether pooling windows are unpadded and tile the input exactly (stride = window, no position left over), with few enough
      * taps to unroll: then the generated loop visits each input position once, in its own window.
      */
     public static boolean tilesExactly(PoolGeometry g, List<Integer> in, List<Integer> out) {

@@ -21,8 +21,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A max-pool window holding NaN yields NaN and sends its gradient to its last NaN in window order, as PyTorch's CPU
- * kernel does ({@code val > maxval || isnan(val)}), in the reference interpreter and in generated code: on the
- * unrolled whole-window path (2×2, stride 2) and on the general one (3×3, stride 2, padding 1, overlapping windows).
+ * kernel does ({@code val > maxval || isnan(val)}), in the reference interpreter and in generated code: through
+ * the MaxPool2x2 kernels (2×2, stride 2; a 4-wide plane takes their plain forms, MaxPool2x2Test checks the vector
+ * forms against them) and on the general path (3×3, stride 2, padding 1, overlapping windows).
  * The expected numbers are PyTorch 1.13's (Debian python3-torch): {@code y, idx = max_pool2d(x, k, s, p,
  * return_indices=True); y.sum().backward()}.
  */

@@ -1,5 +1,6 @@
 package dev.convj.runtime.compile;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 
@@ -222,25 +223,48 @@ class OpDifferentialTest {
     }
 
     @Test
-    void transposedConvolutionOfThinImagesRunsOneGemmPerTap() {
-        // Stride 1 with big kernels: the padded grid of the implicit form would be over 1.5× dy's positions, so
-        // the generated code accumulates one GEMM per tap into a padded x. Groups, uneven padding, dilation, bias,
-        // 2 threads; 1-D, 2-D (LeNet-5's conv2: 14×14 from 10×10 through 5×5) and 3-D.
+    void transposedConvolutionsOfThinImagesRunBanded() {
+        // Stride 1, padding rows that most kernel rows only meet as zeros: the generated code's tiles multiply only
+        // the kernel rows that reach dy. LeNet-5's conv2 (14×14 from 10×10 through 5×5), groups with uneven padding
+        // and bias on 2 threads, 1-D and 3-D.
         List<ConvCase> cases = List.of(
                 new ConvCase(2, 3, 1, 6, 16, 14, 5, 1, 0, 0, 1, false, 1),
                 new ConvCase(2, 2, 2, 3, 4, 9, 5, 1, 1, 2, 1, true, 2),
-                new ConvCase(1, 2, 1, 2, 3, 6, 3, 1, 0, 1, 2, true, 1),
-                new ConvCase(3, 1, 1, 2, 2, 5, 3, 1, 0, 0, 1, false, 2));
-        cases.forEach(OpDifferentialTest::checkTransposed);
+                new ConvCase(1, 2, 1, 2, 3, 40, 5, 1, 0, 1, 1, true, 1),
+                new ConvCase(3, 1, 1, 2, 2, 8, 3, 1, 1, 1, 1, false, 2));
+        for (ConvCase c : cases) {
+            assertTrue(COMPILER.generate(transposed(c)).source().contains("multiplyImplicitBanded"), "banded: " + c);
+            checkTransposed(c);
+        }
+    }
+
+    @Test
+    void transposedConvolutionsOfThinImagesRunOneGemmPerTap() {
+        // Stride 1 with kernels big against the image: even banded, the implicit form would multiply over twice
+        // the padding zeros, so the generated code accumulates one GEMM per tap into a padded x. Groups, uneven
+        // padding, dilation (which the bands do not take), bias, 2 threads; 1-D, 2-D and 3-D.
+        List<ConvCase> cases = List.of(
+                new ConvCase(2, 2, 2, 3, 4, 9, 7, 1, 0, 1, 1, true, 2),
+                new ConvCase(2, 2, 1, 4, 6, 11, 3, 1, 0, 0, 4, false, 1),
+                new ConvCase(1, 2, 1, 2, 3, 10, 5, 1, 0, 1, 2, true, 1),
+                new ConvCase(3, 1, 1, 2, 2, 5, 4, 1, 0, 0, 1, false, 2));
+        for (ConvCase c : cases) {
+            assertTrue(COMPILER.generate(transposed(c)).source().contains("accumulating in place"), "per tap: " + c);
+            checkTransposed(c);
+        }
     }
 
     /** conv_transpose of dy shaped like the case's convolution output back to its input, forward and gradients. */
     private static void checkTransposed(ConvCase c) {
+        check(transposed(c), c.hashCode(), c.threads());
+    }
+
+    private static Graph transposed(ConvCase c) {
         List<Integer> big = Collections.nCopies(c.rank(), c.size());
         List<Integer> small = c.geometry().outputSpatial(big, Collections.nCopies(c.rank(), c.kernel()));
         List<Integer> yDims = new ArrayList<>(List.of(c.batch(), c.groups() * c.oPerGroup()));
         yDims.addAll(small);
-        Graph g = lossOf(new Shape(yDims), b -> {
+        return lossOf(new Shape(yDims), b -> {
             Node w = b.parameter("w", c.weight(), new ParamInit.Uniform(0.5));
             List<Node> in = new ArrayList<>(List.of(b.node("x"), w));
             if (c.bias()) {
@@ -248,7 +272,6 @@ class OpDifferentialTest {
             }
             return b.apply("y", new ConvTranspose(c.geometry(), big), in.toArray(Node[]::new));
         }, false);
-        check(g, c.hashCode(), c.threads());
     }
 
     @Test
@@ -297,6 +320,24 @@ class OpDifferentialTest {
             }, true);
             check(g, p.hashCode(), p.threads());
         });
+    }
+
+    @Test
+    void maxPoolingOverWidePlanesTakesTheVectorKernels() {
+        // 2×2 windows at stride 2 after a ReLU (whose backward becomes the pool gradient's mask), over planes wide
+        // enough for the Vector API forms of MaxPool2x2 (the pooling cases above are narrower): many ties at zero,
+        // 1 and 3 threads.
+        PoolGeometry g2 = new PoolGeometry(List.of(2, 2), List.of(2, 2), List.of(0, 0), false);
+        for (int[] hw : new int[][] {{6, 34}, {10, 20}}) {
+            Graph g = lossOf(Shape.of(3, 4, hw[0], hw[1]),
+                    b -> b.apply("y", new MaxPool(g2), b.apply("relu", new Relu(), b.node("x"))), false);
+            String source = COMPILER.generate(g).source();
+            assertTrue(source.contains("MaxPool2x2.forward(") && source.contains("MaxPool2x2.backward(")
+                    && source.contains("times step(relu)"), source);
+            for (int threads : new int[] {1, 3}) {
+                check(g, 31L * hw[1] + threads, threads);
+            }
+        }
     }
 
     @Test
