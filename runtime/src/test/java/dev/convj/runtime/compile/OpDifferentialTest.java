@@ -227,15 +227,11 @@ class OpDifferentialTest {
         // Stride 1, padding rows that most kernel rows only meet as zeros: the generated code's tiles multiply only
         // the kernel rows that reach dy. LeNet-5's conv2 (14×14 from 10×10 through 5×5), groups with uneven padding
         // and bias on 2 threads, 1-D and 3-D.
-        List<ConvCase> cases = List.of(
+        checkTransposedThrough("multiplyImplicitBanded", List.of(
                 new ConvCase(2, 3, 1, 6, 16, 14, 5, 1, 0, 0, 1, false, 1),
                 new ConvCase(2, 2, 2, 3, 4, 9, 5, 1, 1, 2, 1, true, 2),
                 new ConvCase(1, 2, 1, 2, 3, 40, 5, 1, 0, 1, 1, true, 1),
-                new ConvCase(3, 1, 1, 2, 2, 8, 3, 1, 1, 1, 1, false, 2));
-        for (ConvCase c : cases) {
-            assertTrue(COMPILER.generate(transposed(c)).source().contains("multiplyImplicitBanded"), "banded: " + c);
-            checkTransposed(c);
-        }
+                new ConvCase(3, 1, 1, 2, 2, 8, 3, 1, 1, 1, 1, false, 2)));
     }
 
     @Test
@@ -243,13 +239,17 @@ class OpDifferentialTest {
         // Stride 1 with kernels big against the image: even banded, the implicit form would multiply over twice
         // the padding zeros, so the generated code accumulates one GEMM per tap into a padded x. Groups, uneven
         // padding, dilation (which the bands do not take), bias, 2 threads; 1-D, 2-D and 3-D.
-        List<ConvCase> cases = List.of(
+        checkTransposedThrough("accumulating in place", List.of(
                 new ConvCase(2, 2, 2, 3, 4, 9, 7, 1, 0, 1, 1, true, 2),
                 new ConvCase(2, 2, 1, 4, 6, 11, 3, 1, 0, 0, 4, false, 1),
                 new ConvCase(1, 2, 1, 2, 3, 10, 5, 1, 0, 1, 2, true, 1),
-                new ConvCase(3, 1, 1, 2, 2, 5, 4, 1, 0, 0, 1, false, 2));
+                new ConvCase(3, 1, 1, 2, 2, 5, 4, 1, 0, 0, 1, false, 2)));
+    }
+
+    /** Each case's generated source holds {@code marker} (its path's call or comment), and matches the interpreter. */
+    private static void checkTransposedThrough(String marker, List<ConvCase> cases) {
         for (ConvCase c : cases) {
-            assertTrue(COMPILER.generate(transposed(c)).source().contains("accumulating in place"), "per tap: " + c);
+            assertTrue(COMPILER.generate(transposed(c)).source().contains(marker), marker + ": " + c);
             checkTransposed(c);
         }
     }
