@@ -259,8 +259,8 @@ final class ConvEmitter {
         boolean bandable = e.kg() <= dev.convj.codegen.kernels.Gemm.KC_IMPLICIT && g.dilation().get(0) == 1;
         Band band = bandable ? Band.of(e) : null;
         int positions = gridPositions(e, Source.of(e));
-        long work = band != null ? band.work(positions, Source.of(e).stride[0], dev.convj.codegen.kernels.Gemm.NR)
-                : (long) positions * e.kg();
+        long work = band != null ? dev.convj.codegen.kernels.Gemm.bandedMultiplyAdds(positions,
+                Source.of(e).stride[0], band.from(), band.to()) : (long) positions * e.kg();
         if (work > 2.0 * d.outSize() * e.kg()) {
             return false;
         }
@@ -834,23 +834,6 @@ final class ConvEmitter {
             return new Band(from, to);
         }
 
-        /**
-         * Multiply-adds per output channel as {@code Gemm.multiplyImplicitBanded} does them: each tile of nr grid
-         * positions times the rows of K that any of its grid rows sees.
-         */
-        long work(int positions, int rowLength, int nr) {
-            long sum = 0;
-            for (int j = 0; j < positions; j += nr) {
-                int first = j / rowLength, last = (Math.min(j + nr, positions) - 1) / rowLength;
-                int k0 = from[first], k1 = to[first];
-                for (int i = first + 1; i <= last; i++) {
-                    k0 = Math.min(k0, from[i]);
-                    k1 = Math.max(k1, to[i]);
-                }
-                sum += (long) Math.min(nr, positions - j) * Math.max(0, k1 - k0);
-            }
-            return sum;
-        }
 
         /** Offset of band-major row (t0, c, t') of the column matrix from its window's corner. */
         static int[] tapOffsets(Dims d, Source src) {

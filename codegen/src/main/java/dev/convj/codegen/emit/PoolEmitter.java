@@ -186,9 +186,10 @@ final class PoolEmitter {
 
     /**
      * Max and average pooling when every window is whole (2×2 max pooling at stride 2 goes to the MaxPool2x2
-     * kernels first): the window's taps are unrolled at constant offsets from its corner, with no clipping. The max-pool gradient (windows tiling the input) gives the upstream gradient to
-     * the window's argmax and zero to the other taps: it clears the planes and stores the argmax alone, unless a
-     * fused epilogue could turn zero into something else, in which case every tap is written through it.
+     * kernels first): the window's taps are unrolled at constant offsets from its corner, with no clipping. The
+     * max-pool gradient (windows tiling the input) gives the upstream gradient to the window's argmax and zero to
+     * the other taps: it clears the planes and stores the argmax alone, unless a fused epilogue could turn zero
+     * into something else, in which case every tap is written through it.
      */
     private static void emitFullWindows(EmitContext ctx, Node n, PoolGeometry g, Kind kind, List<Integer> in,
                                         List<Integer> out, int channels) {
@@ -255,8 +256,6 @@ final class PoolEmitter {
             b.addStatement("float v$L = $L[at + $L]", t, x, offset[t]);
             if (needArg) {
                 b.addStatement("arg = v$L > best ? $L : arg", t, offset[t]);
-            }
-            if (needArg) {
                 b.addStatement("best = Math.max(best, v$L)", t);
             } else {
                 b.addStatement("best = v$L > best || v$L != v$L ? v$L : best", t, t, t, t);

@@ -116,13 +116,8 @@ public final class Gemm {
             int mc = Math.min(MC, m - ic), aAt = aOff + ic * k;
             for (int jr = 0; jr < n; jr += NR) {
                 int nr = Math.min(NR, n - jr), cAt = cOff + ic * ldc + jr;
-                int first = jr / rowLength, last = (jr + nr - 1) / rowLength;
-                int k0 = rowFrom[first], k1 = rowTo[first];
-                for (int i = first + 1; i <= last; i++) {
-                    k0 = Math.min(k0, rowFrom[i]);
-                    k1 = Math.max(k1, rowTo[i]);
-                }
-                int kc = Math.max(0, k1 - k0);
+                long band = band(jr, nr, rowLength, rowFrom, rowTo);
+                int k0 = (int) (band >>> 32), kc = (int) band;
                 // the A panels stay k·MR apart; the band starts k0 rows into each
                 if (mc <= 4 * MR) {
                     tiles(mc, nr, kc, k, ws, packedA, aAt + k0 * MR, src, srcOff + jr, 0, taps, k0, c, cAt, ldc,
@@ -133,6 +128,27 @@ public final class Gemm {
                 }
             }
         }
+    }
+
+    /** Multiply-adds per row of C that {@link #multiplyImplicitBanded} does for these bands. */
+    public static long bandedMultiplyAdds(int n, int rowLength, int[] rowFrom, int[] rowTo) {
+        long sum = 0;
+        for (int jr = 0; jr < n; jr += NR) {
+            int nr = Math.min(NR, n - jr);
+            sum += (long) nr * (int) band(jr, nr, rowLength, rowFrom, rowTo);
+        }
+        return sum;
+    }
+
+    /** The rows of K that columns [jr, jr + nr) see: the union of their grid rows' bands, as first << 32 | count. */
+    private static long band(int jr, int nr, int rowLength, int[] rowFrom, int[] rowTo) {
+        int first = jr / rowLength, last = (jr + nr - 1) / rowLength;
+        int k0 = rowFrom[first], k1 = rowTo[first];
+        for (int i = first + 1; i <= last; i++) {
+            k0 = Math.min(k0, rowFrom[i]);
+            k1 = Math.max(k1, rowTo[i]);
+        }
+        return (long) k0 << 32 | Math.max(0, k1 - k0);
     }
 
     /**
