@@ -277,7 +277,8 @@ final class PoolEmitter {
             case MAX -> b.addStatement("$L[y] = best", ctx.buf(n));
             case SELECT -> b.addStatement("$L[y] = $L[at + arg]", ctx.buf(n), ctx.buf(ctx.input(n, 1)));
             case MAX_BACKWARD -> {
-                b.addStatement("float dy = $L[y]", ctx.buf(ctx.input(n, 1)));
+                b.add("// + 0f: −0 becomes +0, as adding into cleared memory does (PyTorch, the clipped loop)\n");
+                b.addStatement("float dy = $L[y] + 0f", ctx.buf(ctx.input(n, 1)));
                 int fused = ctx.plan.epilogueOf(n);
                 if (sparse) {
                     Node consumer = fused < 0 ? null : ctx.graph.node(fused);

@@ -99,7 +99,8 @@ public final class MaxPool2x2 {
                 dx[at + w] = 0f;
                 dx[at + w + 1] = 0f;
             }
-            dx[at + arg] = mask == null ? dy[y] : dy[y] * (mask[at + arg] > 0f ? 1f : 0f);
+            float g = dy[y] + 0f; // −0 becomes +0, as adding into cleared memory does (PyTorch, the interpreter)
+            dx[at + arg] = mask == null ? g : g * (mask[at + arg] > 0f ? 1f : 0f);
         }
     }
 }

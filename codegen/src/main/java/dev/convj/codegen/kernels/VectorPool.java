@@ -112,7 +112,8 @@ final class VectorPool {
                         VectorMask<Float> bottomWins = bLeft.max(bRight).compare(VectorOperators.GT, tLeft.max(tRight));
                         VectorMask<Float> topArg = topRightWins.eq(RIGHT).andNot(bottomWins);
                         VectorMask<Float> bottomArg = bottomRightWins.eq(RIGHT).and(bottomWins);
-                        FloatVector g = FloatVector.fromArray(S, dy, y).rearrange(PER_WINDOW);
+                        // + 0: −0 becomes +0, as adding into cleared memory does (PyTorch, the interpreter)
+                        FloatVector g = FloatVector.fromArray(S, dy, y).rearrange(PER_WINDOW).add(0f);
                         FloatVector gTop = g, gBottom = g;
                         if (mask != null) { // dy · step(mask), exactly as the scalar form multiplies
                             gTop = g.mul(zero.blend(one,

@@ -13,8 +13,9 @@ import org.quicktheories.core.Gen;
  * The 2×2 max-pooling kernels, in the form the JVM selects (Vector API or plain) and in the plain form, equal a
  * window-by-window reference that scans the taps in row-major order as PyTorch's CPU kernel does (the first
  * maximum, the last NaN), bit for bit: over random plane sizes, ties (many zeros, as after a ReLU), −0, NaN, with
- * and without a step mask, on a range of planes inside larger buffers; the forward pass also over odd sizes,
- * whose last row and column are in no window. The build also runs it with -Dconvj.vector=false.
+ * and without a step mask, upstream gradients of −0 (which arrive as +0, added into cleared memory), on a range of
+ * planes inside larger buffers; the forward pass also over odd sizes, whose last row and column are in no window.
+ * The build also runs it with -Dconvj.vector=false.
  */
 class MaxPool2x2Test {
 
@@ -41,7 +42,7 @@ class MaxPool2x2Test {
                 mask[i] = r.nextInt(4) == 0 ? 0f : r.nextInt(3) == 0 ? Float.NaN : (float) r.nextGaussian();
             }
             for (int i = 0; i < pooled; i++) {
-                dy[i] = (float) r.nextGaussian();
+                dy[i] = r.nextInt(8) == 0 ? -0f : (float) r.nextGaussian();
             }
             float[] m = c.masked ? mask : null;
             float[] expected = reference(x, dy, m, c);
@@ -121,7 +122,8 @@ class MaxPool2x2Test {
                             arg = at;
                         }
                     }
-                    float g = dy[(p * (c.h / 2) + i) * wo + j];
+                    // the gradient added into cleared memory (so −0 arrives as +0), then the mask's step
+                    float g = 0f + dy[(p * (c.h / 2) + i) * wo + j];
                     dx[arg] = mask == null ? g : g * (mask[arg] > 0f ? 1f : 0f);
                 }
             }
