@@ -20,46 +20,49 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The sign of zero through 2×2 pooling, bit for bit, as PyTorch's CPU kernels give it and the reference
- * interpreter computes it: max pooling keeps the first of equal maxima, so a window [−0, +0 / +0, +0] yields −0
- * (Math.max would give +0); the average-pool gradient of −0 is +0 (the share is added into cleared memory). On a
- * 4-wide plane (the kernels' plain forms) and a 32-wide one (their Vector API forms, when present).
+ * The sign of zero through pooling, bit for bit, as PyTorch's CPU kernels give it and the reference interpreter
+ * computes it: max pooling keeps the first of equal maxima, so a window of −0 then +0s yields −0 (Math.max would
+ * give +0); max- and average-pool gradients of −0 are +0 (added into cleared memory). 2×2 windows on a 4-wide plane
+ * (the MaxPool2x2 kernels' plain forms) and a 32-wide one (their Vector API forms, when present); 3×3 windows (the
+ * emitted whole-window loops).
  */
 class PoolSignedZeroTest {
     private static final GraphCompiler COMPILER = new GraphCompiler(null);
-    private static final PoolGeometry TWO_BY_TWO = new PoolGeometry(List.of(2, 2), List.of(2, 2), List.of(0, 0), false);
-
-    @ParameterizedTest(name = "width {0}")
-    @ValueSource(ints = {4, 32})
-    void maxPoolingKeepsTheFirstZeroAndAverageGradientsOfMinusZeroArePlusZero(int width) {
-        // every window's top row is (−0, +0), its bottom row (+0, +0)
-        float[] image = new float[2 * width];
-        for (int j = 0; j < width; j++) {
-            image[j] = j % 2 == 0 ? -0f : 0f;
+    @ParameterizedTest(name = "window {0}, width {1}")
+    @CsvSource({"2, 4", "2, 32", "3, 6"})
+    void maxPoolingKeepsTheFirstZeroAndAverageGradientsOfMinusZeroArePlusZero(int window, int width) {
+        // every window's first tap is −0, its others +0
+        float[] image = new float[window * width];
+        for (int j = 0; j < width; j += window) {
+            image[j] = -0f;
         }
-        float[] minusZeros = new float[width / 2];
+        float[] minusZeros = new float[width / window];
         Arrays.fill(minusZeros, -0f);
+        PoolGeometry g = new PoolGeometry(List.of(window, window), List.of(window, window), List.of(0, 0), false);
 
-        Map<String, float[]> max = run(new MaxPool(TWO_BY_TWO), width, image, minusZeros);
+        Map<String, float[]> max = run(new MaxPool(g), window, width, image, minusZeros);
         for (float v : max.get("y")) {
-            assertEquals(Float.floatToRawIntBits(-0f), Float.floatToRawIntBits(v), "max of [−0, +0 / +0, +0]");
+            assertEquals(Float.floatToRawIntBits(-0f), Float.floatToRawIntBits(v), "max of −0 then +0s");
         }
-        Map<String, float[]> avg = run(new AvgPool(TWO_BY_TWO, true), width, image, minusZeros);
+        for (float v : max.get("x.grad")) {
+            assertEquals(Float.floatToRawIntBits(0f), Float.floatToRawIntBits(v), "max-pool gradient of −0");
+        }
+        Map<String, float[]> avg = run(new AvgPool(g, true), window, width, image, minusZeros);
         for (float v : avg.get("x.grad")) {
             assertEquals(Float.floatToRawIntBits(0f), Float.floatToRawIntBits(v), "average gradient of −0");
         }
     }
 
     /**
-     * y = op(x) on one 2×width plane, and x.grad for loss = Σ y · r, from generated code; asserts the reference
+     * y = op(x) on one rows×width plane, and x.grad for loss = Σ y · r, from generated code; asserts the reference
      * interpreter gives the same bits.
      */
-    private static Map<String, float[]> run(Op op, int width, float[] image, float[] weights) {
+    private static Map<String, float[]> run(Op op, int rows, int width, float[] image, float[] weights) {
         GraphBuilder b = new GraphBuilder();
-        Node x = b.input("x", Shape.of(1, 1, 2, width), DType.F32);
+        Node x = b.input("x", Shape.of(1, 1, rows, width), DType.F32);
         Node y = b.apply("y", op, x);
         Node r = b.input("r", y.shape(), DType.F32);
         b.output(y);
