@@ -4,7 +4,9 @@ import dev.convj.codegen.GeneratedGraph;
 import dev.convj.codegen.GeneratedSource;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
+import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -24,6 +26,7 @@ import javax.tools.JavaCompiler;
 import javax.tools.JavaFileObject;
 import javax.tools.SimpleJavaFileObject;
 import javax.tools.StandardJavaFileManager;
+import javax.tools.StandardLocation;
 import javax.tools.ToolProvider;
 
 /** Compiles generated source in memory with the JDK's javac; no files are read or written. */
@@ -33,6 +36,11 @@ final class InMemoryJavac {
     private final String classpath;
 
     InMemoryJavac() {
+        this(classpath());
+    }
+
+    /** Compiling against {@code classpath} (tests give their own). */
+    InMemoryJavac(String classpath) {
         this.javac = ToolProvider.getSystemJavaCompiler();
         if (javac == null) {
             throw new IllegalStateException("ConvJ compiles the code it generates at run time and needs a JDK, but "
@@ -41,7 +49,14 @@ final class InMemoryJavac {
         }
         // Reusing one file manager keeps the JDK's own classes indexed: later compiles take tens of milliseconds.
         this.files = javac.getStandardFileManager(null, Locale.ROOT, null);
-        this.classpath = classpath();
+        // An empty source path, so javac never compiles a source file it finds on the class path instead of its
+        // class: ConvJ's jars carry the kernels' sources (for standalone export), stamped as new as their classes.
+        try {
+            files.setLocation(StandardLocation.SOURCE_PATH, List.of());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        this.classpath = classpath;
     }
 
     /** The class files of {@code source}, by binary name. */
@@ -95,6 +110,13 @@ final class InMemoryJavac {
                 continue;
             }
             int line = (int) d.getLineNumber();
+            JavaFileObject where = d.getSource();
+            if (where != null && !"string".equals(where.toUri().getScheme())) {
+                // an error in another file javac read: name it rather than quote the generated line of that number
+                b.append("\n  ").append(where.toUri()).append(" line ").append(line).append(": ")
+                        .append(d.getMessage(Locale.ROOT));
+                continue;
+            }
             b.append("\n  line ").append(line).append(": ").append(d.getMessage(Locale.ROOT));
             if (line >= 1 && line <= lines.length) {
                 b.append("\n    > ").append(lines[line - 1].strip());
@@ -125,7 +147,7 @@ final class InMemoryJavac {
      * The class path generated code compiles against: the code-source locations of ConvJ's own classes (which
      * survive launchers that hide them from java.class.path) followed by java.class.path.
      */
-    private static String classpath() {
+    static String classpath() {
         Set<String> entries = new LinkedHashSet<>();
         for (Class<?> c : new Class<?>[] {GeneratedGraph.class, dev.convj.codegen.kernels.Gemm.class}) {
             CodeSource cs = c.getProtectionDomain().getCodeSource();

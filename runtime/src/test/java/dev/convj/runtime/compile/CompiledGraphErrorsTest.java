@@ -1,13 +1,21 @@
 package dev.convj.runtime.compile;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.convj.codegen.GeneratedSource;
 import dev.convj.graph.Graph;
 import dev.convj.graph.ShapeException;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Bad input to compiled code is a clear error raised before any generated loop runs. */
 class CompiledGraphErrorsTest {
@@ -38,6 +46,21 @@ class CompiledGraphErrorsTest {
             assertEquals("loss (softmax_cross_entropy): label 10 at batch index 1 is not a class index in [0, 10)",
                     e.getMessage());
         }
+    }
+
+    @Test
+    void sourcesOnTheClassPathAreNeverCompiledInsteadOfTheirClasses(@TempDir Path dir) throws Exception {
+        // ConvJ's jars carry the kernels' sources (for standalone export), stamped as new as their classes, and
+        // javac left to itself compiles a class path's source when it is newer: it must take the classes. A
+        // newer, broken MaxPool2x2.java ahead of them on the class path proves it.
+        Path kernel = dir.resolve("dev/convj/codegen/kernels/MaxPool2x2.java");
+        Files.createDirectories(kernel.getParent());
+        Files.writeString(kernel, "package dev.convj.codegen.kernels; this does not compile");
+        Files.setLastModifiedTime(kernel, FileTime.from(Instant.now().plus(Duration.ofDays(1))));
+        GeneratedSource source = COMPILER.generate(LenetCompiledTest.lenet(2));
+        assertTrue(source.source().contains("MaxPool2x2."), "the graph uses the kernel");
+        InMemoryJavac javac = new InMemoryJavac(dir + File.pathSeparator + InMemoryJavac.classpath());
+        assertFalse(javac.compile(source).isEmpty());
     }
 
     @Test
