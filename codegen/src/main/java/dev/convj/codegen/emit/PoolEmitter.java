@@ -246,7 +246,8 @@ final class PoolEmitter {
         if (needArg) {
             b.add("// branch-free: best by Math.max, the first maximum's offset by integer selects (ties keep the first, as in PyTorch)\n");
         } else {
-            b.add("// the first maximum, as in PyTorch: a tap replaces it when greater or NaN (ties, −0 against +0 too, keep the first)\n");
+            b.add("// the first maximum, as in PyTorch: a tap replaces it when greater or NaN"
+                    + " (ties, −0 against +0 too, keep the first)\n");
         }
         b.addStatement("float best = $L[at]", x);
         if (needArg) {

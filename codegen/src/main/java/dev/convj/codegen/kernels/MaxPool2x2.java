@@ -62,11 +62,12 @@ public final class MaxPool2x2 {
     }
 
     /** The plain form: clear the planes, then store each window's argmax. */
-    static void backwardPlain(float[] x, float[] dy, float[] mask, float[] dx, int planeFrom, int planeTo, int h, int w) {
+    static void backwardPlain(float[] x, float[] dy, float[] mask, float[] dx, int planeFrom, int planeTo, int h,
+                              int w) {
         Arrays.fill(dx, planeFrom * h * w, planeTo * h * w, 0f);
         for (int plane = planeFrom; plane < planeTo; plane++) {
             for (int o0 = 0; o0 < h / 2; o0++) {
-                windows(x, dy, mask, dx, plane, o0, 0, w / 2, h, w, false);
+                backwardWindows(x, dy, mask, dx, plane, o0, 0, w / 2, h, w, false);
             }
         }
     }
@@ -75,8 +76,8 @@ public final class MaxPool2x2 {
      * Windows [from, to) of row o0 of a plane, one at a time; with {@code dense} all four taps are written, else
      * only the argmax (dx already cleared).
      */
-    static void windows(float[] x, float[] dy, float[] mask, float[] dx, int plane, int o0, int from, int to, int h,
-                        int w, boolean dense) {
+    static void backwardWindows(float[] x, float[] dy, float[] mask, float[] dx, int plane, int o0, int from,
+                                int to, int h, int w, boolean dense) {
         int wo = w / 2, y = (plane * (h / 2) + o0) * wo + from;
         for (int o1 = from; o1 < to; o1++, y++) {
             int at = plane * h * w + 2 * o0 * w + 2 * o1;

@@ -100,7 +100,7 @@ final class VectorPool {
                     // load a whole vector, go one at a time
                     if (y > dy.length - L || t.compare(VectorOperators.NE, t).or(b.compare(VectorOperators.NE, b))
                             .anyTrue()) {
-                        MaxPool2x2.windows(x, dy, mask, dx, plane, o0, c / 2, c / 2 + L / 2, h, w, true);
+                        MaxPool2x2.backwardWindows(x, dy, mask, dx, plane, o0, c / 2, c / 2 + L / 2, h, w, true);
                     } else {
                         FloatVector tn = t.rearrange(NEIGHBOUR), bn = b.rearrange(NEIGHBOUR);
                         FloatVector tLeft = t.blend(tn, RIGHT), tRight = tn.blend(t, RIGHT);
