@@ -94,7 +94,7 @@ public final class Bench {
         try (CompiledGraph c = compiler.compile(g, threads)) {
             feed(c, g, 1);
             double perSecond = batch / Timer.secondsPerCall(c::run, seconds, 3);
-            return new double[] {perSecond, Allocation.bytesPerCall(c::run, 200)};
+            return new double[] {perSecond, Allocation.bytesPerCall(c::run, 60)};
         }
     }
 
