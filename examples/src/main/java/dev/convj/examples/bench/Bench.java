@@ -1,5 +1,6 @@
 package dev.convj.examples.bench;
 
+import dev.convj.codegen.kernels.FmaPeak;
 import dev.convj.codegen.kernels.VectorSupport;
 import dev.convj.dsl.Network;
 import dev.convj.examples.Models;
@@ -173,6 +174,9 @@ public final class Bench {
     /** GFLOP/s of each convolution layer's three passes, each compiled and timed on its own. */
     public void convolutionLayers(int batch, List<Integer> threads) {
         out.printf(Locale.ROOT, "%n## Convolution layers, batch %d (GFLOP/s; FLOPs = 2·N·O·H'·W'·C·k²)%n", batch);
+        FmaPeak.measure(5, 300).ifPresent(peak -> out.printf(Locale.ROOT,
+                "one core's FMA peak in this JVM: %.1f GFLOP/s (%d-lane vector FMAs, nothing loaded or stored)%n",
+                peak.gflops(), peak.lanes()));
         out.printf(Locale.ROOT, "%-28s %-12s %s%n", "layer", "pass", threads.stream()
                 .map(t -> String.format(Locale.ROOT, "%10s", t + " thr")).reduce("", String::concat));
         for (ConvShape s : CONV_SHAPES) {
