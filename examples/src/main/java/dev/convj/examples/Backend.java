@@ -24,8 +24,18 @@ public final class Backend {
 
     /** The backend's name for logs. */
     public static String describe(int threads) {
-        return "generated code on " + resolve(threads) + " thread(s), "
-                + (VectorSupport.AVAILABLE ? "Vector API micro-kernel"
-                : "scalar micro-kernel (run java with --add-modules jdk.incubator.vector for the fast one)");
+        return "generated code on " + resolve(threads) + " thread(s), " + kernel();
+    }
+
+    /** The GEMM micro-kernel in use, and the JVM option that would make it faster, if one would. */
+    public static String kernel() {
+        if (!VectorSupport.AVAILABLE) {
+            return "scalar micro-kernel (run java with --add-modules jdk.incubator.vector for the fast one)";
+        }
+        if (VectorSupport.uncheckedReads()) {
+            return "Vector API micro-kernel";
+        }
+        return "Vector API micro-kernel with bounds-checked panel reads" + (Runtime.version().feature() >= 24
+                ? " (half speed: run java with --sun-misc-unsafe-memory-access=allow for unchecked ones)" : "");
     }
 }

@@ -10,4 +10,13 @@ public final class VectorSupport {
      */
     public static final boolean AVAILABLE = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
             && !"false".equals(System.getProperty("convj.vector"));
+
+    /**
+     * Whether the Vector API micro-kernel reads its packed panels without a bounds check per element, at about
+     * twice the speed of checked reads. From JDK 24 on only when the JVM allows sun.misc.Unsafe's memory access
+     * ({@code --sun-misc-unsafe-memory-access=allow}) or {@code -Dconvj.uncheckedReads=true} asks for it.
+     */
+    public static boolean uncheckedReads() {
+        return AVAILABLE && PackedPanel.UNCHECKED;
+    }
 }

@@ -1,8 +1,8 @@
 package dev.convj.examples.bench;
 
 import dev.convj.codegen.kernels.FmaPeak;
-import dev.convj.codegen.kernels.VectorSupport;
 import dev.convj.dsl.Network;
+import dev.convj.examples.Backend;
 import dev.convj.examples.Models;
 import dev.convj.graph.DType;
 import dev.convj.graph.Graph;
@@ -67,8 +67,7 @@ public final class Bench {
     public void header() {
         out.printf(Locale.ROOT, "convj bench — %s, %d cores, %s%n", System.getProperty("java.vm.name") + " "
                         + Runtime.version(), Runtime.getRuntime().availableProcessors(),
-                VectorSupport.AVAILABLE ? "Vector API micro-kernel"
-                        : "scalar micro-kernel (add --add-modules jdk.incubator.vector for the fast one)");
+                Backend.kernel());
         out.flush();
     }
 
