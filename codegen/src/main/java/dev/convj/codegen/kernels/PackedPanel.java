@@ -19,7 +19,7 @@ import java.util.Objects;
  * the reads are unchecked only when the user allowed it: {@code --sun-misc-unsafe-memory-access=allow} (which also
  * silences the warning) or {@code -Dconvj.uncheckedReads=true}. Otherwise, where Unsafe is missing or refuses, or
  * with {@code -Dconvj.uncheckedReads=false}, the reads are plain array reads: the same results at about half the
- * speed (the small VGG's training step on JDK 25: 267 against 524 images/s).
+ * speed (the small VGG's training step on JDK 25: 261 against 513 images/s).
  */
 final class PackedPanel {
     private PackedPanel() {}
