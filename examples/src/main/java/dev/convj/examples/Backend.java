@@ -1,6 +1,6 @@
 package dev.convj.examples;
 
-import dev.convj.codegen.kernels.VectorSupport;
+import dev.convj.codegen.kernels.KernelChoice;
 import dev.convj.runtime.train.ExecutableFactory;
 
 /** The one place where the examples and the command line choose how graphs run: compiled, generated code. */
@@ -27,15 +27,11 @@ public final class Backend {
         return "generated code on " + resolve(threads) + " thread(s), " + kernel();
     }
 
-    /** The GEMM micro-kernel in use, and the JVM option that would make it faster, if one would. */
+    /**
+     * The micro-kernel in use, e.g. "kernel: vector 512-bit (16 lanes)", and the JVM option that would make it
+     * faster, if one would.
+     */
     public static String kernel() {
-        if (!VectorSupport.AVAILABLE) {
-            return "scalar micro-kernel (run java with --add-modules jdk.incubator.vector for the fast one)";
-        }
-        if (VectorSupport.uncheckedReads()) {
-            return "Vector API micro-kernel";
-        }
-        return "Vector API micro-kernel with bounds-checked panel reads" + (Runtime.version().feature() >= 24
-                ? " (half speed: run java with --sun-misc-unsafe-memory-access=allow for unchecked ones)" : "");
+        return "kernel: " + KernelChoice.describe() + KernelChoice.hint().map(h -> " (" + h + ")").orElse("");
     }
 }

@@ -2,6 +2,7 @@ package dev.convj.codegen.emit;
 
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.MethodSpec;
+import dev.convj.codegen.kernels.Gemm;
 import dev.convj.graph.Node;
 import dev.convj.graph.ops.ConvGeometry;
 import java.util.List;
@@ -388,9 +389,9 @@ final class ConvEmitter {
         Node dy = ctx.input(n, 0), w = ctx.input(n, 1);
         boolean bias = n.inputs().size() == 3;
         Source src = Source.of(d);
-        // The GEMMs run over whole panels: dy's grid rows are padded with zeros to a multiple of 16 columns (NR on
-        // AVX2 and without the Vector API), so no edge tile goes through scratch.
-        int r = d.r(), grid = (gridPositions(d, src) + 15) / 16 * 16, taps = d.taps();
+        // The GEMMs run over whole panels: dy's grid rows are padded with zeros to a multiple of the kernel's NR
+        // columns, so no edge tile goes through scratch.
+        int nr = Gemm.NR, r = d.r(), grid = (gridPositions(d, src) + nr - 1) / nr * nr, taps = d.taps();
         // col: dy's grid (og rows of `grid`), the padded x (cg planes, slack for the wrapped last rows), the
         // filters per tap [t][c][o], and the same packed for the micro-kernel.
         long gridAt = 0, dxAt = (long) d.og() * grid + 64;
@@ -528,13 +529,13 @@ final class ConvEmitter {
 
     /**
      * Whether a weight gradient runs as one GEMM per kernel tap over a channels-last copy of the image: stride 1,
-     * and channels enough to fill the micro-kernel's 16 columns (on AVX2). Each GEMM reads its B in place and the
+     * and channels enough to fill the micro-kernel's NR columns. Each GEMM reads its B in place and the
      * packed dy is shared by all taps, so an image costs two small copies and no column matrix; the dot products'
      * seven checked loads per twelve multiply-adds and twelve horizontal sums per tile are gone too (the small
      * VGG's 32- and 64-channel layers).
      */
     private static boolean tapwiseWeightGrad(Dims d) {
-        return !d.pointwise() && d.g.stride().stream().allMatch(s -> s == 1) && d.cg() >= 16;
+        return !d.pointwise() && d.g.stride().stream().allMatch(s -> s == 1) && d.cg() >= Gemm.NR;
     }
 
     /** Where a tap-wise weight gradient keeps its parts in col. */

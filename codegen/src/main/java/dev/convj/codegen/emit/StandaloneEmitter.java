@@ -170,9 +170,11 @@ public final class StandaloneEmitter {
 
     /** The kernel sources, nested: package and imports removed, classes made static, imports merged. */
     private static String withKernels(String source, boolean vectorApi) {
-        List<String> files = new ArrayList<>(List.of("Gemm", "ScalarKernel", "Team"));
+        List<String> files = new ArrayList<>(List.of("Gemm", "MicroKernel", "ScalarKernel", "Team"));
         if (vectorApi) {
-            files.addAll(List.of("VectorSupport", "VectorKernel", "PackedPanel"));
+            files.addAll(List.of("VectorSupport", "KernelChoice", "KernelChoiceCache", "KernelTrial", "PackedPanel",
+                    "Vector512Kernel", "Vector256Kernel", "Vector128Kernel", "MaxPool2x2", "Vector512Pool",
+                    "Vector256Pool", "Vector128Pool"));
         }
         Set<String> imports = new LinkedHashSet<>();
         StringBuilder nested = new StringBuilder();

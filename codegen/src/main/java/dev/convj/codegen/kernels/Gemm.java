@@ -3,10 +3,9 @@ package dev.convj.codegen.kernels;
 /**
  * Single-precision matrix product C = op(A)·op(B) (+ C), row-major, blocked and packed as in BLIS: B is packed
  * in panels of {@link #NR} columns, A in panels of {@link #MR} rows, and a register-blocked micro-kernel
- * computes each MR×NR tile of C with K innermost. The micro-kernel uses the Vector API when the
- * {@code jdk.incubator.vector} module is present (run with {@code --add-modules jdk.incubator.vector}), else a
- * plain-Java kernel that the JIT auto-vectorizes less well. No allocation: scratch space comes from a
- * {@link Workspace}, one per thread.
+ * computes each MR×NR tile of C with K innermost. The micro-kernel is the one {@link KernelChoice} found this JVM to
+ * compile best: the Vector API at the widest width that runs allocation-free and fastest, else plain Java that the
+ * JIT auto-vectorizes less well. No allocation: scratch space comes from a {@link Workspace}, one per thread.
  * <p>Exported standalone classes carry this source as a nested class; in their portable form the lines marked
  * {@code portable-drop} are left out and a line marked {@code portable: X} becomes X.
  */
@@ -15,8 +14,10 @@ public final class Gemm {
 
     /** Rows of A per micro-tile. */
     public static final int MR = 6;
-    /** Columns of B per micro-tile: two vectors of the preferred float species, or 16 without the Vector API. */
-    public static final int NR = VectorSupport.AVAILABLE ? VectorKernel.NR : 16; // portable: public static final int NR = 16;
+    /** The micro-kernel in use: a constant, so every call on it is bound statically. */
+    static final MicroKernel KERNEL = KernelChoice.kernel(); // portable: static final MicroKernel KERNEL = ScalarKernel.INSTANCE;
+    /** Columns of B per micro-tile: two vectors of the kernel's width, or 16 for the plain-Java kernel. */
+    public static final int NR = KERNEL.columns();
     /** Depth of one packed block of K, sized so that a B panel stays in L1 and A's block in L2. */
     static final int KC = 384;
     /**
@@ -216,12 +217,7 @@ public final class Gemm {
 
     private static void dots(int k, float[] a, int a0, int a1, int a2, float[] b, int b0, int b1, int b2, int b3,
                              float[] sums) {
-        if (VectorSupport.AVAILABLE) { // portable-drop
-            VectorKernel.dots(k, a, a0, a1, a2, b, b0, b1, b2, b3, sums); // portable-drop
-            return; // portable-drop
-        } // portable-drop
-        java.util.Arrays.fill(sums, 0f);
-        ScalarKernel.addDots(0, k, a, a0, a1, a2, b, b0, b1, b2, b3, sums);
+        KERNEL.dots(k, a, a0, a1, a2, b, b0, b1, b2, b3, sums);
     }
 
     /**
@@ -231,11 +227,7 @@ public final class Gemm {
      * memory.
      */
     public static void copyOut(float[] src, int srcOff, float[] dst, int dstOff, int n, float bias, boolean relu) {
-        int i = 0;
-        if (VectorSupport.AVAILABLE) { // portable-drop
-            i = VectorKernel.copyOut(src, srcOff, dst, dstOff, n, bias, relu); // portable-drop
-        } // portable-drop
-        for (; i < n; i++) {
+        for (int i = KERNEL.copyOut(src, srcOff, dst, dstOff, n, bias, relu); i < n; i++) {
             float v = src[srcOff + i] + bias;
             dst[dstOff + i] = relu && !(v > 0f) ? 0f : v;
         }
@@ -365,15 +357,11 @@ public final class Gemm {
 
     private static void tile(int kc, float[] pa, int aAt, float[] pb, int bAt, int bStride, int[] rows, int rowAt,
                              float[] c, int cAt, int ldc, boolean add) {
-        if (VectorSupport.AVAILABLE) { // portable-drop
-            if (rows == null) { // portable-drop
-                VectorKernel.tile(kc, pa, aAt, pb, bAt, bStride, c, cAt, ldc, add); // portable-drop
-            } else { // portable-drop
-                VectorKernel.tileAt(kc, pa, aAt, pb, bAt, rows, rowAt, c, cAt, ldc, add); // portable-drop
-            } // portable-drop
-            return; // portable-drop
-        } // portable-drop
-        ScalarKernel.tile(kc, pa, aAt, pb, bAt, bStride, rows, rowAt, c, cAt, ldc, add, NR);
+        if (rows == null) {
+            KERNEL.tile(kc, pa, aAt, pb, bAt, bStride, c, cAt, ldc, add);
+        } else {
+            KERNEL.tileAt(kc, pa, aAt, pb, bAt, rows, rowAt, c, cAt, ldc, add);
+        }
     }
 
     /**
@@ -383,16 +371,15 @@ public final class Gemm {
      */
     private static void edgeTile(int kc, float[] pa, int aAt, float[] pb, int bAt, int bStride, int[] rows, int rowAt,
                                  float[] scratch, float[] c, int cAt, int ldc, boolean add, int mr, int nr) {
-        if (VectorSupport.AVAILABLE && mr <= 4) { // portable-drop
-            if (mr == 4 && nr == NR) { // portable-drop
-                VectorKernel.tile4(kc, pa, aAt, pb, bAt, bStride, rows, rowAt, c, cAt, ldc, add); // portable-drop
-                return; // portable-drop
-            } // portable-drop
-            VectorKernel.tile4(kc, pa, aAt, pb, bAt, bStride, rows, rowAt, scratch, 0, NR, false); // portable-drop
-            copyEdge(scratch, c, cAt, ldc, add, mr, nr); // portable-drop
-            return; // portable-drop
-        } // portable-drop
-        tile(kc, pa, aAt, pb, bAt, bStride, rows, rowAt, scratch, 0, NR, false);
+        if (mr <= 4) {
+            if (mr == 4 && nr == NR) {
+                KERNEL.tile4(kc, pa, aAt, pb, bAt, bStride, rows, rowAt, c, cAt, ldc, add);
+                return;
+            }
+            KERNEL.tile4(kc, pa, aAt, pb, bAt, bStride, rows, rowAt, scratch, 0, NR, false);
+        } else {
+            tile(kc, pa, aAt, pb, bAt, bStride, rows, rowAt, scratch, 0, NR, false);
+        }
         copyEdge(scratch, c, cAt, ldc, add, mr, nr);
     }
 
@@ -407,14 +394,7 @@ public final class Gemm {
 
     /** Packs one panel of an implicit column matrix: row p is src[base + taps[pc + p] ..] for NR columns. */
     private static void packShifted(int kc, float[] src, int base, int[] taps, int pc, float[] dst) {
-        if (VectorSupport.AVAILABLE) { // portable-drop
-            VectorKernel.packShifted(kc, src, base, taps, pc, dst); // portable-drop
-            return; // portable-drop
-        } // portable-drop
-        for (int p = 0; p < kc; p++) {
-            // arraycopy moves the row in a few vector loads and stores; a 16-step loop is unrolled, not vectorized
-            System.arraycopy(src, base + taps[pc + p], dst, p * NR, NR);
-        }
+        KERNEL.packShifted(kc, src, base, taps, pc, dst);
     }
 
     /** Packs op(B)[pc:pc+kc, jc:jc+nc] into panels of NR columns, each kc rows deep, zero-padded. */

@@ -14,13 +14,29 @@ public final class MaxPool2x2 {
     private MaxPool2x2() {}
 
     /**
+     * The vector kernels' width, or 0 for the plain forms; in a holder, as the kernels call back into this class
+     * while {@link KernelChoice} tries them.
+     */
+    private static final class Width {
+        static final int BITS = KernelChoice.poolBits();
+    }
+
+    /**
      * y = the first maximum of each window in row-major order (a tap replaces the best so far when greater or NaN:
      * ties, −0 against +0 included, keep the earlier tap, and the last NaN wins); an odd last row or column is in no
      * window.
      */
     public static void forward(float[] x, float[] y, int planeFrom, int planeTo, int h, int w) {
-        if (VectorSupport.AVAILABLE && w / 2 >= VectorPool.L) {
-            VectorPool.maxForward2x2(x, y, planeFrom, planeTo, h, w);
+        if (Width.BITS == 512 && w / 2 >= 16) {
+            Vector512Pool.maxForward2x2(x, y, planeFrom, planeTo, h, w);
+            return;
+        }
+        if (Width.BITS == 256 && w / 2 >= 8) {
+            Vector256Pool.maxForward2x2(x, y, planeFrom, planeTo, h, w);
+            return;
+        }
+        if (Width.BITS == 128 && w / 2 >= 4) {
+            Vector128Pool.maxForward2x2(x, y, planeFrom, planeTo, h, w);
             return;
         }
         forwardPlain(x, y, planeFrom, planeTo, h, w);
@@ -54,8 +70,16 @@ public final class MaxPool2x2 {
      */
     public static void backward(float[] x, float[] dy, float[] mask, float[] dx, int planeFrom, int planeTo, int h,
                                  int w) {
-        if (VectorSupport.AVAILABLE && w >= VectorPool.L) {
-            VectorPool.maxBackward2x2(x, dy, mask, dx, planeFrom, planeTo, h, w);
+        if (Width.BITS == 512 && w >= 16) {
+            Vector512Pool.maxBackward2x2(x, dy, mask, dx, planeFrom, planeTo, h, w);
+            return;
+        }
+        if (Width.BITS == 256 && w >= 8) {
+            Vector256Pool.maxBackward2x2(x, dy, mask, dx, planeFrom, planeTo, h, w);
+            return;
+        }
+        if (Width.BITS == 128 && w >= 4) {
+            Vector128Pool.maxBackward2x2(x, dy, mask, dx, planeFrom, planeTo, h, w);
             return;
         }
         backwardPlain(x, dy, mask, dx, planeFrom, planeTo, h, w);

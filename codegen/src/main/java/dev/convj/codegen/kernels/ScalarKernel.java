@@ -1,32 +1,72 @@
 package dev.convj.codegen.kernels;
 
 /**
- * The micro-kernel in plain Java, for JVMs without the Vector API: the JIT vectorizes the inner j loop. B's row p
- * starts at {@code bAt + p · bStride}, or at {@code bAt + rows[rowAt + p]} when a row table is given.
+ * The micro-kernel in plain Java, for JVMs without the Vector API or whose JIT does not compile it: the JIT
+ * vectorizes the inner j loops itself.
  */
-final class ScalarKernel {
+final class ScalarKernel implements MicroKernel {
+    static final ScalarKernel INSTANCE = new ScalarKernel();
+    /** Columns per tile: what the JIT's own vectorization handles well on any x86 or ARM core. */
+    static final int NR = 16;
+
     private ScalarKernel() {}
 
-    static void tile(int kc, float[] pa, int aAt, float[] pb, int bAt, int bStride, int[] rows, int rowAt,
-                     float[] c, int cAt, int ldc, boolean add, int nr) {
-        for (int i = 0; i < Gemm.MR; i++) {
+    @Override
+    public int vectorBits() {
+        return 0;
+    }
+
+    @Override
+    public int columns() {
+        return NR;
+    }
+
+    @Override
+    public void tile(int kc, float[] pa, int aAt, float[] pb, int bAt, int bStride, float[] c, int cAt, int ldc,
+                     boolean add) {
+        rows(Gemm.MR, kc, pa, aAt, pb, bAt, bStride, null, 0, c, cAt, ldc, add);
+    }
+
+    @Override
+    public void tileAt(int kc, float[] pa, int aAt, float[] pb, int bAt, int[] rows, int rowAt, float[] c, int cAt,
+                       int ldc, boolean add) {
+        rows(Gemm.MR, kc, pa, aAt, pb, bAt, 0, rows, rowAt, c, cAt, ldc, add);
+    }
+
+    @Override
+    public void tile4(int kc, float[] pa, int aAt, float[] pb, int bAt, int bStride, int[] rows, int rowAt,
+                      float[] c, int cAt, int ldc, boolean add) {
+        rows(4, kc, pa, aAt, pb, bAt, bStride, rows, rowAt, c, cAt, ldc, add);
+    }
+
+    /** The first mr rows of a tile; B's row p at bAt + p · bStride, or at bAt + rows[rowAt + p]. */
+    private static void rows(int mr, int kc, float[] pa, int aAt, float[] pb, int bAt, int bStride, int[] rows,
+                             int rowAt, float[] c, int cAt, int ldc, boolean add) {
+        for (int i = 0; i < mr; i++) {
             int row = cAt + i * ldc;
             if (!add) {
-                for (int j = 0; j < nr; j++) {
+                for (int j = 0; j < NR; j++) {
                     c[row + j] = 0f;
                 }
             }
             for (int p = 0; p < kc; p++) {
                 float a = pa[aAt + p * Gemm.MR + i];
                 int bRow = bAt + (rows == null ? p * bStride : rows[rowAt + p]);
-                for (int j = 0; j < nr; j++) {
+                for (int j = 0; j < NR; j++) {
                     c[row + j] += a * pb[bRow + j];
                 }
             }
         }
     }
 
-    /** Adds the terms p ∈ [from, k) of {@link Gemm#multiplyRows}'s tile: sums[i · 4 + j] += Σ_p a[ai + p] · b[bj + p]. */
+    @Override
+    public void dots(int k, float[] a, int a0, int a1, int a2, float[] b, int b0, int b1, int b2, int b3,
+                     float[] sums) {
+        java.util.Arrays.fill(sums, 0f);
+        addDots(0, k, a, a0, a1, a2, b, b0, b1, b2, b3, sums);
+    }
+
+    /** Adds the terms p ∈ [from, k) of {@link #dots}: sums[i · 4 + j] += Σ_p a[ai + p] · b[bj + p]. */
     static void addDots(int from, int k, float[] a, int a0, int a1, int a2, float[] b, int b0, int b1, int b2,
                         int b3, float[] sums) {
         for (int i = 0; i < 3; i++) {
@@ -40,5 +80,23 @@ final class ScalarKernel {
                 sums[i * 4 + j] += sum;
             }
         }
+    }
+
+    @Override
+    public void packShifted(int kc, float[] src, int base, int[] taps, int pc, float[] dst) {
+        for (int p = 0; p < kc; p++) {
+            // arraycopy moves the row in a few vector loads and stores; a 16-step loop is unrolled, not vectorized
+            System.arraycopy(src, base + taps[pc + p], dst, p * NR, NR);
+        }
+    }
+
+    @Override
+    public int copyOut(float[] src, int srcOff, float[] dst, int dstOff, int n, float bias, boolean relu) {
+        return 0;
+    }
+
+    @Override
+    public float fmaChains(int iterations) {
+        throw new UnsupportedOperationException("the plain-Java kernel has no vector FMA peak");
     }
 }

@@ -4,12 +4,14 @@ package dev.convj.codegen.kernels;
 public final class VectorSupport {
     private VectorSupport() {}
 
+    /** True when {@code jdk.incubator.vector} is in the boot layer ({@code --add-modules jdk.incubator.vector}). */
+    static final boolean MODULE_PRESENT = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+
     /**
      * True when {@code jdk.incubator.vector} is in the boot layer (the JVM was started with
      * {@code --add-modules jdk.incubator.vector}) and the system property {@code convj.vector} is not "false".
      */
-    public static final boolean AVAILABLE = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
-            && !"false".equals(System.getProperty("convj.vector"));
+    public static final boolean AVAILABLE = MODULE_PRESENT && !"false".equals(System.getProperty("convj.vector"));
 
     /**
      * Whether the Vector API micro-kernel reads its packed panels without a bounds check per element, at about
@@ -18,5 +20,15 @@ public final class VectorSupport {
      */
     public static boolean uncheckedReads() {
         return AVAILABLE && PackedPanel.UNCHECKED;
+    }
+
+    /** The widest float vector this JVM offers, in bits (only when {@link #AVAILABLE}). */
+    static int preferredBits() {
+        return Preferred.BITS;
+    }
+
+    /** Kept apart so that VectorSupport itself loads without the module. */
+    private static final class Preferred {
+        static final int BITS = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize();
     }
 }

@@ -36,6 +36,12 @@ class GemmPropertiesTest {
         boolean off = "false".equals(System.getProperty("convj.vector"));
         boolean present = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
         assertTrue(VectorSupport.AVAILABLE == (present && !off), "Vector API kernel in use: " + VectorSupport.AVAILABLE);
+        assertEquals(KernelChoice.vectorBits(), Gemm.KERNEL.vectorBits());
+        assertEquals(Gemm.NR, Gemm.KERNEL.columns());
+        if (!VectorSupport.AVAILABLE) {
+            assertEquals(0, KernelChoice.vectorBits());
+            assertEquals(16, Gemm.NR);
+        }
     }
 
     @Test
@@ -52,12 +58,81 @@ class GemmPropertiesTest {
     @Test
     void aPanelTooShortForTheKernelIsRefusedBeforeAnyRead() {
         assumeTrue(VectorSupport.AVAILABLE);
-        int kc = 10;
-        float[] packedA = new float[6 * kc - 1], b = new float[Gemm.NR * kc], c = new float[6 * Gemm.NR];
-        assertThrows(IndexOutOfBoundsException.class,
-                () -> VectorKernel.tile(kc, packedA, 0, b, 0, Gemm.NR, c, 0, Gemm.NR, false));
-        assertThrows(IndexOutOfBoundsException.class,
-                () -> VectorKernel.tile4(kc, packedA, 6, b, 0, Gemm.NR, null, 0, c, 0, Gemm.NR, false));
+        for (int bits : new int[] {512, 256, 128}) {
+            MicroKernel k = KernelTrial.kernelOf(bits);
+            int kc = 10, nr = k.columns();
+            float[] packedA = new float[6 * kc - 1], b = new float[nr * kc], c = new float[6 * nr];
+            assertThrows(IndexOutOfBoundsException.class, () -> k.tile(kc, packedA, 0, b, 0, nr, c, 0, nr, false));
+            assertThrows(IndexOutOfBoundsException.class,
+                    () -> k.tile4(kc, packedA, 6, b, 0, nr, null, 0, c, 0, nr, false));
+        }
+    }
+
+    /**
+     * Every width's kernels (whichever this host compiles: the others still run, boxed) against the plain-Java
+     * kernel, which computes each element with the same products in the same order: equal up to FMA rounding.
+     */
+    @Test
+    void everyVectorWidthComputesWhatThePlainKernelComputes() {
+        assumeTrue(VectorSupport.AVAILABLE);
+        Random r = new Random(5);
+        for (int bits : new int[] {512, 256, 128}) {
+            MicroKernel k = KernelTrial.kernelOf(bits);
+            assertEquals(bits, k.vectorBits());
+            int nr = k.columns(), kc = 37;
+            assertEquals(2 * bits / 32, nr);
+            float[] pa = random(r, 6 * kc), pb = random(r, (kc + 2) * nr + 64), start = random(r, 6 * nr);
+            int[] rows = new int[kc];
+            for (int p = 0; p < kc; p++) {
+                rows[p] = (p * 7919) % (kc * nr); // scattered rows, as a convolution's tap table
+            }
+            for (boolean add : new boolean[] {false, true}) {
+                float[] expected = start.clone(), actual = start.clone();
+                naiveTile(6, nr, kc, pa, pb, 3, nr + 1, null, expected, add);
+                k.tile(kc, pa, 0, pb, 3, nr + 1, actual, 0, nr, add);
+                assertClose(expected, actual, kc, bits + "-bit tile");
+                expected = start.clone();
+                actual = start.clone();
+                naiveTile(6, nr, kc, pa, pb, 3, 0, rows, expected, add);
+                k.tileAt(kc, pa, 0, pb, 3, rows, 0, actual, 0, nr, add);
+                assertClose(expected, actual, kc, bits + "-bit tileAt");
+                expected = start.clone();
+                actual = start.clone();
+                naiveTile(4, nr, kc, pa, pb, 3, 0, rows, expected, add);
+                k.tile4(kc, pa, 0, pb, 3, 0, rows, 0, actual, 0, nr, add);
+                assertClose(expected, actual, kc, bits + "-bit tile4");
+            }
+            float[] sums = new float[12], plain = new float[12];
+            k.dots(kc, pb, 0, 40, 80, pb, 120, 160, 200, 240, sums);
+            ScalarKernel.INSTANCE.dots(kc, pb, 0, 40, 80, pb, 120, 160, 200, 240, plain);
+            assertClose(plain, sums, kc, bits + "-bit dots");
+            float[] panel = new float[kc * nr];
+            k.packShifted(kc, pb, 3, rows, 0, panel);
+            for (int p = 0; p < kc; p++) {
+                for (int j = 0; j < nr; j++) {
+                    assertEquals(pb[3 + rows[p] + j], panel[p * nr + j]);
+                }
+            }
+        }
+    }
+
+    private static void naiveTile(int mr, int nr, int kc, float[] pa, float[] pb, int bAt, int bStride, int[] rows,
+                                  float[] c, boolean add) {
+        for (int i = 0; i < mr; i++) {
+            for (int j = 0; j < nr; j++) {
+                double sum = add ? c[i * nr + j] : 0;
+                for (int p = 0; p < kc; p++) {
+                    sum += (double) pa[p * Gemm.MR + i] * pb[bAt + (rows == null ? p * bStride : rows[p]) + j];
+                }
+                c[i * nr + j] = (float) sum;
+            }
+        }
+    }
+
+    private static void assertClose(float[] expected, float[] actual, int k, String what) {
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], actual[i], 1e-6 * k * (1 + Math.abs(expected[i])), what + " at " + i);
+        }
     }
 
     @Test

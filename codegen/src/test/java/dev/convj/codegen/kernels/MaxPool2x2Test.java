@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.quicktheories.core.Gen;
@@ -28,6 +30,25 @@ class MaxPool2x2Test {
                 from, integers().between(from + 1, planes).generate(in), integers().between(0, 1).generate(in) == 1,
                 integers().between(0, 1).generate(in) * 5, integers().between(0, 1 << 20).generate(in));
     };
+
+    /** The vector widths whose kernels can run here (all of them, boxed where the JIT does not compile them). */
+    private static final int[] VECTOR_WIDTHS = VectorSupport.MODULE_PRESENT ? new int[] {512, 256, 128} : new int[0];
+
+    private static void backward(int bits, float[] x, float[] dy, float[] mask, float[] dx, Case c) {
+        switch (bits) {
+            case 512 -> Vector512Pool.maxBackward2x2(x, dy, mask, dx, c.from, c.to, c.h, c.w);
+            case 256 -> Vector256Pool.maxBackward2x2(x, dy, mask, dx, c.from, c.to, c.h, c.w);
+            default -> Vector128Pool.maxBackward2x2(x, dy, mask, dx, c.from, c.to, c.h, c.w);
+        }
+    }
+
+    private static void forward(int bits, float[] x, float[] y, Case c, int h, int w) {
+        switch (bits) {
+            case 512 -> Vector512Pool.maxForward2x2(x, y, c.from, c.to, h, w);
+            case 256 -> Vector256Pool.maxForward2x2(x, y, c.from, c.to, h, w);
+            default -> Vector128Pool.maxForward2x2(x, y, c.from, c.to, h, w);
+        }
+    }
 
     @Test
     void everyGradientFormEqualsTheRowMajorScan() {
@@ -53,6 +74,15 @@ class MaxPool2x2Test {
                 assertEquals(expected[i], selected[i], "selected form, element " + i + " of " + c);
                 assertEquals(expected[i], plain[i], "plain form, element " + i + " of " + c);
             }
+            for (int bits : VECTOR_WIDTHS) { // each width's kernel, whichever this JVM selected
+                if (c.w >= bits / 32) {
+                    float[] v = filled(size, 7f);
+                    backward(bits, x, dy, m, v, c);
+                    for (int i = 0; i < size; i++) {
+                        assertEquals(expected[i], v[i], bits + "-bit form, element " + i + " of " + c);
+                    }
+                }
+            }
         });
     }
 
@@ -71,6 +101,14 @@ class MaxPool2x2Test {
             float[] selected = filled(c.planes * ho * wo, 7f), plain = filled(c.planes * ho * wo, 7f);
             MaxPool2x2.forward(x, selected, c.from, c.to, h, w);
             MaxPool2x2.forwardPlain(x, plain, c.from, c.to, h, w);
+            List<float[]> widths = new ArrayList<>();
+            for (int bits : VECTOR_WIDTHS) { // each width's kernel, whichever this JVM selected
+                if (w / 2 >= bits / 32) {
+                    float[] v = filled(c.planes * ho * wo, 7f);
+                    forward(bits, x, v, c, h, w);
+                    widths.add(v);
+                }
+            }
             for (int p = 0; p < c.planes; p++) {
                 for (int i = 0; i < ho; i++) {
                     for (int j = 0; j < wo; j++) {
@@ -86,6 +124,9 @@ class MaxPool2x2Test {
                         String where = "window (" + p + ", " + i + ", " + j + ") of " + h + "×" + w + ", " + c;
                         assertEquals(expected, selected[out], "selected form, " + where);
                         assertEquals(expected, plain[out], "plain form, " + where);
+                        for (float[] v : widths) {
+                            assertEquals(expected, v[out], "vector form, " + where);
+                        }
                     }
                 }
             }

@@ -1,6 +1,7 @@
 package dev.convj.examples.bench;
 
 import dev.convj.codegen.kernels.FmaPeak;
+import dev.convj.codegen.kernels.KernelChoice;
 import dev.convj.dsl.Network;
 import dev.convj.examples.Backend;
 import dev.convj.examples.Models;
@@ -68,6 +69,7 @@ public final class Bench {
         out.printf(Locale.ROOT, "convj bench — %s, %d cores, %s%n", System.getProperty("java.vm.name") + " "
                         + Runtime.version(), Runtime.getRuntime().availableProcessors(),
                 Backend.kernel());
+        out.print(KernelChoice.trialsReport());
         out.flush();
     }
 

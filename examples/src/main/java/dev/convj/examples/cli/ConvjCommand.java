@@ -1,5 +1,6 @@
 package dev.convj.examples.cli;
 
+import dev.convj.codegen.kernels.KernelChoice;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -9,6 +10,7 @@ import picocli.CommandLine.Command;
         description = "ConvJ: write, check and train convolutional networks in plain Java.",
         subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, DiagramCommand.class,
                 SummaryCommand.class, GradcheckCommand.class, CompileCommand.class, ExportCommand.class, BenchCommand.class,
+                LessonCommand.class, JmhCommand.class,
                 CommandLine.HelpCommand.class})
 public final class ConvjCommand implements Runnable {
 
@@ -20,7 +22,11 @@ public final class ConvjCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
+    /** Held, as the logging framework keeps its loggers only while someone does. */
+    private static final java.util.logging.Logger KERNEL_LOG = java.util.logging.Logger.getLogger(KernelChoice.LOGGER);
+
     public static void main(String[] args) {
+        quietKernelLog();
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
@@ -52,5 +58,32 @@ public final class ConvjCommand implements Runnable {
             throw ex;
         });
         return cli.execute(args);
+    }
+
+    /**
+     * The commands print the kernel in use themselves; the kernel choice's own log keeps to warnings, one line each
+     * on standard error.
+     */
+    private static void quietKernelLog() {
+        KERNEL_LOG.setUseParentHandlers(false);
+        KERNEL_LOG.setLevel(java.util.logging.Level.WARNING);
+        KERNEL_LOG.addHandler(new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                if (isLoggable(record)) {
+                    System.err.println("convj: " + record.getMessage());
+                }
+            }
+
+            @Override
+            public void flush() {
+                System.err.flush();
+            }
+
+            @Override
+            public void close() {
+                flush();
+            }
+        });
     }
 }

@@ -54,7 +54,8 @@ class StandaloneExportTest {
         assertFalse(source.contains("import dev.convj"), "the export must not depend on ConvJ");
         assertTrue(source.contains(vectorApi ? "Compile with javac --add-modules jdk.incubator.vector FashionNet.java"
                 : "Compile with plain javac FashionNet.java"), "the header says how to compile");
-        assertEquals(vectorApi, source.contains("static final class VectorKernel"));
+        assertEquals(vectorApi, source.contains("static final class Vector512Kernel implements MicroKernel"));
+        assertEquals(vectorApi, source.contains("static final class KernelChoice"));
 
         Path classes = Files.createDirectories(dir.resolve("classes"));
         String javac = Path.of(System.getProperty("java.home"), "bin", "javac").toString();

@@ -4,6 +4,7 @@ import dev.convj.codegen.GeneratedGraph;
 import dev.convj.codegen.GeneratedSource;
 import dev.convj.codegen.Schedule;
 import dev.convj.codegen.emit.ClassEmitter;
+import dev.convj.codegen.kernels.KernelChoice;
 import dev.convj.graph.Graph;
 import dev.convj.graph.passes.Simplify;
 import java.lang.reflect.InvocationTargetException;
@@ -53,9 +54,12 @@ public final class GraphCompiler {
         return standard;
     }
 
-    /** The cache key: the graph's structural hash and the code generator's version and build fingerprint. */
+    /**
+     * The cache key: the graph's structural hash, the code generator's version and build fingerprint, and the
+     * micro-kernel's width (the generated code's panel sizes follow it).
+     */
     public static String key(Graph graph) {
-        return graph.structuralHash() + "_" + CodegenFingerprint.value();
+        return graph.structuralHash() + "_" + CodegenFingerprint.value() + "_k" + KernelChoice.vectorBits();
     }
 
     /** The Java source generated for {@code graph}. */

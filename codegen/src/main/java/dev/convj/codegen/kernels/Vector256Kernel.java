@@ -6,20 +6,35 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The register-blocked micro-kernel: a 6×(2 vectors) tile of C held in 12 vector accumulators while K streams
- * through; per step two loads of B, six broadcasts of packed A and twelve fused multiply-adds. B's rows are a fixed
- * stride apart (a packed panel, a matrix read in place) or, in {@link #tileAt}, at offsets from a table (an image
- * read through a convolution's tap offsets: implicit im2col). Only loaded when {@link VectorSupport#AVAILABLE}.
+ * The register-blocked micro-kernel with 256-bit vectors: a 6×(2 vectors) tile of C held in 12 vector accumulators
+ * while K streams through; per step two loads of B, six broadcasts of packed A and twelve fused multiply-adds. B's
+ * rows are a fixed stride apart (a packed panel, a matrix read in place) or, in {@link #tileAt}, at offsets from a
+ * table (an image read through a convolution's tap offsets: implicit im2col).
+ * <p>The build derives the 512- and 128-bit kernels from this file by renaming it and its species (as the JDK
+ * derives its vector classes from one template); {@link KernelChoice} picks the one this JVM compiles best.
  */
-final class VectorKernel {
-    private VectorKernel() {}
+final class Vector256Kernel implements MicroKernel {
+    static final Vector256Kernel INSTANCE = new Vector256Kernel();
 
-    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private Vector256Kernel() {}
+
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
     static final int L = S.length();
     static final int NR = 2 * L;
 
+    @Override
+    public int vectorBits() {
+        return S.vectorBitSize();
+    }
+
+    @Override
+    public int columns() {
+        return NR;
+    }
+
     /** B's rows bStride apart: a packed panel, or a matrix read in place. */
-    static void tile(int kc, float[] pa, int aAt, float[] pb, int bAt, int bStride, float[] c, int cAt, int ldc,
+    @Override
+    public void tile(int kc, float[] pa, int aAt, float[] pb, int bAt, int bStride, float[] c, int cAt, int ldc,
                      boolean add) {
         // Accumulators start from C when adding to it, so the loop's results are stored without a second pass.
         int r1 = cAt + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc;
@@ -41,13 +56,9 @@ final class VectorKernel {
             c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = FloatVector.zero(S);
         }
         long a = PackedPanel.address(pa, aAt, 6 * kc);
-        // A is read unchecked from a (PackedPanel: C2 would keep its six checks per step). B's two checks stay on
-        // purpose: with a constant stride C2 removes them, then unrolls the loop and spills accumulators (41 against
-        // 86 GFLOP/s); unrolling by hand measured no better (disassembly via Debian's libhsdis0-fcml). The loop runs
-        // on A's address, with B's index stepped beside it: this drops the multiply that formed B's index from the
-        // step count each iteration (the loop of examples' GemmBenchmark, 64×224×576: 83–84 → 87–90 GFLOP/s; the
-        // small VGG's step, paired A/B: 1.10×, 1.06×, 1.01×, 1.05×). The same form measured no better in the
-        // four-row kernel, nor in the tap-table one, which counts through its table instead (below).
+        // A is read unchecked (PackedPanel: C2 would keep its six checks per step). B's two checks stay on purpose:
+        // with a constant stride C2 removes them, then unrolls the loop and spills accumulators. The loop runs on A's
+        // address with B's index stepped beside it, so no multiply forms B's index (docs/performance.md).
         long end = a + 6 * PackedPanel.FLOAT * (long) kc;
         for (int b = bAt; a < end; a += 6 * PackedPanel.FLOAT, b += bStride) {
             FloatVector b0 = FloatVector.fromArray(S, pb, b);
@@ -88,9 +99,10 @@ final class VectorKernel {
     /**
      * B's row p at bAt + rows[rowAt + p]: an image read through a convolution's tap offsets. The same body as
      * {@link #tile}, kept apart on purpose: folding the two (a table for every B, or copying these rows into a
-     * panel first) measured 5–15% slower on VGG and 27% slower on LeNet-5's training step.
+     * panel first) is slower.
      */
-    static void tileAt(int kc, float[] pa, int aAt, float[] pb, int bAt, int[] rows, int rowAt, float[] c, int cAt,
+    @Override
+    public void tileAt(int kc, float[] pa, int aAt, float[] pb, int bAt, int[] rows, int rowAt, float[] c, int cAt,
                      int ldc, boolean add) {
         // Accumulators start from C when adding to it, so the loop's results are stored without a second pass.
         int r1 = cAt + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc;
@@ -112,9 +124,7 @@ final class VectorKernel {
             c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = FloatVector.zero(S);
         }
         long a = PackedPanel.address(pa, aAt, 6 * kc);
-        // The loop counts through the tap table itself (rows[p], not rows[rowAt + p]): GemmBenchmark's loop at
-        // 6×224×576 ran at 81–90 GFLOP/s so, against 68–78; LeNet-5's step (small K) measured the same (paired A/B
-        // 1.02×, 1.01×).
+        // The loop counts through the tap table itself (rows[p], not rows[rowAt + p]): one add less per step.
         for (int p = rowAt, pEnd = rowAt + kc; p < pEnd; p++, a += 6 * PackedPanel.FLOAT) {
             int b = bAt + rows[p];
             FloatVector b0 = FloatVector.fromArray(S, pb, b);
@@ -157,7 +167,8 @@ final class VectorKernel {
      * leave four or fewer, computed at two thirds of a whole tile's cost. M = 16, 32 and 64 all end so. B's rows
      * at bAt + rows[rowAt + p] when rows is not null, else bStride apart (a loop-invariant test: C2 unswitches it).
      */
-    static void tile4(int kc, float[] pa, int aAt, float[] pb, int bAt, int bStride, int[] rows, int rowAt,
+    @Override
+    public void tile4(int kc, float[] pa, int aAt, float[] pb, int bAt, int bStride, int[] rows, int rowAt,
                       float[] c, int cAt, int ldc, boolean add) {
         int r1 = cAt + ldc, r2 = r1 + ldc, r3 = r2 + ldc;
         FloatVector c00, c01, c10, c11, c20, c21, c30, c31;
@@ -205,13 +216,14 @@ final class VectorKernel {
      * The 3×4 dot products of {@link Gemm#multiplyRows}'s tile, sums[i · 4 + j] = Σ_p a[ai + p] · b[bj + p]: per
      * step three loads of A, four of B and twelve fused multiply-adds into vector sums, reduced once at the end.
      */
-    static void dots(int k, float[] a, int a0, int a1, int a2, float[] b, int b0, int b1, int b2, int b3,
+    @Override
+    public void dots(int k, float[] a, int a0, int a1, int a2, float[] b, int b0, int b1, int b2, int b3,
                      float[] sums) {
         FloatVector s00, s01, s02, s03, s10, s11, s12, s13, s20, s21, s22, s23;
         s00 = s01 = s02 = s03 = s10 = s11 = s12 = s13 = s20 = s21 = s22 = s23 = FloatVector.zero(S);
         int kv = S.loopBound(k);
         // A long induction variable keeps C2 from unrolling this loop: unrolled, the twelve sums and their
-        // operands no longer fit the sixteen vector registers and spill (36 GFLOP/s against 51 measured on AVX2).
+        // operands no longer fit the sixteen vector registers of AVX2 and spill.
         for (long step = 0; step < kv; step += L) {
             int p = (int) step;
             FloatVector x0 = FloatVector.fromArray(S, a, a0 + p);
@@ -252,7 +264,8 @@ final class VectorKernel {
     }
 
     /** {@link Gemm}'s packShifted: row p of the panel, two vectors, from src[base + taps[pc + p]]. */
-    static void packShifted(int kc, float[] src, int base, int[] taps, int pc, float[] dst) {
+    @Override
+    public void packShifted(int kc, float[] src, int base, int[] taps, int pc, float[] dst) {
         for (int p = 0; p < kc; p++) {
             int from = base + taps[pc + p], to = NR * p;
             FloatVector.fromArray(S, src, from).intoArray(dst, to);
@@ -265,7 +278,8 @@ final class VectorKernel {
      * in a vector that overlaps the one before (with 8 lanes, rows of 14 and 28 take no scalar tail); the overlapped
      * elements are computed twice, identically, as src and dst never share memory.
      */
-    static int copyOut(float[] src, int srcOff, float[] dst, int dstOff, int n, float bias, boolean relu) {
+    @Override
+    public int copyOut(float[] src, int srcOff, float[] dst, int dstOff, int n, float bias, boolean relu) {
         if (n < L) {
             return 0;
         }
@@ -282,5 +296,44 @@ final class VectorKernel {
                 return n;
             }
         }
+    }
+
+    /**
+     * Twelve independent chains of vector FMAs (acc = x·y + acc, the form of the tile's accumulators) with nothing
+     * loaded or stored: the core's peak, for {@link FmaPeak}.
+     */
+    @Override
+    public float fmaChains(int iterations) {
+        FloatVector x = FloatVector.broadcast(S, 0.999999f);
+        FloatVector y = FloatVector.broadcast(S, 1e-7f);
+        // distinct starting values, so no two chains are the same computation
+        FloatVector a0 = FloatVector.broadcast(S, 1f);
+        FloatVector a1 = FloatVector.broadcast(S, 2f);
+        FloatVector a2 = FloatVector.broadcast(S, 3f);
+        FloatVector a3 = FloatVector.broadcast(S, 4f);
+        FloatVector a4 = FloatVector.broadcast(S, 5f);
+        FloatVector a5 = FloatVector.broadcast(S, 6f);
+        FloatVector a6 = FloatVector.broadcast(S, 7f);
+        FloatVector a7 = FloatVector.broadcast(S, 8f);
+        FloatVector a8 = FloatVector.broadcast(S, 9f);
+        FloatVector a9 = FloatVector.broadcast(S, 10f);
+        FloatVector a10 = FloatVector.broadcast(S, 11f);
+        FloatVector a11 = FloatVector.broadcast(S, 12f);
+        for (int i = 0; i < iterations; i++) {
+            a0 = x.fma(y, a0);
+            a1 = x.fma(y, a1);
+            a2 = x.fma(y, a2);
+            a3 = x.fma(y, a3);
+            a4 = x.fma(y, a4);
+            a5 = x.fma(y, a5);
+            a6 = x.fma(y, a6);
+            a7 = x.fma(y, a7);
+            a8 = x.fma(y, a8);
+            a9 = x.fma(y, a9);
+            a10 = x.fma(y, a10);
+            a11 = x.fma(y, a11);
+        }
+        return a0.add(a1).add(a2).add(a3).add(a4).add(a5).add(a6).add(a7).add(a8).add(a9).add(a10).add(a11)
+                .reduceLanes(VectorOperators.ADD);
     }
 }

@@ -7,15 +7,14 @@ import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link MaxPool2x2} with the Vector API: a vector holds L/2 whole windows of a row pair, lanes 2j and 2j + 1 the
- * left and right taps of window j. Only loaded when {@link VectorSupport#AVAILABLE}.
+ * {@link MaxPool2x2} with 256-bit vectors: a vector holds L/2 whole windows of a row pair, lanes 2j and 2j + 1 the
+ * left and right taps of window j. The build derives the 128-bit form from this file; no 512-bit form is made, as
+ * CNN planes are narrow (28, 14) and wider vectors would leave them to the plain forms.
  */
-final class VectorPool {
-    private VectorPool() {}
+final class Vector256Pool {
+    private Vector256Pool() {}
 
-    /** At most 8 lanes: CNN planes are narrow (28, 14), and wider vectors would leave them to the plain forms. */
-    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED.vectorBitSize() > 256
-            ? FloatVector.SPECIES_256 : FloatVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
     static final int L = S.length();
     /** The right tap's lanes. */
     private static final VectorMask<Float> RIGHT;

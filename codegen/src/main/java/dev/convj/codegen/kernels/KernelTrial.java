@@ -1,0 +1,235 @@
+package dev.convj.codegen.kernels;
+
+import java.io.File;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One candidate width's trial for {@link KernelChoice}: rounds of every kernel of that width (the GEMM tiles, the dot
+ * products, packing, the copy-out, 2×2 max pooling) on small data until a round allocates nothing — the JIT has
+ * compiled them all to vector code — or the time budget runs out; then the tile kernel is timed.
+ * <p>Each trial runs in a JVM of its own, started with this JVM's options: on JDK 17 a width that C2 fails to compile
+ * leaves the shared Vector API methods' profiles so that a width tried after it in the same JVM boxes too, so a JVM
+ * may only ever run the one width it chose.
+ */
+final class KernelTrial {
+    private KernelTrial() {}
+
+    /** How long a width may take to stop allocating: C2 compiles the kernels in about a second on one free core. */
+    static final long BUDGET_NANOS = 3_000_000_000L;
+    /** Rounds per allocation window: enough that an interpreted or boxing round cannot hide in it. */
+    private static final int WINDOW = 8;
+    /** Depth of the trial's tiles: B's panel stays in L1 at every width. */
+    private static final int KC = 96;
+    /** Time spent timing the warm tile kernel, in windows. */
+    private static final long TIMING_NANOS = 60_000_000L;
+    private static final int TIMING_WINDOWS = 12;
+    /** What a child JVM prints before its result, so that nothing else it prints is taken for one. */
+    private static final String RESULT = "convj-kernel-trial";
+
+    /** The kernel of a width: 512, 256, 128, or anything else for plain Java. */
+    static MicroKernel kernelOf(int bits) {
+        switch (bits) {
+            case 512:
+                return Vector512Kernel.INSTANCE;
+            case 256:
+                return Vector256Kernel.INSTANCE;
+            case 128:
+                return Vector128Kernel.INSTANCE;
+            default:
+                return ScalarKernel.INSTANCE;
+        }
+    }
+
+    /** Runs the trial of each width given, in this JVM, one result line each: used by {@link #inChildJvm}. */
+    public static void main(String[] args) {
+        for (String bits : args) {
+            KernelChoice.Trial t = run(Integer.parseInt(bits));
+            System.out.printf(Locale.ROOT, "%s %d %b %.3f %.1f%n", RESULT, t.bits(), t.compiled(), t.gflops(),
+                    t.millis());
+        }
+    }
+
+    /**
+     * The trial of one width in a new JVM with this one's vector-relevant options, or empty when no JVM could be
+     * started or it gave no result.
+     */
+    static Optional<KernelChoice.Trial> inChildJvm(int bits) {
+        long start = System.nanoTime();
+        try {
+            List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.addAll(jvmOptions());
+            command.add("-Dconvj.vectorBits=0"); // the child never chooses for itself
+            command.add("-cp");
+            command.add(classPath());
+            command.add(KernelTrial.class.getName());
+            command.add(Integer.toString(bits));
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            p.getOutputStream().close();
+            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(BUDGET_NANOS * 3, TimeUnit.NANOSECONDS)) {
+                p.destroyForcibly();
+                return Optional.empty();
+            }
+            for (String line : output.split("\n")) {
+                String[] f = line.strip().split(" ");
+                if (f.length == 5 && f[0].equals(RESULT) && f[1].equals(Integer.toString(bits))) {
+                    return Optional.of(new KernelChoice.Trial(bits, Boolean.parseBoolean(f[2]),
+                            Double.parseDouble(f[3]), (System.nanoTime() - start) / 1e6));
+                }
+            }
+            return Optional.empty();
+        } catch (IOException | RuntimeException | URISyntaxException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    /** This JVM's options that shape compiled vector code: -XX flags, module and Unsafe options, ConvJ's own. */
+    static List<String> jvmOptions() {
+        List<String> out = new ArrayList<>();
+        List<String> in = ManagementFactory.getRuntimeMXBean().getInputArguments();
+        for (int i = 0; i < in.size(); i++) {
+            String a = in.get(i);
+            if (a.startsWith("-XX:") && !a.startsWith("-XX:StartFlightRecording") && !a.startsWith("-XX:Flight")
+                    && !a.startsWith("-XX:On") && !a.contains("Path=") && !a.contains("File=")) {
+                out.add(a);
+            } else if (a.startsWith("--add-modules=") || a.startsWith("--sun-misc-unsafe-memory-access")
+                    || a.startsWith("-Dconvj.uncheckedReads")) {
+                out.add(a);
+            } else if (a.equals("--add-modules") && i + 1 < in.size()) {
+                out.add(a);
+                out.add(in.get(++i));
+            }
+        }
+        if (!String.join(" ", out).contains("jdk.incubator.vector")) {
+            out.add("--add-modules=jdk.incubator.vector");
+        }
+        return out;
+    }
+
+    /** Where this class was loaded from: a jar, or a directory of classes. */
+    private static String classPath() throws URISyntaxException {
+        var source = KernelTrial.class.getProtectionDomain().getCodeSource();
+        if (source == null || source.getLocation() == null) {
+            return System.getProperty("java.class.path");
+        }
+        return new File(source.getLocation().toURI()).getPath();
+    }
+
+    /** The trial, in this JVM. */
+    static KernelChoice.Trial run(int bits) {
+        long start = System.nanoTime();
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        MicroKernel k = kernelOf(bits);
+        Data d = new Data(k.columns());
+        boolean compiled = false;
+        while (System.nanoTime() - start < BUDGET_NANOS) {
+            for (int i = 0; i < WINDOW; i++) {
+                round(k, bits, d);
+            }
+            long before = threads.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < WINDOW; i++) {
+                round(k, bits, d);
+            }
+            if (threads.getCurrentThreadAllocatedBytes() == before) {
+                compiled = true;
+                break;
+            }
+        }
+        double gflops = compiled ? time(k, d) : 0;
+        return new KernelChoice.Trial(bits, compiled, gflops, (System.nanoTime() - start) / 1e6);
+    }
+
+    /** Every kernel of the width once, both sides of each branch, so that no warm call meets code the JIT left out. */
+    private static void round(MicroKernel k, int bits, Data d) {
+        int nr = k.columns();
+        k.tile(KC, d.pa, 0, d.pb, 0, nr, d.c, 0, nr, false);
+        k.tile(KC, d.pa, 0, d.pb, 0, nr, d.c, 0, nr, true);
+        k.tileAt(KC, d.pa, 0, d.pb, 0, d.rows, 0, d.c, 0, nr, false);
+        k.tileAt(KC, d.pa, 0, d.pb, 0, d.rows, 0, d.c, 0, nr, true);
+        k.tile4(KC, d.pa, 0, d.pb, 0, nr, null, 0, d.c, 0, nr, false);
+        k.tile4(KC, d.pa, 0, d.pb, 0, 0, d.rows, 0, d.c, 0, nr, true);
+        k.dots(KC, d.pb, 0, KC, 2 * KC, d.pb, 3 * KC, 4 * KC, 5 * KC, 6 * KC, d.sums);
+        k.dots(KC + 3, d.pb, 0, KC, 2 * KC, d.pb, 3 * KC, 4 * KC, 5 * KC, 6 * KC, d.sums);
+        k.packShifted(KC, d.pb, 0, d.rows, 0, d.panel);
+        k.copyOut(d.panel, 0, d.c, 0, 3 * nr + 1, 0.5f, true);
+        k.copyOut(d.panel, 0, d.c, 0, 3 * nr + 1, 0.5f, false);
+        if (bits == 512) {
+            Vector512Pool.maxForward2x2(d.plane, d.pooled, 0, 1, Data.H, Data.W);
+            Vector512Pool.maxBackward2x2(d.plane, d.pooled, d.plane, d.planeGrad, 0, 1, Data.H, Data.W);
+            Vector512Pool.maxBackward2x2(d.plane, d.pooled, null, d.planeGrad, 0, 1, Data.H, Data.W);
+        } else if (bits == 256) {
+            Vector256Pool.maxForward2x2(d.plane, d.pooled, 0, 1, Data.H, Data.W);
+            Vector256Pool.maxBackward2x2(d.plane, d.pooled, d.plane, d.planeGrad, 0, 1, Data.H, Data.W);
+            Vector256Pool.maxBackward2x2(d.plane, d.pooled, null, d.planeGrad, 0, 1, Data.H, Data.W);
+        } else if (bits == 128) {
+            Vector128Pool.maxForward2x2(d.plane, d.pooled, 0, 1, Data.H, Data.W);
+            Vector128Pool.maxBackward2x2(d.plane, d.pooled, d.plane, d.planeGrad, 0, 1, Data.H, Data.W);
+            Vector128Pool.maxBackward2x2(d.plane, d.pooled, null, d.planeGrad, 0, 1, Data.H, Data.W);
+        }
+    }
+
+    /** GFLOP/s of the warm 6×NR tile with B in a packed panel: the best of short windows, as load comes and goes. */
+    private static double time(MicroKernel k, Data d) {
+        int nr = k.columns();
+        double best = 0;
+        for (int window = 0; window < TIMING_WINDOWS; window++) {
+            long calls = 0, start = System.nanoTime(), elapsed;
+            do {
+                for (int i = 0; i < 64; i++) {
+                    k.tile(KC, d.pa, 0, d.pb, 0, nr, d.c, 0, nr, i > 0);
+                }
+                calls += 64;
+                elapsed = System.nanoTime() - start;
+            } while (elapsed < TIMING_NANOS / TIMING_WINDOWS);
+            best = Math.max(best, 2.0 * Gemm.MR * nr * KC * calls / elapsed);
+        }
+        return best;
+    }
+
+    /** The trial's operands, sized for NR columns; small values, so repeated accumulation stays finite. */
+    private static final class Data {
+        /** A plane wide enough for every width's pooling kernels (w / 2 ≥ 16 lanes). */
+        static final int H = 4, W = 32;
+        final float[] pa = new float[Gemm.MR * KC];
+        final float[] pb;
+        final float[] c;
+        final float[] panel;
+        final float[] sums = new float[12];
+        final int[] rows = new int[KC];
+        final float[] plane = new float[H * W], pooled = new float[H * W / 4], planeGrad = new float[H * W];
+
+        Data(int nr) {
+            Random random = new Random(1);
+            pb = new float[Math.max(KC * nr, 7 * KC + 3) + 2 * nr];
+            c = new float[Gemm.MR * nr];
+            panel = new float[KC * nr];
+            fill(random, pa);
+            fill(random, pb);
+            fill(random, plane);
+            for (int p = 0; p < KC; p++) {
+                rows[p] = p * nr;
+            }
+        }
+
+        private static void fill(Random random, float[] a) {
+            for (int i = 0; i < a.length; i++) {
+                a[i] = random.nextFloat() - 0.5f;
+            }
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package dev.convj.codegen.kernels;
+
+/**
+ * The innermost loops of {@link Gemm}, in one vector width: {@link KernelChoice} holds the one in use, a constant,
+ * so the JIT binds every call statically. C is row-major with leading dimension ldc; A comes packed in panels of
+ * {@link Gemm#MR} rows (element (i, p) at aAt + p·MR + i); a tile of C is MR rows by {@link #columns()} columns.
+ */
+interface MicroKernel {
+
+    /** Bits per vector, or 0 for the plain-Java kernel. */
+    int vectorBits();
+
+    /** Columns of B per tile, NR: two vectors. */
+    int columns();
+
+    /** One MR×NR tile of C (+= when add) with B's row p at bAt + p·bStride. */
+    void tile(int kc, float[] pa, int aAt, float[] pb, int bAt, int bStride, float[] c, int cAt, int ldc, boolean add);
+
+    /** As {@link #tile}, with B's row p at bAt + rows[rowAt + p]. */
+    void tileAt(int kc, float[] pa, int aAt, float[] pb, int bAt, int[] rows, int rowAt, float[] c, int cAt, int ldc,
+                boolean add);
+
+    /**
+     * The first four rows of a tile (A still packed in panels of MR): B's row p at bAt + rows[rowAt + p] when rows is
+     * not null, else bAt + p·bStride.
+     */
+    void tile4(int kc, float[] pa, int aAt, float[] pb, int bAt, int bStride, int[] rows, int rowAt, float[] c,
+               int cAt, int ldc, boolean add);
+
+    /** sums[i·4 + j] = Σ_{p<k} a[a_i + p] · b[b_j + p] for the three rows of A and four of B given. */
+    void dots(int k, float[] a, int a0, int a1, int a2, float[] b, int b0, int b1, int b2, int b3, float[] sums);
+
+    /** Row p of a packed panel, NR floats at dst[NR·p], from src[base + taps[pc + p]]. */
+    void packShifted(int kc, float[] src, int base, int[] taps, int pc, float[] dst);
+
+    /**
+     * dst[dstOff + i] = src[srcOff + i] + bias, ReLU'd when relu, for a prefix of i &lt; n whose length it returns;
+     * {@link Gemm#copyOut} does the rest.
+     */
+    int copyOut(float[] src, int srcOff, float[] dst, int dstOff, int n, float bias, boolean relu);
+
+    /** Twelve independent chains of {@code iterations} vector FMAs and their sum: the core's peak, for {@link FmaPeak}. */
+    float fmaChains(int iterations);
+}
