@@ -237,7 +237,7 @@ public final class Gemm {
         } // portable-drop
         for (; i < n; i++) {
             float v = src[srcOff + i] + bias;
-            dst[dstOff + i] = relu && !(v > 0f) ? 0f : v;
+            dst[dstOff + i] = relu && v < 0f ? 0f : v;
         }
     }
 

@@ -484,7 +484,7 @@ class OpDifferentialTest {
                     b -> b.apply("y", new MaxPool(g2), b.apply("relu", new Relu(), b.node("x"))), false);
             String source = COMPILER.generate(g).source();
             assertTrue(source.contains("MaxPool2x2.forward(") && source.contains("MaxPool2x2.backward(")
-                    && source.contains("times step(relu)"), source);
+                    && source.contains("masked by relu (ReLU's backward)"), source);
             for (int threads : new int[] {1, 3}) {
                 check(g, 31L * hw[1] + threads, threads);
             }
