@@ -20,6 +20,8 @@ import dev.convj.graph.autodiff.Autodiff;
 import dev.convj.graph.autodiff.GradientGraph;
 import dev.convj.runtime.Initializer;
 import dev.convj.runtime.Tensor;
+import dev.convj.runtime.compile.CompiledGraph;
+import dev.convj.runtime.compile.GraphCompiler;
 import dev.convj.runtime.interp.ReferenceInterpreter;
 import java.util.HashMap;
 import java.util.List;
@@ -27,7 +29,10 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** Networks built from the lecture's layers, run on the reference interpreter, with numbers worked out by hand. */
+/**
+ * Networks built from the lecture's layers, run on the reference interpreter (one also as generated code), with
+ * numbers worked out by hand or by PyTorch.
+ */
 class LectureNetworksTest {
 
     private static final ReferenceInterpreter INTERPRETER = ReferenceInterpreter.float64();
@@ -83,6 +88,36 @@ class LectureNetworksTest {
                 "deconv1.weight", Tensor.of(Shape.of(1, 1, 3), 1, 10, 100));
         assertArrayEquals(new double[] {1, 2, 10, 20, 100, 200, 0}, output(Network.input(1, 2)
                 .convTranspose1d(1, 3, dilation(2), outputPadding(1), noBias()).graph(1), dilated).data());
+    }
+
+    @Test
+    void outputPaddingPastTheStrideTrainsAsGeneratedCode() {
+        // Stride 1, dilation 2, output padding 1: the adjoint convolution crops its input's last position (padding
+        // −1 after), in the forward pass's gradients. PyTorch 1.13 (conv_transpose1d, then mse_loss and backward):
+        // y = [1.5, 2.5, 13.5, 20.5, 30.5, 0.5], loss 2.25, dx = 11/6 each, dw = [1, 1], db = −1/3.
+        Network net = Network.input(1, 3).convTranspose1d(1, 2, dilation(2), outputPadding(1)).mse();
+        GradientGraph g = Autodiff.gradients(net.graph(1).graph(), "loss",
+                List.of("x", "deconv1.weight", "deconv1.bias"));
+        Map<String, float[]> feeds = Map.of("x", new float[] {1, 2, 3}, "deconv1.weight", new float[] {1, 10},
+                "deconv1.bias", new float[] {0.5f}, "target", new float[] {1, 2, 13, 20, 30, 4});
+        Map<String, double[]> want = Map.of("deconv1", new double[] {1.5, 2.5, 13.5, 20.5, 30.5, 0.5},
+                "loss", new double[] {2.25}, g.gradientOf("x").name(), new double[] {11 / 6.0, 11 / 6.0, 11 / 6.0},
+                g.gradientOf("deconv1.weight").name(), new double[] {1, 1},
+                g.gradientOf("deconv1.bias").name(), new double[] {-1 / 3.0});
+        Map<String, Tensor> tensors = new HashMap<>();
+        feeds.forEach((name, v) -> tensors.put(name, Tensor.generate(g.graph().node(name).shape(), i -> v[i])));
+        Map<String, Tensor> reference = INTERPRETER.run(g.graph(), tensors, List.copyOf(want.keySet()));
+        try (CompiledGraph compiled = new GraphCompiler(null).compile(g.graph(), 1)) {
+            feeds.forEach(compiled::set);
+            compiled.run();
+            for (Map.Entry<String, double[]> e : want.entrySet()) {
+                assertArrayEquals(e.getValue(), reference.get(e.getKey()).data(), 1e-12, "interpreter " + e.getKey());
+                float[] got = compiled.get(e.getKey());
+                for (int i = 0; i < got.length; i++) {
+                    assertEquals(e.getValue()[i], got[i], 1e-5, "generated " + e.getKey() + " at " + i);
+                }
+            }
+        }
     }
 
     @Test

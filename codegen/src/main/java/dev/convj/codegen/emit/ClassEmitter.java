@@ -142,17 +142,31 @@ public final class ClassEmitter {
     }
 
     private static void addHelpers(TypeSpec.Builder type) {
-        // relu and step on the bits, without branches: a float ternary compiles to a jump, which mispredicts half
-        // the time on activations. positive(v) is 1 when 0 < v ≤ +∞ (NaN and −0 are not positive), else 0.
+        // relu, its backward and step on the bits, without branches: a float ternary compiles to a jump, which
+        // mispredicts half the time on activations. positive(v) is 1 when 0 < v ≤ +∞ (NaN and −0 are not
+        // positive), negative(v) when −∞ ≤ v < 0 (NaN and −0 are not negative), else 0.
         type.addMethod(MethodSpec.methodBuilder("positive").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                 .addJavadoc("1 when v > 0 (as {@code v > 0f}), else 0: the bits minus 1 lie in [0, 0x7f800000).\n")
                 .returns(int.class).addParameter(float.class, "v")
                 .addStatement("int x = Float.floatToRawIntBits(v) - 1")
                 .addStatement("return ((x - 0x7f800000) & ~x) >>> 31").build());
+        type.addMethod(MethodSpec.methodBuilder("negative").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addJavadoc("1 when v < 0 (as {@code v < 0f}), else 0: the bits minus 0x80000001 lie in"
+                        + " [0, 0x7f800000).\n")
+                .returns(int.class).addParameter(float.class, "v")
+                .addStatement("int x = Float.floatToRawIntBits(v) + 0x7fffffff")
+                .addStatement("return ((x - 0x7f800000) & ~x) >>> 31").build());
         type.addMethod(MethodSpec.methodBuilder("relu").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-                .addJavadoc("{@code v > 0f ? v : 0f}, branch-free.\n")
+                .addJavadoc("{@code v < 0f ? 0f : v}, branch-free: NaN and −0 pass, as PyTorch's relu.\n")
                 .returns(float.class).addParameter(float.class, "v")
-                .addStatement("return Float.intBitsToFloat(Float.floatToRawIntBits(v) & -positive(v))").build());
+                .addStatement("return Float.intBitsToFloat(Float.floatToRawIntBits(v) & (negative(v) - 1))").build());
+        type.addMethod(MethodSpec.methodBuilder("reluBackward").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addJavadoc("{@code y <= 0f ? 0f : dy}, branch-free: ReLU's gradient from its output y, as PyTorch's"
+                        + " threshold_backward.\n")
+                .returns(float.class).addParameter(float.class, "dy").addParameter(float.class, "y")
+                .addStatement("int zero = ((Float.floatToRawIntBits(y) & 0x7fffffff) - 1) >>> 31")
+                .addStatement("return Float.intBitsToFloat(Float.floatToRawIntBits(dy) & ((negative(y) | zero) - 1))")
+                .build());
         type.addMethod(MethodSpec.methodBuilder("step").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                 .addJavadoc("{@code v > 0f ? 1f : 0f}, branch-free.\n")
                 .returns(float.class).addParameter(float.class, "v").addStatement("return positive(v)").build());
@@ -165,7 +179,8 @@ public final class ClassEmitter {
                 .addStatement("return v > 0f ? v : slope * v").build());
         type.addMethod(MethodSpec.methodBuilder("elu").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                 .returns(float.class).addParameter(float.class, "v").addParameter(float.class, "alpha")
-                .addStatement("return v > 0f ? v : alpha * (float) Math.expm1(v)").build());
+                .addJavadoc("{@code v > 0f ? v : α(e^v − 1)}; + 0.0 makes expm1(−0) +0, as PyTorch's e^v − 1 is.\n")
+                .addStatement("return v > 0f ? v : alpha * (float) (Math.expm1(v) + 0.0)").build());
         type.addMethod(MethodSpec.methodBuilder("keep").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                 .addJavadoc("Whether dropout keeps element {@code index} at {@code step}: the same hash as the graph's "
                         + "Dropout.keep, SplitMix64 keyed by seed and step.\n")

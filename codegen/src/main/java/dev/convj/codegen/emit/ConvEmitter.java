@@ -245,7 +245,7 @@ final class ConvEmitter {
         for (int a = 0; a < r; a++) {
             int reach = g.dilation().get(a) * (d.k.get(a) - 1);
             low.add(reach - g.padLow().get(a));
-            high.add(reach - g.padHigh().get(a));
+            high.add(reach - g.padHigh().get(a)); // a crop of x (negative padding) pads dy more: zeros there
             if (low.get(a) < 0 || high.get(a) < 0) {
                 return false;
             }
@@ -710,12 +710,25 @@ final class ConvEmitter {
 
     /** Whether any axis is zero-padded. */
     private static boolean padded(Dims d) {
-        return d.g.padLow().stream().anyMatch(p -> p != 0) || d.g.padHigh().stream().anyMatch(p -> p != 0);
+        for (int a = 0; a < d.r(); a++) {
+            if (d.g.padLow().get(a) != 0 || padAfter(d, a) != 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Zeros after axis {@code a} in a padded copy. A negative amount crops: no output reads the image's last
+     * positions, so the copy keeps the whole image and pads nothing after it (sized for −p, it would overrun).
+     */
+    private static int padAfter(Dims d, int a) {
+        return Math.max(0, d.g.padHigh().get(a));
     }
 
     /** Extent of axis {@code a} of one channel after zero padding. */
     private static int paddedExtent(Dims d, int a) {
-        return d.in.get(a) + d.g.padLow().get(a) + d.g.padHigh().get(a);
+        return d.in.get(a) + d.g.padLow().get(a) + padAfter(d, a);
     }
 
     /**
@@ -880,7 +893,7 @@ final class ConvEmitter {
          * with padding 1 has outputs two wider than the image).
          */
         private static int sharedGap(Dims d) {
-            int last = d.r() - 1, low = d.g.padLow().get(last), high = d.g.padHigh().get(last);
+            int last = d.r() - 1, low = d.g.padLow().get(last), high = padAfter(d, last);
             int reach = d.g.dilation().get(last) * (d.k.get(last) - 1);
             return Math.max(Math.max(low, high), low + high - reach);
         }

@@ -13,6 +13,7 @@ import dev.convj.graph.ops.Pow;
 import dev.convj.graph.ops.Mul;
 import dev.convj.graph.ops.Op;
 import dev.convj.graph.ops.Relu;
+import dev.convj.graph.ops.ReluBackward;
 import dev.convj.graph.ops.Reshape;
 import dev.convj.graph.ops.Scale;
 import dev.convj.graph.ops.Sigmoid;
@@ -22,7 +23,7 @@ import dev.convj.graph.ops.Tanh;
 
 /**
  * Elementwise ops and the chains fused into them: one loop per group, computing the whole expression tree of
- * inlined operands at each index, e.g. {@code conv1.grad[i] = relu1.grad[i] * step(relu1[i])}.
+ * inlined operands at each index, e.g. {@code conv1.grad[i] = reluBackward(relu1.grad[i], relu1[i])}.
  */
 final class ElementwiseEmitter {
     private ElementwiseEmitter() {}
@@ -77,6 +78,10 @@ final class ElementwiseEmitter {
         if (op instanceof Relu) {
             return "relu(" + operand(ctx, n, 0, index, given, value) + ")";
         }
+        if (op instanceof ReluBackward) {
+            return "reluBackward(" + operand(ctx, n, 0, index, given, value) + ", "
+                    + operand(ctx, n, 1, index, given, value) + ")";
+        }
         if (op instanceof Step) {
             return "step(" + operand(ctx, n, 0, index, given, value) + ")";
         }
@@ -110,33 +115,24 @@ final class ElementwiseEmitter {
 
     /**
      * Whether {@code n}, applied as an epilogue to operand {@code given}, maps a zero gradient to zero exactly: a
-     * product of {@code given} with a step function (0 or 1, never NaN or infinite), as a ReLU's backward is. Then
-     * a producer that writes mostly zeros may skip the epilogue there.
+     * ReLU's backward with {@code given} as its upstream gradient (it selects that or +0). Then a producer that
+     * writes mostly zeros may skip the epilogue there.
      */
     static boolean keepsZero(EmitContext ctx, Node n, Node given) {
-        if (!(n.op() instanceof Mul)) {
-            return false;
-        }
-        for (int i = 0; i < 2; i++) {
-            Node in = ctx.input(n, i), other = ctx.input(n, 1 - i);
-            if (in.id() == given.id() && other.id() != given.id() && other.op() instanceof Step
-                    && ctx.plan.role(other) == ExecutionPlan.Role.INLINED) {
-                return true;
-            }
-        }
-        return false;
+        return n.op() instanceof ReluBackward && ctx.input(n, 0).id() == given.id()
+                && ctx.input(n, 1).id() != given.id();
     }
 
     /**
-     * The materialized node s when {@code n} is mul(given, step(s)) with the step inlined and s of given's shape
-     * (a ReLU's backward fused into the op computing given), else null.
+     * The materialized ReLU output y when {@code n} is relu_backward(given, y) with y of given's shape (a ReLU's
+     * backward fused into the op computing given), else null.
      */
-    static Node stepOperand(EmitContext ctx, Node n, Node given) {
+    static Node maskOperand(EmitContext ctx, Node n, Node given) {
         if (!keepsZero(ctx, n, given)) {
             return null;
         }
-        Node step = ctx.input(n, ctx.input(n, 0).id() == given.id() ? 1 : 0), s = ctx.input(step, 0);
-        return ctx.plan.role(s) != ExecutionPlan.Role.INLINED && s.shape().equals(given.shape()) ? s : null;
+        Node y = ctx.input(n, 1);
+        return ctx.plan.role(y) != ExecutionPlan.Role.INLINED && y.shape().equals(given.shape()) ? y : null;
     }
 
     private static String operand(EmitContext ctx, Node n, int i, String index, Node given, String value) {

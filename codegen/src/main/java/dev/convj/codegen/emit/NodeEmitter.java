@@ -34,6 +34,7 @@ import dev.convj.graph.ops.OneHot;
 import dev.convj.graph.ops.OpVisitor;
 import dev.convj.graph.ops.Parameter;
 import dev.convj.graph.ops.Relu;
+import dev.convj.graph.ops.ReluBackward;
 import dev.convj.graph.ops.Reshape;
 import dev.convj.graph.ops.Scale;
 import dev.convj.graph.ops.Sigmoid;
@@ -194,6 +195,11 @@ public final class NodeEmitter implements OpVisitor<Void> {
 
     @Override
     public Void visit(Relu op) {
+        return elementwise();
+    }
+
+    @Override
+    public Void visit(ReluBackward op) {
         return elementwise();
     }
 

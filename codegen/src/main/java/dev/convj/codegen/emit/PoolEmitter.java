@@ -128,8 +128,8 @@ final class PoolEmitter {
 
     /**
      * 2×2, stride-2 max pooling through the {@code MaxPool2x2} kernels, whose Vector API forms handle several
-     * windows per step. In the gradient (windows tiling the input) a fused ReLU backward, mul by step(s) with s
-     * materialized, becomes the kernel's mask. Returns false, emitting nothing, for any other window or epilogue.
+     * windows per step. In the gradient (windows tiling the input) a fused ReLU backward, relu_backward(·, y) with
+     * y materialized, becomes the kernel's mask. Returns false, emitting nothing, for any other window or epilogue.
      */
     private static boolean emitWindow2x2Kernel(EmitContext ctx, Node n, PoolGeometry g, Kind kind, List<Integer> in,
                                                int channels) {
@@ -144,12 +144,12 @@ final class PoolEmitter {
         } else {
             int fused = ctx.plan.epilogueOf(n);
             Node consumer = fused < 0 ? null : ctx.graph.node(fused);
-            Node mask = consumer == null ? null : ElementwiseEmitter.stepOperand(ctx, consumer, n);
+            Node mask = consumer == null ? null : ElementwiseEmitter.maskOperand(ctx, consumer, n);
             if (consumer != null && mask == null) {
                 return false;
             }
             b.add("// 2×2 windows, stride 2: each window's gradient to its argmax$L, zero elsewhere\n",
-                    consumer == null ? "" : " times step(" + mask.name() + ")");
+                    consumer == null ? "" : " masked by " + mask.name() + " (ReLU's backward)");
             if (consumer != null) {
                 b.add("// (the fused epilogue $L)\n", ctx.describe(consumer).replace("$", "$$"));
             }

@@ -229,7 +229,7 @@ public final class Gemm {
     public static void copyOut(float[] src, int srcOff, float[] dst, int dstOff, int n, float bias, boolean relu) {
         for (int i = KERNEL.copyOut(src, srcOff, dst, dstOff, n, bias, relu); i < n; i++) {
             float v = src[srcOff + i] + bias;
-            dst[dstOff + i] = relu && !(v > 0f) ? 0f : v;
+            dst[dstOff + i] = relu && v < 0f ? 0f : v;
         }
     }
 

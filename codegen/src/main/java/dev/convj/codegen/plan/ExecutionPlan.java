@@ -17,6 +17,7 @@ import dev.convj.graph.ops.Mul;
 import dev.convj.graph.ops.Op;
 import dev.convj.graph.ops.Parameter;
 import dev.convj.graph.ops.Relu;
+import dev.convj.graph.ops.ReluBackward;
 import dev.convj.graph.ops.Reshape;
 import dev.convj.graph.ops.Scale;
 import dev.convj.graph.ops.Sigmoid;
@@ -89,7 +90,7 @@ public final class ExecutionPlan {
                 }
             }
         }
-        // An elementwise consumer of a max-pool gradient whose windows tile the input (e.g. the ReLU-step multiply
+        // An elementwise consumer of a max-pool gradient whose windows tile the input (e.g. the ReLU backward
         // after it) is computed in the same loop: each input position is written once, so the consumer's
         // expression can be applied there, while the window is in registers.
         for (Node node : graph.nodes()) {
@@ -180,8 +181,8 @@ public final class ExecutionPlan {
     public static boolean isElementwise(Node node) {
         Op op = node.op();
         return op instanceof Add || op instanceof Sub || op instanceof Mul || op instanceof Scale
-                || op instanceof Relu || op instanceof Step || op instanceof Sigmoid || op instanceof Tanh
-                || op instanceof Pow || op instanceof LeakyRelu || op instanceof Elu;
+                || op instanceof Relu || op instanceof ReluBackward || op instanceof Step || op instanceof Sigmoid
+                || op instanceof Tanh || op instanceof Pow || op instanceof LeakyRelu || op instanceof Elu;
     }
 
     public Graph graph() {

@@ -331,7 +331,7 @@ class GemmPropertiesTest {
 
     @Test
     void copyOutAddsTheBiasAndAppliesTheScalarRelu() {
-        // v > 0 ? v : 0 exactly: NaN and −0 give +0, +∞ stays; lengths on and off the vector length.
+        // v < 0 ? 0 : v exactly, as PyTorch's relu: NaN, −0 and +∞ stay; lengths on and off the vector length.
         float[] special = {Float.NaN, -0f, 0f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MIN_VALUE, -1e-30f};
         qt().withFixedSeed(25).withExamples(60).forAll(CASES).checkAssert(c -> {
             Random r = new Random(c.seed());
@@ -344,7 +344,7 @@ class GemmPropertiesTest {
             Gemm.copyOut(src, c.pad(), dst, 3, n, bias, c.transA());
             for (int i = 0; i < n; i++) {
                 float v = src[c.pad() + i] + bias;
-                float expected = c.transA() ? (v > 0f ? v : 0f) : v;
+                float expected = c.transA() ? (v < 0f ? 0f : v) : v;
                 assertTrue(Float.floatToIntBits(dst[3 + i]) == Float.floatToIntBits(expected),
                         c + " at " + i + ": " + dst[3 + i] + " vs " + expected);
             }

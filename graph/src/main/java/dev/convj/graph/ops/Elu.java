@@ -25,14 +25,16 @@ public record Elu(double alpha) implements Op {
     }
 
     /**
-     * dy/dx is 1 for x > 0 and αe^x = y + α otherwise, so dL/dx = dL/dy·s + (dL/dy − dL/dy·s)·(y + α) with
-     * s = step(x). Written with the output y, the rule differentiates again.
+     * dy/dx is 1 for x > 0 and αe^x otherwise, so dL/dx = dL/dy·s + (dL/dy − dL/dy·s)·slope with s = step(x) and
+     * slope = elu(min(x, 0)) + α, which is αe^x where it counts and finite at x = +∞ (y + α would make the unused
+     * term 0·∞ = NaN there, where PyTorch gives dL/dy). Built from ops, the rule differentiates again.
      */
     @Override
     public List<Node> gradients(GradientContext g) {
-        Node dy = g.gradOutput(), y = g.node();
-        Node positive = g.mul(dy, g.apply(new Step(), g.input(0)));
-        Node slope = g.add(y, g.apply(new Fill(y.shape(), alpha)));
+        Node dy = g.gradOutput(), x = g.input(0);
+        Node positive = g.mul(dy, g.apply(new Step(), x));
+        Node nonPositive = g.scale(-1, g.apply(new Relu(), g.scale(-1, x))); // min(x, 0), NaN staying NaN
+        Node slope = g.add(g.apply(this, nonPositive), g.apply(new Fill(x.shape(), alpha)));
         return List.of(g.add(positive, g.mul(g.sub(dy, positive), slope)));
     }
 

@@ -16,7 +16,7 @@ public sealed interface Op
                 MaxPool, MaxPoolBackward, MaxPoolSelect, AvgPool, AvgPoolBackward,
                 Dense, MatMul,
                 Reshape, BroadcastTo, SumTo, Sum, Mean,
-                Add, Sub, Mul, Scale, Relu, Step, Sigmoid, Tanh,
+                Add, Sub, Mul, Scale, Relu, ReluBackward, Step, Sigmoid, Tanh,
                 Softmax, LogSoftmax, OneHot, SoftmaxCrossEntropy, Mse,
                 Flip, ChannelMask, TiledConv, TiledConvTranspose, TiledConvWeightGrad,
                 Slice, Concat, Pow, LeakyRelu, Elu, Dropout {

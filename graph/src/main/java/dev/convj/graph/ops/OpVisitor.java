@@ -48,6 +48,8 @@ public interface OpVisitor<R> {
 
     R visit(Relu op);
 
+    R visit(ReluBackward op);
+
     R visit(Step op);
 
     R visit(Sigmoid op);

@@ -5,7 +5,7 @@ import dev.convj.graph.Shape;
 import dev.convj.graph.autodiff.GradientContext;
 import java.util.List;
 
-/** max(x, 0). */
+/** 0 where x < 0, else x, as PyTorch's relu: NaN stays NaN and −0 stays −0. */
 public record Relu() implements Op {
     @Override
     public String kind() {
@@ -19,8 +19,8 @@ public record Relu() implements Op {
 
     @Override
     public List<Node> gradients(GradientContext g) {
-        // dL/dx = dL/dy · step(x): the derivative at 0 is taken as 0, as in PyTorch.
-        return List.of(g.mul(g.gradOutput(), g.apply(new Step(), g.input(0))));
+        // dL/dy where the output is > 0 or NaN, else 0: the derivative at 0 is taken as 0, as in PyTorch.
+        return List.of(g.apply(new ReluBackward(), g.gradOutput(), g.node()));
     }
 
     @Override

@@ -34,6 +34,7 @@ import dev.convj.graph.ops.Parameter;
 import dev.convj.graph.ops.PoolGeometry;
 import dev.convj.graph.ops.Pow;
 import dev.convj.graph.ops.Relu;
+import dev.convj.graph.ops.ReluBackward;
 import dev.convj.graph.ops.Reshape;
 import dev.convj.graph.ops.Scale;
 import dev.convj.graph.ops.Sigmoid;
@@ -167,6 +168,7 @@ public final class OpCases {
         c.add(of(new Pow(-0.5), Operand.positive(2, 3)));
         c.add(of(new Pow(3), Operand.floats(2, 3)));
         c.add(of(new Relu(), Operand.floats(2, 3)));
+        c.add(of(new ReluBackward(), Operand.floats(2, 3), Operand.floats(2, 3)));
         c.add(of(new Step(), Operand.floats(2, 3)));
         c.add(of(new LeakyRelu(0.1), Operand.floats(2, 3)));
         c.add(of(new Elu(1.5), Operand.floats(2, 3)));

@@ -23,6 +23,7 @@ import dev.convj.graph.ops.OneHot;
 import dev.convj.graph.ops.OpVisitor;
 import dev.convj.graph.ops.Parameter;
 import dev.convj.graph.ops.Relu;
+import dev.convj.graph.ops.ReluBackward;
 import dev.convj.graph.ops.Reshape;
 import dev.convj.graph.ops.Scale;
 import dev.convj.graph.ops.Sigmoid;
@@ -179,7 +180,14 @@ final class KernelDispatch implements OpVisitor<Tensor> {
 
     @Override
     public Tensor visit(Relu op) {
-        return ElementwiseKernel.unary(arg(0), x -> x > 0 ? x : 0);
+        // PyTorch's clamp_min: NaN and −0 pass unchanged
+        return ElementwiseKernel.unary(arg(0), x -> x < 0 ? 0 : x);
+    }
+
+    @Override
+    public Tensor visit(ReluBackward op) {
+        // a select, not a product: +0 where y ≤ 0 whatever dL/dy holds, dL/dy where y is NaN
+        return ElementwiseKernel.binary(arg(0), arg(1), (dy, y) -> y <= 0 ? 0 : dy);
     }
 
     @Override
@@ -287,7 +295,8 @@ final class KernelDispatch implements OpVisitor<Tensor> {
 
     @Override
     public Tensor visit(Elu op) {
-        return ElementwiseKernel.unary(arg(0), x -> x > 0 ? x : op.alpha() * Math.expm1(x));
+        // + 0.0: PyTorch's α(e^x − 1) is α·(+0) at x = −0, where expm1 gives −0
+        return ElementwiseKernel.unary(arg(0), x -> x > 0 ? x : op.alpha() * (Math.expm1(x) + 0.0));
     }
 
     @Override

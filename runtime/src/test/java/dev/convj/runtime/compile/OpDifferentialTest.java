@@ -274,6 +274,157 @@ class OpDifferentialTest {
         }, false);
     }
 
+    /**
+     * A transposed convolution as PyTorch defines it, per spatial axis: input extent n, kernel k, stride s, padding p
+     * on both sides, output padding op below max(s, d), dilation d; output extent (n − 1)·s − 2p + d(k − 1) + op + 1.
+     * Its geometry is the DSL's: once op reaches the stride, the adjoint convolution crops the high end (padding
+     * p − op + s − 1 after, down to 1 − d).
+     */
+    record OutputPaddingCase(int batch, int groups, int cPerGroup, int oPerGroup, List<Integer> n, List<Integer> kernel,
+                             List<Integer> stride, List<Integer> pad, List<Integer> outputPadding,
+                             List<Integer> dilation, boolean bias, int threads) {
+        int rank() {
+            return n.size();
+        }
+
+        ConvGeometry geometry() {
+            List<Integer> high = new ArrayList<>();
+            for (int a = 0; a < rank(); a++) {
+                int s = stride.get(a), p = pad.get(a), op = outputPadding.get(a);
+                high.add(op < s ? p : p - op + s - 1);
+            }
+            return new ConvGeometry(stride, pad, high, dilation, groups);
+        }
+
+        /** The transposed convolution's output extents: the convolution's input. */
+        List<Integer> big() {
+            List<Integer> big = new ArrayList<>();
+            for (int a = 0; a < rank(); a++) {
+                big.add((n.get(a) - 1) * stride.get(a) - 2 * pad.get(a) + dilation.get(a) * (kernel.get(a) - 1)
+                        + outputPadding.get(a) + 1);
+            }
+            return big;
+        }
+
+        boolean fits() {
+            return big().stream().allMatch(e -> e >= 1);
+        }
+
+        Shape weight() {
+            List<Integer> d = new ArrayList<>(List.of(groups * oPerGroup, cPerGroup));
+            d.addAll(kernel);
+            return new Shape(d);
+        }
+    }
+
+    /**
+     * Per axis: n of 1–maxN (3-D: 1–3), kernel 1–3, stride 1–3, dilation 1–3, padding 0–1, output padding below
+     * max(s, d); or, when {@code crop}, dilation 2–4 and the output padding past p + s − 1, so every axis is cropped.
+     */
+    private static Gen<OutputPaddingCase> outputPaddingCases(int maxChannels, int maxN, boolean crop) {
+        return in -> {
+            int rank = integers().between(1, 3).generate(in);
+            List<Integer> n = new ArrayList<>(), k = new ArrayList<>(), s = new ArrayList<>(), p = new ArrayList<>(),
+                    op = new ArrayList<>(), d = new ArrayList<>();
+            for (int a = 0; a < rank; a++) {
+                n.add(integers().between(1, rank == 3 ? Math.min(3, maxN) : maxN).generate(in));
+                k.add(integers().between(1, 3).generate(in));
+                if (crop) {
+                    d.add(integers().between(2, 4).generate(in));
+                    s.add(integers().between(1, d.get(a) - 1).generate(in));
+                    p.add(integers().between(0, Math.min(1, d.get(a) - 1 - s.get(a))).generate(in));
+                    op.add(integers().between(p.get(a) + s.get(a), d.get(a) - 1).generate(in));
+                } else {
+                    s.add(integers().between(1, 3).generate(in));
+                    d.add(integers().between(1, 3).generate(in));
+                    p.add(integers().between(0, 1).generate(in));
+                    op.add(integers().between(0, Math.max(s.get(a), d.get(a)) - 1).generate(in));
+                }
+            }
+            return new OutputPaddingCase(integers().between(1, 2).generate(in), integers().between(1, 2).generate(in),
+                    integers().between(1, maxChannels).generate(in), integers().between(1, maxChannels).generate(in),
+                    n, k, s, p, op, d, integers().between(0, 1).generate(in) == 1,
+                    integers().between(1, 3).generate(in));
+        };
+    }
+
+    @Test
+    void transposedConvolutionsWithOutputPaddingBelowStrideOrDilationMatchTheInterpreter() {
+        // Output padding up to max(stride, dilation) − 1 per axis, forward and every gradient: at or past the stride
+        // the high end is cropped (negative padding), which every padded copy must honour.
+        qt().withFixedSeed(19).withExamples(40).forAll(outputPaddingCases(3, 5, false))
+                .assuming(OutputPaddingCase::fits)
+                .checkAssert(c -> check(transposed(c), c.hashCode(), c.threads()));
+    }
+
+    @Test
+    void convolutionsCroppingTheirHighEndMatchTheInterpreter() {
+        // Such geometries cropping every axis, run forward: the convolution ignores the input's last positions, its
+        // input gradient (a transposed convolution again) leaves them zero, its weight gradient never reads them.
+        qt().withFixedSeed(20).withExamples(40).forAll(outputPaddingCases(3, 5, true)).assuming(OutputPaddingCase::fits)
+                .checkAssert(c -> check(convolution(c), c.hashCode(), c.threads()));
+    }
+
+    @Test
+    void croppedConvolutionsMatchTheInterpreterOnEveryPath() {
+        // Fixed cases whose generated source takes each form of the convolution family with the high end cropped:
+        // per case the marker of one path (its call or comment), the convolution run forward (conv) or transposed.
+        record Path(String marker, boolean conv, OutputPaddingCase c) {}
+        List<Path> paths = List.of(
+                // stride 1: implicit im2col forward, tap-wise weight gradient over 16 channels
+                new Path("sharing the packed dy", true, new OutputPaddingCase(2, 1, 16, 4, List.of(4, 4),
+                        List.of(3, 3), List.of(1, 1), List.of(0, 1), List.of(1, 2), List.of(2, 3), true, 2)),
+                new Path("an implicit-im2col GEMM", true, new OutputPaddingCase(1, 2, 2, 3, List.of(3, 2, 3),
+                        List.of(2, 3, 2), List.of(1, 1, 1), List.of(0, 0, 1), List.of(1, 1, 2), List.of(2, 2, 3), false,
+                        1)),
+                // stride 1 over a grid of 512 positions and more: weight gradient as dot products read in place
+                new Path("dot products of length", true, new OutputPaddingCase(1, 1, 2, 3, List.of(20, 20),
+                        List.of(3, 3), List.of(1, 1), List.of(0, 0), List.of(1, 1), List.of(2, 2), false, 2)),
+                // strided: row im2col forward, packed im2col weight gradient, col2im input gradient
+                new Path("colᵀ already packed", true, new OutputPaddingCase(2, 2, 2, 2, List.of(3, 4),
+                        List.of(3, 2), List.of(2, 1), List.of(0, 0), List.of(2, 1), List.of(3, 2), true, 1)),
+                new Path("then scattered back", false, new OutputPaddingCase(1, 1, 2, 3, List.of(2, 3, 2),
+                        List.of(2, 2, 3), List.of(2, 1, 3), List.of(0, 1, 0), List.of(2, 2, 3), List.of(3, 3, 4), true,
+                        2)),
+                // stride 1 transposed: banded (dilation 1 along the first axis, cropped along the second), and one
+                // GEMM per tap for a dilated kernel wide against the image
+                new Path("multiplyImplicitBanded", false, new OutputPaddingCase(2, 1, 6, 8, List.of(10, 12),
+                        List.of(5, 3), List.of(1, 1), List.of(0, 0), List.of(0, 1), List.of(1, 2), false, 1)),
+                new Path("accumulating in place", false, new OutputPaddingCase(2, 1, 4, 6, List.of(3, 3),
+                        List.of(3, 3), List.of(1, 1), List.of(0, 0), List.of(3, 2), List.of(4, 4), true, 2)));
+        for (Path p : paths) {
+            Graph g = p.conv() ? convolution(p.c()) : transposed(p.c());
+            assertTrue(COMPILER.generate(g).source().contains(p.marker()), p.marker() + ": " + p.c());
+            check(g, p.c().hashCode(), p.c().threads());
+        }
+    }
+
+    private static Graph transposed(OutputPaddingCase c) {
+        List<Integer> yDims = new ArrayList<>(List.of(c.batch(), c.groups() * c.oPerGroup()));
+        yDims.addAll(c.n());
+        return lossOf(new Shape(yDims), b -> {
+            Node w = b.parameter("w", c.weight(), new ParamInit.Uniform(0.5));
+            List<Node> in = new ArrayList<>(List.of(b.node("x"), w));
+            if (c.bias()) {
+                in.add(b.parameter("b", Shape.of(c.groups() * c.cPerGroup()), new ParamInit.Uniform(0.5)));
+            }
+            return b.apply("y", new ConvTranspose(c.geometry(), c.big()), in.toArray(Node[]::new));
+        }, false);
+    }
+
+    private static Graph convolution(OutputPaddingCase c) {
+        List<Integer> xDims = new ArrayList<>(List.of(c.batch(), c.groups() * c.cPerGroup()));
+        xDims.addAll(c.big());
+        return lossOf(new Shape(xDims), b -> {
+            Node w = b.parameter("w", c.weight(), new ParamInit.Uniform(0.5));
+            if (!c.bias()) {
+                return b.apply("y", new Conv(c.geometry()), b.node("x"), w);
+            }
+            Node bias = b.parameter("b", Shape.of(c.groups() * c.oPerGroup()), new ParamInit.Uniform(0.5));
+            return b.apply("y", new Relu(), b.apply("conv", new Conv(c.geometry()), b.node("x"), w, bias));
+        }, false);
+    }
+
     @Test
     void convolutionSecondOrder() {
         qt().withFixedSeed(13).withExamples(8).forAll(CONV_CASES).assuming(ConvCase::fits).checkAssert(c -> {
@@ -333,7 +484,7 @@ class OpDifferentialTest {
                     b -> b.apply("y", new MaxPool(g2), b.apply("relu", new Relu(), b.node("x"))), false);
             String source = COMPILER.generate(g).source();
             assertTrue(source.contains("MaxPool2x2.forward(") && source.contains("MaxPool2x2.backward(")
-                    && source.contains("times step(relu)"), source);
+                    && source.contains("masked by relu (ReLU's backward)"), source);
             for (int threads : new int[] {1, 3}) {
                 check(g, 31L * hw[1] + threads, threads);
             }
