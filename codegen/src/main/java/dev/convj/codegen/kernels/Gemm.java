@@ -221,7 +221,7 @@ public final class Gemm {
     }
 
     /**
-     * dst[dstOff + i] = src[srcOff + i] + bias for i < n, then ReLU'd ({@code v > 0 ? v : 0}, so NaN gives 0) when
+     * dst[dstOff + i] = src[srcOff + i] + bias for i < n, then ReLU'd ({@code v < 0 ? 0 : v}, so NaN and −0 stay) when
      * {@code relu}: a GEMM result's valid positions copied out with the bias and a fused ReLU. Vectorized here
      * because the JIT does not vectorize the generated code's branch-free scalar ReLU. src and dst must not share
      * memory.

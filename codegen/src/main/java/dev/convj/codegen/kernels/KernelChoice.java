@@ -39,8 +39,11 @@ public final class KernelChoice {
         }
     }
 
-    /** A candidate wider kernel must be this much slower than a narrower one to lose to it: timing noise. */
-    static final double NOISE = 1.10;
+    /**
+     * A narrower width must be this much faster to win over a wider one: a trial times its tile for a few
+     * milliseconds, and a loaded host moves such a figure by a fifth.
+     */
+    static final double NOISE = 1.25;
 
     private static final Decision DECISION = decide();
     private static final MicroKernel KERNEL = KernelTrial.kernelOf(DECISION.bits());

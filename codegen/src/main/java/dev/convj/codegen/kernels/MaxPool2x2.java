@@ -65,7 +65,7 @@ public final class MaxPool2x2 {
 
     /**
      * The gradient, for windows that tile the planes (h and w even): each window's upstream gradient goes to its
-     * argmax, times step(mask) there when a mask is given (a fused ReLU backward: mask is the ReLU's output), and
+     * argmax, or +0 where mask ≤ 0 when a mask is given (a fused ReLU backward: mask is the ReLU's output), and
      * every other element of dx is zero.
      */
     public static void backward(float[] x, float[] dy, float[] mask, float[] dx, int planeFrom, int planeTo, int h,
@@ -125,7 +125,7 @@ public final class MaxPool2x2 {
                 dx[at + w + 1] = 0f;
             }
             float g = dy[y] + 0f; // −0 becomes +0, as adding into cleared memory does (PyTorch, the interpreter)
-            dx[at + arg] = mask == null ? g : g * (mask[at + arg] > 0f ? 1f : 0f);
+            dx[at + arg] = mask == null || !(mask[at + arg] <= 0f) ? g : 0f;
         }
     }
 }

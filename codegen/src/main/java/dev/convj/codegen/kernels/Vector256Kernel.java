@@ -287,9 +287,9 @@ final class Vector256Kernel implements MicroKernel {
         for (int i = 0; ; i = Math.min(i + L, n - L)) {
             FloatVector v = FloatVector.fromArray(S, src, srcOff + i).add(bias);
             if (relu) {
-                // v where v > 0, else 0: exactly the scalar ReLU, NaN and −0 included (max would keep NaN)
-                VectorMask<Float> positive = v.compare(VectorOperators.GT, 0f);
-                v = zero.blend(v, positive);
+                // 0 where v < 0, else v: exactly the scalar ReLU, NaN and −0 included (PyTorch keeps both)
+                VectorMask<Float> negative = v.compare(VectorOperators.LT, 0f);
+                v = v.blend(zero, negative);
             }
             v.intoArray(dst, dstOff + i);
             if (i == n - L) {

@@ -87,7 +87,7 @@ final class Vector256Pool {
 
     static void maxBackward2x2(float[] x, float[] dy, float[] mask, float[] dx, int planeFrom, int planeTo, int h,
                                int w) {
-        FloatVector zero = FloatVector.zero(S), one = FloatVector.broadcast(S, 1f);
+        FloatVector zero = FloatVector.zero(S);
         int wo = w / 2, last = w - L; // the last chunk overlaps the one before it when L does not divide w
         for (int plane = planeFrom; plane < planeTo; plane++) {
             for (int o0 = 0; o0 < h / 2; o0++) {
@@ -114,11 +114,10 @@ final class Vector256Pool {
                         // + 0: −0 becomes +0, as adding into cleared memory does (PyTorch, the interpreter)
                         FloatVector g = FloatVector.fromArray(S, dy, y).rearrange(PER_WINDOW).add(0f);
                         FloatVector gTop = g, gBottom = g;
-                        if (mask != null) { // dy · step(mask), exactly as the scalar form multiplies
-                            gTop = g.mul(zero.blend(one,
-                                    FloatVector.fromArray(S, mask, top + c).compare(VectorOperators.GT, 0f)));
-                            gBottom = g.mul(zero.blend(one,
-                                    FloatVector.fromArray(S, mask, bottom + c).compare(VectorOperators.GT, 0f)));
+                        if (mask != null) { // +0 where mask ≤ 0, as the scalar form and ReLU's gradient select
+                            gTop = g.blend(zero, FloatVector.fromArray(S, mask, top + c).compare(VectorOperators.LE, 0f));
+                            gBottom = g.blend(zero,
+                                    FloatVector.fromArray(S, mask, bottom + c).compare(VectorOperators.LE, 0f));
                         }
                         zero.blend(gTop, topArg).intoArray(dx, top + c);
                         zero.blend(gBottom, bottomArg).intoArray(dx, bottom + c);

@@ -15,7 +15,7 @@ import org.quicktheories.core.Gen;
  * The 2×2 max-pooling kernels, in the form the JVM selects (Vector API or plain) and in the plain form, equal a
  * window-by-window reference that scans the taps in row-major order as PyTorch's CPU kernel does (the first
  * maximum, the last NaN), bit for bit: over random plane sizes, ties (many zeros, as after a ReLU), −0, NaN, with
- * and without a step mask, upstream gradients of −0 (which arrive as +0, added into cleared memory), on a range of
+ * and without a ReLU mask, upstream gradients of −0 (which arrive as +0, added into cleared memory), on a range of
  * planes inside larger buffers; the forward pass also over odd sizes, whose last row and column are in no window.
  * The build also runs it with -Dconvj.vector=false.
  */
@@ -163,9 +163,10 @@ class MaxPool2x2Test {
                             arg = at;
                         }
                     }
-                    // the gradient added into cleared memory (so −0 arrives as +0), then the mask's step
+                    // the gradient added into cleared memory (so −0 arrives as +0), then ReLU's gradient: +0 where
+                    // the mask (the ReLU's output) is ≤ 0, the gradient itself elsewhere, NaN mask included
                     float g = 0f + dy[(p * (c.h / 2) + i) * wo + j];
-                    dx[arg] = mask == null ? g : g * (mask[arg] > 0f ? 1f : 0f);
+                    dx[arg] = mask == null || !(mask[arg] <= 0f) ? g : 0f;
                 }
             }
         }

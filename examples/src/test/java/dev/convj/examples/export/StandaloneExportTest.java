@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.convj.codegen.kernels.KernelChoice;
 import dev.convj.examples.Models;
 import dev.convj.graph.ModelGraph;
 import dev.convj.graph.Node;
@@ -69,6 +70,9 @@ class StandaloneExportTest {
         assertEquals(0, p.waitFor(), "javac failed:\n" + log);
         assertFalse(log.contains("proprietary"), "the export names an internal JDK API:\n" + log);
 
+        // The exported kernels run in this JVM beside ConvJ's own: they must run the same vector width (on JDK 17 a
+        // second width makes C2 box the vectors of both), so the choice made here is passed on as a forced one.
+        System.setProperty("convj.vectorBits", Integer.toString(KernelChoice.vectorBits()));
         Random random = new Random(3);
         Node x = mg.graph().node(mg.input());
         try (URLClassLoader loader = new URLClassLoader(new URL[] {classes.toUri().toURL()},
