@@ -138,6 +138,52 @@ class ActivationNanTest {
         assertBits(dx, got.get("x.grad"), "x.grad");
     }
 
+    /**
+     * Rows wide enough for the vector kernels at every width (16 lanes and more): the ReLU fused into the GEMM's
+     * vector copy-out, and the ReLU mask of the vector 2×2 max-pool gradient, keep NaN and −0 and give +0 as above.
+     */
+    @Test
+    void theVectorKernelsFollowTheSameRulesOnWideRows() {
+        float[] pattern = {NAN, -INF, -1f, -0.25f, -0f, 0f, 0.5f, INF, 3f, -2f};
+        float[] x = new float[2 * 40];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = pattern[(i * 7) % pattern.length];
+        }
+        ConvGeometry pad1 = new ConvGeometry(List.of(1, 1), List.of(1, 1), List.of(1, 1), List.of(1, 1), 1);
+        Body conv = (b, in) -> b.apply("y", new Relu(), b.apply("conv", new Conv(pad1), in,
+                b.parameter("w", Shape.of(1, 1, 1, 1), new ParamInit.Uniform(1)),
+                b.parameter("b", Shape.of(1), new ParamInit.Uniform(1))));
+        assertTrue(COMPILER.generate(graph(Shape.of(1, 1, 2, 40), conv, List.of())).source()
+                .contains("Gemm.copyOut(col, "), "stride 1 through Gemm.copyOut");
+        float[] y = new float[4 * 42]; // padded by one all round: 0 · 2 + 0.5 there
+        for (int i = 0; i < y.length; i++) {
+            int row = i / 42 - 1, col = i % 42 - 1;
+            float v = (row >= 0 && row < 2 && col >= 0 && col < 40 ? x[row * 40 + col] : 0f) * 2f + 0.5f;
+            y[i] = v < 0 ? 0f : v; // PyTorch's relu: NaN and −0 stay
+        }
+        assertBits(y, run(Shape.of(1, 1, 2, 40), conv, Map.of("x", x, "w", new float[] {2f}, "b",
+                new float[] {0.5f}), null, List.of("y")).get("y"), "conv y, rows of 40");
+
+        PoolGeometry g = new PoolGeometry(List.of(2, 2), List.of(2, 2), List.of(0, 0), false);
+        Map<String, float[]> got = run(Shape.of(1, 1, 2, 40),
+                (b, in) -> b.apply("y", new MaxPool(g), b.apply("relu", new Relu(), in)), Map.of("x", x),
+                filled(20, -1f), List.of("y", "x.grad"));
+        float[] dx = new float[x.length];
+        for (int j = 0; j < 20; j++) { // the first maximum of relu(x) in row-major order, the last NaN
+            int arg = -1;
+            float best = 0;
+            for (int t : new int[] {2 * j, 2 * j + 1, 40 + 2 * j, 41 + 2 * j}) {
+                float r = x[t] < 0 ? 0f : x[t];
+                if (arg < 0 || r > best || r != r) {
+                    best = r;
+                    arg = t;
+                }
+            }
+            dx[arg] = best <= 0f ? 0f : -1f; // ReLU's gradient: +0 where its output is ≤ 0, NaN passes
+        }
+        assertBits(dx, got.get("x.grad"), "x.grad through the 2×2 max-pool gradient, rows of 40");
+    }
+
     /** How a test builds y from the builder and the input x. */
     private interface Body {
         Node apply(GraphBuilder b, Node x);
