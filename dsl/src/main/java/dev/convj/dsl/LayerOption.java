@@ -103,7 +103,7 @@ public sealed interface LayerOption {
     }
 
     /**
-     * The lecture's true convolution S(i,j) = Σ I(m,n)·K(i−m, j−n): the kernel is flipped along every spatial axis
+     * The true convolution S(i,j) = Σ I(m,n)·K(i−m, j−n): the kernel is flipped along every spatial axis
      * before the cross-correlation that layers compute by default.
      */
     static LayerOption trueConvolution() {
@@ -157,7 +157,7 @@ public sealed interface LayerOption {
         return new Pad(Padding.valid());
     }
 
-    /** d(f−1) on each side: the lecture's full convolution. */
+    /** d(f−1) on each side: a full convolution. */
     static LayerOption full() {
         return new Pad(Padding.full());
     }

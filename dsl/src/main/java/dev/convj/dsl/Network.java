@@ -215,7 +215,7 @@ public final class Network {
         return append(new ActivationLayer(nextName(f.name().toLowerCase()), f));
     }
 
-    // Layers of the lecture beyond LeNet (issue 3).
+    // Layers beyond LeNet's: transposed, locally connected and tiled convolutions, pooling variants.
 
     /** A 2-D convolution with one filter per input channel (groups = channels), PyTorch's depthwise convolution. */
     public Network depthwiseConv2d(int kernel, LayerOption... options) {

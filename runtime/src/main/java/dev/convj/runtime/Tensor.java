@@ -61,7 +61,7 @@ public final class Tensor {
         return generate(shape, i -> lo + (hi - lo) * random.nextDouble());
     }
 
-    /** A 2-D tensor from rows, e.g. the lecture's worked examples. */
+    /** A 2-D tensor from rows, e.g. a worked example's matrices. */
     public static Tensor matrix(double[][] rows) {
         int h = rows.length, w = rows[0].length;
         double[] v = new double[h * w];

@@ -7,6 +7,7 @@ import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
 import dev.convj.codegen.Schedule;
+import dev.convj.codegen.plan.ConvPlan;
 import dev.convj.codegen.plan.ExecutionPlan;
 import dev.convj.codegen.plan.MemoryPlan;
 import dev.convj.graph.Graph;
@@ -33,6 +34,8 @@ public final class EmitContext {
 
     final Graph graph;
     final ExecutionPlan plan;
+    /** How each convolution-family node runs: decided before any code is emitted. */
+    final ConvPlan convPlan;
     final MemoryPlan memory;
     final Schedule schedule;
     final TypeSpec.Builder type;
@@ -52,6 +55,7 @@ public final class EmitContext {
         this.maxPool2x2 = standalone ? null : ClassName.get(kernels, "MaxPool2x2");
         this.graph = graph;
         this.plan = plan;
+        this.convPlan = ConvPlan.of(graph, schedule);
         this.memory = memory;
         this.schedule = schedule;
         this.type = type;

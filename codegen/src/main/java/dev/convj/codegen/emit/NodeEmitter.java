@@ -87,19 +87,19 @@ public final class NodeEmitter implements OpVisitor<Void> {
 
     @Override
     public Void visit(Conv op) {
-        ConvEmitter.conv(ctx, node, op.geometry());
+        ConvForwardEmitter.emit(ctx, node, op.geometry());
         return null;
     }
 
     @Override
     public Void visit(ConvTranspose op) {
-        ConvEmitter.transpose(ctx, node, op.geometry());
+        ConvInputGradEmitter.emit(ctx, node, op.geometry());
         return null;
     }
 
     @Override
     public Void visit(ConvWeightGrad op) {
-        ConvEmitter.weightGrad(ctx, node, op.geometry());
+        ConvWeightGradEmitter.emit(ctx, node, op.geometry());
         return null;
     }
 

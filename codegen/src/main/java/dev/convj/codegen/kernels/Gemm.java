@@ -22,8 +22,7 @@ public final class Gemm {
     static final int KC = 384;
     /**
      * Depth of one block of K in {@link #multiplyImplicit}: deep enough that a 3×3 convolution over 64 channels
-     * (K = 576) runs in one block. Splitting it measured 65 against 76 GFLOP/s (the loop of examples'
-     * GemmBenchmark, 64×224×576), though its B panel then slightly overflows L1.
+     * (K = 576) runs in one block: splitting it is slower, though its B panel then slightly overflows L1.
      */
     public static final int KC_IMPLICIT = 768;
     /** Rows of A per packed block. */

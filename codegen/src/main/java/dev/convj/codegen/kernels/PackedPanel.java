@@ -9,9 +9,9 @@ import java.util.Objects;
 /**
  * Reads of a packed panel of A inside the micro-kernel, without a bounds check per element. C2 cannot hoist those
  * checks out of the kernel's loop (it turns the index 6·p into two shifts, which its range-check elimination does
- * not recognize), and six compare-and-branch pairs per step of twelve fused multiply-adds cost 15–45% of the
- * kernel's speed (the loop of examples' GemmBenchmark, AVX2). So each kernel checks its panel's whole range once,
- * with {@link #address}, and then reads through {@code sun.misc.Unsafe.getFloat}: no read can leave the array.
+ * not recognize), and six compare-and-branch pairs per step of twelve fused multiply-adds cost a large part of the
+ * kernel's speed. So each kernel checks its panel's whole range once, with {@link #address}, and then reads through
+ * {@code sun.misc.Unsafe.getFloat}: no read can leave the array.
  *
  * <p>{@code Unsafe} is reached by reflection and called through a constant method handle, which C2 inlines to the
  * same single load; nothing names it at compile time, so javac has no internal-API warning to print (this file is
@@ -19,7 +19,7 @@ import java.util.Objects;
  * the reads are unchecked only when the user allowed it: {@code --sun-misc-unsafe-memory-access=allow} (which also
  * silences the warning) or {@code -Dconvj.uncheckedReads=true}. Otherwise, where Unsafe is missing or refuses, or
  * with {@code -Dconvj.uncheckedReads=false}, the reads are plain array reads: the same results at about half the
- * speed (the small VGG's training step on JDK 25: 261 against 513 images/s).
+ * speed.
  */
 final class PackedPanel {
     private PackedPanel() {}

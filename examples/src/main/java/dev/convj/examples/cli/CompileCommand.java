@@ -5,6 +5,7 @@ import dev.convj.examples.ModelStore;
 import dev.convj.graph.Graph;
 import dev.convj.graph.ModelGraph;
 import dev.convj.graph.autodiff.Autodiff;
+import dev.convj.codegen.Schedule;
 import dev.convj.runtime.compile.GraphCompiler;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -63,6 +64,10 @@ final class CompileCommand implements Callable<Integer> {
             Path file = dump.resolve(source.simpleName() + ".java");
             Files.writeString(file, source.source(), StandardCharsets.UTF_8);
             out.println("wrote " + file + " (" + source.source().lines().count() + " lines)");
+            Path plan = dump.resolve(source.simpleName() + ".plan.txt");
+            Files.writeString(plan, GraphCompiler.plan(g, Schedule.defaults()).toText(), StandardCharsets.UTF_8);
+            out.println("wrote " + plan + " (how each convolution runs: node, pass, algorithm, tile, threads, "
+                    + "estimated GFLOP and MB)");
         }
         out.flush();
         return 0;

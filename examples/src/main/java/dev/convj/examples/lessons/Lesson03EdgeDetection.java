@@ -17,7 +17,7 @@ import java.util.Locale;
 import javax.imageio.ImageIO;
 
 /**
- * Lesson 3: why convolution is efficient (the lecture's edge detector, after Goodfellow et al. §9.3). A 2-element
+ * Lesson 3: why convolution is efficient (the edge detector of Goodfellow, Bengio and Courville, Deep Learning, §9.3). A 2-element
  * kernel [−1, 1] subtracts each pixel's left neighbour from it, finding vertical edges in a 320×280 image. The same
  * linear map as a dense matrix stores over 8·10⁹ floats; as a sparse matrix 178,640; the kernel 2. The program
  * computes the table, runs the convolution through ConvJ, and times the convolution and the equivalent dense

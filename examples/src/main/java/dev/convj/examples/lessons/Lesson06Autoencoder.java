@@ -22,7 +22,7 @@ import java.util.Locale;
 import javax.imageio.ImageIO;
 
 /**
- * Lesson 6: a convolutional autoencoder, the lecture's "reconstruction" use of transposed convolution. Strided
+ * Lesson 6: a convolutional autoencoder, the "reconstruction" use of transposed convolution. Strided
  * convolutions squeeze a 28×28 image into a code of 4 maps of 7×7; transposed convolutions with the same strides grow it back;
  * the loss is the mean squared error between the reconstruction and the image itself. The program prints the test
  * MSE beside that of the best constant guess (the mean training image) and writes a PNG: test images on the top row,

@@ -8,7 +8,7 @@ import java.util.stream.Collectors;
 
 /**
  * Zeroes the kernels of a convolution weight [O, C/groups, *k] whose input channel does not feed the output channel:
- * y[o,c,…] = mask[o][c] ? w[o,c,…] : 0. Applied to a weight before {@link Conv}, it gives the lecture's partial
+ * y[o,c,…] = mask[o][c] ? w[o,c,…] : 0. Applied to a weight before {@link Conv}, it gives partial
  * connectivity between channels; a mask of all true is the ordinary convolution.
  */
 public record ChannelMask(List<List<Boolean>> mask) implements Op {

@@ -34,7 +34,7 @@ public record Conv(ConvGeometry geometry) implements Op {
         return Shape.concat(List.of(x.shape().dim(0), o), out);
     }
 
-    /** The gradients are the lecture's: dL/dX a transposed convolution, dL/dW a correlation of X with dL/dY. */
+    /** The gradients: dL/dX a transposed convolution, dL/dW a correlation of X with dL/dY. */
     @Override
     public List<Node> gradients(GradientContext g) {
         Node x = g.input(0), w = g.input(1), dy = g.gradOutput();

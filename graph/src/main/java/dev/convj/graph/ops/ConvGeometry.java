@@ -47,7 +47,7 @@ public record ConvGeometry(List<Integer> stride, List<Integer> padLow, List<Inte
 
     /**
      * Output extents of a window of {@code kernel} sliding over {@code input}:
-     * floor((n + p_low + p_high − d(f−1) − 1)/s) + 1 per axis, the lecture's floor((n+2p−f)/s)+1 when d = 1.
+     * floor((n + p_low + p_high − d(f−1) − 1)/s) + 1 per axis, the textbook floor((n+2p−f)/s)+1 when d = 1.
      */
     public List<Integer> outputSpatial(List<Integer> input, List<Integer> kernel) {
         List<Integer> out = new ArrayList<>();

@@ -6,7 +6,7 @@ import dev.convj.graph.autodiff.GradientContext;
 import java.util.List;
 
 /**
- * The weight gradient of a convolution, the lecture's dL/dW = correlate(X, dL/dY):
+ * The weight gradient of a convolution, dL/dW = correlate(X, dL/dY):
  * x [N, C, *in], dy [N, O, *out] → [O, C/groups, *kernel].
  * <pre>dw[o,c,q] = Σ_n Σ_p x[n, g·C/G + c, p·s − p_low + q·d] · dy[n, o, p]</pre>
  */

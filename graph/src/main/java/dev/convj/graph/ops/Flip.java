@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * Reverses x along {@code axes}: y[…, i, …] = x[…, n−1−i, …] on each listed axis, as {@code torch.flip}. Flipping
- * a kernel's spatial axes turns a cross-correlation into the lecture's true convolution.
+ * a kernel's spatial axes turns a cross-correlation into a true convolution.
  */
 public record Flip(List<Integer> axes) implements Op {
     public Flip {

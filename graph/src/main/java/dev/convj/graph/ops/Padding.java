@@ -5,7 +5,7 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * How a convolution pads its input: the lecture's valid, same and full, or explicit amounts per side. It is
+ * How a convolution pads its input: valid, same and full, or explicit amounts per side. It is
  * resolved to explicit amounts when a layer is lowered, since "same" depends on the input size.
  */
 public sealed interface Padding {

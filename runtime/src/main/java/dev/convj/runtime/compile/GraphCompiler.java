@@ -5,6 +5,9 @@ import dev.convj.codegen.GeneratedSource;
 import dev.convj.codegen.Schedule;
 import dev.convj.codegen.emit.ClassEmitter;
 import dev.convj.codegen.kernels.KernelChoice;
+import dev.convj.codegen.plan.ConvPlan;
+import dev.convj.graph.Murmur3;
+import java.nio.charset.StandardCharsets;
 import dev.convj.graph.Graph;
 import dev.convj.graph.passes.Simplify;
 import java.lang.reflect.InvocationTargetException;
@@ -55,21 +58,49 @@ public final class GraphCompiler {
     }
 
     /**
-     * The cache key: the graph's structural hash, the code generator's version and build fingerprint, and the
-     * micro-kernel's width (the generated code's panel sizes follow it).
+     * The cache key: the graph's structural hash, the code generator's version and build fingerprint, the
+     * micro-kernel's width (the generated code's panel sizes follow it) and what the schedule forces.
      */
+    public static String key(Graph graph, Schedule schedule) {
+        String forced = schedule.sourceKey();
+        return graph.structuralHash() + "_" + CodegenFingerprint.value() + "_k" + KernelChoice.vectorBits()
+                + (forced.isEmpty() ? "" : "_s" + Murmur3.hex128(forced.getBytes(StandardCharsets.UTF_8))
+                .substring(0, 8));
+    }
+
     public static String key(Graph graph) {
-        return graph.structuralHash() + "_" + CodegenFingerprint.value() + "_k" + KernelChoice.vectorBits();
+        return key(graph, Schedule.defaults());
     }
 
     /** The Java source generated for {@code graph}. */
     public GeneratedSource generate(Graph graph) {
-        return ClassEmitter.generate(Simplify.stepOfRelu(graph), key(graph), Schedule.defaults());
+        return generate(graph, Schedule.defaults());
+    }
+
+    public GeneratedSource generate(Graph graph, Schedule schedule) {
+        return ClassEmitter.generate(Simplify.stepOfRelu(graph), key(graph, schedule), schedule);
+    }
+
+    /**
+     * How each convolution-family node of {@code graph} runs under {@code schedule}: algorithm, tile, threads and
+     * estimated work, one line per node.
+     */
+    public static ConvPlan plan(Graph graph, Schedule schedule) {
+        return ConvPlan.of(Simplify.stepOfRelu(graph), schedule);
     }
 
     /** Compiles {@code graph} (or finds it in a cache) and instantiates it for {@code threads} threads. */
     public CompiledGraph compile(Graph graph, int threads) {
-        Class<? extends GeneratedGraph> type = load(graph);
+        return compile(graph, Schedule.threads(threads));
+    }
+
+    /**
+     * Compiles {@code graph} under {@code schedule} (its algorithms forced per node, for experiments and tests) and
+     * instantiates it for the schedule's threads.
+     */
+    public CompiledGraph compile(Graph graph, Schedule schedule) {
+        int threads = schedule.threads();
+        Class<? extends GeneratedGraph> type = load(graph, schedule);
         try {
             GeneratedGraph instance = type.getConstructor(int.class).newInstance(threads);
             return new CompiledGraph(graph, instance, threads);
@@ -87,7 +118,11 @@ public final class GraphCompiler {
 
     /** The compiled class for {@code graph}: from memory, from disk, or compiled now. */
     public Class<? extends GeneratedGraph> load(Graph graph) {
-        String key = key(graph);
+        return load(graph, Schedule.defaults());
+    }
+
+    private Class<? extends GeneratedGraph> load(Graph graph, Schedule schedule) {
+        String key = key(graph, schedule);
         Class<? extends GeneratedGraph> cached = loaded.get(key);
         if (cached != null) {
             memoryHits.incrementAndGet();
@@ -104,7 +139,7 @@ public final class GraphCompiler {
             if (classes != null) {
                 diskHits.incrementAndGet();
             } else {
-                GeneratedSource source = generate(graph);
+                GeneratedSource source = generate(graph, schedule);
                 if (javac == null) {
                     javac = new InMemoryJavac();
                 }

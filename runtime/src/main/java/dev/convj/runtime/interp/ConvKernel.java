@@ -84,7 +84,7 @@ final class ConvKernel {
     /**
      * The transpose: every dy[n,o,p] · w[o,c,q] is added back to the input position map(p,q) it was read from.
      * Gathered per input position this is the full convolution of the 180°-rotated filter with dy (dilated by
-     * the stride, cropped by the padding): the lecture's dL/dX.
+     * the stride, cropped by the padding): dL/dX.
      */
     static Tensor transpose(Tensor dy, Tensor w, Tensor bias, ConvGeometry g, int[] tiles, Shape outShape) {
         int n = dy.shape().dim(0), o = dy.shape().dim(1), c = outShape.dim(1);

@@ -2,6 +2,7 @@ package dev.convj.runtime.compile;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.convj.codegen.Schedule;
 import dev.convj.graph.DType;
 import dev.convj.graph.Graph;
 import dev.convj.graph.Node;
@@ -24,9 +25,15 @@ final class Differential {
     }
 
     static void assertMatches(GraphCompiler compiler, Graph graph, Map<String, Tensor> feeds, int threads) {
+        assertMatches(compiler, graph, feeds, Schedule.threads(threads));
+    }
+
+    /** As above, the generated code compiled under {@code schedule} (algorithms forced per node). */
+    static void assertMatches(GraphCompiler compiler, Graph graph, Map<String, Tensor> feeds, Schedule schedule) {
+        int threads = schedule.threads();
         List<String> outputs = graph.outputs().stream().map(Node::name).toList();
         Map<String, Tensor> reference = ReferenceInterpreter.float64().run(graph, feeds, outputs);
-        try (CompiledGraph compiled = compiler.compile(graph, threads)) {
+        try (CompiledGraph compiled = compiler.compile(graph, schedule)) {
             for (Map.Entry<String, Tensor> f : feeds.entrySet()) {
                 Node n = graph.node(f.getKey());
                 double[] v = f.getValue().data();

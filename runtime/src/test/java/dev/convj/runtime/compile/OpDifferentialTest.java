@@ -1,9 +1,18 @@
 package dev.convj.runtime.compile;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 
+import dev.convj.codegen.Schedule;
+import dev.convj.codegen.plan.ConvAlgorithm;
+import dev.convj.codegen.plan.ConvCostModel;
+import dev.convj.codegen.plan.ConvDims;
+import dev.convj.codegen.plan.ConvPass;
+import dev.convj.codegen.plan.ConvPlan;
+import dev.convj.codegen.plan.ConvSchedule;
 import dev.convj.graph.DType;
 import dev.convj.graph.Graph;
 import dev.convj.graph.GraphBuilder;
@@ -16,6 +25,7 @@ import dev.convj.graph.ops.BroadcastTo;
 import dev.convj.graph.ops.Conv;
 import dev.convj.graph.ops.ConvGeometry;
 import dev.convj.graph.ops.ConvTranspose;
+import dev.convj.graph.ops.ConvWeightGrad;
 import dev.convj.graph.ops.Dense;
 import dev.convj.graph.ops.LogSoftmax;
 import dev.convj.graph.ops.MaxPool;
@@ -227,7 +237,7 @@ class OpDifferentialTest {
         // Stride 1, padding rows that most kernel rows only meet as zeros: the generated code's tiles multiply only
         // the kernel rows that reach dy. LeNet-5's conv2 (14×14 from 10×10 through 5×5), groups with uneven padding
         // and bias on 2 threads, 1-D and 3-D.
-        checkTransposedThrough("multiplyImplicitBanded", List.of(
+        checkTransposedThrough(ConvAlgorithm.BANDED_IMPLICIT_GEMM, List.of(
                 new ConvCase(2, 3, 1, 6, 16, 14, 5, 1, 0, 0, 1, false, 1),
                 new ConvCase(2, 2, 2, 3, 4, 9, 5, 1, 1, 2, 1, true, 2),
                 new ConvCase(1, 2, 1, 2, 3, 40, 5, 1, 0, 1, 1, true, 1),
@@ -239,17 +249,18 @@ class OpDifferentialTest {
         // Stride 1 with kernels big against the image: even banded, the implicit form would multiply over twice
         // the padding zeros, so the generated code accumulates one GEMM per tap into a padded x. Groups, uneven
         // padding, dilation (which the bands do not take), bias, 2 threads; 1-D, 2-D and 3-D.
-        checkTransposedThrough("accumulating in place", List.of(
+        checkTransposedThrough(ConvAlgorithm.TAPWISE_GEMM, List.of(
                 new ConvCase(2, 2, 2, 3, 4, 9, 7, 1, 0, 1, 1, true, 2),
                 new ConvCase(2, 2, 1, 4, 6, 11, 3, 1, 0, 0, 4, false, 1),
                 new ConvCase(1, 2, 1, 2, 3, 10, 5, 1, 0, 1, 2, true, 1),
                 new ConvCase(3, 1, 1, 2, 2, 5, 4, 1, 0, 0, 1, false, 2)));
     }
 
-    /** Each case's generated source holds {@code marker} (its path's call or comment), and matches the interpreter. */
-    private static void checkTransposedThrough(String marker, List<ConvCase> cases) {
+    /** Each case's plan runs its transposed convolution by {@code algorithm}, and matches the interpreter. */
+    private static void checkTransposedThrough(ConvAlgorithm algorithm, List<ConvCase> cases) {
         for (ConvCase c : cases) {
-            assertTrue(COMPILER.generate(transposed(c)).source().contains(marker), marker + ": " + c);
+            Graph g = transposed(c);
+            assertEquals(algorithm, GraphCompiler.plan(g, Schedule.defaults()).of(g.node("y")).algorithm(), "" + c);
             checkTransposed(c);
         }
     }
@@ -368,35 +379,104 @@ class OpDifferentialTest {
     @Test
     void croppedConvolutionsMatchTheInterpreterOnEveryPath() {
         // Fixed cases whose generated source takes each form of the convolution family with the high end cropped:
-        // per case the marker of one path (its call or comment), the convolution run forward (conv) or transposed.
-        record Path(String marker, boolean conv, OutputPaddingCase c) {}
+        // per case one algorithm its plan must hold, the convolution run forward (conv) or transposed.
+        record Path(ConvAlgorithm algorithm, boolean conv, OutputPaddingCase c) {}
         List<Path> paths = List.of(
                 // stride 1: implicit im2col forward, tap-wise weight gradient over 16 channels
-                new Path("sharing the packed dy", true, new OutputPaddingCase(2, 1, 16, 4, List.of(4, 4),
+                new Path(ConvAlgorithm.TAPWISE_GEMM, true, new OutputPaddingCase(2, 1, 16, 4, List.of(4, 4),
                         List.of(3, 3), List.of(1, 1), List.of(0, 1), List.of(1, 2), List.of(2, 3), true, 2)),
-                new Path("an implicit-im2col GEMM", true, new OutputPaddingCase(1, 2, 2, 3, List.of(3, 2, 3),
+                new Path(ConvAlgorithm.IMPLICIT_GEMM, true, new OutputPaddingCase(1, 2, 2, 3, List.of(3, 2, 3),
                         List.of(2, 3, 2), List.of(1, 1, 1), List.of(0, 0, 1), List.of(1, 1, 2), List.of(2, 2, 3), false,
                         1)),
                 // stride 1 over a grid of 512 positions and more: weight gradient as dot products read in place
-                new Path("dot products of length", true, new OutputPaddingCase(1, 1, 2, 3, List.of(20, 20),
+                new Path(ConvAlgorithm.DOT_PRODUCTS, true, new OutputPaddingCase(1, 1, 2, 3, List.of(20, 20),
                         List.of(3, 3), List.of(1, 1), List.of(0, 0), List.of(1, 1), List.of(2, 2), false, 2)),
                 // strided: row im2col forward, packed im2col weight gradient, col2im input gradient
-                new Path("colᵀ already packed", true, new OutputPaddingCase(2, 2, 2, 2, List.of(3, 4),
+                new Path(ConvAlgorithm.IM2COL_GEMM, true, new OutputPaddingCase(2, 2, 2, 2, List.of(3, 4),
                         List.of(3, 2), List.of(2, 1), List.of(0, 0), List.of(2, 1), List.of(3, 2), true, 1)),
-                new Path("then scattered back", false, new OutputPaddingCase(1, 1, 2, 3, List.of(2, 3, 2),
+                new Path(ConvAlgorithm.COL2IM_GEMM, false, new OutputPaddingCase(1, 1, 2, 3, List.of(2, 3, 2),
                         List.of(2, 2, 3), List.of(2, 1, 3), List.of(0, 1, 0), List.of(2, 2, 3), List.of(3, 3, 4), true,
                         2)),
                 // stride 1 transposed: banded (dilation 1 along the first axis, cropped along the second), and one
                 // GEMM per tap for a dilated kernel wide against the image
-                new Path("multiplyImplicitBanded", false, new OutputPaddingCase(2, 1, 6, 8, List.of(10, 12),
+                new Path(ConvAlgorithm.BANDED_IMPLICIT_GEMM, false, new OutputPaddingCase(2, 1, 6, 8, List.of(10, 12),
                         List.of(5, 3), List.of(1, 1), List.of(0, 0), List.of(0, 1), List.of(1, 2), false, 1)),
-                new Path("accumulating in place", false, new OutputPaddingCase(2, 1, 4, 6, List.of(3, 3),
+                new Path(ConvAlgorithm.TAPWISE_GEMM, false, new OutputPaddingCase(2, 1, 4, 6, List.of(3, 3),
                         List.of(3, 3), List.of(1, 1), List.of(0, 0), List.of(3, 2), List.of(4, 4), true, 2)));
         for (Path p : paths) {
             Graph g = p.conv() ? convolution(p.c()) : transposed(p.c());
-            assertTrue(COMPILER.generate(g).source().contains(p.marker()), p.marker() + ": " + p.c());
+            assertTrue(GraphCompiler.plan(g, Schedule.defaults()).schedules().stream()
+                    .anyMatch(s -> s.algorithm() == p.algorithm()), p.algorithm() + ": " + p.c());
             check(g, p.c().hashCode(), p.c().threads());
         }
+    }
+
+    /**
+     * Every algorithm that fits a node, forced through the schedule, computes what the interpreter computes: forward,
+     * input and weight gradients, 1-D to 3-D, strides 1 and 2, groups, dilation, padding cropped at the high end.
+     */
+    @Test
+    void everyFittingAlgorithmForcedMatchesTheInterpreter() {
+        List<OutputPaddingCase> cases = List.of(
+                new OutputPaddingCase(2, 1, 16, 4, List.of(4, 4), List.of(3, 3), List.of(1, 1), List.of(0, 1),
+                        List.of(1, 2), List.of(2, 3), true, 2),
+                new OutputPaddingCase(1, 2, 2, 3, List.of(3, 2, 3), List.of(2, 3, 2), List.of(1, 1, 1),
+                        List.of(0, 0, 1), List.of(1, 1, 2), List.of(2, 2, 3), false, 1),
+                new OutputPaddingCase(2, 2, 2, 2, List.of(3, 4), List.of(3, 2), List.of(2, 1), List.of(0, 0),
+                        List.of(2, 1), List.of(3, 2), true, 1),
+                new OutputPaddingCase(1, 1, 3, 5, List.of(12), List.of(5), List.of(1), List.of(0), List.of(1),
+                        List.of(2), true, 2));
+        int forcedRuns = 0;
+        for (OutputPaddingCase c : cases) {
+            for (Graph g : List.of(convolution(c), transposed(c))) {
+                ConvPlan plan = GraphCompiler.plan(g, Schedule.defaults());
+                for (ConvSchedule s : plan.schedules()) {
+                    ConvDims d = dims(g, g.node(s.node()), s.pass());
+                    for (ConvAlgorithm a : ConvCostModel.fitting(s.pass(), d)) {
+                        Schedule forced = Schedule.threads(c.threads()).withAlgorithm(s.node(), a);
+                        assertEquals(a, GraphCompiler.plan(g, forced).of(g.node(s.node())).algorithm());
+                        Map<String, Tensor> feeds = feeds(g, c.hashCode());
+                        Differential.assertMatches(COMPILER, g, feeds, forced);
+                        forcedRuns++;
+                    }
+                }
+            }
+        }
+        assertTrue(forcedRuns >= 30, "forced runs: " + forcedRuns);
+    }
+
+    @Test
+    void anAlgorithmThatCannotComputeANodeIsRefusedNamingTheNode() {
+        OutputPaddingCase strided = new OutputPaddingCase(2, 2, 2, 2, List.of(3, 4), List.of(3, 2), List.of(2, 1),
+                List.of(0, 0), List.of(2, 1), List.of(3, 2), true, 1);
+        Graph g = convolution(strided);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> GraphCompiler.plan(g,
+                Schedule.threads(1).withAlgorithm("conv", ConvAlgorithm.IMPLICIT_GEMM)));
+        assertEquals("conv: implicit-gemm cannot compute this forward (stride [2, 1], kernel [3, 2], padding [0, 0]/"
+                + "[-1, -1]); use one of [im2col-gemm]", e.getMessage());
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () -> GraphCompiler.plan(g,
+                Schedule.threads(1).withAlgorithm("conv9", ConvAlgorithm.IM2COL_GEMM)));
+        assertTrue(unknown.getMessage().startsWith("the schedule forces an algorithm on [conv9], which are not "
+                + "convolution nodes of this graph; those are [conv, "), unknown.getMessage());
+    }
+
+    private static ConvDims dims(Graph g, Node n, ConvPass pass) {
+        Node a = g.node(n.inputs().get(0)), b = g.node(n.inputs().get(1));
+        return switch (pass) {
+            case FORWARD -> ConvDims.of(((Conv) n.op()).geometry(), a.shape(), b.shape(), n.shape());
+            case INPUT_GRADIENT -> ConvDims.of(((ConvTranspose) n.op()).geometry(), n.shape(), b.shape(), a.shape());
+            case WEIGHT_GRADIENT -> ConvDims.of(((ConvWeightGrad) n.op()).geometry(), a.shape(), n.shape(),
+                    b.shape());
+        };
+    }
+
+    private static Map<String, Tensor> feeds(Graph g, long seed) {
+        Map<String, Tensor> feeds = new HashMap<>(Initializer.initialize(g, seed));
+        Random random = new Random(seed);
+        for (Node in : g.inputs()) {
+            feeds.put(in.name(), Tensor.uniform(in.shape(), -1, 1, random));
+        }
+        return feeds;
     }
 
     private static Graph transposed(OutputPaddingCase c) {

@@ -1,0 +1,196 @@
+package dev.convj.codegen.emit;
+
+import static dev.convj.codegen.emit.ConvColumns.*;
+
+import com.palantir.javapoet.CodeBlock;
+import dev.convj.codegen.kernels.Gemm;
+import dev.convj.codegen.plan.ConvAlgorithm;
+import dev.convj.codegen.plan.ConvCostModel;
+import dev.convj.codegen.plan.ConvDims;
+import dev.convj.codegen.plan.KernelBand;
+import dev.convj.codegen.plan.PaddedImage;
+import dev.convj.graph.Node;
+import dev.convj.graph.ops.ConvGeometry;
+
+/**
+ * A convolution's weight gradient, dw = correlate(x, dy), as its {@link ConvAlgorithm} says, one partial sum per
+ * thread added in thread order: one GEMM per kernel tap over a channels-last copy of the image read in place
+ * (dwT[t][o, c] += dy[n, o] over the padded grid · the image shifted by tap t); dot products of dy spread over the
+ * padded grid with the padded image shifted by each tap; or dy[n] · im2col(x[n])ᵀ with colᵀ written in the GEMM's
+ * packed layout.
+ */
+final class ConvWeightGradEmitter {
+    private ConvWeightGradEmitter() {}
+
+    static void emit(EmitContext ctx, Node n, ConvGeometry g) {
+        Node x = ctx.input(n, 0), dy = ctx.input(n, 1);
+        ConvDims d = ConvDims.of(g, x.shape(), n.shape(), dy.shape());
+        ConvAlgorithm algorithm = ctx.convPlan.of(n).algorithm();
+        String name = ctx.methodName(n);
+        int size = n.shape().size();
+        ctx.needPartial(size);
+        boolean tapwise = algorithm == ConvAlgorithm.TAPWISE_GEMM;
+        boolean implicit = algorithm == ConvAlgorithm.DOT_PRODUCTS;
+        boolean pointwise = algorithm == ConvAlgorithm.POINTWISE;
+        CodeBlock.Builder b = CodeBlock.builder()
+                .add("// Each thread sums its images into its own partial; run() adds the partials in thread order.\n")
+                .addStatement("float[] acc = team.size() == 1 ? $L : partials[worker]", ctx.buf(n));
+        if (!tapwise) { // the tap-wise form assigns every element of acc once, after its images
+            b.addStatement("$T.fill(acc, 0, $L, 0f)", java.util.Arrays.class, size);
+        }
+        if (tapwise) {
+            tapwiseWeightGradPrologue(ctx, name, d, b);
+        } else if (implicit) {
+            implicitWeightGradPrologue(ctx, name, d, b);
+        } else if (!pointwise) {
+            b.addStatement("float[] col = cols[worker]");
+            ctx.needCol(packedBound(d.outSize(), d.kg()) + (d.padded() ? PaddedImage.of(d).floats(d.cg()) : 0));
+            addPackedIm2col(ctx, name + "_im2col", d);
+        }
+        b.add("// items are threads here: thread w sums images [chunkStart(w), chunkStart(w + 1))\n");
+        b.addStatement("int first = $T.chunkStart($L, team.size(), from), last = $T.chunkStart($L, team.size(), to)",
+                ctx.team, x.shape().dim(0), ctx.team, x.shape().dim(0));
+        b.beginControlFlow("for (int n = first; n < last; n++)");
+        for (int group = 0; group < g.groups(); group++) {
+            String xAt = Expr.add(Expr.mul("n", d.c() * d.inSize()), group * d.cg() * d.inSize());
+            String dyAt = Expr.add(Expr.mul("n", d.o() * d.outSize()), group * d.og() * d.outSize());
+            if (tapwise) {
+                tapwiseWeightGrad(ctx, n, name, d, b, xAt, dyAt, group);
+            } else if (implicit) {
+                implicitWeightGrad(ctx, n, name, d, b, xAt, dyAt, group);
+            } else if (pointwise) {
+                b.add("// dw[o, c] += Σ_p dy[o, p] · x[c, p]: a GEMM of $L×$L×$L\n", d.og(), d.kg(), d.outSize());
+                b.addStatement("$T.multiply(false, true, $L, $L, $L, $L, $L, $L, $L, $L, $L, acc, $L, $L, true,"
+                                + " gemm[worker])", ctx.gemmClass, d.og(), d.kg(), d.outSize(), ctx.buf(dy), dyAt,
+                        d.outSize(), ctx.buf(x), xAt, d.outSize(), group * d.og() * d.kg(), d.kg());
+            } else {
+                b.addStatement("$L_im2col($L, $L, col)", name, ctx.buf(x), xAt);
+                b.add("// dw[o, (c,q)] += Σ_p dy[o, p] · col[(c,q), p]: a GEMM of $L×$L×$L, colᵀ already packed\n",
+                        d.og(), d.kg(), d.outSize());
+                b.addStatement("$T.multiplyPacked(false, $L, $L, $L, $L, $L, $L, col, 0, acc, $L, $L, true,"
+                                + " gemm[worker])", ctx.gemmClass, d.og(), d.kg(), d.outSize(), ctx.buf(dy), dyAt,
+                        d.outSize(), group * d.og() * d.kg(), d.kg());
+            }
+        }
+        b.endControlFlow();
+        if (tapwise) {
+            tapwiseWeightGradEpilogue(d, b);
+        }
+        ctx.loopMethod(n, name, "team.size()", true, b.build());
+        ctx.run.beginControlFlow("if (team.size() > 1)")
+                .addStatement("sumPartials($L, $L)", ctx.buf(n), size)
+                .endControlFlow();
+    }
+
+    /** Where a tap-wise weight gradient keeps its parts in col. */
+    private record TapwiseLayout(int grid, long gridAt, long packedAt, long dwAt, long end) {
+        static TapwiseLayout of(ConvDims d) {
+            PaddedImage src = PaddedImage.of(d);
+            int grid = src.gridPositions(d);
+            int[] taps = src.tapOffsets(d);
+            int reach = java.util.Arrays.stream(taps, 0, d.taps()).max().orElse(0);
+            // B's rows reach position grid − 1 + reach; the copy's own positions end at size + tail
+            int positions = Math.max(src.size() + src.tail(), grid + reach);
+            long gridAt = (long) positions * d.cg();
+            long packedAt = gridAt + (long) d.og() * grid;
+            long dwAt = packedAt + Gemm.packedASize(d.og(), grid);
+            long end = dwAt + (long) d.g().groups() * d.taps() * d.og() * d.cg();
+            return new TapwiseLayout(grid, gridAt, packedAt, dwAt, end);
+        }
+    }
+
+    /**
+     * The scratch of a tap-wise weight gradient, zeroed once per call (each image overwrites the same positions):
+     * the padded image channels-last at col[0..), dy spread over the padded grid, dy packed for the micro-kernel,
+     * and the per-tap sums dwT[g][t][o][c].
+     */
+    private static void tapwiseWeightGradPrologue(EmitContext ctx, String name, ConvDims d, CodeBlock.Builder b) {
+        TapwiseLayout at = TapwiseLayout.of(d);
+        PaddedImage src = PaddedImage.of(d);
+        ctx.needCol(at.end());
+        int[] taps = java.util.Arrays.copyOf(src.tapOffsets(d), d.taps());
+        for (int t = 0; t < taps.length; t++) {
+            taps[t] *= d.cg(); // positions to floats of the channels-last copy
+        }
+        ctx.constantArray(name.toUpperCase() + "_TAP", taps);
+        addIm2colMethod(ctx, name + "_channels_last", c -> emitChannelsLastCopy(c, d, src));
+        b.addStatement("float[] col = cols[worker]");
+        b.add("// padding and grid positions without an output stay zero; the per-tap sums start from zero\n");
+        b.addStatement("$T.fill(col, 0, $L, 0f)", java.util.Arrays.class, at.end());
+    }
+
+    /**
+     * One image of a tap-wise weight gradient: dwT[t][o, c] += Σ_q dy[o, q] · x[q + tap(t), c] over the padded
+     * grid's positions q, one GEMM of og×cg×grid per tap, B read in place from the channels-last copy.
+     */
+    private static void tapwiseWeightGrad(EmitContext ctx, Node n, String name, ConvDims d, CodeBlock.Builder b,
+                                          String xAt, String dyAt, int group) {
+        TapwiseLayout at = TapwiseLayout.of(d);
+        PaddedImage src = PaddedImage.of(d);
+        String taps = name.toUpperCase() + "_TAP";
+        long dwAt = at.dwAt() + (long) group * d.taps() * d.og() * d.cg();
+        b.addStatement("$L_channels_last($L, $L, col)", name, ctx.buf(ctx.input(n, 0)), xAt);
+        b.add("// dy[o] spread over the padded grid at col[$L + o·$L..), then packed at col[$L..)\n", at.gridAt(),
+                at.grid(), at.packedAt());
+        spreadOntoGrid(b, d, src, ctx.buf(ctx.input(n, 1)), dyAt, at.gridAt(), at.grid());
+        b.addStatement("$T.packA($L, $L, col, $L, $L, col, $L)", ctx.gemmClass, d.og(), at.grid(), at.gridAt(),
+                at.grid(), at.packedAt());
+        b.add("// dwT[t][o, c] += Σ_q dy[o, q] · x[q + tap t, c]: $L GEMMs of $L×$L×$L sharing the packed dy\n",
+                d.taps(), d.og(), d.cg(), at.grid());
+        b.beginControlFlow("for (int t = 0; t < $L; t++)", d.taps())
+                .addStatement("$T.multiplyStrided($L, $L, $L, col, $L, col, $L[t], $L, col, $L + t * $L, $L, true,"
+                                + " gemm[worker])", ctx.gemmClass, d.og(), d.cg(), at.grid(), at.packedAt(), taps,
+                        d.cg(), dwAt, d.og() * d.cg(), d.cg())
+                .endControlFlow();
+    }
+
+    /** After the images: dw[(g, o), c, t] = dwT[g][t][o, c], into this thread's sum. */
+    private static void tapwiseWeightGradEpilogue(ConvDims d, CodeBlock.Builder b) {
+        TapwiseLayout at = TapwiseLayout.of(d);
+        b.add("// the per-tap sums into dw's layout [(g, o), c, t]\n");
+        b.beginControlFlow("for (int g = 0; g < $L; g++)", d.g().groups())
+                .beginControlFlow("for (int t = 0; t < $L; t++)", d.taps())
+                .beginControlFlow("for (int o = 0; o < $L; o++)", d.og())
+                .beginControlFlow("for (int c = 0; c < $L; c++)", d.cg())
+                .addStatement("acc[((g * $L + o) * $L + c) * $L + t] = col[$L + ((g * $L + t) * $L + o) * $L + c]",
+                        d.og(), d.cg(), d.taps(), at.dwAt(), d.taps(), d.og(), d.cg())
+                .endControlFlow().endControlFlow().endControlFlow().endControlFlow();
+    }
+
+    /**
+     * The scratch of a stride-1 weight gradient read in place: the padded image at col[0..) with zeros behind it,
+     * then dy spread over the padded grid at col[{@link ConvColumns#paddedCopyFloats}..), one row of {@link ConvCostModel#dotLength} per
+     * output channel. Zeroed once per call: each image overwrites the same positions.
+     */
+    private static void implicitWeightGradPrologue(EmitContext ctx, String name, ConvDims d, CodeBlock.Builder b) {
+        PaddedImage src = PaddedImage.of(d);
+        long gridAt = paddedCopyFloats(d, src);
+        ctx.needCol(gridAt + (long) d.og() * ConvCostModel.dotLength(d));
+        addIm2colMethod(ctx, name + "_pad", c -> emitPaddedCopy(c, d, src, 0, true));
+        ctx.constantArray(name.toUpperCase() + "_TAP", src.tapOffsets(d));
+        b.addStatement("float[] col = cols[worker]");
+        b.add("// dy's grid at col[$L..) is zero where a padded row holds no output, and so is the image's tail\n",
+                gridAt);
+        b.addStatement("$T.fill(col, 0, $L, 0f)", java.util.Arrays.class, gridAt + (long) d.og() * ConvCostModel.dotLength(d));
+    }
+
+    /**
+     * One image of a stride-1 weight gradient, no column matrix: dw[o, (c,t)] += Σ_q dy[o, q] · padded[c, q +
+     * tap(t)] over the positions q of the padded grid, dy being zero where a padded row holds no output.
+     */
+    private static void implicitWeightGrad(EmitContext ctx, Node n, String name, ConvDims d, CodeBlock.Builder b,
+                                           String xAt, String dyAt, int group) {
+        PaddedImage src = PaddedImage.of(d);
+        int length = ConvCostModel.dotLength(d);
+        long gridAt = paddedCopyFloats(d, src);
+        String taps = name.toUpperCase() + "_TAP";
+        Node dy = ctx.input(n, 1);
+        b.addStatement("$L_pad($L, $L, col)", name, ctx.buf(ctx.input(n, 0)), xAt);
+        b.add("// dy[o] spread over the padded grid: row o at col[$L + o·$L..)\n", gridAt, length);
+        spreadOntoGrid(b, d, src, ctx.buf(dy), dyAt, gridAt, length);
+        b.add("// dw[o, (c,t)] += Σ_q dy[o, q] · padded[q + $L[(c,t)]]: $L×$L dot products of length $L\n", taps,
+                d.og(), d.kg(), length);
+        b.addStatement("$T.multiplyRows($L, $L, $L, col, $L, $L, col, 0, $L, acc, $L, $L, gemm[worker])",
+                ctx.gemmClass, d.og(), d.kg(), length, gridAt, length, taps, (long) group * d.og() * d.kg(), d.kg());
+    }
+}

@@ -1,0 +1,106 @@
+package dev.convj.codegen.emit;
+
+import static dev.convj.codegen.emit.ConvColumns.*;
+
+import com.palantir.javapoet.CodeBlock;
+import dev.convj.codegen.kernels.Gemm;
+import dev.convj.codegen.plan.ConvAlgorithm;
+import dev.convj.codegen.plan.ConvCostModel;
+import dev.convj.codegen.plan.ConvDims;
+import dev.convj.codegen.plan.KernelBand;
+import dev.convj.codegen.plan.PaddedImage;
+import dev.convj.graph.Node;
+import dev.convj.graph.ops.ConvGeometry;
+
+/**
+ * A stride-1 convolution without a column matrix: the image is copied (zero-padded) into scratch, and the GEMM reads
+ * its column matrix in place, row (c, q) of it being the padded image shifted by that tap's offset. Output positions
+ * run over whole padded rows, so the GEMM writes a slightly wider result into scratch; the epilogue copies the valid
+ * positions into y, adding the bias and applying a fused ReLU on the way. The forward pass and, as the equivalent
+ * forward convolution of the padded dy, the input gradient run through it.
+ */
+final class ImplicitConvEmitter {
+    private ImplicitConvEmitter() {}
+
+    /**
+     * The implicit-im2col convolution of node n's input 0 as the equivalent forward convolution {@code d}, with
+     * filters [o, (c, t)] per group read from {@code filters} at {@code filtersAt} (plus group · o/G · kg), after
+     * {@code prologue} (which may build them in col) has run once per call. With a {@code band}, K runs band-major
+     * (see {@link KernelBand}), the filters' columns too, and each tile multiplies only the rows of K its positions see.
+     */
+    static void emit(EmitContext ctx, Node n, ConvDims d, String filters, long filtersAt, CodeBlock prologue,
+                     KernelBand band) {
+        boolean banded = band != null;
+        String name = ctx.methodName(n);
+        String y = ctx.buf(n);
+        PaddedImage src = PaddedImage.of(d);
+        int r = d.r();
+        int positions = src.gridPositions(d);
+        long result = paddedCopyFloats(d, src);
+        int packedSize = Gemm.packedASize(d.og(), d.kg());
+        long packed = Math.max(implicitScratch(d), filtersAt + (long) d.o() * d.kg());
+        ctx.needCol(packed + (long) d.g().groups() * packedSize);
+        String taps = ctx.constantArray(name.toUpperCase() + "_TAP", banded ? KernelBand.tapOffsets(d, src)
+                : src.tapOffsets(d));
+        String rowFrom = banded ? ctx.constantArray(name.toUpperCase() + "_ROW_FROM", band.from()) : null;
+        String rowTo = banded ? ctx.constantArray(name.toUpperCase() + "_ROW_TO", band.to()) : null;
+        addIm2colMethod(ctx, name + "_pad", b -> emitPaddedCopy(b, d, src, 0, true));
+        CodeBlock.Builder b = CodeBlock.builder().addStatement("float[] col = cols[worker]");
+        if (prologue != null) {
+            b.add(prologue);
+        }
+        b.add("// the filters packed for the micro-kernel once per call, at col[$L..)\n", packed);
+        for (int group = 0; group < d.g().groups(); group++) {
+            b.addStatement("$T.packA($L, $L, $L, $L, $L, col, $L)", ctx.gemmClass, d.og(), d.kg(), filters,
+                    filtersAt + (long) group * d.og() * d.kg(), d.kg(), packed + (long) group * packedSize);
+        }
+        b.beginControlFlow("for (int n = from; n < to; n++)");
+        boolean bias = n.inputs().size() == 3;
+        boolean relu = ctx.plan.epilogueOf(n) >= 0;
+        for (int group = 0; group < d.g().groups(); group++) {
+            String xAt = Expr.add(Expr.mul("n", d.c() * d.inSize()), group * d.cg() * d.inSize());
+            b.addStatement("$L_pad($L, $L, col)", name, ctx.buf(ctx.input(n, 0)), xAt);
+            String k = banded ? "(t0,c,t')" : "(c,t)";
+            b.add("// y[o, q] = Σ_$L w[o, $L] · padded[q + $L[$L]] for the $L positions q of the padded grid:"
+                    + " an implicit-im2col GEMM of $L×$L×$L into col[$L..)\n", k, k, taps, k, positions, d.og(),
+                    positions, d.kg(), result);
+            if (banded) {
+                b.add("// K runs kernel row t0 by kernel row; grid row i sees only K rows [$L[i], $L[i]): the others"
+                        + " meet padding rows\n", rowFrom, rowTo);
+                b.addStatement("$T.multiplyImplicitBanded($L, $L, $L, col, $L, col, 0, $L, $L, $L, $L, col, $L, $L,"
+                        + " gemm[worker])", ctx.gemmClass, d.og(), positions, d.kg(),
+                        packed + (long) group * packedSize, taps, src.stride()[0], rowFrom, rowTo, result, positions);
+            } else {
+                b.addStatement("$T.multiplyImplicit($L, $L, $L, col, $L, col, 0, $L, col, $L, $L, false, gemm[worker])",
+                        ctx.gemmClass, d.og(), positions, d.kg(), packed + (long) group * packedSize, taps, result,
+                        positions);
+            }
+            b.add("// the valid positions into $L$L\n", y, bias || relu ? ", " + epilogueName(bias, relu) : "");
+            b.beginControlFlow("for (int o = 0; o < $L; o++)", d.og());
+            if (bias) {
+                b.addStatement("float bias = $L[$L]", ctx.buf(ctx.input(n, 2)), Expr.add("o", group * d.og()));
+            }
+            String from = Expr.add(String.valueOf(result), Expr.mul("o", positions));
+            String to = Expr.add(Expr.add(Expr.mul("n", d.o() * d.outSize()), Expr.mul("o", d.outSize())),
+                    group * d.og() * d.outSize());
+            int outStride = d.outSize();
+            for (int a = 0; a < r - 1; a++) {
+                outStride /= d.out().get(a);
+                b.beginControlFlow("for (int o$L = 0; o$L < $L; o$L++)", a, a, d.out().get(a), a);
+                from = Expr.add(from, Expr.mul("o" + a, src.stride()[a]));
+                to = Expr.add(to, Expr.mul("o" + a, outStride));
+            }
+            if (bias || relu) {
+                b.addStatement("$T.copyOut(col, $L, $L, $L, $L, $L, $L)", ctx.gemmClass, from, y, to, d.out().get(r - 1),
+                        bias ? "bias" : "0f", relu);
+            } else {
+                b.addStatement("$T.arraycopy(col, $L, $L, $L, $L)", System.class, from, y, to, d.out().get(r - 1));
+            }
+            for (int a = 0; a < r; a++) {
+                b.endControlFlow();
+            }
+        }
+        b.endControlFlow();
+        ctx.loopMethod(n, name, n.shape().dim(0), true, b.build());
+    }
+}

@@ -1,0 +1,48 @@
+package dev.convj.codegen.plan;
+
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * How a convolution-family node is computed; {@link ConvCostModel} chooses one per node, a {@code Schedule} may force
+ * one. Every algorithm is a packed GEMM per image on the micro-kernel; they differ in how the column matrix is formed.
+ */
+public enum ConvAlgorithm {
+    /** A 1×1 kernel at unit stride without padding: the input itself is the column matrix. */
+    POINTWISE(Set.of(ConvPass.FORWARD, ConvPass.WEIGHT_GRADIENT)),
+    /**
+     * Stride 1: the GEMM reads its column matrix in place from a zero-padded copy of the image, through each tap's
+     * offset (implicit im2col); the input gradient as the forward convolution of the padded dy with the filters
+     * flipped and transposed.
+     */
+    IMPLICIT_GEMM(Set.of(ConvPass.FORWARD, ConvPass.INPUT_GRADIENT)),
+    /** The input gradient's implicit GEMM, each tile multiplying only the kernel rows that reach dy's rows. */
+    BANDED_IMPLICIT_GEMM(Set.of(ConvPass.INPUT_GRADIENT)),
+    /**
+     * Stride 1: one GEMM per kernel tap, reading its operand in place (the input gradient accumulating into a
+     * zero-padded x; the weight gradient over a channels-last copy of the image).
+     */
+    TAPWISE_GEMM(Set.of(ConvPass.INPUT_GRADIENT, ConvPass.WEIGHT_GRADIENT)),
+    /** Stride 1 weight gradient: dot products of dy spread over the padded grid with the shifted padded image. */
+    DOT_PRODUCTS(Set.of(ConvPass.WEIGHT_GRADIENT)),
+    /** Any stride: an explicit column matrix (im2col), then one GEMM. */
+    IM2COL_GEMM(Set.of(ConvPass.FORWARD, ConvPass.WEIGHT_GRADIENT)),
+    /** Any stride: the input gradient as col = wᵀ · dy, then col2im scatters the columns back. */
+    COL2IM_GEMM(Set.of(ConvPass.INPUT_GRADIENT));
+
+    private final Set<ConvPass> passes;
+
+    ConvAlgorithm(Set<ConvPass> passes) {
+        this.passes = passes;
+    }
+
+    /** Whether this algorithm computes that pass at all (whether it fits a node's shape is the cost model's call). */
+    public boolean computes(ConvPass pass) {
+        return passes.contains(pass);
+    }
+
+    /** E.g. "implicit-gemm". */
+    public String label() {
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+}

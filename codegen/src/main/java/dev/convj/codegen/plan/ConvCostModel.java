@@ -1,0 +1,201 @@
+package dev.convj.codegen.plan;
+
+import dev.convj.codegen.kernels.Gemm;
+import dev.convj.graph.ops.ConvGeometry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The one place that chooses how each convolution-family node runs, from its shape and the micro-kernel in use.
+ * Its thresholds are named below with the reason for each (the measurements behind them: docs/performance.md).
+ */
+public final class ConvCostModel {
+    private ConvCostModel() {}
+
+    /**
+     * The implicit input gradient runs its multiply-adds about 2.5× faster than the per-tap GEMMs (its K is o·taps
+     * deep, theirs only o): it is chosen while it multiplies at most this many times their work.
+     */
+    public static final double IMPLICIT_WORK_FACTOR = 2.0;
+
+    /**
+     * Each dot-product tile of a weight gradient ends in twelve horizontal reductions: over padded grids shorter
+     * than this they cost more than the column matrix they save.
+     */
+    public static final int MIN_DOT_LENGTH = 512;
+
+    /**
+     * A weight gradient runs one GEMM per tap when its channels per group fill the micro-kernel's columns (its B's
+     * columns are channels); with fewer, most of each tile would multiply zeros.
+     */
+    public static int tapwiseMinimumChannels() {
+        return Gemm.NR;
+    }
+
+    /** The schedule of a node: {@code forced} when given (checked to fit), else the cost model's choice. */
+    public static ConvSchedule schedule(String node, ConvPass pass, ConvDims d, int batch, ConvAlgorithm forced,
+                                        int threads) {
+        List<ConvAlgorithm> fit = fitting(pass, d);
+        ConvAlgorithm algorithm;
+        if (forced != null) {
+            if (!fit.contains(forced)) {
+                throw new IllegalArgumentException(node + ": " + forced.label() + " cannot compute this "
+                        + pass.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + " (stride "
+                        + d.g().stride() + ", kernel " + d.k() + ", padding " + d.g().padLow() + "/" + d.g().padHigh()
+                        + "); use one of " + fit.stream().map(ConvAlgorithm::label).toList());
+            }
+            algorithm = forced;
+        } else {
+            algorithm = choose(pass, d);
+        }
+        boolean dots = algorithm == ConvAlgorithm.DOT_PRODUCTS;
+        return new ConvSchedule(node, pass, algorithm, forced != null, dots ? 3 : Gemm.MR, dots ? 4 : Gemm.NR,
+                threads, multiplyAdds(pass, algorithm, d, batch), bytes(pass, algorithm, d, batch));
+    }
+
+    /** The cost model's choice. */
+    static ConvAlgorithm choose(ConvPass pass, ConvDims d) {
+        switch (pass) {
+            case FORWARD:
+                return d.pointwise() ? ConvAlgorithm.POINTWISE
+                        : d.unitStride() ? ConvAlgorithm.IMPLICIT_GEMM : ConvAlgorithm.IM2COL_GEMM;
+            case INPUT_GRADIENT: {
+                Optional<ConvDims> e = inputGradientAsForward(d);
+                if (e.isPresent()) {
+                    ConvDims f = e.get();
+                    boolean banded = bandable(f);
+                    long work = banded ? bandedMultiplyAdds(f) : (long) PaddedImage.of(f).gridPositions(f) * f.kg();
+                    if (work <= IMPLICIT_WORK_FACTOR * d.outSize() * f.kg()) {
+                        return banded ? ConvAlgorithm.BANDED_IMPLICIT_GEMM : ConvAlgorithm.IMPLICIT_GEMM;
+                    }
+                }
+                return d.unitStride() ? ConvAlgorithm.TAPWISE_GEMM : ConvAlgorithm.COL2IM_GEMM;
+            }
+            default:
+                if (d.pointwise()) {
+                    return ConvAlgorithm.POINTWISE;
+                }
+                if (d.unitStride() && d.cg() >= tapwiseMinimumChannels()) {
+                    return ConvAlgorithm.TAPWISE_GEMM;
+                }
+                if (d.unitStride() && dotLength(d) >= MIN_DOT_LENGTH) {
+                    return ConvAlgorithm.DOT_PRODUCTS;
+                }
+                return ConvAlgorithm.IM2COL_GEMM;
+        }
+    }
+
+    /** The algorithms that can compute this pass at this shape. */
+    public static List<ConvAlgorithm> fitting(ConvPass pass, ConvDims d) {
+        List<ConvAlgorithm> out = new ArrayList<>();
+        switch (pass) {
+            case FORWARD:
+                if (d.pointwise()) {
+                    out.add(ConvAlgorithm.POINTWISE);
+                } else if (d.unitStride()) {
+                    out.add(ConvAlgorithm.IMPLICIT_GEMM);
+                }
+                out.add(ConvAlgorithm.IM2COL_GEMM);
+                break;
+            case INPUT_GRADIENT:
+                inputGradientAsForward(d).ifPresent(f -> {
+                    out.add(ConvAlgorithm.IMPLICIT_GEMM);
+                    if (bandable(f)) {
+                        out.add(ConvAlgorithm.BANDED_IMPLICIT_GEMM);
+                    }
+                });
+                if (d.unitStride()) {
+                    out.add(ConvAlgorithm.TAPWISE_GEMM);
+                }
+                out.add(ConvAlgorithm.COL2IM_GEMM);
+                break;
+            default:
+                if (d.pointwise()) {
+                    out.add(ConvAlgorithm.POINTWISE);
+                } else {
+                    if (d.unitStride()) {
+                        out.add(ConvAlgorithm.TAPWISE_GEMM);
+                        out.add(ConvAlgorithm.DOT_PRODUCTS);
+                    }
+                    out.add(ConvAlgorithm.IM2COL_GEMM);
+                }
+        }
+        return out;
+    }
+
+    /**
+     * A stride-1 transposed convolution as the equivalent forward convolution: dy (o channels) zero-padded by
+     * d·(k − 1) − p on each side, correlated with the filters flipped and transposed, giving x (c channels); empty
+     * at larger strides or when that padding would be negative.
+     */
+    public static Optional<ConvDims> inputGradientAsForward(ConvDims d) {
+        ConvGeometry g = d.g();
+        if (!d.unitStride()) {
+            return Optional.empty();
+        }
+        List<Integer> low = new ArrayList<>(), high = new ArrayList<>();
+        for (int a = 0; a < d.r(); a++) {
+            int reach = g.dilation().get(a) * (d.k().get(a) - 1);
+            low.add(reach - g.padLow().get(a));
+            high.add(reach - g.padHigh().get(a)); // a crop of x (negative padding) pads dy more: zeros there
+            if (low.get(a) < 0 || high.get(a) < 0) {
+                return Optional.empty();
+            }
+        }
+        ConvGeometry forward = new ConvGeometry(g.stride(), low, high, g.dilation(), g.groups());
+        return Optional.of(new ConvDims(forward, d.out(), d.in(), d.k(), d.o(), d.c()));
+    }
+
+    /** Whether the implicit input gradient can run banded: K fits one block, and no dilation along the rows. */
+    public static boolean bandable(ConvDims forward) {
+        return forward.kg() <= Gemm.KC_IMPLICIT && forward.g().dilation().get(0) == 1;
+    }
+
+    /** Multiply-adds per row of C of the banded implicit GEMM of this forward convolution. */
+    static long bandedMultiplyAdds(ConvDims f) {
+        KernelBand band = KernelBand.of(f);
+        PaddedImage src = PaddedImage.of(f);
+        return Gemm.bandedMultiplyAdds(src.gridPositions(f), src.stride()[0], band.from(), band.to());
+    }
+
+    /** Grid positions of a dot-product weight gradient, rounded up to a whole number of vectors of any width. */
+    public static int dotLength(ConvDims d) {
+        return (PaddedImage.of(d).gridPositions(d) + 15) / 16 * 16;
+    }
+
+    private static long multiplyAdds(ConvPass pass, ConvAlgorithm a, ConvDims d, int batch) {
+        long perGroup;
+        long direct = (long) d.og() * d.outSize() * d.kg();
+        switch (a) {
+            case IMPLICIT_GEMM:
+            case BANDED_IMPLICIT_GEMM:
+                if (pass == ConvPass.FORWARD) {
+                    perGroup = (long) d.og() * PaddedImage.of(d).gridPositions(d) * d.kg();
+                } else {
+                    ConvDims f = inputGradientAsForward(d).orElseThrow();
+                    perGroup = (long) f.og() * (a == ConvAlgorithm.BANDED_IMPLICIT_GEMM ? bandedMultiplyAdds(f)
+                            : (long) PaddedImage.of(f).gridPositions(f) * f.kg());
+                }
+                break;
+            case TAPWISE_GEMM:
+                perGroup = pass == ConvPass.WEIGHT_GRADIENT
+                        ? (long) d.og() * d.cg() * PaddedImage.of(d).gridPositions(d) * d.taps() : direct;
+                break;
+            case DOT_PRODUCTS:
+                perGroup = (long) d.og() * d.kg() * dotLength(d);
+                break;
+            default:
+                perGroup = direct;
+        }
+        return perGroup * d.g().groups() * batch;
+    }
+
+    private static long bytes(ConvPass pass, ConvAlgorithm a, ConvDims d, int batch) {
+        long floats = (long) batch * (d.c() * d.inSize() + (long) d.o() * d.outSize()) + (long) d.o() * d.kg();
+        if (a == ConvAlgorithm.IM2COL_GEMM || a == ConvAlgorithm.COL2IM_GEMM) {
+            floats += (long) batch * d.g().groups() * d.kg() * d.outSize(); // the column matrix, written and read
+        }
+        return 4 * floats;
+    }
+}

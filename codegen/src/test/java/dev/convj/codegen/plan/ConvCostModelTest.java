@@ -1,0 +1,91 @@
+package dev.convj.codegen.plan;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.convj.codegen.Schedule;
+import dev.convj.codegen.kernels.Gemm;
+import dev.convj.graph.DType;
+import dev.convj.graph.Graph;
+import dev.convj.graph.GraphBuilder;
+import dev.convj.graph.Node;
+import dev.convj.graph.ParamInit;
+import dev.convj.graph.Shape;
+import dev.convj.graph.autodiff.Autodiff;
+import dev.convj.graph.ops.Conv;
+import dev.convj.graph.ops.ConvGeometry;
+import dev.convj.graph.ops.Sum;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The cost model's choices at the reference models' shapes, and the plan a graph gets. */
+class ConvCostModelTest {
+
+    private static ConvGeometry geometry(int stride, int pad) {
+        return new ConvGeometry(List.of(stride, stride), List.of(pad, pad), List.of(pad, pad), List.of(1, 1), 1);
+    }
+
+    private static ConvDims dims(int c, int n, int o, int k, int stride, int pad) {
+        int out = (n + 2 * pad - k) / stride + 1;
+        return ConvDims.of(geometry(stride, pad), Shape.of(64, c, n, n), Shape.of(o, c, k, k), Shape.of(64, o, out, out));
+    }
+
+    @Test
+    void forwardPassesRunImplicitAtStrideOneIm2colOtherwiseAndOneByOneInPlace() {
+        assertEquals(ConvAlgorithm.IMPLICIT_GEMM, ConvCostModel.choose(ConvPass.FORWARD, dims(1, 28, 6, 5, 1, 2)));
+        assertEquals(ConvAlgorithm.IM2COL_GEMM, ConvCostModel.choose(ConvPass.FORWARD, dims(3, 28, 8, 3, 2, 1)));
+        assertEquals(ConvAlgorithm.POINTWISE, ConvCostModel.choose(ConvPass.FORWARD, dims(16, 7, 8, 1, 1, 0)));
+    }
+
+    @Test
+    void inputGradientsRunBandedWhenThePaddingRowsAreFewAndPerTapWhenTheyAreMany() {
+        // LeNet-5's conv2: 14×14 from 10×10 through 5×5; the banded GEMM does 1.54× the per-tap work
+        assertEquals(ConvAlgorithm.BANDED_IMPLICIT_GEMM,
+                ConvCostModel.choose(ConvPass.INPUT_GRADIENT, dims(6, 14, 16, 5, 1, 0)));
+        // a 7×7 kernel over a 9×9 image: mostly padding even banded
+        assertEquals(ConvAlgorithm.TAPWISE_GEMM,
+                ConvCostModel.choose(ConvPass.INPUT_GRADIENT, dims(3, 9, 4, 7, 1, 0)));
+        assertEquals(ConvAlgorithm.COL2IM_GEMM,
+                ConvCostModel.choose(ConvPass.INPUT_GRADIENT, dims(3, 28, 8, 3, 2, 1)));
+    }
+
+    @Test
+    void weightGradientsFollowTheChannelsAndTheGrid() {
+        // channels filling the kernel's columns: one GEMM per tap
+        assertEquals(ConvAlgorithm.TAPWISE_GEMM,
+                ConvCostModel.choose(ConvPass.WEIGHT_GRADIENT, dims(Gemm.NR, 14, 64, 3, 1, 1)));
+        // LeNet-5's conv1: one channel over a 28×32 padded grid ≥ MIN_DOT_LENGTH
+        assertEquals(ConvAlgorithm.DOT_PRODUCTS,
+                ConvCostModel.choose(ConvPass.WEIGHT_GRADIENT, dims(1, 28, 6, 5, 1, 2)));
+        // LeNet-5's conv2: 6 channels, a grid of 140 < MIN_DOT_LENGTH
+        assertEquals(ConvAlgorithm.IM2COL_GEMM,
+                ConvCostModel.choose(ConvPass.WEIGHT_GRADIENT, dims(6, 14, 16, 5, 1, 0)));
+        assertEquals(ConvAlgorithm.IM2COL_GEMM,
+                ConvCostModel.choose(ConvPass.WEIGHT_GRADIENT, dims(3, 28, 8, 3, 2, 1)));
+    }
+
+    @Test
+    void aGraphsPlanNamesEveryConvolutionNodeWithItsTileThreadsAndWork() {
+        GraphBuilder b = new GraphBuilder();
+        Node x = b.input("x", Shape.of(4, 1, 28, 28), DType.F32);
+        Node w = b.parameter("w", Shape.of(6, 1, 5, 5), new ParamInit.Uniform(0.2));
+        Node y = b.apply("conv1", new Conv(geometry(1, 2)), x, w);
+        b.output(b.apply("loss", new Sum(List.of(0, 1, 2, 3)), y));
+        Graph g = Autodiff.gradients(b.build(), "loss", List.of("x", "w")).graph();
+        ConvPlan plan = ConvPlan.of(g, Schedule.threads(2));
+        assertEquals(3, plan.schedules().size(), plan.toText());
+        ConvSchedule forward = plan.of(g.node("conv1"));
+        assertEquals(ConvAlgorithm.IMPLICIT_GEMM, forward.algorithm());
+        assertEquals(Gemm.MR, forward.tileRows());
+        assertEquals(Gemm.NR, forward.tileColumns());
+        assertEquals(2, forward.threads());
+        // 4 images × 6 filters × 25 taps × 28 rows of the padded grid, each 28 + 2 positions (rows share zeros)
+        assertEquals(4L * 6 * 25 * 28 * 30, forward.multiplyAdds());
+        assertTrue(plan.toText().lines().anyMatch(l -> l.startsWith("conv1 ") && l.contains("forward")
+                && l.contains("implicit-gemm") && l.contains("threads 2")), plan.toText());
+        ConvPlan forced = ConvPlan.of(g, Schedule.threads(1).withAlgorithm("conv1", ConvAlgorithm.IM2COL_GEMM));
+        assertEquals(ConvAlgorithm.IM2COL_GEMM, forced.of(g.node("conv1")).algorithm());
+        assertTrue(forced.toText().contains("im2col-gemm (forced)"), forced.toText());
+        assertEquals(4L * 6 * 25 * 28 * 28, forced.of(g.node("conv1")).multiplyAdds());
+    }
+}
