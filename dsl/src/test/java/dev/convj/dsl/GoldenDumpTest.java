@@ -29,9 +29,10 @@ class GoldenDumpTest {
 
     @Test
     void structuralHashIsStableAcrossBuildsAndFollowsTheDump() {
+        // A literal: the hash keys the compile cache on disk, so another build must compute the same one (a change
+        // here means every cached class is recompiled; update it on purpose only)
         String a = LeNet.lenet5().graph(2).graph().structuralHash();
-        assertEquals(a, LeNet.lenet5().graph(2).graph().structuralHash());
-        assertEquals(16, a.length());
+        assertEquals("3194f3b82d0f1cc8", a);
         assertEquals(false, a.equals(LeNet.lenet5().graph(3).graph().structuralHash()));
     }
 

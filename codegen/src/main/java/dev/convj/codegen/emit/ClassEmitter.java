@@ -12,6 +12,7 @@ import dev.convj.codegen.CodegenVersion;
 import dev.convj.codegen.GeneratedGraph;
 import dev.convj.codegen.GeneratedSource;
 import dev.convj.codegen.Schedule;
+import dev.convj.codegen.plan.CodegenPasses;
 import dev.convj.codegen.plan.ExecutionPlan;
 import dev.convj.codegen.plan.MemoryPlan;
 import dev.convj.graph.Graph;
@@ -29,7 +30,8 @@ public final class ClassEmitter {
      * Generates the class for {@code graph}, named after {@code fingerprint} (the structural hash of the graph as
      * the user built it; the plans run on a simplified but equal graph).
      */
-    public static GeneratedSource generate(Graph graph, String fingerprint, Schedule schedule) {
+    public static GeneratedSource generate(Graph userGraph, String fingerprint, Schedule schedule) {
+        Graph graph = CodegenPasses.apply(userGraph);
         String className = "Graph_" + fingerprint;
         TypeSpec.Builder type = TypeSpec.classBuilder(className)
                 .addModifiers(Modifier.PUBLIC, Modifier.FINAL)

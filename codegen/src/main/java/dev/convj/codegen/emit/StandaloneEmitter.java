@@ -10,6 +10,7 @@ import com.palantir.javapoet.TypeSpec;
 import dev.convj.codegen.CodegenVersion;
 import dev.convj.codegen.GeneratedSource;
 import dev.convj.codegen.Schedule;
+import dev.convj.codegen.plan.CodegenPasses;
 import dev.convj.graph.Graph;
 import dev.convj.graph.Node;
 import java.io.ByteArrayOutputStream;
@@ -41,15 +42,16 @@ public final class StandaloneEmitter {
     private static final int CHUNK = 60_000; // a string constant holds at most 65,535 bytes
 
     /**
-     * @param graph         the forward graph for one image (batch 1)
+     * @param userGraph     the forward graph for one image (batch 1)
      * @param input         the image input node
      * @param output        the node {@code predict} returns (logits)
      * @param weights       a value for every parameter of the graph
      * @param qualifiedName e.g. {@code com.acme.FashionNet}
      * @param vectorApi     whether to carry the Vector API micro-kernel
      */
-    public static GeneratedSource generate(Graph graph, String input, String output, Map<String, float[]> weights,
+    public static GeneratedSource generate(Graph userGraph, String input, String output, Map<String, float[]> weights,
                                            String qualifiedName, boolean vectorApi) {
+        Graph graph = CodegenPasses.apply(userGraph);
         if (!qualifiedName.matches("([A-Za-z_$][A-Za-z0-9_$]*\\.)*[A-Za-z_$][A-Za-z0-9_$]*")) {
             throw new IllegalArgumentException("'" + qualifiedName + "' is not a Java class name such as com.acme.FashionNet");
         }

@@ -18,7 +18,8 @@ import java.util.Map;
 /**
  * Lesson 1: LeNet-5 on Fashion-MNIST, the recipe PyTorch users know: SGD with momentum 0.9, learning rate 0.01,
  * batch 64, 5 epochs, the input standardized with the training set's pixel mean and standard deviation (about
- * 88.5-89 % test accuracy; without the standardization about a point less). Arguments: [epochs] [training images].
+ * 88.5-89 % test accuracy; without the standardization about a point less). Arguments: [epochs] [training images]
+ * [output directory, default runs/lesson01] [test images].
  */
 public final class Lesson01LeNet5 {
     private Lesson01LeNet5() {}
@@ -36,17 +37,18 @@ public final class Lesson01LeNet5 {
         System.out.print(lenet5.summary());
 
         FashionMnist.Split data = FashionData.locate(null, System.out);
+        var testSet = data.test().take(args.length > 3 ? Integer.parseInt(args[3]) : Integer.MAX_VALUE);
         Trainer trainer = Trainer.builder(lenet5::graph).inference(lenet5::inferenceGraph)
                 .factory(Backend.factory(0))
                 .optimizer(Sgd.momentum(0.01, 0.9))
                 .batchSize(64).seed(1)
                 .log(System.out).progressBar(System.console() != null ? System.err : null)
                 .build();
-        History history = trainer.fit(data.train().take(limit), data.test(), epochs);
+        History history = trainer.fit(data.train().take(limit), testSet, epochs);
 
-        Evaluation test = trainer.evaluate(data.test());
+        Evaluation test = trainer.evaluate(testSet);
         System.out.print(test.format(FashionMnist.CLASSES));
-        Path out = Path.of("runs", "lesson01");
+        Path out = args.length > 2 ? Path.of(args[2]) : Path.of("runs", "lesson01");
         ModelStore.save(out.resolve("lenet5.convj"), lenet5, trainer.weights(), Map.of());
         Curves.write(history, out, "LeNet-5");
         System.out.println("model and curves in " + out);

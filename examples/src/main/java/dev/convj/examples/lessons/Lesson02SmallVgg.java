@@ -13,7 +13,7 @@ import dev.convj.runtime.train.Trainer;
 /**
  * Lesson 2: a deeper "small VGG" — two blocks of two 3×3 convolutions (32 then 64 filters) each ending in 2×2 max
  * pooling, then dense 256 and 10. Stacked 3×3 kernels see as far as one 5×5 with fewer weights and one more
- * non-linearity. Arguments: [epochs] [training images].
+ * non-linearity. Arguments: [epochs] [training images] [test images].
  */
 public final class Lesson02SmallVgg {
     private Lesson02SmallVgg() {}
@@ -31,14 +31,15 @@ public final class Lesson02SmallVgg {
         System.out.print(vgg.summary());
 
         FashionMnist.Split data = FashionData.locate(null, System.out);
+        var testSet = data.test().take(args.length > 2 ? Integer.parseInt(args[2]) : Integer.MAX_VALUE);
         Trainer trainer = Trainer.builder(vgg::graph).inference(vgg::inferenceGraph)
                 .factory(Backend.factory(0))
                 .optimizer(Sgd.momentum(0.01, 0.9))
                 .batchSize(64).seed(1)
                 .log(System.out).progressBar(System.console() != null ? System.err : null)
                 .build();
-        trainer.fit(data.train().take(limit), data.test(), epochs);
-        Evaluation test = trainer.evaluate(data.test());
+        trainer.fit(data.train().take(limit), testSet, epochs);
+        Evaluation test = trainer.evaluate(testSet);
         System.out.print(test.format(FashionMnist.CLASSES));
     }
 }

@@ -6,6 +6,7 @@ import dev.convj.graph.Node;
 import dev.convj.graph.Shape;
 import dev.convj.graph.ShapeException;
 import dev.convj.graph.ops.Input;
+import dev.convj.graph.ops.GradientContext;
 import dev.convj.graph.ops.Op;
 import dev.convj.graph.ops.Parameter;
 import dev.convj.graph.passes.DeadCodeElimination;

@@ -3,7 +3,6 @@ package dev.convj.graph.ops;
 import dev.convj.graph.Fmt;
 import dev.convj.graph.Node;
 import dev.convj.graph.Shape;
-import dev.convj.graph.autodiff.GradientContext;
 import java.util.List;
 
 /** The exponential linear unit: x where x > 0, else α(e^x − 1), as PyTorch's elu (default α = 1). */

@@ -4,7 +4,6 @@ import dev.convj.graph.DType;
 import dev.convj.graph.Fmt;
 import dev.convj.graph.Node;
 import dev.convj.graph.Shape;
-import dev.convj.graph.autodiff.GradientContext;
 import java.util.List;
 
 /** A constant tensor with every element equal to {@code value}, such as the seed dL/dL = 1. */

@@ -3,7 +3,6 @@ package dev.convj.graph.ops;
 import dev.convj.graph.Fmt;
 import dev.convj.graph.Node;
 import dev.convj.graph.Shape;
-import dev.convj.graph.autodiff.GradientContext;
 import java.util.List;
 
 /** x where x > 0, else slope·x, as PyTorch's leaky_relu (default slope 0.01). */

@@ -2,7 +2,6 @@ package dev.convj.graph.ops;
 
 import dev.convj.graph.Node;
 import dev.convj.graph.Shape;
-import dev.convj.graph.autodiff.GradientContext;
 import java.util.List;
 
 /** x − log Σ e^x along {@code axis}, computed with the maximum subtracted for stability. */

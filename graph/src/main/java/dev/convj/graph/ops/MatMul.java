@@ -2,7 +2,6 @@ package dev.convj.graph.ops;
 
 import dev.convj.graph.Node;
 import dev.convj.graph.Shape;
-import dev.convj.graph.autodiff.GradientContext;
 import java.util.List;
 
 /** The matrix product op(a)·op(b) of two rank-2 tensors, where op transposes when its flag is set. */

@@ -2,7 +2,6 @@ package dev.convj.graph.ops;
 
 import dev.convj.graph.Node;
 import dev.convj.graph.Shape;
-import dev.convj.graph.autodiff.GradientContext;
 import java.util.List;
 
 /** Max pooling over each window of each channel; padded positions never win. x [N,C,*in] → [N,C,*out]. */

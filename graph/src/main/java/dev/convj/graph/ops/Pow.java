@@ -3,7 +3,6 @@ package dev.convj.graph.ops;
 import dev.convj.graph.Fmt;
 import dev.convj.graph.Node;
 import dev.convj.graph.Shape;
-import dev.convj.graph.autodiff.GradientContext;
 import java.util.List;
 
 /** Elementwise x^p for a constant exponent p, e.g. p = −½ for batch normalization's 1/√(var + ε). */

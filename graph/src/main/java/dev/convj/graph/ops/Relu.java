@@ -2,7 +2,6 @@ package dev.convj.graph.ops;
 
 import dev.convj.graph.Node;
 import dev.convj.graph.Shape;
-import dev.convj.graph.autodiff.GradientContext;
 import java.util.List;
 
 /** 0 where x < 0, else x, as PyTorch's relu: NaN stays NaN and −0 stays −0. */

@@ -2,7 +2,6 @@ package dev.convj.graph.ops;
 
 import dev.convj.graph.Node;
 import dev.convj.graph.Shape;
-import dev.convj.graph.autodiff.GradientContext;
 import java.util.List;
 
 /** Sums x down to {@code target}, a shape that broadcasts to x's: the adjoint of {@link BroadcastTo}. */

@@ -5,11 +5,11 @@ import dev.convj.codegen.GeneratedSource;
 import dev.convj.codegen.Schedule;
 import dev.convj.codegen.emit.ClassEmitter;
 import dev.convj.codegen.kernels.KernelChoice;
+import dev.convj.codegen.plan.CodegenPasses;
 import dev.convj.codegen.plan.ConvPlan;
 import dev.convj.graph.Murmur3;
 import java.nio.charset.StandardCharsets;
 import dev.convj.graph.Graph;
-import dev.convj.graph.passes.Simplify;
 import java.lang.reflect.InvocationTargetException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -78,7 +78,7 @@ public final class GraphCompiler {
     }
 
     public GeneratedSource generate(Graph graph, Schedule schedule) {
-        return ClassEmitter.generate(Simplify.stepOfRelu(graph), key(graph, schedule), schedule);
+        return ClassEmitter.generate(graph, key(graph, schedule), schedule);
     }
 
     /**
@@ -86,7 +86,7 @@ public final class GraphCompiler {
      * estimated work, one line per node.
      */
     public static ConvPlan plan(Graph graph, Schedule schedule) {
-        return ConvPlan.of(Simplify.stepOfRelu(graph), schedule);
+        return ConvPlan.of(CodegenPasses.apply(graph), schedule);
     }
 
     /** Compiles {@code graph} (or finds it in a cache) and instantiates it for {@code threads} threads. */

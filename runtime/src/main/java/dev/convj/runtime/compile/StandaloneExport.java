@@ -3,7 +3,6 @@ package dev.convj.runtime.compile;
 import dev.convj.codegen.GeneratedSource;
 import dev.convj.codegen.emit.StandaloneEmitter;
 import dev.convj.graph.ModelGraph;
-import dev.convj.graph.passes.Simplify;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -53,7 +52,7 @@ public final class StandaloneExport {
         // Only the forward pass: the loss and its target are not part of a prediction.
         var forward = model.graph().withOutputs(java.util.List.of(model.output()));
         forward = dev.convj.graph.passes.DeadCodeElimination.prune(forward, n -> false);
-        return StandaloneEmitter.generate(Simplify.stepOfRelu(forward), model.input(), model.output(), weights,
+        return StandaloneEmitter.generate(forward, model.input(), model.output(), weights,
                 qualifiedName, vectorApi);
     }
 }

@@ -1,19 +1,14 @@
-package dev.convj.graph.autodiff;
+package dev.convj.graph.ops;
 
 import dev.convj.graph.Node;
 import dev.convj.graph.Shape;
-import dev.convj.graph.ops.Add;
-import dev.convj.graph.ops.BroadcastTo;
-import dev.convj.graph.ops.Mul;
-import dev.convj.graph.ops.Op;
-import dev.convj.graph.ops.Reshape;
-import dev.convj.graph.ops.Scale;
-import dev.convj.graph.ops.Sub;
-import dev.convj.graph.ops.Sum;
 import java.util.ArrayList;
 import java.util.List;
 
-/** What a gradient rule sees: the forward node, its inputs, dL/d(output), and a way to add new nodes. */
+/**
+ * What a gradient rule sees: the forward node, its inputs, dL/d(output), and a way to add new nodes. It lives
+ * beside the ops, whose records call it; the autodiff pass implements it.
+ */
 public interface GradientContext {
 
     /** The forward node whose gradient rule runs. */
