@@ -1,5 +1,6 @@
 package dev.convj.dsl;
 
+import dev.convj.graph.Roles;
 import dev.convj.graph.DType;
 import dev.convj.graph.GraphBuilder;
 import dev.convj.graph.Node;
@@ -11,7 +12,7 @@ import dev.convj.graph.ops.Op;
 /** What a layer lowers into: the graph under construction and the naming rules for its nodes. */
 public final class Lowering {
     /** The name of the i32 scalar input that feeds the training step to dropout layers. */
-    public static final String STEP = "step";
+    public static final String STEP = Roles.STEP;
 
     private final GraphBuilder builder;
     private final boolean training;

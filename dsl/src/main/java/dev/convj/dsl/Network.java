@@ -1,5 +1,6 @@
 package dev.convj.dsl;
 
+import dev.convj.graph.Roles;
 import dev.convj.graph.DType;
 import dev.convj.graph.GraphBuilder;
 import dev.convj.graph.ModelGraph;
@@ -51,7 +52,7 @@ public final class Network {
         graph(1); // shape errors surface here, naming the layer
     }
 
-    private static final List<String> RESERVED = List.of("x", "labels", "target", "loss", Lowering.STEP);
+    private static final List<String> RESERVED = Roles.ALL;
 
     private static void checkNames(List<Layer> layers) {
         java.util.Set<String> seen = new java.util.HashSet<>();
@@ -454,7 +455,7 @@ public final class Network {
         }
         GraphBuilder builder = new GraphBuilder();
         Lowering lowering = new Lowering(builder, training);
-        Node x = builder.input("x", Shape.concat(List.of(batch), inputShape), DType.F32);
+        Node x = builder.input(Roles.INPUT, Shape.concat(List.of(batch), inputShape), DType.F32);
         Node current = x;
         for (Layer layer : layers) {
             current = lowering.lower(layer, current);
@@ -467,12 +468,13 @@ public final class Network {
                 throw new ShapeException("loss (softmax_cross_entropy): expects logits [N, classes], got "
                         + current.name() + " " + current.typeString() + "; flatten and add a dense layer first");
             }
-            Node labels = builder.input("labels", Shape.of(batch), DType.I32);
-            data = builder.apply(weightDecay > 0 ? "loss.data" : "loss", new SoftmaxCrossEntropy(), current, labels);
+            Node labels = builder.input(Roles.LABELS, Shape.of(batch), DType.I32);
+            data = builder.apply(weightDecay > 0 ? Roles.LOSS + ".data" : Roles.LOSS, new SoftmaxCrossEntropy(),
+                    current, labels);
             target = Optional.of(labels.name());
         } else if (loss == Loss.MSE) {
-            Node t = builder.input("target", current.shape(), DType.F32);
-            data = builder.apply(weightDecay > 0 ? "loss.data" : "loss", new Mse(), current, t);
+            Node t = builder.input(Roles.TARGET, current.shape(), DType.F32);
+            data = builder.apply(weightDecay > 0 ? Roles.LOSS + ".data" : Roles.LOSS, new Mse(), current, t);
             target = Optional.of(t.name());
         }
         if (data != null) {

@@ -1,5 +1,6 @@
 package dev.convj.dsl;
 
+import dev.convj.graph.Roles;
 import dev.convj.graph.GraphBuilder;
 import dev.convj.graph.Node;
 import dev.convj.graph.ops.Add;
@@ -32,9 +33,9 @@ final class WeightDecay {
             total = total == null ? norm : builder.apply(builder.uniqueName("loss.l2_sum"), new Add(), total, norm);
         }
         if (total == null) {
-            return builder.rename(data, "loss");
+            return builder.rename(data, Roles.LOSS);
         }
         Node penalty = builder.apply("loss.l2", new Scale(lambda / 2), total);
-        return builder.apply("loss", new Add(), data, penalty);
+        return builder.apply(Roles.LOSS, new Add(), data, penalty);
     }
 }

@@ -36,4 +36,19 @@ class FmtTest {
         qt().withFixedSeed(5).withExamples(500).forAll(doubles().between(-1e30, 1e30)).checkAssert(v ->
                 assertEquals(v, Double.parseDouble(Fmt.num(v)), 0.0, "Fmt.num(" + v + ") = " + Fmt.num(v)));
     }
+
+    /** Hyper-parameters in logs read as PyTorch's reprs print them, and still round-trip. */
+    @Test
+    void pythonFormsMatchPythonsRepr() {
+        assertEquals("0.001", Fmt.python(1e-3));
+        assertEquals("0.9", Fmt.python(0.9));
+        assertEquals("1e-08", Fmt.python(1e-8));
+        assertEquals("1.5e-05", Fmt.python(1.5e-5));
+        assertEquals("0.0001", Fmt.python(1e-4));
+        assertEquals("-2.5e-07", Fmt.python(-2.5e-7));
+        assertEquals("3", Fmt.python(3));
+        assertEquals("1e+16", Fmt.python(1e16));
+        qt().withFixedSeed(6).withExamples(300).forAll(doubles().between(-1, 1)).checkAssert(v ->
+                assertEquals(v, Double.parseDouble(Fmt.python(v)), 0.0, "Fmt.python(" + v + ") = " + Fmt.python(v)));
+    }
 }

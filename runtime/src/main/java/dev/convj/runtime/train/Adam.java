@@ -1,5 +1,6 @@
 package dev.convj.runtime.train;
 
+import dev.convj.graph.Fmt;
 import java.util.List;
 import java.util.Locale;
 
@@ -94,7 +95,7 @@ public final class Adam extends Optimizer {
     @Override
     public String toString() {
         return String.format(Locale.ROOT, "%s(lr=%s, betas=(%s, %s), eps=%s, weight_decay=%s)",
-                decoupled ? "AdamW" : "Adam", Fmt.num(learningRate()), Fmt.num(beta1), Fmt.num(beta2), Fmt.num(eps),
-                Fmt.num(weightDecay));
+                decoupled ? "AdamW" : "Adam", Fmt.python(learningRate()), Fmt.python(beta1), Fmt.python(beta2), Fmt.python(eps),
+                Fmt.python(weightDecay));
     }
 }

@@ -1,5 +1,6 @@
 package dev.convj.runtime.train;
 
+import dev.convj.graph.Fmt;
 import java.util.Locale;
 
 /**
@@ -26,7 +27,7 @@ public record EpochStats(int epoch, double learningRate, double trainLoss, doubl
      * (without the accuracies for a regression model).
      */
     public String line(int epochs) {
-        String s = String.format(Locale.ROOT, "epoch %d/%d  lr %s  loss %.4f", epoch, epochs, Fmt.num(learningRate),
+        String s = String.format(Locale.ROOT, "epoch %d/%d  lr %s  loss %.4f", epoch, epochs, Fmt.python(learningRate),
                 trainLoss);
         if (hasAccuracy()) {
             s += String.format(Locale.ROOT, "  acc %.2f%%", 100 * trainAccuracy);

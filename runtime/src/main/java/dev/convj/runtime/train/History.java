@@ -1,5 +1,6 @@
 package dev.convj.runtime.train;
 
+import dev.convj.graph.Fmt;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -35,7 +36,7 @@ public final class History {
     public String toCsv() {
         StringBuilder b = new StringBuilder("epoch,lr,loss,accuracy,val_loss,val_accuracy,seconds,images_per_second\n");
         for (EpochStats e : epochs) {
-            b.append(String.format(Locale.ROOT, "%d,%s,%.6f,%s,%s,%s,%.3f,%.1f%n", e.epoch(), Fmt.num(e.learningRate()),
+            b.append(String.format(Locale.ROOT, "%d,%s,%.6f,%s,%s,%s,%.3f,%.1f%n", e.epoch(), Fmt.python(e.learningRate()),
                     e.trainLoss(), orEmpty(e.trainAccuracy()), orEmpty(e.valLoss()), orEmpty(e.valAccuracy()),
                     e.seconds(), e.imagesPerSecond()));
         }

@@ -1,5 +1,6 @@
 package dev.convj.runtime.train;
 
+import dev.convj.graph.Fmt;
 import java.util.List;
 import java.util.Locale;
 
@@ -89,8 +90,8 @@ public final class Sgd extends Optimizer {
 
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "SGD(lr=%s, momentum=%s%s%s%s)", Fmt.num(learningRate()), Fmt.num(momentum),
-                dampening != 0 ? ", dampening=" + Fmt.num(dampening) : "", nesterov ? ", nesterov" : "",
-                weightDecay != 0 ? ", weight_decay=" + Fmt.num(weightDecay) : "");
+        return String.format(Locale.ROOT, "SGD(lr=%s, momentum=%s%s%s%s)", Fmt.python(learningRate()), Fmt.python(momentum),
+                dampening != 0 ? ", dampening=" + Fmt.python(dampening) : "", nesterov ? ", nesterov" : "",
+                weightDecay != 0 ? ", weight_decay=" + Fmt.python(weightDecay) : "");
     }
 }

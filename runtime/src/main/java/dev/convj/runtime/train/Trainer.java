@@ -1,5 +1,6 @@
 package dev.convj.runtime.train;
 
+import dev.convj.graph.Roles;
 import dev.convj.graph.DType;
 import dev.convj.graph.Graph;
 import dev.convj.graph.ModelGraph;
@@ -47,7 +48,7 @@ import java.util.function.IntFunction;
  */
 public final class Trainer {
     /** The name of the i32 scalar input that receives the global step counter (the DSL's dropout reads it). */
-    public static final String STEP = "step";
+    public static final String STEP = Roles.STEP;
 
     private final IntFunction<ModelGraph> model;
     private final IntFunction<ModelGraph> inference;

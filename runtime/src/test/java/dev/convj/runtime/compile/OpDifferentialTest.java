@@ -379,34 +379,35 @@ class OpDifferentialTest {
     @Test
     void croppedConvolutionsMatchTheInterpreterOnEveryPath() {
         // Fixed cases whose generated source takes each form of the convolution family with the high end cropped:
-        // per case one algorithm its plan must hold, the convolution run forward (conv) or transposed.
-        record Path(ConvAlgorithm algorithm, boolean conv, OutputPaddingCase c) {}
+        // per case one pass and the algorithm its plan must run it by, the convolution run forward (conv) or
+        // transposed.
+        record Path(ConvPass pass, ConvAlgorithm algorithm, boolean conv, OutputPaddingCase c) {}
         List<Path> paths = List.of(
                 // stride 1: implicit im2col forward, tap-wise weight gradient over 16 channels
-                new Path(ConvAlgorithm.TAPWISE_GEMM, true, new OutputPaddingCase(2, 1, 16, 4, List.of(4, 4),
+                new Path(ConvPass.WEIGHT_GRADIENT, ConvAlgorithm.TAPWISE_GEMM, true, new OutputPaddingCase(2, 1, 32, 4, List.of(4, 4),
                         List.of(3, 3), List.of(1, 1), List.of(0, 1), List.of(1, 2), List.of(2, 3), true, 2)),
-                new Path(ConvAlgorithm.IMPLICIT_GEMM, true, new OutputPaddingCase(1, 2, 2, 3, List.of(3, 2, 3),
+                new Path(ConvPass.FORWARD, ConvAlgorithm.IMPLICIT_GEMM, true, new OutputPaddingCase(1, 2, 2, 3, List.of(3, 2, 3),
                         List.of(2, 3, 2), List.of(1, 1, 1), List.of(0, 0, 1), List.of(1, 1, 2), List.of(2, 2, 3), false,
                         1)),
                 // stride 1 over a grid of 512 positions and more: weight gradient as dot products read in place
-                new Path(ConvAlgorithm.DOT_PRODUCTS, true, new OutputPaddingCase(1, 1, 2, 3, List.of(20, 20),
+                new Path(ConvPass.WEIGHT_GRADIENT, ConvAlgorithm.DOT_PRODUCTS, true, new OutputPaddingCase(1, 1, 2, 3, List.of(20, 20),
                         List.of(3, 3), List.of(1, 1), List.of(0, 0), List.of(1, 1), List.of(2, 2), false, 2)),
                 // strided: row im2col forward, packed im2col weight gradient, col2im input gradient
-                new Path(ConvAlgorithm.IM2COL_GEMM, true, new OutputPaddingCase(2, 2, 2, 2, List.of(3, 4),
+                new Path(ConvPass.WEIGHT_GRADIENT, ConvAlgorithm.IM2COL_GEMM, true, new OutputPaddingCase(2, 2, 2, 2, List.of(3, 4),
                         List.of(3, 2), List.of(2, 1), List.of(0, 0), List.of(2, 1), List.of(3, 2), true, 1)),
-                new Path(ConvAlgorithm.COL2IM_GEMM, false, new OutputPaddingCase(1, 1, 2, 3, List.of(2, 3, 2),
+                new Path(ConvPass.INPUT_GRADIENT, ConvAlgorithm.COL2IM_GEMM, false, new OutputPaddingCase(1, 1, 2, 3, List.of(2, 3, 2),
                         List.of(2, 2, 3), List.of(2, 1, 3), List.of(0, 1, 0), List.of(2, 2, 3), List.of(3, 3, 4), true,
                         2)),
                 // stride 1 transposed: banded (dilation 1 along the first axis, cropped along the second), and one
                 // GEMM per tap for a dilated kernel wide against the image
-                new Path(ConvAlgorithm.BANDED_IMPLICIT_GEMM, false, new OutputPaddingCase(2, 1, 6, 8, List.of(10, 12),
+                new Path(ConvPass.INPUT_GRADIENT, ConvAlgorithm.BANDED_IMPLICIT_GEMM, false, new OutputPaddingCase(2, 1, 6, 8, List.of(10, 12),
                         List.of(5, 3), List.of(1, 1), List.of(0, 0), List.of(0, 1), List.of(1, 2), false, 1)),
-                new Path(ConvAlgorithm.TAPWISE_GEMM, false, new OutputPaddingCase(2, 1, 4, 6, List.of(3, 3),
+                new Path(ConvPass.INPUT_GRADIENT, ConvAlgorithm.TAPWISE_GEMM, false, new OutputPaddingCase(2, 1, 4, 6, List.of(3, 3),
                         List.of(3, 3), List.of(1, 1), List.of(0, 0), List.of(3, 2), List.of(4, 4), true, 2)));
         for (Path p : paths) {
             Graph g = p.conv() ? convolution(p.c()) : transposed(p.c());
             assertTrue(GraphCompiler.plan(g, Schedule.defaults()).schedules().stream()
-                    .anyMatch(s -> s.algorithm() == p.algorithm()), p.algorithm() + ": " + p.c());
+                    .anyMatch(s -> s.pass() == p.pass() && s.algorithm() == p.algorithm()), p.algorithm() + ": " + p.c());
             check(g, p.c().hashCode(), p.c().threads());
         }
     }
