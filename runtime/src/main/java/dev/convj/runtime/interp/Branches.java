@@ -26,12 +26,12 @@ public final class Branches {
 
     /** Whether {@code op} has switching points that {@link #of} reports. */
     public static boolean piecewise(Op op) {
-        // A handful of ops, so instanceof rather than a visitor with forty empty cases.
         return switchingInput(op) >= 0;
     }
 
     /** The index of the input whose value decides the branch, or −1 for a smooth op. */
     public static int switchingInput(Op op) {
+        // A handful of ops, so instanceof rather than a visitor with forty empty cases.
         if (op instanceof Relu || op instanceof LeakyRelu || op instanceof Elu || op instanceof Step
                 || op instanceof MaxPool || op instanceof MaxPoolSelect || op instanceof MaxPoolBackward) {
             return 0;
