@@ -61,6 +61,42 @@ class CompileCacheRepairTest {
     }
 
     @Test
+    void twoCompilersStoringTheSameGraphAtOnceBothSucceedQuietly(@TempDir Path cache) throws Exception {
+        Graph g = LenetCompiledTest.lenet(3);
+        GraphCompiler first = new GraphCompiler(cache), second = new GraphCompiler(cache);
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+        String err = stderrOf(() -> {
+            Thread other = new Thread(() -> {
+                await(start);
+                second.load(g);
+            });
+            other.start();
+            await(start);
+            first.load(g); // both miss the disk, compile for half a second and store: one of them loses the race
+            try {
+                other.join();
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+            return null;
+        });
+        assertEquals("", err);
+        assertEquals(2, first.stats().compilations() + second.stats().compilations());
+        assertEquals(List.of(GraphCompiler.key(g)), names(cache));
+        GraphCompiler third = new GraphCompiler(cache);
+        third.load(g);
+        assertEquals(new GraphCompiler.Stats(0, 1, 0), third.stats());
+    }
+
+    private static void await(java.util.concurrent.CyclicBarrier barrier) {
+        try {
+            barrier.await();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
     void aDamagedEntryInTheWayIsRenamedAsideAndReplacedWhole(@TempDir Path cache) throws Exception {
         DiskCache disk = new DiskCache(cache);
         String key = "00000000000000bb_v1_test";
