@@ -33,7 +33,7 @@ final class CacheEviction {
         }
 
         static Bound defaults() {
-            // An entry is 30-100 KB: 256 of them hold every model and batch size in use many times over.
+            // Entries are tens of kilobytes, so the count binds first; the byte bound guards against huge graphs.
             return new Bound(Integer.getInteger("convj.cache.maxEntries", 256),
                     Long.getLong("convj.cache.maxBytes", 128L << 20), Duration.ofDays(7));
         }
