@@ -42,16 +42,48 @@ import java.util.stream.IntStream;
 /**
  * The figures of {@code convj bench}, measured in one run: generated code against the reference interpreter per op
  * family and per training step, training images/s per thread count, GFLOP/s of each convolution layer and pass,
- * and compile latency. Each figure is the median of three timed windows after a warm-up window.
+ * and compile latency. Each figure is the median of three timed windows after a warm-up window; a figure taken
+ * while other processes kept the machine busy is marked with an asterisk and explained under its table.
  */
 public final class Bench {
     private final PrintWriter out;
     private final double seconds;
+    private final Timer timer;
     private final GraphCompiler compiler = new GraphCompiler(null);
+    /** The largest share of the CPU other processes used during a flagged figure of this table, or −1. */
+    private double loadInTable = -1;
 
-    public Bench(PrintWriter out, double seconds) {
+    /** Tables go to {@code out}; lines saying that a measurement waits for a quiet machine go to {@code progress}. */
+    public Bench(PrintWriter out, PrintWriter progress, double seconds) {
+        this(out, seconds, Timer.standard(line -> {
+            progress.println(line);
+            progress.flush();
+        }));
+    }
+
+    Bench(PrintWriter out, double seconds, Timer timer) {
         this.out = out;
         this.seconds = seconds;
+        this.timer = timer;
+    }
+
+    /** {@code value} in {@code format}, then an asterisk if taken under load, else a space. */
+    private String cell(String format, double value, Timer.Timing t) {
+        if (t.underLoad()) {
+            loadInTable = Math.max(loadInTable, t.foreignShare());
+        }
+        return String.format(Locale.ROOT, format, value) + (t.underLoad() ? "*" : " ");
+    }
+
+    /** Explains the asterisks of the table just printed, if any. */
+    private void loadNote() {
+        if (loadInTable >= 0) {
+            out.printf(Locale.ROOT, "* taken under load: no quiet %.1f s came within %.0f s, and other processes used up"
+                    + " to %.0f %% of the CPU meanwhile; rerun on a quieter machine for a clean figure%n", seconds,
+                    seconds * timer.patience(), 100 * loadInTable);
+            out.flush();
+        }
+        loadInTable = -1;
     }
 
     /** One convolution layer of the reference models, as in ../shared/bench/torch_bench.py. */
@@ -82,21 +114,25 @@ public final class Bench {
         for (String model : models) {
             StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-8s ", model));
             for (int t : threads) {
-                double[] figures = trainingFigures(model, batch, t);
-                row.append(String.format(Locale.ROOT, "%10.0f %5.0f B", figures[0], figures[1]));
+                TrainingFigures f = trainingFigures(model, batch, t);
+                row.append(cell("%10.0f", f.imagesPerSecond(), f.timing()))
+                        .append(String.format(Locale.ROOT, "%5.0f B", f.bytesPerStep()));
             }
             out.println(row);
             out.flush();
         }
+        loadNote();
     }
 
-    /** {images/s, bytes allocated per step once warm} of one model's training step. */
-    double[] trainingFigures(String model, int batch, int threads) {
+    /** One model's training step: images/s (and how they were timed), and bytes allocated per step once warm. */
+    record TrainingFigures(double imagesPerSecond, Timer.Timing timing, double bytesPerStep) {}
+
+    TrainingFigures trainingFigures(String model, int batch, int threads) {
         Graph g = trainingStep(Models.byName(model), batch);
         try (CompiledGraph c = compiler.compile(g, threads)) {
             feed(c, g, 1);
-            double perSecond = batch / Timer.secondsPerCall(c::run, seconds, 3);
-            return new double[] {perSecond, Allocation.bytesPerCall(c::run, 60)};
+            Timer.Timing t = timer.secondsPerCall(c::run, seconds, 3);
+            return new TrainingFigures(batch / t.secondsPerCall(), t, Allocation.bytesPerCall(c::run, 60));
         }
     }
 
@@ -134,15 +170,18 @@ public final class Bench {
             int batch = g.inputs().get(0).shape().dim(0);
             Executable interp = new InterpretedExecutable(g, ReferenceInterpreter.Precision.FLOAT32);
             feed(interp, g, 1);
-            double interpreted = batch / Timer.secondsPerCall(interp::run, seconds / 2, 1);
-            double generated;
+            Timer.Timing ti = timer.secondsPerCall(interp::run, seconds / 2, 1);
+            Timer.Timing tg;
             try (CompiledGraph compiled = compiler.compile(g, 1)) {
                 feed(compiled, g, 1);
-                generated = batch / Timer.secondsPerCall(compiled::run, seconds / 2, 3);
+                tg = timer.secondsPerCall(compiled::run, seconds / 2, 3);
             }
-            out.printf(Locale.ROOT, "%-44s %12.0f %12.0f %8.0f×%n", c[0], interpreted, generated, generated / interpreted);
+            double interpreted = batch / ti.secondsPerCall(), generated = batch / tg.secondsPerCall();
+            out.printf(Locale.ROOT, "%-44s %s %s %8.0f×%n", c[0], cell("%11.0f", interpreted, ti),
+                    cell("%11.0f", generated, tg), generated / interpreted);
             out.flush();
         }
+        loadNote();
     }
 
     private static ConvGeometry geometry(int pad) {
@@ -196,14 +235,15 @@ public final class Bench {
                     Graph graph = (Graph) p[1];
                     try (CompiledGraph c = compiler.compile(graph, t)) {
                         feed(c, graph, 2);
-                        row.append(String.format(Locale.ROOT, "%10.1f",
-                                flops / Timer.secondsPerCall(c::run, seconds / 2, 3) / 1e9));
+                        Timer.Timing timing = timer.secondsPerCall(c::run, seconds / 2, 3);
+                        row.append(cell("%9.1f", flops / timing.secondsPerCall() / 1e9, timing));
                     }
                 }
                 out.println(row);
                 out.flush();
             }
         }
+        loadNote();
     }
 
     private static Graph single(Op op, Shape a, Shape b) {

@@ -47,7 +47,7 @@ final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--seconds must be > 0 and every --threads value ≥ 1");
         }
         PrintWriter out = spec.commandLine().getOut();
-        Bench bench = new Bench(out, seconds);
+        Bench bench = new Bench(out, spec.commandLine().getErr(), seconds);
         bench.header();
         if (wants("compile")) {
             // First, while javac is still cold in this JVM.

@@ -48,9 +48,9 @@ final class DiagramCommand implements Callable<Integer> {
             g.node(h); // fails with the list of names when absent
         }
         String title = loaded.source() + (gradients ? " with gradient nodes" : "") + ", batch " + batch;
-        DiagramRenderer.render(DotExport.of(g, DotExport.Options.defaults().withTitle(title).withHighlight(highlight)),
-                out);
-        spec.commandLine().getOut().println("wrote " + out + " (" + g.size() + " nodes)");
+        DiagramRenderer.Rendered r = DiagramRenderer.render(
+                DotExport.of(g, DotExport.Options.defaults().withTitle(title).withHighlight(highlight)), out);
+        spec.commandLine().getOut().println(r.note().orElse("wrote " + out + " (" + g.size() + " nodes)"));
         spec.commandLine().getOut().flush();
         return 0;
     }

@@ -90,12 +90,14 @@ final class GradcheckCommand implements Callable<Integer> {
         if (diagram != null) {
             String dot = dev.convj.graph.viz.DotExport.of(gradients, dev.convj.graph.viz.DotExport.Options.defaults()
                     .withTitle("gradient check of " + model + ": " + failing.size() + " failing").withHighlight(failing));
+            dev.convj.runtime.viz.DiagramRenderer.Rendered r;
             try {
-                dev.convj.runtime.viz.DiagramRenderer.render(dot, diagram);
+                r = dev.convj.runtime.viz.DiagramRenderer.render(dot, diagram);
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
-            out.println("wrote " + diagram + (failing.isEmpty() ? "" : " (failing nodes in red: " + failing + ")"));
+            out.println(r.note().orElse("wrote " + diagram)
+                    + (failing.isEmpty() ? "" : " (failing nodes in red: " + failing + ")"));
         }
         out.flush();
         return passed ? 0 : 1;

@@ -193,13 +193,17 @@ final class TrainCommand implements Callable<Integer> {
         Curves.write(history, dir, loaded.source());
         String dot = DotExport.of(network.graph(1).graph(), DotExport.Options.defaults().withTitle(loaded.source()));
         DiagramRenderer.render(dot, dir.resolve("model.dot"));
+        boolean drawn = false;
         try {
-            DiagramRenderer.render(dot, dir.resolve("model.svg"));
+            DiagramRenderer.Rendered r = DiagramRenderer.render(dot, dir.resolve("model.svg"));
+            r.note().ifPresent(console::println);
+            drawn = r.note().isEmpty();
         } catch (IOException e) {
             console.println("warning: diagram not rendered: " + e.getMessage());
         }
         console.println("wrote " + modelFile + ", history.csv, loss.png/.svg, "
-                + (evaluation.isClassification() ? "accuracy.png/.svg, " : "") + "model.svg/.dot in " + dir);
+                + (evaluation.isClassification() ? "accuracy.png/.svg, " : "") + (drawn ? "model.svg/.dot" : "model.dot")
+                + " in " + dir);
         console.flush();
         return 0;
     }

@@ -49,9 +49,9 @@ public final class Lesson05GradientCheck {
         Set<String> failing = new HashSet<>();
         report.failures().forEach(f -> failing.add(f.gradientNode()));
         Path out = Path.of(args.length > 0 ? args[0] : "runs/lesson05/gradients.svg");
-        DiagramRenderer.render(DotExport.of(gg.graph(), DotExport.Options.defaults()
+        DiagramRenderer.Rendered r = DiagramRenderer.render(DotExport.of(gg.graph(), DotExport.Options.defaults()
                 .withTitle("gradient check: " + (failing.isEmpty() ? "all pass" : failing + " fail"))
                 .withHighlight(failing)), out);
-        System.out.println("gradient graph (" + gg.graph().size() + " nodes) drawn in " + out);
+        System.out.println(r.note().orElse("gradient graph (" + gg.graph().size() + " nodes) drawn in " + out));
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.convj.dsl.NetworkSpec;
 import dev.convj.examples.data.FashionData;
 import dev.convj.examples.train.EmbeddedTrainingTest;
+import dev.convj.runtime.viz.DiagramRenderer;
 import java.awt.image.BufferedImage;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -46,6 +47,10 @@ class TrainCommandTest {
         assertTrue(r.out().contains("epoch 2/2"), r.out());
         assertTrue(r.out().contains("test accuracy: "), r.out());
         assertTrue(r.out().contains("true \\ predicted"), r.out());
+        // Without Graphviz the run says so in one line and lists only the DOT file.
+        assertEquals(DiagramRenderer.dotProgram().isEmpty(), r.out().contains("in place of model.svg: drawing it needs"
+                + " Graphviz's dot program (apt-get install graphviz)"), r.out());
+        assertEquals(DiagramRenderer.dotProgram().isEmpty(), r.out().contains(", model.dot in "), r.out());
         model = dir.resolve("run/model.convj");
     }
 
@@ -53,9 +58,10 @@ class TrainCommandTest {
     void trainWritesModelCurvesAndDiagram() throws Exception {
         Path run = dir.resolve("run");
         for (String f : new String[] {"model.convj", "history.csv", "loss.png", "loss.svg", "accuracy.png",
-                "accuracy.svg", "model.svg", "model.dot"}) {
+                "accuracy.svg", "model.dot"}) {
             assertTrue(Files.size(run.resolve(f)) > 0, f);
         }
+        assertEquals(DiagramRenderer.dotProgram().isPresent(), Files.exists(run.resolve("model.svg")));
         assertFalse(Files.exists(run.resolve("checkpoint.convj")), "the checkpoint is replaced by the final model");
         assertEquals(3, Files.readAllLines(run.resolve("history.csv")).size());
         assertTrue(Files.readString(run.resolve("loss.svg")).contains("<svg"));
@@ -82,15 +88,39 @@ class TrainCommandTest {
 
     @Test
     void diagramAndGradcheckDiagram() throws Exception {
+        boolean graphviz = DiagramRenderer.dotProgram().isPresent();
         Result d = run("diagram", "--model", "lenet5", "--gradients", "--out", dir.resolve("g.svg").toString());
         assertEquals(0, d.code(), d.err());
-        assertTrue(Files.readString(dir.resolve("g.svg")).contains("conv1.weight.grad"));
+        assertTrue(Files.readString(dir.resolve(graphviz ? "g.svg" : "g.dot")).contains("conv1.weight.grad"));
         Result dot = run("diagram", "--model", model.toString(), "--out", dir.resolve("m.dot").toString());
         assertEquals(0, dot.code(), dot.err());
         assertTrue(Files.readString(dir.resolve("m.dot")).startsWith("digraph convj {"));
         Result g = run("gradcheck", "--model", "lenet5", "--samples", "2", "--diagram", dir.resolve("gc.svg").toString());
         assertEquals(0, g.code(), g.err());
-        assertTrue(g.out().contains("wrote " + dir.resolve("gc.svg")), g.out());
+        assertTrue(g.out().contains(graphviz ? "wrote " + dir.resolve("gc.svg")
+                : "wrote " + dir.resolve("gc.dot") + " in place of gc.svg"), g.out());
+    }
+
+    @Test
+    void withoutGraphvizDiagramWritesDotAndSaysInOneLineHowToDrawIt() throws Exception {
+        String saved = System.getProperty("convj.dot");
+        System.setProperty("convj.dot", "none");
+        try {
+            Path svg = dir.resolve("nodot").resolve("m.svg"), dot = svg.resolveSibling("m.dot");
+            Result d = run("diagram", "--model", "lenet5", "--out", svg.toString());
+            assertEquals(0, d.code(), d.err());
+            assertEquals("wrote " + dot + " in place of m.svg: drawing it needs Graphviz's dot program"
+                    + " (apt-get install graphviz), then dot -Tsvg " + dot + " -o " + svg + "\n", d.out());
+            assertEquals("", d.err());
+            assertTrue(Files.readString(dot).startsWith("digraph convj {"));
+            assertFalse(Files.exists(svg));
+        } finally {
+            if (saved == null) {
+                System.clearProperty("convj.dot");
+            } else {
+                System.setProperty("convj.dot", saved);
+            }
+        }
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.convj.examples.viz;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.convj.dsl.Layer;
 import dev.convj.dsl.Network;
@@ -16,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +26,11 @@ class LenetDiagramTest {
 
     @TempDir
     Path dir;
+
+    @BeforeEach
+    void needsGraphviz() {
+        assumeTrue(DiagramRenderer.dotProgram().isPresent(), "drawing needs Graphviz's dot program");
+    }
 
     @Test
     void lenetRendersToSvgAndPngNamingEveryLayer() throws Exception {

@@ -18,10 +18,12 @@ public record GradientCheckReport(String loss, List<Entry> entries, GradientChec
      * @param role         "parameter" or "input"
      * @param gradientNode the gradient node that was checked
      * @param worstIndex   the coordinate furthest outside (or least inside) the tolerance
+     * @param refined      coordinates taken again with a smaller ε because ±ε crossed a kink
+     * @param nonDifferentiable coordinates not compared: even ε/100 crossed a kink (a ReLU at 0, a max-pool tie)
      */
     public record Entry(String name, String role, String gradientNode, Shape shape, int checked, double maxAbsError,
                         double maxRelError, List<Integer> worstIndex, double worstAnalytic, double worstNumeric,
-                        boolean passed) {
+                        boolean passed, int refined, int nonDifferentiable) {
         public Entry {
             worstIndex = List.copyOf(worstIndex);
         }
@@ -51,6 +53,14 @@ public record GradientCheckReport(String loss, List<Entry> entries, GradientChec
             b.append(String.format(Locale.ROOT, row, e.name(), e.role(), e.shape(), e.checked(),
                     String.format(Locale.ROOT, "%.2e", e.maxAbsError()),
                     String.format(Locale.ROOT, "%.2e", e.maxRelError()), result));
+        }
+        for (Entry e : entries) {
+            if (e.refined() > 0 || e.nonDifferentiable() > 0) {
+                b.append(String.format(Locale.ROOT, "  %s: %s%s%n", e.name(), e.refined() == 0 ? ""
+                        : e.refined() + " of " + e.checked() + " taken with a smaller ε (±ε crossed a ReLU or max-pool"
+                        + " switch)", e.nonDifferentiable() == 0 ? "" : (e.refined() == 0 ? "" : "; ")
+                        + e.nonDifferentiable() + " non-differentiable here (a switch within ±ε/100), not compared"));
+            }
         }
         long failed = entries.size() - entries.stream().filter(Entry::passed).count();
         b.append(failed == 0 ? "PASSED: all " + entries.size() + " gradients agree\n"

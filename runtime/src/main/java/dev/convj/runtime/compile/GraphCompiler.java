@@ -44,7 +44,8 @@ public final class GraphCompiler {
 
     /**
      * The process-wide compiler, caching on disk in {@code -Dconvj.cache=DIR}, else {@code $XDG_CACHE_HOME/convj},
-     * else {@code ~/.cache/convj}; {@code -Dconvj.cache=none} keeps the cache in memory only.
+     * else {@code ~/.cache/convj}; {@code -Dconvj.cache=none} keeps the cache in memory only. The directory is
+     * bounded: see {@link CacheEviction}.
      */
     public static GraphCompiler standard() {
         if (standard == null) {
@@ -146,6 +147,7 @@ public final class GraphCompiler {
                 classes = javac.compile(source);
                 compilations.incrementAndGet();
                 if (disk != null) {
+                    // Whatever the store's outcome, the classes just compiled are right for this key.
                     disk.write(key, source, classes);
                 }
             }

@@ -96,6 +96,19 @@ final class PoolKernel {
         return Tensor.wrap(outShape, y);
     }
 
+    /** The flat input position of each window's argmax, window after window, plane after plane. */
+    static int[] argmaxes(Tensor x, PoolGeometry g, Shape outShape) {
+        Windows w = windows(g, x.shape(), outShape);
+        int[] at = new int[outShape.size()];
+        for (int plane = 0; plane < planes(x.shape()); plane++) {
+            int base = plane * w.inPositions;
+            for (int p = 0; p < w.outPositions; p++) {
+                at[plane * w.outPositions + p] = base + w.argmax(x, base, p);
+            }
+        }
+        return at;
+    }
+
     /** dx[argmax of window] += dy[window]. */
     static Tensor maxPoolBackward(Tensor x, Tensor dy, PoolGeometry g) {
         Windows w = windows(g, x.shape(), dy.shape());
