@@ -174,7 +174,7 @@ public final class StandaloneEmitter {
     private static String withKernels(String source, boolean vectorApi) {
         List<String> files = new ArrayList<>(List.of("Gemm", "MicroKernel", "ScalarKernel", "Team"));
         if (vectorApi) {
-            files.addAll(List.of("VectorSupport", "KernelChoice", "KernelChoiceCache", "KernelTrial", "PackedPanel",
+            files.addAll(List.of("VectorSupport", "KernelChoice", "KernelChoiceCache", "CacheDirectory", "KernelTrial", "PackedPanel",
                     "Vector512Kernel", "Vector256Kernel", "Vector128Kernel", "MaxPool2x2", "Vector512Pool",
                     "Vector256Pool", "Vector128Pool"));
         }

@@ -76,18 +76,8 @@ final class KernelChoiceCache {
     }
 
     private static Path file(Integer forced) {
-        Path root = directory();
+        Path root = CacheDirectory.root();
         return root == null ? null : root.resolve("kernels").resolve(key(forced) + ".txt");
-    }
-
-    private static Path directory() {
-        String configured = System.getProperty("convj.cache");
-        if (configured != null) {
-            return configured.equals("none") ? null : Path.of(configured);
-        }
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
-        return base.resolve("convj");
     }
 
     /** What the trials' outcome depends on: the JVM, its options, the CPU, ConvJ's kernels and the forced width. */

@@ -46,13 +46,7 @@ final class DiskCache {
     }
 
     static Path defaultDirectory() {
-        String configured = System.getProperty("convj.cache");
-        if (configured != null) {
-            return configured.equals("none") ? null : Path.of(configured);
-        }
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
-        return base.resolve("convj");
+        return dev.convj.codegen.kernels.CacheDirectory.root();
     }
 
     Path directory(String key) {
