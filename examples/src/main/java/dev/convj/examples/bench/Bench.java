@@ -124,6 +124,36 @@ public final class Bench {
         loadNote();
     }
 
+    /**
+     * Inference (each model's inference graph: running batch-norm statistics, no dropout): images/s at batch
+     * {@code batch} and the latency of one image, per thread count, and bytes allocated per warm call.
+     */
+    public void inference(List<String> models, List<Integer> threads, int batch) {
+        out.printf(Locale.ROOT, "%n## Inference (images/s at batch %d; ms per image at batch 1; bytes allocated per warm"
+                + " call, all threads)%n", batch);
+        out.printf(Locale.ROOT, "%-8s %s%n", "model", threads.stream().map(t -> String.format(Locale.ROOT,
+                "%30s", t + " thr: img/s  ms  B")).reduce("", String::concat));
+        for (String model : models) {
+            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-8s ", model));
+            Network network = Models.byName(model);
+            for (int t : threads) {
+                Graph big = network.inferenceGraph(batch).graph(), one = network.inferenceGraph(1).graph();
+                try (CompiledGraph c = compiler.compile(big, t); CompiledGraph single = compiler.compile(one, t)) {
+                    feed(c, big, 1);
+                    feed(single, one, 1);
+                    Timer.Timing throughput = timer.secondsPerCall(c::run, seconds, 3);
+                    Timer.Timing latency = timer.secondsPerCall(single::run, seconds / 2, 3);
+                    row.append(cell("%14.0f", batch / throughput.secondsPerCall(), throughput))
+                            .append(cell("%8.3f", 1e3 * latency.secondsPerCall(), latency))
+                            .append(String.format(Locale.ROOT, "%6.0f", Allocation.bytesPerCall(c::run, 10)));
+                }
+            }
+            out.println(row);
+            out.flush();
+        }
+        loadNote();
+    }
+
     /** One model's training step: images/s (and how they were timed), and bytes allocated per step once warm. */
     record TrainingFigures(double imagesPerSecond, Timer.Timing timing, double bytesPerStep) {}
 

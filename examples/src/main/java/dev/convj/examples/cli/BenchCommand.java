@@ -19,10 +19,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code convj bench}: ConvJ's speed figures, measured in one run; compare them with PyTorch's in the same sitting. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Measure generated code: training images/s (LeNet-5, small VGG) per thread count, generated code "
-                + "vs the reference interpreter per op family, GFLOP/s of each convolution layer and pass, compile "
-                + "latency. Run ../shared/bench/torch_bench.py right after for PyTorch's figures; nothing else should "
-                + "run meanwhile. Start java with --add-modules jdk.incubator.vector for the fast micro-kernel.")
+        description = "Measure generated code: training images/s (LeNet-5, small VGG) per thread count, inference "
+                + "(batch 256 images/s, batch-1 latency), generated code vs the reference interpreter per op family, "
+                + "GFLOP/s of each convolution layer and pass, compile latency. Run bench/torch_bench.py right after "
+                + "for PyTorch's figures; nothing else should run meanwhile.")
 final class BenchCommand implements Callable<Integer> {
 
     @Spec
@@ -34,7 +34,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seconds", defaultValue = "2", description = "Length of each timed window (default: ${DEFAULT-VALUE}).")
     double seconds;
 
-    @Option(names = "--only", split = ",", description = "Sections to run: train, interpreter, conv, compile (default: all).")
+    @Option(names = "--only", split = ",", description = "Sections to run: train, infer, interpreter, conv, compile (default: all).")
     List<String> only;
 
     @Option(names = "--models", split = ",", defaultValue = "lenet5,vgg",
@@ -55,6 +55,9 @@ final class BenchCommand implements Callable<Integer> {
         }
         if (wants("train")) {
             bench.trainingSteps(models, threads, 64);
+        }
+        if (wants("infer")) {
+            bench.inference(models, threads, 256);
         }
         if (wants("conv")) {
             bench.convolutionLayers(64, threads);
