@@ -17,7 +17,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code convj bench}: ConvJ's speed figures, measured in one run; compare them with PyTorch's in the same sitting. */
+/** {@code convj bench}: ConvJ's speed figures, measured in one run; compare them with PyTorch's, measured right after. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure generated code: training images/s (LeNet-5, small VGG) per thread count, inference "
                 + "(batch 256 images/s, batch-1 latency), generated code vs the reference interpreter per op family, "

@@ -1,13 +1,12 @@
 package dev.convj.runtime.data;
 
+import dev.convj.runtime.AtomicFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -18,7 +17,7 @@ import java.util.regex.Pattern;
 /**
  * NumPy's {@code .npy} files (format versions 1.0 to 3.0): float32 and int64 arrays, little-endian, C order, as
  * {@code numpy.save} writes them. Anything else is refused with a message saying what the file holds and how to
- * convert it ({@code a.astype(np.float32)}, {@code np.ascontiguousarray(a)}). Writes are atomic.
+ * convert it ({@code a.astype(np.float32)}, {@code np.ascontiguousarray(a)}). Writes are atomic ({@link AtomicFiles}).
  */
 public final class Npy {
     private Npy() {}
@@ -132,19 +131,7 @@ public final class Npy {
         } else {
             out.asLongBuffer().put(array.longs);
         }
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path temp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-        try {
-            Files.write(temp, out.array());
-            try {
-                Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(temp);
-        }
+        AtomicFiles.write(file, out.array());
     }
 
     /** The header's three fields. */
