@@ -31,8 +31,8 @@ final class KernelTrial {
     /** Depth of the trial's tiles: B's panel stays in L1 at every width. */
     private static final int KC = 96;
     /** Time spent timing the warm tile kernel, in windows. */
-    private static final long TIMING_NANOS = 60_000_000L;
-    private static final int TIMING_WINDOWS = 12;
+    private static final long TIMING_NANOS = 100_000_000L;
+    private static final int TIMING_WINDOWS = 40;
     /** What a child JVM prints before its result, so that nothing else it prints is taken for one. */
     private static final String RESULT = "convj-kernel-trial";
 
@@ -172,14 +172,17 @@ final class KernelTrial {
             Vector512Pool.maxForward2x2(d.plane, d.pooled, 0, 1, Data.H, Data.W);
             Vector512Pool.maxBackward2x2(d.plane, d.pooled, d.plane, d.planeGrad, 0, 1, Data.H, Data.W);
             Vector512Pool.maxBackward2x2(d.plane, d.pooled, null, d.planeGrad, 0, 1, Data.H, Data.W);
+            Vector512Pool.maxForward2x2(d.plane, d.pooled, 0, 1, Data.H, Data.narrow(bits));
         } else if (bits == 256) {
             Vector256Pool.maxForward2x2(d.plane, d.pooled, 0, 1, Data.H, Data.W);
             Vector256Pool.maxBackward2x2(d.plane, d.pooled, d.plane, d.planeGrad, 0, 1, Data.H, Data.W);
             Vector256Pool.maxBackward2x2(d.plane, d.pooled, null, d.planeGrad, 0, 1, Data.H, Data.W);
+            Vector256Pool.maxForward2x2(d.plane, d.pooled, 0, 1, Data.H, Data.narrow(bits));
         } else if (bits == 128) {
             Vector128Pool.maxForward2x2(d.plane, d.pooled, 0, 1, Data.H, Data.W);
             Vector128Pool.maxBackward2x2(d.plane, d.pooled, d.plane, d.planeGrad, 0, 1, Data.H, Data.W);
             Vector128Pool.maxBackward2x2(d.plane, d.pooled, null, d.planeGrad, 0, 1, Data.H, Data.W);
+            Vector128Pool.maxForward2x2(d.plane, d.pooled, 0, 1, Data.H, Data.narrow(bits));
         }
     }
 
@@ -203,8 +206,13 @@ final class KernelTrial {
 
     /** The trial's operands, sized for NR columns; small values, so repeated accumulation stays finite. */
     private static final class Data {
-        /** A plane wide enough for every width's pooling kernels (w / 2 ≥ 16 lanes). */
+        /** A plane wide enough for whole vectors at every width (w / 2 ≥ 16 lanes). */
         static final int H = 4, W = 32;
+
+        /** A plane of more than half a vector of windows a row but less than a whole one (the scratch-row path). */
+        static int narrow(int bits) {
+            return bits / 32 + 2;
+        }
         final float[] pa = new float[Gemm.MR * KC];
         final float[] pb;
         final float[] c;

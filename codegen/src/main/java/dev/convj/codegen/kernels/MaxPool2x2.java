@@ -8,7 +8,7 @@ import java.util.Arrays;
  * kernel's: the first maximum in row-major order, or the last NaN when the window holds one.
  * <p>Buffers are indexed from 0: plane p of the unpooled x, mask and dx at p·h·w, of the pooled y and dy at
  * p·(h/2)·(w/2). Planes [planeFrom, planeTo) are computed. Without the Vector API (or for planes narrower than
- * the kernels' chunk) the plain forms run: one window at a time.
+ * the kernels take: half a vector of windows a row forward, a vector of floats backward) the plain forms run.
  */
 public final class MaxPool2x2 {
     private MaxPool2x2() {}
@@ -27,15 +27,15 @@ public final class MaxPool2x2 {
      * window.
      */
     public static void forward(float[] x, float[] y, int planeFrom, int planeTo, int h, int w) {
-        if (Width.BITS == 512 && w / 2 >= 16) {
+        if (Width.BITS == 512 && w / 2 >= 8) {
             Vector512Pool.maxForward2x2(x, y, planeFrom, planeTo, h, w);
             return;
         }
-        if (Width.BITS == 256 && w / 2 >= 8) {
+        if (Width.BITS == 256 && w / 2 >= 4) {
             Vector256Pool.maxForward2x2(x, y, planeFrom, planeTo, h, w);
             return;
         }
-        if (Width.BITS == 128 && w / 2 >= 4) {
+        if (Width.BITS == 128 && w / 2 >= 2) {
             Vector128Pool.maxForward2x2(x, y, planeFrom, planeTo, h, w);
             return;
         }

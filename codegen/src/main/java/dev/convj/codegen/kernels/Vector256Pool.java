@@ -1,5 +1,6 @@
 package dev.convj.codegen.kernels;
 
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -8,8 +9,7 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@link MaxPool2x2} with 256-bit vectors: a vector holds L/2 whole windows of a row pair, lanes 2j and 2j + 1 the
- * left and right taps of window j. The build derives the 128-bit form from this file; no 512-bit form is made, as
- * CNN planes are narrow (28, 14) and wider vectors would leave them to the plain forms.
+ * left and right taps of window j. The build derives the 128- and 512-bit forms from this file.
  */
 final class Vector256Pool {
     private Vector256Pool() {}
@@ -45,22 +45,45 @@ final class Vector256Pool {
         HIGH = VectorMask.fromArray(S, high, 0);
     }
 
-    /** Two vectors of a row pair (L windows) give one vector of maxima; needs w / 2 ≥ L. */
+    /**
+     * Per thread: a row pair of fewer than L windows, copied into zero-padded rows of whole vectors (top, bottom), and
+     * the maxima, so planes narrower than the vectors take the vector form too.
+     */
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[5 * L]);
+
+    /**
+     * Two vectors of a row pair (L windows) give one vector of maxima; needs w / 2 ≥ L / 2: a row pair of fewer than
+     * L windows goes through the scratch rows (with fewer than L / 2 the copies cost more than the plain form saves).
+     */
     static void maxForward2x2(float[] x, float[] y, int planeFrom, int planeTo, int h, int w) {
-        int ho = h / 2, wo = w / 2, last = 2 * (wo - L); // the last chunk overlaps the one before it if need be
+        int ho = h / 2, wo = w / 2;
+        boolean narrow = wo < L;
+        // the last chunk overlaps the one before it if need be; a narrow row pair is one chunk of the scratch rows
+        int last = narrow ? 0 : 2 * (wo - L);
+        float[] s = narrow ? SCRATCH.get() : null;
+        if (narrow) {
+            Arrays.fill(s, 0, 4 * L, 0f);
+        }
         for (int plane = planeFrom; plane < planeTo; plane++) {
             for (int o0 = 0; o0 < ho; o0++) {
                 int top = plane * h * w + 2 * o0 * w, bottom = top + w, yRow = (plane * ho + o0) * wo;
+                // one call site of forwardChunk: inlined twice, the method outgrows what C2 inlines and boxes
+                float[] src = x, dst = y;
+                int srcTop = top, srcBottom = bottom, at = yRow;
+                if (narrow) {
+                    System.arraycopy(x, top, s, 0, 2 * wo);
+                    System.arraycopy(x, bottom, s, 2 * L, 2 * wo);
+                    src = s;
+                    dst = s;
+                    srcTop = 0;
+                    srcBottom = 2 * L;
+                    at = 4 * L;
+                }
                 for (int c = 0; ; c = Math.min(c + 2 * L, last)) {
-                    FloatVector t0 = FloatVector.fromArray(S, x, top + c), b0 = FloatVector.fromArray(S, x, bottom + c);
-                    FloatVector t1 = FloatVector.fromArray(S, x, top + c + L);
-                    FloatVector b1 = FloatVector.fromArray(S, x, bottom + c + L);
-                    if (hasNaN(t0, b0) || hasNaN(t1, b1)) { // rare: a NaN wins, one window at a time
-                        MaxPool2x2.forwardWindows(x, y, plane, o0, c / 2, c / 2 + L, h, w);
-                    } else {
-                        FloatVector a = firstMaxima(t0, b0).rearrange(LEFT_LANES);
-                        FloatVector b = firstMaxima(t1, b1).rearrange(LEFT_LANES);
-                        a.blend(b, HIGH).intoArray(y, yRow + c / 2);
+                    if (!forwardChunk(src, srcTop + c, srcBottom + c, dst, at + c / 2)) { // rare: a NaN wins
+                        MaxPool2x2.forwardWindows(x, y, plane, o0, c / 2, Math.min(wo, c / 2 + L), h, w);
+                    } else if (narrow) {
+                        System.arraycopy(s, 4 * L, y, yRow, wo);
                     }
                     if (c == last) {
                         break;
@@ -68,6 +91,22 @@ final class Vector256Pool {
                 }
             }
         }
+    }
+
+    /**
+     * The maxima of the L windows whose top row starts at src[top] and bottom row at src[bottom], into
+     * dst[at, at + L); false, storing nothing, when a tap is NaN.
+     */
+    private static boolean forwardChunk(float[] src, int top, int bottom, float[] dst, int at) {
+        FloatVector t0 = FloatVector.fromArray(S, src, top), b0 = FloatVector.fromArray(S, src, bottom);
+        FloatVector t1 = FloatVector.fromArray(S, src, top + L), b1 = FloatVector.fromArray(S, src, bottom + L);
+        if (hasNaN(t0, b0) || hasNaN(t1, b1)) {
+            return false;
+        }
+        FloatVector a = firstMaxima(t0, b0).rearrange(LEFT_LANES);
+        FloatVector b = firstMaxima(t1, b1).rearrange(LEFT_LANES);
+        a.blend(b, HIGH).intoArray(dst, at);
+        return true;
     }
 
     private static boolean hasNaN(FloatVector t, FloatVector b) {
@@ -85,42 +124,22 @@ final class Vector256Pool {
         return top.blend(bottom, bottom.compare(VectorOperators.GT, top));
     }
 
+    /**
+     * Each window's gradient to its argmax, a vector of a row pair at a time; needs w ≥ L (copying narrower rows
+     * through scratch costs more than the plain form saves).
+     */
     static void maxBackward2x2(float[] x, float[] dy, float[] mask, float[] dx, int planeFrom, int planeTo, int h,
                                int w) {
-        FloatVector zero = FloatVector.zero(S);
         int wo = w / 2, last = w - L; // the last chunk overlaps the one before it when L does not divide w
         for (int plane = planeFrom; plane < planeTo; plane++) {
             for (int o0 = 0; o0 < h / 2; o0++) {
                 int top = plane * h * w + 2 * o0 * w, bottom = top + w, yRow = (plane * (h / 2) + o0) * wo;
                 for (int c = 0; ; c = Math.min(c + L, last)) {
-                    FloatVector t = FloatVector.fromArray(S, x, top + c), b = FloatVector.fromArray(S, x, bottom + c);
                     int y = yRow + c / 2;
                     // NaN (the last NaN wins) is rare: those windows, and a row whose gradients end dy too close to
                     // load a whole vector, go one at a time
-                    if (y > dy.length - L || t.compare(VectorOperators.NE, t).or(b.compare(VectorOperators.NE, b))
-                            .anyTrue()) {
+                    if (y > dy.length - L || !backwardChunk(x, top + c, bottom + c, dy, y, mask, dx)) {
                         MaxPool2x2.backwardWindows(x, dy, mask, dx, plane, o0, c / 2, c / 2 + L / 2, h, w, true);
-                    } else {
-                        FloatVector tn = t.rearrange(NEIGHBOUR), bn = b.rearrange(NEIGHBOUR);
-                        FloatVector tLeft = t.blend(tn, RIGHT), tRight = tn.blend(t, RIGHT);
-                        FloatVector bLeft = b.blend(bn, RIGHT), bRight = bn.blend(b, RIGHT);
-                        // a row's right tap wins only when greater (ties keep the left); the bottom row only when
-                        // its best is greater than the top row's: the first maximum in row-major order
-                        VectorMask<Float> topRightWins = tRight.compare(VectorOperators.GT, tLeft);
-                        VectorMask<Float> bottomRightWins = bRight.compare(VectorOperators.GT, bLeft);
-                        VectorMask<Float> bottomWins = bLeft.max(bRight).compare(VectorOperators.GT, tLeft.max(tRight));
-                        VectorMask<Float> topArg = topRightWins.eq(RIGHT).andNot(bottomWins);
-                        VectorMask<Float> bottomArg = bottomRightWins.eq(RIGHT).and(bottomWins);
-                        // + 0: −0 becomes +0, as adding into cleared memory does (PyTorch, the interpreter)
-                        FloatVector g = FloatVector.fromArray(S, dy, y).rearrange(PER_WINDOW).add(0f);
-                        FloatVector gTop = g, gBottom = g;
-                        if (mask != null) { // +0 where mask ≤ 0, as the scalar form and ReLU's gradient select
-                            gTop = g.blend(zero, FloatVector.fromArray(S, mask, top + c).compare(VectorOperators.LE, 0f));
-                            gBottom = g.blend(zero,
-                                    FloatVector.fromArray(S, mask, bottom + c).compare(VectorOperators.LE, 0f));
-                        }
-                        zero.blend(gTop, topArg).intoArray(dx, top + c);
-                        zero.blend(gBottom, bottomArg).intoArray(dx, bottom + c);
                     }
                     if (c == last) {
                         break;
@@ -128,5 +147,39 @@ final class Vector256Pool {
                 }
             }
         }
+    }
+
+    /**
+     * The gradient of the L/2 windows of one vector of a row pair at x[top] and x[bottom], their upstream gradients
+     * from dy[y], the ReLU mask's rows at the same places (when mask is not null): dx's rows written whole; false,
+     * writing nothing, when a tap is NaN.
+     */
+    private static boolean backwardChunk(float[] x, int top, int bottom, float[] dy, int y, float[] mask,
+                                         float[] dx) {
+        FloatVector t = FloatVector.fromArray(S, x, top), b = FloatVector.fromArray(S, x, bottom);
+        if (t.compare(VectorOperators.NE, t).or(b.compare(VectorOperators.NE, b)).anyTrue()) {
+            return false;
+        }
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector tn = t.rearrange(NEIGHBOUR), bn = b.rearrange(NEIGHBOUR);
+        FloatVector tLeft = t.blend(tn, RIGHT), tRight = tn.blend(t, RIGHT);
+        FloatVector bLeft = b.blend(bn, RIGHT), bRight = bn.blend(b, RIGHT);
+        // a row's right tap wins only when greater (ties keep the left); the bottom row only when its best is
+        // greater than the top row's: the first maximum in row-major order
+        VectorMask<Float> topRightWins = tRight.compare(VectorOperators.GT, tLeft);
+        VectorMask<Float> bottomRightWins = bRight.compare(VectorOperators.GT, bLeft);
+        VectorMask<Float> bottomWins = bLeft.max(bRight).compare(VectorOperators.GT, tLeft.max(tRight));
+        VectorMask<Float> topArg = topRightWins.eq(RIGHT).andNot(bottomWins);
+        VectorMask<Float> bottomArg = bottomRightWins.eq(RIGHT).and(bottomWins);
+        // + 0: −0 becomes +0, as adding into cleared memory does (PyTorch, the interpreter)
+        FloatVector g = FloatVector.fromArray(S, dy, y).rearrange(PER_WINDOW).add(0f);
+        FloatVector gTop = g, gBottom = g;
+        if (mask != null) { // +0 where mask ≤ 0, as the scalar form and ReLU's gradient select
+            gTop = g.blend(zero, FloatVector.fromArray(S, mask, top).compare(VectorOperators.LE, 0f));
+            gBottom = g.blend(zero, FloatVector.fromArray(S, mask, bottom).compare(VectorOperators.LE, 0f));
+        }
+        zero.blend(gTop, topArg).intoArray(dx, top);
+        zero.blend(gBottom, bottomArg).intoArray(dx, bottom);
+        return true;
     }
 }

@@ -103,7 +103,7 @@ class MaxPool2x2Test {
             MaxPool2x2.forwardPlain(x, plain, c.from, c.to, h, w);
             List<float[]> widths = new ArrayList<>();
             for (int bits : VECTOR_WIDTHS) { // each width's kernel, whichever this JVM selected
-                if (w / 2 >= bits / 32) {
+                if (w / 2 >= bits / 64) { // half a vector of windows: the scratch rows below a whole one
                     float[] v = filled(c.planes * ho * wo, 7f);
                     forward(bits, x, v, c, h, w);
                     widths.add(v);
