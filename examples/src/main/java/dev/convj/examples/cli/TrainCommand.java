@@ -108,10 +108,13 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (epochs < 1 || batch < 1 || limit < 0 || testLimit < 0 || stepSize < 1 || patience < 0) {
-            throw new IllegalArgumentException("--epochs, --batch and --step-size must be ≥ 1; --limit, --test-limit and "
-                    + "--patience ≥ 0");
-        }
+        OptionChecks.atLeast("--epochs", epochs, 1, null);
+        OptionChecks.atLeast("--batch", batch, 1, null);
+        OptionChecks.atLeast("--step-size", stepSize, 1, null);
+        OptionChecks.atLeast("--limit", limit, 0, "all training images");
+        OptionChecks.atLeast("--test-limit", testLimit, 0, "all test images");
+        OptionChecks.atLeast("--patience", patience, 0, "never stop early");
+        OptionChecks.atLeast("--threads", threads, 0, "all cores");
         PrintWriter console = spec.commandLine().getOut();
         ModelStore.Loaded loaded = ModelStore.resolve(model);
         Network network = loaded.network();
@@ -124,7 +127,7 @@ final class TrainCommand implements Callable<Integer> {
         };
         WeightInit weightInit = WeightInit.parse(init);
         Path dir = out != null ? out : Path.of("runs", safeName(loaded.source()));
-        Files.createDirectories(dir);
+        OptionChecks.writableDirectory("--out", dir);
 
         FashionMnist.Split split = FashionData.locate(data, printStream(console));
         Dataset train = limit > 0 ? split.train().take(limit) : split.train();

@@ -114,7 +114,7 @@ class TrainCommandTest {
         String[] expected = {
             "convj: --model alexnet: neither a built-in model (lenet5, vgg, all-ops) nor an existing file",
             "convj: --optimizer rmsprop: use sgd, nesterov, adam or adamw",
-            "convj: --epochs, --batch and --step-size must be ≥ 1",
+            "convj: --epochs 0: must be ≥ 1",
             "convj: --data " + dir.resolve("nowhere") + ": no such directory",
             "convj: " + corrupt + ": corrupted: the SHA-256 checksum does not match the content",
             "convj: no such file: " + dir.resolve("missing.convj"),
@@ -129,6 +129,63 @@ class TrainCommandTest {
             String first = r.err().lines().findFirst().orElse("");
             assertTrue(first.startsWith(expected[i]), "for " + String.join(" ", cases[i]) + ": " + r.err());
             assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
+        }
+    }
+
+    @Test
+    void eachBadNumberIsNamedWithItsValue() {
+        String[][] cases = {
+            {"train", "--epochs", "0"},
+            {"train", "--batch", "0"},
+            {"train", "--limit", "-1"},
+            {"train", "--patience", "-1"},
+            {"train", "--threads", "-1"},
+            {"eval", "--model", model.toString(), "--threads", "-2", "--data", data},
+            {"eval", "--model", model.toString(), "--batch", "0", "--data", data},
+        };
+        String[] expected = {
+            "convj: --epochs 0: must be ≥ 1\n",
+            "convj: --batch 0: must be ≥ 1\n",
+            "convj: --limit -1: must be ≥ 0 (0: all training images)\n",
+            "convj: --patience -1: must be ≥ 0 (0: never stop early)\n",
+            "convj: --threads -1: must be ≥ 0 (0: all cores)\n",
+            "convj: --threads -2: must be ≥ 0 (0: all cores)\n",
+            "convj: --batch 0: must be ≥ 1\n",
+        };
+        for (int i = 0; i < cases.length; i++) {
+            Result r = run(cases[i]);
+            assertEquals(2, r.code(), String.join(" ", cases[i]));
+            assertEquals(expected[i], r.err(), String.join(" ", cases[i]));
+        }
+        assertTrue(run("train", "--help").out().contains("--threads=<threads>"), "documented");
+        assertTrue(run("train", "--help").out().contains("0: all cores"), "0 is documented");
+    }
+
+    @Test
+    void outIsCheckedBeforeTraining() throws Exception {
+        Path file = dir.resolve("afile");
+        Files.writeString(file, "not a directory");
+        Result r = run("train", "--out", file.toString(), "--data", data, "--limit", "40", "--epochs", "1",
+                "--no-progress");
+        assertEquals(2, r.code());
+        assertEquals("convj: --out " + file + ": not a directory\n", r.err());
+        assertEquals("", r.out(), "nothing trained");
+        Result below = run("train", "--out", file.resolve("sub").toString(), "--data", data, "--limit", "40",
+                "--epochs", "1", "--no-progress");
+        assertEquals(2, below.code());
+        assertEquals("convj: --out " + file.resolve("sub") + ": cannot create the directory (Not a directory)\n",
+                below.err());
+        Path readOnly = dir.resolve("readonly");
+        Files.createDirectories(readOnly);
+        Files.setPosixFilePermissions(readOnly, java.nio.file.attribute.PosixFilePermissions.fromString("r-xr-xr-x"));
+        try {
+            org.junit.jupiter.api.Assumptions.assumeFalse(Files.isWritable(readOnly), "root writes anywhere");
+            Result ro = run("train", "--out", readOnly.toString(), "--data", data, "--limit", "40", "--epochs", "1",
+                    "--no-progress");
+            assertEquals(2, ro.code());
+            assertEquals("convj: --out " + readOnly + ": not writable (Permission denied)\n", ro.err());
+        } finally {
+            Files.setPosixFilePermissions(readOnly, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         }
     }
 }
