@@ -144,28 +144,42 @@ final class TrainCommand implements Callable<Integer> {
                 .log(line -> {
                     console.println(line);
                     console.flush();
-                })
-                .callback(new ModelCheckpoint(dir.resolve("checkpoint.convj"), architecture, null));
+                });
         if (loaded.trained()) {
             builder.weights(loaded.weights());
         }
         if (progress && System.console() != null) {
             builder.progressBar(System.err);
         }
-        Trainer trainer0 = builder.build();
+        Monitor monitor = builder.build().isRegression() ? Monitor.VAL_LOSS : Monitor.VAL_ACCURACY;
+        // model.convj is written only from the best epoch, so a run that gets worse never replaces a better model.
+        ModelCheckpoint checkpoint = new ModelCheckpoint(dir.resolve("checkpoint.convj"), architecture, monitor);
+        builder.callback(checkpoint);
         if (patience > 0) {
-            builder.callback(new EarlyStopping(trainer0.isRegression() ? Monitor.VAL_LOSS : Monitor.VAL_ACCURACY,
-                    patience, 0, true));
+            builder.callback(new EarlyStopping(monitor, patience, 0, true));
         }
-        Trainer trainer = patience > 0 ? builder.build() : trainer0;
+        Trainer trainer = builder.build();
         if (trainer.isRegression()) {
             // An MSE model on images learns to reproduce them: each image is its own target (an autoencoder).
             train = train.autoencoding();
             test = test.autoencoding();
         }
+        Path modelFile = dir.resolve("model.convj");
         long start = System.nanoTime();
-        History history = trainer.fit(train, test, epochs);
+        History history;
+        try {
+            history = trainer.fit(train, test, epochs);
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException(e.getMessage() + "; " + modelFile + (Files.exists(modelFile)
+                    ? " was left as it was" : " was not written") + (checkpoint.savedEpoch() > 0
+                    ? "; the best epoch before it (" + checkpoint.savedEpoch() + ") is in " + checkpoint.file() : ""), e);
+        }
         double seconds = (System.nanoTime() - start) / 1e9;
+        if (checkpoint.savedEpoch() != history.last().epoch()) {
+            trainer.setWeights(ModelStore.load(checkpoint.file()).weights());
+            console.printf(Locale.ROOT, "keeping epoch %d, the best by %s%n", checkpoint.savedEpoch(),
+                    monitor.name().toLowerCase(Locale.ROOT));
+        }
 
         Evaluation evaluation = trainer.evaluate(test);
         console.println();
@@ -179,7 +193,7 @@ final class TrainCommand implements Callable<Integer> {
         }
 
         Map<String, String> meta = new LinkedHashMap<>();
-        meta.put("epochs", Integer.toString(history.size()));
+        meta.put("epochs", Integer.toString(checkpoint.savedEpoch()));
         meta.put("optimizer", opt.toString());
         meta.put("batch", Integer.toString(batch));
         meta.put("seed", Long.toString(seed));
@@ -189,7 +203,6 @@ final class TrainCommand implements Callable<Integer> {
         } else {
             meta.put("test_loss", String.format(Locale.ROOT, "%.6f", evaluation.loss()));
         }
-        Path modelFile = dir.resolve("model.convj");
         ModelStore.save(modelFile, network, trainer.weights(), meta);
         Files.deleteIfExists(dir.resolve("checkpoint.convj"));
         Files.writeString(dir.resolve("history.csv"), history.toCsv(), StandardCharsets.UTF_8);

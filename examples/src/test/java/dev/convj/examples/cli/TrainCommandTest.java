@@ -188,4 +188,46 @@ class TrainCommandTest {
             Files.setPosixFilePermissions(readOnly, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         }
     }
+
+    @Test
+    void aDivergedRunLeavesTheSavedModelAlone() throws Exception {
+        Path out = dir.resolve("diverged");
+        Files.createDirectories(out);
+        Files.copy(model, out.resolve("model.convj"));
+        byte[] before = Files.readAllBytes(out.resolve("model.convj"));
+        Result r = run("train", "--model", dir.resolve("tiny.txt").toString(), "--epochs", "3", "--batch", "40",
+                "--limit", "400", "--test-limit", "100", "--lr", "100", "--data", data, "--out", out.toString(),
+                "--no-progress");
+        assertEquals(2, r.code(), r.out() + r.err());
+        assertTrue(r.err().matches("convj: training diverged at epoch 1: mean loss \\S+, more than 10× the starting "
+                + "loss 2\\.\\d{3} and not falling; lower the learning rate \\(now 100\\); "
+                + java.util.regex.Pattern.quote(out.resolve("model.convj") + " was left as it was") + "\n"), r.err());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(before, Files.readAllBytes(out.resolve("model.convj")));
+        assertFalse(r.out().contains("wrote "), r.out());
+    }
+
+    @Test
+    void theSavedModelIsTheBestEpochByValidation() throws Exception {
+        Path out = dir.resolve("best");
+        Result r = run("train", "--model", dir.resolve("tiny.txt").toString(), "--epochs", "4", "--batch", "40",
+                "--limit", "400", "--test-limit", "100", "--lr", "10", "--data", data, "--out", out.toString(),
+                "--no-progress");
+        assertEquals(0, r.code(), r.out() + r.err());
+        java.util.List<String> rows = Files.readAllLines(out.resolve("history.csv"));
+        int best = 0;
+        double bestAcc = -1;
+        for (String row : rows.subList(1, rows.size())) {
+            String[] f = row.split(",");
+            if (Double.parseDouble(f[5]) > bestAcc) {
+                bestAcc = Double.parseDouble(f[5]);
+                best = Integer.parseInt(f[0]);
+            }
+        }
+        assertTrue(best < 4, "this run's best epoch is not its last: " + rows);
+        assertTrue(r.out().contains("keeping epoch " + best + ", the best by val_accuracy\n"), r.out());
+        assertEquals(Integer.toString(best), dev.convj.runtime.model.ModelFile.load(out.resolve("model.convj"))
+                .metadata().get("epochs"));
+        Result eval = run("eval", "--model", out.resolve("model.convj").toString(), "--data", data, "--limit", "100");
+        assertTrue(eval.out().contains(String.format(java.util.Locale.ROOT, "%.2f%%", 100 * bestAcc)), eval.out());
+    }
 }
