@@ -47,8 +47,8 @@ final class EvalCommand implements Callable<Integer> {
         OptionChecks.atLeast("--threads", threads, 0, "all cores");
         PrintWriter console = spec.commandLine().getOut();
         ModelStore.Loaded loaded = ModelStore.load(model);
-        FashionMnist.Split split = FashionData.locate(data, TrainCommand.printStream(console));
-        Dataset test = limit > 0 ? split.test().take(limit) : split.test();
+        Dataset all = FashionData.locateTest(data, TrainCommand.printStream(console));
+        Dataset test = limit > 0 ? all.take(limit) : all;
         Trainer trainer = Trainer.builder(loaded.network()::graph).inference(loaded.network()::inferenceGraph)
                 .factory(Backend.factory(threads)).weights(loaded.weights()).batchSize(batch).build();
         Evaluation e = trainer.evaluate(trainer.isRegression() ? test.autoencoding() : test);

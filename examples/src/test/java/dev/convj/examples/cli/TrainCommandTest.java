@@ -230,4 +230,44 @@ class TrainCommandTest {
         Result eval = run("eval", "--model", out.resolve("model.convj").toString(), "--data", data, "--limit", "100");
         assertTrue(eval.out().contains(String.format(java.util.Locale.ROOT, "%.2f%%", 100 * bestAcc)), eval.out());
     }
+
+    @Test
+    void evalAndPredictNeedOnlyTheTestFiles() throws Exception {
+        Path testOnly = dir.resolve("test-only");
+        Files.createDirectories(testOnly);
+        for (String f : new String[] {"t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"}) {
+            Files.copy(Path.of(data, f), testOnly.resolve(f));
+        }
+        Result eval = run("eval", "--model", model.toString(), "--data", testOnly.toString(), "--limit", "20");
+        assertEquals(0, eval.code(), eval.err());
+        assertTrue(eval.out().contains("Fashion-MNIST test[:20]: 20 images, loss "), eval.out());
+        Result predict = run("predict", "--model", model.toString(), "--data", testOnly.toString(), "--index", "3");
+        assertEquals(0, predict.code(), predict.err());
+        assertTrue(predict.out().contains("test image 3, true class: "), predict.out());
+        Result none = run("eval", "--model", model.toString(), "--data", dir.resolve("run").toString());
+        assertEquals("convj: --data " + dir.resolve("run") + ": expected t10k-images-idx3-ubyte(.gz) and "
+                + "t10k-labels-idx1-ubyte(.gz) there\n", none.err());
+    }
+
+    @Test
+    void aCorruptedDataFileIsNamed() throws Exception {
+        Path broken = dir.resolve("broken-data");
+        Files.createDirectories(broken);
+        for (String f : new String[] {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+                "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"}) {
+            byte[] bytes = Files.readAllBytes(Path.of(data, f));
+            Files.write(broken.resolve(f), f.startsWith("t10k-images") ? java.util.Arrays.copyOf(bytes, bytes.length / 2)
+                    : bytes);
+        }
+        Path images = broken.resolve("t10k-images-idx3-ubyte.gz");
+        String expected = "convj: " + images + ": corrupted or truncated gzip data (Unexpected end of ZLIB input "
+                + "stream)\n";
+        Result eval = run("eval", "--model", model.toString(), "--data", broken.toString());
+        assertEquals(1, eval.code());
+        assertEquals(expected, eval.err());
+        Result train = run("train", "--model", dir.resolve("tiny.txt").toString(), "--data", broken.toString(), "--out",
+                dir.resolve("never").toString(), "--no-progress");
+        assertEquals(1, train.code());
+        assertEquals(expected, train.err());
+    }
 }
