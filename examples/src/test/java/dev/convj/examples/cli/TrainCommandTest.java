@@ -270,4 +270,27 @@ class TrainCommandTest {
         assertEquals(1, train.code());
         assertEquals(expected, train.err());
     }
+
+    @Test
+    void devicesAndHugeFilesAreRefusedAsModels() throws Exception {
+        Result eval = run("eval", "--model", "/dev/zero", "--data", data);
+        assertEquals(1, eval.code());
+        assertEquals("convj: /dev/zero: not a ConvJ model file (it does not start with CONVJMDL)\n", eval.err());
+        Result train = run("train", "--model", "/dev/zero", "--data", data, "--out", dir.resolve("z").toString());
+        assertEquals(2, train.code());
+        assertEquals("convj: --model /dev/zero: not a regular file\n", train.err());
+        Path big = dir.resolve("big.bin");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(big.toFile(), "rw")) {
+            f.setLength(3L << 30);   // sparse
+        }
+        Result huge = run("train", "--model", big.toString(), "--data", data, "--out", dir.resolve("z").toString());
+        assertEquals(2, huge.code());
+        assertEquals("convj: --model " + big + ": neither a model file (it does not start with CONVJMDL) nor a network "
+                + "description (3221225472 bytes; a description is text of at most 1048576)\n", huge.err());
+        Path binary = dir.resolve("small.bin");
+        Files.write(binary, new byte[] {'a', (byte) 0xff, (byte) 0xfe, 0});
+        assertEquals("convj: --model " + binary + ": neither a model file (it does not start with CONVJMDL) nor a "
+                + "network description (not UTF-8 text)\n", run("train", "--model", binary.toString(), "--data", data,
+                "--out", dir.resolve("z").toString()).err());
+    }
 }
