@@ -293,4 +293,34 @@ class TrainCommandTest {
                 + "network description (not UTF-8 text)\n", run("train", "--model", binary.toString(), "--data", data,
                 "--out", dir.resolve("z").toString()).err());
     }
+
+    @Test
+    void exportRefusesReservedNamesAndWritesAnOrdinaryFile() throws Exception {
+        Path out = dir.resolve("export");
+        String[][] cases = {
+            {"com.acme.var", "'com.acme.var': 'var' is a restricted identifier in Java and cannot be part of a class name"},
+            {"com.yield.Net", "'com.yield.Net': 'yield' is a restricted identifier in Java and cannot be part of a class "
+                    + "name"},
+            {"com.acme.record", "'com.acme.record': 'record' is a restricted identifier in Java and cannot be part of a "
+                    + "class name"},
+            {"org.sealed.permits", "'org.sealed.permits': 'sealed' is a restricted identifier in Java and cannot be part "
+                    + "of a class name"},
+            {"com.class.Net", "'com.class.Net': 'class' is a Java keyword and cannot be part of a class name"},
+            {"acme.true", "'acme.true': 'true' is a Java keyword and cannot be part of a class name"},
+            {"java.lang.String", "'java.lang.String': the java package and those under it belong to the JDK; choose "
+                    + "your own, such as com.acme.FashionNet"},
+        };
+        for (String[] c : cases) {
+            Result r = run("export", "--model", model.toString(), "--class", c[0], "--out", out.toString());
+            assertEquals(2, r.code(), c[0]);
+            assertEquals("convj: " + c[1] + "\n", r.err());
+        }
+        assertFalse(Files.exists(out) && Files.list(out).findAny().isPresent(), "nothing written");
+        Result ok = run("export", "--model", model.toString(), "--class", "com.acme.javanet.Net", "--out",
+                out.toString());
+        assertEquals(0, ok.code(), ok.err());
+        Path ordinary = Files.createFile(out.resolve("ordinary.txt"));
+        assertEquals(Files.getPosixFilePermissions(ordinary), Files.getPosixFilePermissions(out.resolve("Net.java")),
+                "the umask decides, as for any new file");
+    }
 }
