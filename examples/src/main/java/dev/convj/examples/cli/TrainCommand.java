@@ -81,7 +81,8 @@ final class TrainCommand implements Callable<Integer> {
     String init;
 
     @Option(names = "--patience", defaultValue = "0",
-            description = "Stop when test accuracy has not improved for this many epochs; 0: never (default: ${DEFAULT-VALUE}).")
+            description = "Stop when validation accuracy (loss, for a regression model) has not improved for this many "
+                    + "epochs; 0: never (default: ${DEFAULT-VALUE}).")
     int patience;
 
     @Option(names = "--threads", defaultValue = "0", description = "Threads for compiled code; 0: all cores (default: ${DEFAULT-VALUE}).")
@@ -93,8 +94,15 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--data", description = "Directory holding the four Fashion-MNIST IDX files (raw or .gz).")
     Path data;
 
-    @Option(names = "--limit", defaultValue = "0", description = "Train on only the first N training images; 0: all.")
+    @Option(names = "--limit", defaultValue = "0",
+            description = "Train on only the first N training images left after the validation split; 0: all.")
     int limit;
+
+    @Option(names = "--val-split", description = "Training images held out (seeded, class-balanced) to validate on after "
+            + "each epoch; they choose the epoch kept and drive --patience, and the test set is evaluated once, at the "
+            + "end (default: 5,000, or a tenth of a smaller training set such as the embedded subset's; 0: none, the "
+            + "last epoch is kept).")
+    Integer valSplit;
 
     @Option(names = "--test-limit", defaultValue = "0", description = "Evaluate on only the first N test images; 0: all.")
     int testLimit;
@@ -115,6 +123,12 @@ final class TrainCommand implements Callable<Integer> {
         OptionChecks.atLeast("--test-limit", testLimit, 0, "all test images");
         OptionChecks.atLeast("--patience", patience, 0, "never stop early");
         OptionChecks.atLeast("--threads", threads, 0, "all cores");
+        if (valSplit != null) {
+            OptionChecks.atLeast("--val-split", valSplit, 0, "no validation, the last epoch is kept");
+        }
+        if (patience > 0 && valSplit != null && valSplit == 0) {
+            throw new IllegalArgumentException("--patience " + patience + ": needs a validation split (--val-split ≥ 1)");
+        }
         PrintWriter console = spec.commandLine().getOut();
         ModelStore.Loaded loaded = ModelStore.resolve(model);
         Network network = loaded.network();
@@ -130,8 +144,20 @@ final class TrainCommand implements Callable<Integer> {
         OptionChecks.writableDirectory("--out", dir);
 
         FashionMnist.Split split = FashionData.locate(data, printStream(console));
-        Dataset train = limit > 0 ? split.train().take(limit) : split.train();
+        Dataset all = split.train(), validation = null;
+        int held = valSplit != null ? valSplit : Math.min(DEFAULT_VAL_SPLIT, all.size() / 10);
+        if (held >= all.size()) {
+            throw new IllegalArgumentException("--val-split " + held + ": must be less than the " + all.size()
+                    + " training images");
+        }
+        if (held > 0) {
+            Dataset.Holdout holdout = all.holdOut(held, seed);
+            all = holdout.train();
+            validation = holdout.validation();
+        }
+        Dataset train = limit > 0 ? all.take(limit) : all;
         Dataset test = testLimit > 0 ? split.test().take(testLimit) : split.test();
+        console.println(validationLine(held, split.train().size()));
         console.printf(Locale.ROOT, "model %s: %,d parameters; %s; batch %d; %d epochs%n", loaded.source(),
                 network.summary().totalParameters(), opt, batch, epochs);
         console.println("backend: " + Backend.describe(threads));
@@ -151,7 +177,8 @@ final class TrainCommand implements Callable<Integer> {
         if (progress && System.console() != null) {
             builder.progressBar(System.err);
         }
-        Monitor monitor = builder.build().isRegression() ? Monitor.VAL_LOSS : Monitor.VAL_ACCURACY;
+        Monitor monitor = validation == null ? null
+                : builder.build().isRegression() ? Monitor.VAL_LOSS : Monitor.VAL_ACCURACY;
         // model.convj is written only from the best epoch, so a run that gets worse never replaces a better model.
         ModelCheckpoint checkpoint = new ModelCheckpoint(dir.resolve("checkpoint.convj"), architecture, monitor);
         builder.callback(checkpoint);
@@ -163,12 +190,13 @@ final class TrainCommand implements Callable<Integer> {
             // An MSE model on images learns to reproduce them: each image is its own target (an autoencoder).
             train = train.autoencoding();
             test = test.autoencoding();
+            validation = validation == null ? null : validation.autoencoding();
         }
         Path modelFile = dir.resolve("model.convj");
         long start = System.nanoTime();
         History history;
         try {
-            history = trainer.fit(train, test, epochs);
+            history = trainer.fit(train, validation, epochs);
         } catch (IllegalStateException e) {
             throw new IllegalStateException(e.getMessage() + "; " + modelFile + (Files.exists(modelFile)
                     ? " was left as it was" : " was not written") + (checkpoint.savedEpoch() > 0
@@ -183,6 +211,7 @@ final class TrainCommand implements Callable<Integer> {
 
         Evaluation evaluation = trainer.evaluate(test);
         console.println();
+        console.printf(Locale.ROOT, "test set, evaluated once, with the weights of epoch %d:%n", checkpoint.savedEpoch());
         console.print(evaluation.format(FashionMnist.CLASSES));
         if (evaluation.isClassification()) {
             console.printf(Locale.ROOT, "test accuracy: %.2f%% after %d epochs (%.1f s)%n", 100 * evaluation.accuracy(),
@@ -198,6 +227,10 @@ final class TrainCommand implements Callable<Integer> {
         meta.put("batch", Integer.toString(batch));
         meta.put("seed", Long.toString(seed));
         meta.put("train_images", Integer.toString(train.size()));
+        meta.put("val_images", Integer.toString(held));
+        history.epochs().stream().filter(e -> e.epoch() == checkpoint.savedEpoch() && e.hasValidation()).findFirst()
+                .ifPresent(e -> meta.put(e.hasAccuracy() ? "val_accuracy" : "val_loss", String.format(Locale.ROOT,
+                        "%.6f", e.hasAccuracy() ? e.valAccuracy() : e.valLoss())));
         if (evaluation.isClassification()) {
             meta.put("test_accuracy", String.format(Locale.ROOT, "%.6f", evaluation.accuracy()));
         } else {
@@ -218,6 +251,21 @@ final class TrainCommand implements Callable<Integer> {
                 + (evaluation.isClassification() ? "accuracy.png/.svg, " : "") + "model.svg/.dot in " + dir);
         console.flush();
         return 0;
+    }
+
+    /** The held-out part of the training set when --val-split is not given. */
+    static final int DEFAULT_VAL_SPLIT = 5000;
+
+    /** Says where validation figures come from, and that the test set is kept for the end. */
+    private String validationLine(int held, int trainingImages) {
+        if (held == 0) {
+            return "validation: none (--val-split 0): the last epoch is kept; the test set is evaluated once, at the end";
+        }
+        return String.format(Locale.ROOT, "validation: %,d of the %,d training images held out (seed %d) choose the "
+                + "epoch kept%s; the test set is evaluated once, at the end%s", held, trainingImages, seed,
+                patience > 0 ? " and when to stop" : "", valSplit == null && held < DEFAULT_VAL_SPLIT
+                ? String.format(Locale.ROOT, " (the default %,d scaled to a tenth of this smaller training set)",
+                DEFAULT_VAL_SPLIT) : "");
     }
 
     private Optimizer optimizer() {

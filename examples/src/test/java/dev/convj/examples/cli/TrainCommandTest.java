@@ -32,6 +32,7 @@ class TrainCommandTest {
     static Path dir;
     static String data;
     static Path model;
+    static String trainOutput;
 
     @BeforeAll
     static void trainOnce() throws Exception {
@@ -47,6 +48,7 @@ class TrainCommandTest {
         assertTrue(r.out().contains("test accuracy: "), r.out());
         assertTrue(r.out().contains("true \\ predicted"), r.out());
         model = dir.resolve("run/model.convj");
+        trainOutput = r.out();
     }
 
     @Test
@@ -225,10 +227,10 @@ class TrainCommandTest {
         }
         assertTrue(best < 4, "this run's best epoch is not its last: " + rows);
         assertTrue(r.out().contains("keeping epoch " + best + ", the best by val_accuracy\n"), r.out());
-        assertEquals(Integer.toString(best), dev.convj.runtime.model.ModelFile.load(out.resolve("model.convj"))
-                .metadata().get("epochs"));
-        Result eval = run("eval", "--model", out.resolve("model.convj").toString(), "--data", data, "--limit", "100");
-        assertTrue(eval.out().contains(String.format(java.util.Locale.ROOT, "%.2f%%", 100 * bestAcc)), eval.out());
+        java.util.Map<String, String> meta = dev.convj.runtime.model.ModelFile.load(out.resolve("model.convj")).metadata();
+        assertEquals(Integer.toString(best), meta.get("epochs"));
+        assertEquals(String.format(java.util.Locale.ROOT, "%.6f", bestAcc), meta.get("val_accuracy"));
+        assertTrue(r.out().contains("test set, evaluated once, with the weights of epoch " + best + ":\n"), r.out());
     }
 
     @Test
@@ -322,5 +324,34 @@ class TrainCommandTest {
         Path ordinary = Files.createFile(out.resolve("ordinary.txt"));
         assertEquals(Files.getPosixFilePermissions(ordinary), Files.getPosixFilePermissions(out.resolve("Net.java")),
                 "the umask decides, as for any new file");
+    }
+
+    @Test
+    void validationIsHeldOutOfTheTrainingSetAndTheTestSetIsUsedOnce() throws Exception {
+        assertTrue(trainOutput.contains("\nvalidation: 500 of the 5,000 training images held out (seed 1) choose the "
+                + "epoch kept; the test set is evaluated once, at the end (the default 5,000 scaled to a tenth of this "
+                + "smaller training set)\n"), trainOutput);
+        assertTrue(trainOutput.contains("\ntest set, evaluated once, with the weights of epoch "), trainOutput);
+        Path out = dir.resolve("val");
+        Result r = run("train", "--model", dir.resolve("tiny.txt").toString(), "--epochs", "2", "--batch", "40",
+                "--limit", "200", "--val-split", "100", "--test-limit", "7", "--patience", "1", "--optimizer", "adam",
+                "--lr", "0.01", "--data", data, "--out", out.toString(), "--no-progress");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("\nvalidation: 100 of the 5,000 training images held out (seed 1) choose the epoch "
+                + "kept and when to stop; the test set is evaluated once, at the end\n"), r.out());
+        for (String row : Files.readAllLines(out.resolve("history.csv")).subList(1, 3)) {
+            double valAccuracy = Double.parseDouble(row.split(",")[5]);
+            assertEquals(Math.rint(valAccuracy * 100), valAccuracy * 100, 1e-6, "hundredths, not sevenths: " + row);
+        }
+        java.util.Map<String, String> meta = dev.convj.runtime.model.ModelFile.load(out.resolve("model.convj")).metadata();
+        assertEquals("100", meta.get("val_images"));
+        assertEquals("200", meta.get("train_images"));
+        Result none = run("train", "--val-split", "0", "--patience", "2");
+        assertEquals("convj: --patience 2: needs a validation split (--val-split ≥ 1)\n", none.err());
+        Result tooMany = run("train", "--model", dir.resolve("tiny.txt").toString(), "--val-split", "5000", "--data",
+                data, "--out", out.toString(), "--no-progress");
+        assertEquals("convj: --val-split 5000: must be less than the 5000 training images\n", tooMany.err());
+        assertEquals("convj: --val-split -1: must be ≥ 0 (0: no validation, the last epoch is kept)\n",
+                run("train", "--val-split", "-1").err());
     }
 }
