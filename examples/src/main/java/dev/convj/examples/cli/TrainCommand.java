@@ -10,7 +10,10 @@ import dev.convj.runtime.data.Dataset;
 import dev.convj.runtime.data.FashionMnist;
 import dev.convj.runtime.train.Adam;
 import dev.convj.runtime.train.Curves;
+import dev.convj.runtime.model.ModelFile;
+import dev.convj.runtime.model.SavedModel;
 import dev.convj.runtime.train.EarlyStopping;
+import dev.convj.runtime.train.EpochStats;
 import dev.convj.runtime.train.Evaluation;
 import dev.convj.runtime.train.History;
 import dev.convj.runtime.train.LrSchedule;
@@ -236,7 +239,16 @@ final class TrainCommand implements Callable<Integer> {
         } else {
             meta.put("test_loss", String.format(Locale.ROOT, "%.6f", evaluation.loss()));
         }
-        ModelStore.save(modelFile, network, trainer.weights(), meta);
+        Path target = modelFile;
+        EpochStats kept = history.epochs().stream().filter(e -> e.epoch() == checkpoint.savedEpoch()).findFirst()
+                .orElseThrow();
+        String better = validation == null ? null : betterPrevious(modelFile, architecture, trainer, validation, monitor,
+                kept);
+        if (better != null) {
+            target = dir.resolve("candidate.convj");
+            console.println(better + "; this run's model is in " + target);
+        }
+        ModelStore.save(target, network, trainer.weights(), meta);
         Files.deleteIfExists(dir.resolve("checkpoint.convj"));
         Files.writeString(dir.resolve("history.csv"), history.toCsv(), StandardCharsets.UTF_8);
         Curves.write(history, dir, loaded.source());
@@ -247,10 +259,51 @@ final class TrainCommand implements Callable<Integer> {
         } catch (IOException e) {
             console.println("warning: diagram not rendered: " + e.getMessage());
         }
-        console.println("wrote " + modelFile + ", history.csv, loss.png/.svg, "
+        console.println("wrote " + target + ", history.csv, loss.png/.svg, "
                 + (evaluation.isClassification() ? "accuracy.png/.svg, " : "") + "model.svg/.dot in " + dir);
         console.flush();
         return 0;
+    }
+
+    /**
+     * Scores the model already in {@code file}, when it has this architecture, on this run's validation set; if it
+     * beats the epoch kept, says so (and it is not replaced), else returns null. An unreadable file is replaced.
+     */
+    private static String betterPrevious(Path file, String architecture, Trainer trainer, Dataset validation,
+                                         Monitor monitor, EpochStats kept) {
+        if (!Files.isRegularFile(file)) {
+            return null;
+        }
+        SavedModel previous;
+        try {
+            previous = ModelFile.load(file);
+        } catch (IOException e) {
+            return null;
+        }
+        if (!previous.architecture().equals(architecture)) {
+            return null;
+        }
+        Map<String, float[]> ours = trainer.weights();
+        Evaluation e;
+        try {
+            trainer.setWeights(previous.weights());
+            e = trainer.evaluate(validation);
+        } catch (IllegalArgumentException mismatch) {
+            return null;
+        } finally {
+            trainer.setWeights(ours);
+        }
+        boolean accuracy = monitor == Monitor.VAL_ACCURACY;
+        double theirs = accuracy ? e.accuracy() : e.loss(), best = monitor.of(kept);
+        if (!monitor.improves(theirs, best, 0)) {
+            return null;
+        }
+        String format = accuracy ? "%s %.2f%%" : "%s %.4f";
+        double scale = accuracy ? 100 : 1;
+        String name = accuracy ? "val_acc" : "val_loss";
+        return file + " kept: it scores " + String.format(Locale.ROOT, format, name, scale * theirs)
+                + " on this run's validation set, better than this run's best, "
+                + String.format(Locale.ROOT, format, name, scale * best) + " (epoch " + kept.epoch() + ")";
     }
 
     /** The held-out part of the training set when --val-split is not given. */

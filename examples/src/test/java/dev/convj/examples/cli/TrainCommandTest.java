@@ -354,4 +354,28 @@ class TrainCommandTest {
         assertEquals("convj: --val-split -1: must be ≥ 0 (0: no validation, the last epoch is kept)\n",
                 run("train", "--val-split", "-1").err());
     }
+
+    @Test
+    void aBetterModelAlreadyInOutIsNotReplaced() throws Exception {
+        Path out = dir.resolve("better");
+        Files.createDirectories(out);
+        Files.copy(model, out.resolve("model.convj"));
+        byte[] before = Files.readAllBytes(out.resolve("model.convj"));
+        Result r = run("train", "--model", dir.resolve("tiny.txt").toString(), "--epochs", "1", "--batch", "40",
+                "--limit", "200", "--test-limit", "50", "--lr", "10", "--data", data, "--out", out.toString(),
+                "--no-progress");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().matches("(?s).*\n" + java.util.regex.Pattern.quote(out.resolve("model.convj").toString())
+                + " kept: it scores val_acc \\d+\\.\\d\\d% on this run's validation set, better than this run's best, "
+                + "val_acc \\d+\\.\\d\\d% \\(epoch 1\\); this run's model is in "
+                + java.util.regex.Pattern.quote(out.resolve("candidate.convj").toString()) + "\n.*"), r.out());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(before, Files.readAllBytes(out.resolve("model.convj")));
+        assertTrue(Files.size(out.resolve("candidate.convj")) > 0);
+        Result again = run("train", "--model", dir.resolve("tiny.txt").toString(), "--epochs", "2", "--batch", "40",
+                "--limit", "300", "--test-limit", "50", "--optimizer", "adam", "--lr", "0.01", "--data", data,
+                "--out", out.toString(), "--seed", "2", "--no-progress");
+        assertEquals(0, again.code(), again.err());
+        assertFalse(again.out().contains(" kept: "), "a model of another run that does not score better is replaced: "
+                + again.out());
+    }
 }

@@ -102,4 +102,15 @@ class TrainingFailureTest {
                 + "loss 2\\.\\d{3} and not falling); lower the learning rate \\(now 100\\)"), e.getMessage());
         assertEquals(1, e.epoch());
     }
+
+    @Test
+    void aNonFiniteStartingWeightIsNamedBeforeAnyStep() throws Exception {
+        Trainer t = trainer(Sgd.of(0.01));
+        java.util.Map<String, float[]> w = t.weights();
+        w.get("fc1.bias")[4] = Float.POSITIVE_INFINITY;
+        t.setWeights(w);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> t.fit(train(), null, 1));
+        assertEquals("the starting weight fc1.bias[4] is Infinity", e.getMessage());
+        assertEquals(0, t.steps());
+    }
 }
