@@ -91,7 +91,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "0", description = "Threads for compiled code; 0: all cores (default: ${DEFAULT-VALUE}).")
     int threads;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed for weights and shuffling (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "1", description = "Seed for weights, shuffling and the validation split (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--data", description = "Directory holding the four Fashion-MNIST IDX files (raw or .gz).")
