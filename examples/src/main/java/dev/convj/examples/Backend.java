@@ -7,19 +7,22 @@ import dev.convj.runtime.train.ExecutableFactory;
 public final class Backend {
     private Backend() {}
 
-    /** The executable factory for training and inference with {@code threads} worker threads (≤ 0: all cores). */
+    /** The executable factory for training and inference with {@code threads} worker threads (0: all cores). */
     public static ExecutableFactory factory(int threads) {
         return ExecutableFactory.compiled(resolve(threads));
     }
 
-    /** {@code threads}, or the number of cores when it is ≤ 0; more than four per core is refused. */
+    /** {@code threads}, or the number of cores when it is 0; negative, or more than four per core, is refused. */
     public static int resolve(int threads) {
         int cores = Runtime.getRuntime().availableProcessors();
+        if (threads < 0) {
+            throw new IllegalArgumentException("--threads " + threads + ": must be ≥ 0 (0: all cores)");
+        }
         if (threads > cores * 4) {
             throw new IllegalArgumentException("--threads " + threads + " is more than four per core; this machine has "
                     + cores + " cores");
         }
-        return threads <= 0 ? cores : threads;
+        return threads == 0 ? cores : threads;
     }
 
     /** The backend's name for logs. */

@@ -34,15 +34,34 @@ public final class ModelStore {
             }
         }
         Path file = Path.of(model);
-        if (!Files.isRegularFile(file)) {
+        if (!Files.exists(file)) {
             throw new IllegalArgumentException("--model " + model + ": neither a built-in model ("
                     + String.join(", ", Models.names()) + ") nor an existing file");
         }
         if (isModelFile(file)) {
             return load(file);
         }
-        return new Loaded(model, NetworkSpec.read(Files.readString(file, StandardCharsets.UTF_8)), null, Map.of());
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("--model " + model + ": not a regular file");
+        }
+        long size = Files.size(file);
+        if (size > MAX_DESCRIPTION) {
+            throw new IllegalArgumentException("--model " + model + ": neither a model file (it does not start with "
+                    + "CONVJMDL) nor a network description (" + size + " bytes; a description is text of at most "
+                    + MAX_DESCRIPTION + ")");
+        }
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new IllegalArgumentException("--model " + model + ": neither a model file (it does not start with "
+                    + "CONVJMDL) nor a network description (not UTF-8 text)");
+        }
+        return new Loaded(model, NetworkSpec.read(text), null, Map.of());
     }
+
+    /** Descriptions are a few lines per layer; anything this large is some other file read by mistake. */
+    private static final long MAX_DESCRIPTION = 1 << 20;
 
     /** Loads a saved model; the weights must fit the architecture. */
     public static Loaded load(Path file) throws IOException {

@@ -41,6 +41,29 @@ public final class StandaloneEmitter {
 
     private static final int CHUNK = 60_000; // a string constant holds at most 65,535 bytes
 
+    /** Names the grammar refuses although they look like identifiers (Java 17: JLS 3.8 and 3.9). */
+    private static final java.util.Set<String> RESTRICTED = java.util.Set.of("var", "yield", "record", "sealed",
+            "permits");
+
+    /** Keywords, literals, restricted identifiers and the JDK's own {@code java.} packages cannot name the class. */
+    static void checkReservedNames(String qualifiedName) {
+        for (String part : qualifiedName.split("\\.")) {
+            if (javax.lang.model.SourceVersion.isKeyword(part, javax.lang.model.SourceVersion.RELEASE_17)) {
+                throw new IllegalArgumentException("'" + qualifiedName + "': '" + part + "' is a Java keyword and cannot "
+                        + "be part of a class name");
+            }
+            if (RESTRICTED.contains(part)) {
+                throw new IllegalArgumentException("'" + qualifiedName + "': '" + part + "' is a restricted identifier "
+                        + "in Java and cannot be part of a class name");
+            }
+        }
+        if (qualifiedName.startsWith("java.")) {
+            // The JVM refuses to define classes in java.* outside the JDK (SecurityException: Prohibited package name).
+            throw new IllegalArgumentException("'" + qualifiedName + "': the java package and those under it belong "
+                    + "to the JDK; choose your own, such as com.acme.FashionNet");
+        }
+    }
+
     /**
      * @param userGraph     the forward graph for one image (batch 1)
      * @param input         the image input node
@@ -55,6 +78,7 @@ public final class StandaloneEmitter {
         if (!qualifiedName.matches("([A-Za-z_$][A-Za-z0-9_$]*\\.)*[A-Za-z_$][A-Za-z0-9_$]*")) {
             throw new IllegalArgumentException("'" + qualifiedName + "' is not a Java class name such as com.acme.FashionNet");
         }
+        checkReservedNames(qualifiedName);
         Node in = graph.node(input), out = graph.node(output);
         if (in.shape().dim(0) != 1) {
             throw new IllegalArgumentException("export the graph for batch 1; " + input + " is " + in.typeString());

@@ -37,18 +37,18 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "100", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--threads", defaultValue = "0", description = "Threads for compiled code; 0: all cores.")
+    @Option(names = "--threads", defaultValue = "0", description = "Threads for compiled code; 0: all cores (default: ${DEFAULT-VALUE}).")
     int threads;
 
     @Override
     public Integer call() throws IOException {
-        if (limit < 0 || batch < 1) {
-            throw new IllegalArgumentException("--limit must be ≥ 0 and --batch ≥ 1");
-        }
+        OptionChecks.atLeast("--limit", limit, 0, "all test images");
+        OptionChecks.atLeast("--batch", batch, 1, null);
+        OptionChecks.atLeast("--threads", threads, 0, "all cores");
         PrintWriter console = spec.commandLine().getOut();
         ModelStore.Loaded loaded = ModelStore.load(model);
-        FashionMnist.Split split = FashionData.locate(data, TrainCommand.printStream(console));
-        Dataset test = limit > 0 ? split.test().take(limit) : split.test();
+        Dataset all = FashionData.locateTest(data, TrainCommand.printStream(console));
+        Dataset test = limit > 0 ? all.take(limit) : all;
         Trainer trainer = Trainer.builder(loaded.network()::graph).inference(loaded.network()::inferenceGraph)
                 .factory(Backend.factory(threads)).weights(loaded.weights()).batchSize(batch).build();
         Evaluation e = trainer.evaluate(trainer.isRegression() ? test.autoencoding() : test);

@@ -72,7 +72,7 @@ final class PredictCommand implements Callable<Integer> {
             pixels = readImage(source.image, in.get(1), in.get(2), invert);
             console.println("image " + source.image);
         } else {
-            Dataset test = FashionData.locate(data, TrainCommand.printStream(console)).test();
+            Dataset test = FashionData.locateTest(data, TrainCommand.printStream(console));
             int i = source.index;
             if (i < 0 || i >= test.size()) {
                 throw new IllegalArgumentException("--index " + i + ": the test set has images 0.." + (test.size() - 1));

@@ -10,7 +10,10 @@ import dev.convj.runtime.data.Dataset;
 import dev.convj.runtime.data.FashionMnist;
 import dev.convj.runtime.train.Adam;
 import dev.convj.runtime.train.Curves;
+import dev.convj.runtime.model.ModelFile;
+import dev.convj.runtime.model.SavedModel;
 import dev.convj.runtime.train.EarlyStopping;
+import dev.convj.runtime.train.EpochStats;
 import dev.convj.runtime.train.Evaluation;
 import dev.convj.runtime.train.History;
 import dev.convj.runtime.train.LrSchedule;
@@ -81,20 +84,28 @@ final class TrainCommand implements Callable<Integer> {
     String init;
 
     @Option(names = "--patience", defaultValue = "0",
-            description = "Stop when test accuracy has not improved for this many epochs; 0: never (default: ${DEFAULT-VALUE}).")
+            description = "Stop when validation accuracy (loss, for a regression model) has not improved for this many "
+                    + "epochs; 0: never (default: ${DEFAULT-VALUE}).")
     int patience;
 
     @Option(names = "--threads", defaultValue = "0", description = "Threads for compiled code; 0: all cores (default: ${DEFAULT-VALUE}).")
     int threads;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed for weights and shuffling (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "1", description = "Seed for weights, shuffling and the validation split (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--data", description = "Directory holding the four Fashion-MNIST IDX files (raw or .gz).")
     Path data;
 
-    @Option(names = "--limit", defaultValue = "0", description = "Train on only the first N training images; 0: all.")
+    @Option(names = "--limit", defaultValue = "0",
+            description = "Train on only the first N training images left after the validation split; 0: all.")
     int limit;
+
+    @Option(names = "--val-split", description = "Training images held out (seeded, class-balanced) to validate on after "
+            + "each epoch; they choose the epoch kept and drive --patience, and the test set is evaluated once, at the "
+            + "end (default: 5,000, or a tenth of a smaller training set such as the embedded subset's; 0: none, the "
+            + "last epoch is kept).")
+    Integer valSplit;
 
     @Option(names = "--test-limit", defaultValue = "0", description = "Evaluate on only the first N test images; 0: all.")
     int testLimit;
@@ -108,9 +119,18 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (epochs < 1 || batch < 1 || limit < 0 || testLimit < 0 || stepSize < 1 || patience < 0) {
-            throw new IllegalArgumentException("--epochs, --batch and --step-size must be ≥ 1; --limit, --test-limit and "
-                    + "--patience ≥ 0");
+        OptionChecks.atLeast("--epochs", epochs, 1, null);
+        OptionChecks.atLeast("--batch", batch, 1, null);
+        OptionChecks.atLeast("--step-size", stepSize, 1, null);
+        OptionChecks.atLeast("--limit", limit, 0, "all training images");
+        OptionChecks.atLeast("--test-limit", testLimit, 0, "all test images");
+        OptionChecks.atLeast("--patience", patience, 0, "never stop early");
+        OptionChecks.atLeast("--threads", threads, 0, "all cores");
+        if (valSplit != null) {
+            OptionChecks.atLeast("--val-split", valSplit, 0, "no validation, the last epoch is kept");
+        }
+        if (patience > 0 && valSplit != null && valSplit == 0) {
+            throw new IllegalArgumentException("--patience " + patience + ": needs a validation split (--val-split ≥ 1)");
         }
         PrintWriter console = spec.commandLine().getOut();
         ModelStore.Loaded loaded = ModelStore.resolve(model);
@@ -124,11 +144,23 @@ final class TrainCommand implements Callable<Integer> {
         };
         WeightInit weightInit = WeightInit.parse(init);
         Path dir = out != null ? out : Path.of("runs", safeName(loaded.source()));
-        Files.createDirectories(dir);
+        OptionChecks.writableDirectory("--out", dir);
 
         FashionMnist.Split split = FashionData.locate(data, printStream(console));
-        Dataset train = limit > 0 ? split.train().take(limit) : split.train();
+        Dataset all = split.train(), validation = null;
+        int held = valSplit != null ? valSplit : Math.min(DEFAULT_VAL_SPLIT, all.size() / 10);
+        if (held >= all.size()) {
+            throw new IllegalArgumentException("--val-split " + held + ": must be less than the " + all.size()
+                    + " training images");
+        }
+        if (held > 0) {
+            Dataset.Holdout holdout = all.holdOut(held, seed);
+            all = holdout.train();
+            validation = holdout.validation();
+        }
+        Dataset train = limit > 0 ? all.take(limit) : all;
         Dataset test = testLimit > 0 ? split.test().take(testLimit) : split.test();
+        console.println(validationLine(held, split.train().size()));
         console.printf(Locale.ROOT, "model %s: %,d parameters; %s; batch %d; %d epochs%n", loaded.source(),
                 network.summary().totalParameters(), opt, batch, epochs);
         console.println("backend: " + Backend.describe(threads));
@@ -141,31 +173,48 @@ final class TrainCommand implements Callable<Integer> {
                 .log(line -> {
                     console.println(line);
                     console.flush();
-                })
-                .callback(new ModelCheckpoint(dir.resolve("checkpoint.convj"), architecture, null));
+                });
         if (loaded.trained()) {
             builder.weights(loaded.weights());
         }
         if (progress && System.console() != null) {
             builder.progressBar(System.err);
         }
-        Trainer trainer0 = builder.build();
+        Monitor monitor = validation == null ? null
+                : builder.build().isRegression() ? Monitor.VAL_LOSS : Monitor.VAL_ACCURACY;
+        // model.convj is written only from the best epoch, so a run that gets worse never replaces a better model.
+        ModelCheckpoint checkpoint = new ModelCheckpoint(dir.resolve("checkpoint.convj"), architecture, monitor);
+        builder.callback(checkpoint);
         if (patience > 0) {
-            builder.callback(new EarlyStopping(trainer0.isRegression() ? Monitor.VAL_LOSS : Monitor.VAL_ACCURACY,
-                    patience, 0, true));
+            builder.callback(new EarlyStopping(monitor, patience, 0, true));
         }
-        Trainer trainer = patience > 0 ? builder.build() : trainer0;
+        Trainer trainer = builder.build();
         if (trainer.isRegression()) {
             // An MSE model on images learns to reproduce them: each image is its own target (an autoencoder).
             train = train.autoencoding();
             test = test.autoencoding();
+            validation = validation == null ? null : validation.autoencoding();
         }
+        Path modelFile = dir.resolve("model.convj");
         long start = System.nanoTime();
-        History history = trainer.fit(train, test, epochs);
+        History history;
+        try {
+            history = trainer.fit(train, validation, epochs);
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException(e.getMessage() + "; " + modelFile + (Files.exists(modelFile)
+                    ? " was left as it was" : " was not written") + (checkpoint.savedEpoch() > 0
+                    ? "; the best epoch before it (" + checkpoint.savedEpoch() + ") is in " + checkpoint.file() : ""), e);
+        }
         double seconds = (System.nanoTime() - start) / 1e9;
+        if (checkpoint.savedEpoch() != history.last().epoch()) {
+            trainer.setWeights(ModelStore.load(checkpoint.file()).weights());
+            console.printf(Locale.ROOT, "keeping epoch %d, the best by %s%n", checkpoint.savedEpoch(),
+                    monitor.name().toLowerCase(Locale.ROOT));
+        }
 
         Evaluation evaluation = trainer.evaluate(test);
         console.println();
+        console.printf(Locale.ROOT, "test set, evaluated once, with the weights of epoch %d:%n", checkpoint.savedEpoch());
         console.print(evaluation.format(FashionMnist.CLASSES));
         if (evaluation.isClassification()) {
             console.printf(Locale.ROOT, "test accuracy: %.2f%% after %d epochs (%.1f s)%n", 100 * evaluation.accuracy(),
@@ -176,18 +225,30 @@ final class TrainCommand implements Callable<Integer> {
         }
 
         Map<String, String> meta = new LinkedHashMap<>();
-        meta.put("epochs", Integer.toString(history.size()));
+        meta.put("epochs", Integer.toString(checkpoint.savedEpoch()));
         meta.put("optimizer", opt.toString());
         meta.put("batch", Integer.toString(batch));
         meta.put("seed", Long.toString(seed));
         meta.put("train_images", Integer.toString(train.size()));
+        meta.put("val_images", Integer.toString(held));
+        history.epochs().stream().filter(e -> e.epoch() == checkpoint.savedEpoch() && e.hasValidation()).findFirst()
+                .ifPresent(e -> meta.put(e.hasAccuracy() ? "val_accuracy" : "val_loss", String.format(Locale.ROOT,
+                        "%.6f", e.hasAccuracy() ? e.valAccuracy() : e.valLoss())));
         if (evaluation.isClassification()) {
             meta.put("test_accuracy", String.format(Locale.ROOT, "%.6f", evaluation.accuracy()));
         } else {
             meta.put("test_loss", String.format(Locale.ROOT, "%.6f", evaluation.loss()));
         }
-        Path modelFile = dir.resolve("model.convj");
-        ModelStore.save(modelFile, network, trainer.weights(), meta);
+        Path target = modelFile;
+        EpochStats kept = history.epochs().stream().filter(e -> e.epoch() == checkpoint.savedEpoch()).findFirst()
+                .orElseThrow();
+        String better = validation == null ? null : betterPrevious(modelFile, architecture, trainer, validation, monitor,
+                kept);
+        if (better != null) {
+            target = dir.resolve("candidate.convj");
+            console.println(better + "; this run's model is in " + target);
+        }
+        ModelStore.save(target, network, trainer.weights(), meta);
         Files.deleteIfExists(dir.resolve("checkpoint.convj"));
         Files.writeString(dir.resolve("history.csv"), history.toCsv(), StandardCharsets.UTF_8);
         Curves.write(history, dir, loaded.source());
@@ -201,11 +262,67 @@ final class TrainCommand implements Callable<Integer> {
         } catch (IOException e) {
             console.println("warning: diagram not rendered: " + e.getMessage());
         }
-        console.println("wrote " + modelFile + ", history.csv, loss.png/.svg, "
+        console.println("wrote " + target + ", history.csv, loss.png/.svg, "
                 + (evaluation.isClassification() ? "accuracy.png/.svg, " : "") + (drawn ? "model.svg/.dot" : "model.dot")
                 + " in " + dir);
         console.flush();
         return 0;
+    }
+
+    /**
+     * Scores the model already in {@code file}, when it has this architecture, on this run's validation set; if it
+     * beats the epoch kept, says so (and it is not replaced), else returns null. An unreadable file is replaced.
+     */
+    private static String betterPrevious(Path file, String architecture, Trainer trainer, Dataset validation,
+                                         Monitor monitor, EpochStats kept) {
+        if (!Files.isRegularFile(file)) {
+            return null;
+        }
+        SavedModel previous;
+        try {
+            previous = ModelFile.load(file);
+        } catch (IOException e) {
+            return null;
+        }
+        if (!previous.architecture().equals(architecture)) {
+            return null;
+        }
+        Map<String, float[]> ours = trainer.weights();
+        Evaluation e;
+        try {
+            trainer.setWeights(previous.weights());
+            e = trainer.evaluate(validation);
+        } catch (IllegalArgumentException mismatch) {
+            return null;
+        } finally {
+            trainer.setWeights(ours);
+        }
+        boolean accuracy = monitor == Monitor.VAL_ACCURACY;
+        double theirs = accuracy ? e.accuracy() : e.loss(), best = monitor.of(kept);
+        if (!monitor.improves(theirs, best, 0)) {
+            return null;
+        }
+        String format = accuracy ? "%s %.2f%%" : "%s %.4f";
+        double scale = accuracy ? 100 : 1;
+        String name = accuracy ? "val_acc" : "val_loss";
+        return file + " kept: it scores " + String.format(Locale.ROOT, format, name, scale * theirs)
+                + " on this run's validation set, better than this run's best, "
+                + String.format(Locale.ROOT, format, name, scale * best) + " (epoch " + kept.epoch() + ")";
+    }
+
+    /** The held-out part of the training set when --val-split is not given. */
+    static final int DEFAULT_VAL_SPLIT = 5000;
+
+    /** Says where validation figures come from, and that the test set is kept for the end. */
+    private String validationLine(int held, int trainingImages) {
+        if (held == 0) {
+            return "validation: none (--val-split 0): the last epoch is kept; the test set is evaluated once, at the end";
+        }
+        return String.format(Locale.ROOT, "validation: %,d of the %,d training images held out (seed %d) choose the "
+                + "epoch kept%s; the test set is evaluated once, at the end%s", held, trainingImages, seed,
+                patience > 0 ? " and when to stop" : "", valSplit == null && held < DEFAULT_VAL_SPLIT
+                ? String.format(Locale.ROOT, " (the default %,d scaled to a tenth of this smaller training set)",
+                DEFAULT_VAL_SPLIT) : "");
     }
 
     private Optimizer optimizer() {

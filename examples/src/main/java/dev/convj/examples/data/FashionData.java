@@ -1,5 +1,6 @@
 package dev.convj.examples.data;
 
+import dev.convj.runtime.data.Dataset;
 import dev.convj.runtime.data.FashionMnist;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -43,9 +44,38 @@ public final class FashionData {
             return FashionMnist.load(FashionMnist.SYSTEM_DIR);
         }
         FashionMnist.Split split = embedded();
-        console.println("data: Fashion-MNIST not found in " + FashionMnist.SYSTEM_DIR
-                + " (apt-get install dataset-fashion-mnist, or --data DIR); using the subset embedded in ConvJ: "
+        console.println(notFound()
                 + String.format("%,d training and %,d test images", split.train().size(), split.test().size()));
         return split;
+    }
+
+    /**
+     * As {@link #locate}, but only the test set: evaluation and prediction need neither the training files nor the
+     * time to read them.
+     */
+    public static Dataset locateTest(Path dir, PrintStream console) throws IOException {
+        if (dir != null) {
+            if (!Files.isDirectory(dir)) {
+                throw new IllegalArgumentException("--data " + dir + ": no such directory");
+            }
+            if (!FashionMnist.isTestPresent(dir)) {
+                throw new IllegalArgumentException("--data " + dir + ": expected " + FashionMnist.TEST_IMAGES + "(.gz) and "
+                        + FashionMnist.TEST_LABELS + "(.gz) there");
+            }
+            console.println("data: Fashion-MNIST from " + dir);
+            return FashionMnist.loadTest(dir);
+        }
+        if (FashionMnist.isTestPresent(FashionMnist.SYSTEM_DIR)) {
+            console.println("data: Fashion-MNIST from " + FashionMnist.SYSTEM_DIR + " (10,000 test images)");
+            return FashionMnist.loadTest(FashionMnist.SYSTEM_DIR);
+        }
+        Dataset test = embedded().test();
+        console.println(notFound() + String.format("%,d test images", test.size()));
+        return test;
+    }
+
+    private static String notFound() {
+        return "data: Fashion-MNIST not found in " + FashionMnist.SYSTEM_DIR
+                + " (apt-get install dataset-fashion-mnist, or --data DIR); using the subset embedded in ConvJ: ";
     }
 }

@@ -9,6 +9,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.Map;
 
 /**
@@ -29,9 +30,11 @@ public final class StandaloneExport {
         GeneratedSource source = source(model, weights, qualifiedName, vectorApi);
         Files.createDirectories(dir);
         Path target = dir.resolve(source.simpleName() + ".java");
-        Path temp = Files.createTempFile(dir, source.simpleName(), ".java.tmp");
+        // Not Files.createTempFile: that makes the file owner-only; a plain create honours the umask like javac's.
+        Path temp = dir.resolve("." + source.simpleName() + ".java." + Long.toHexString(System.nanoTime()) + ".tmp");
         try {
-            Files.writeString(temp, source.source(), StandardCharsets.UTF_8);
+            Files.writeString(temp, source.source(), StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE);
             try {
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {

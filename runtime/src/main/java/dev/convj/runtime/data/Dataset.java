@@ -220,6 +220,56 @@ public final class Dataset {
         return subset(name + " (" + perClass + " per class)", idx);
     }
 
+    /** A dataset cut in two: the images kept for training and those held out to validate on. */
+    public record Holdout(Dataset train, Dataset validation) {}
+
+    /**
+     * Holds out {@code n} images chosen at random with {@code seed}, each class in proportion to its share of the
+     * set (largest remainders get the odd images), so the held-out part is class-balanced when the set is; both
+     * parts keep their images in their original order.
+     */
+    public Holdout holdOut(int n, long seed) {
+        if (n < 0 || n >= size()) {
+            throw new IllegalArgumentException(name + ": cannot hold out " + n + " of " + size() + " images; keep at "
+                    + "least one for training");
+        }
+        int[] counts = classCounts(), quota = new int[classes];
+        double[] remainder = new double[classes];
+        int given = 0;
+        for (int c = 0; c < classes; c++) {
+            double exact = (double) n * counts[c] / size();
+            quota[c] = (int) exact;
+            remainder[c] = exact - quota[c];
+            given += quota[c];
+        }
+        // Largest remainder first, the lower class on ties: deterministic whatever the seed.
+        Integer[] order = java.util.stream.IntStream.range(0, classes).boxed().toArray(Integer[]::new);
+        Arrays.sort(order, (a, b) -> remainder[a] != remainder[b] ? Double.compare(remainder[b], remainder[a]) : a - b);
+        for (int k = 0; given < n; k = (k + 1) % classes) {
+            if (quota[order[k]] < counts[order[k]]) {
+                quota[order[k]]++;
+                given++;
+            }
+        }
+        List<List<Integer>> byClass = new ArrayList<>();
+        for (int c = 0; c < classes; c++) {
+            byClass.add(new ArrayList<>());
+        }
+        for (int i = 0; i < labels.length; i++) {
+            byClass.get(labels[i]).add(i);
+        }
+        Random random = new Random(seed);
+        boolean[] held = new boolean[size()];
+        for (int c = 0; c < classes; c++) {
+            List<Integer> members = byClass.get(c);
+            java.util.Collections.shuffle(members, random);
+            members.subList(0, quota[c]).forEach(i -> held[i] = true);
+        }
+        int[] keep = java.util.stream.IntStream.range(0, size()).filter(i -> !held[i]).toArray();
+        int[] out = java.util.stream.IntStream.range(0, size()).filter(i -> held[i]).toArray();
+        return new Holdout(subset(name + " (training part)", keep), subset(name + " (validation part)", out));
+    }
+
     /** Every image with its pixels rearranged: new pixel j = old pixel {@code permutation[j]} (same per image). */
     public Dataset permutePixels(int[] permutation) {
         int per = imageSize();

@@ -46,6 +46,16 @@ public final class FashionMnist {
         return true;
     }
 
+    /** Whether {@code dir} holds the two test-set files (each raw or with .gz), all that evaluation needs. */
+    public static boolean isTestPresent(Path dir) {
+        return find(dir, TEST_IMAGES) != null && find(dir, TEST_LABELS) != null;
+    }
+
+    /** Reads only the test set of {@code dir}. */
+    public static Dataset loadTest(Path dir) throws IOException {
+        return load(dir, TEST_IMAGES, TEST_LABELS, "Fashion-MNIST test");
+    }
+
     /** Reads the four files of {@code dir}. */
     public static Split load(Path dir) throws IOException {
         return new Split(load(dir, TRAIN_IMAGES, TRAIN_LABELS, "Fashion-MNIST train"),

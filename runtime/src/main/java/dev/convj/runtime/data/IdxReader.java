@@ -48,6 +48,17 @@ public final class IdxReader {
 
     /** Reads from a stream (raw or gzip) that {@code source} names in error messages. */
     public static IdxArray read(InputStream raw, String source, int expectedRank) throws IOException {
+        try {
+            return readUnchecked(raw, source, expectedRank);
+        } catch (IdxFormatException e) {
+            throw e;
+        } catch (java.util.zip.ZipException | EOFException e) {
+            // gzip's own messages ("Unexpected end of ZLIB input stream", "invalid stored block lengths") name no file.
+            throw new IdxFormatException(source + ": corrupted or truncated gzip data (" + e.getMessage() + ")");
+        }
+    }
+
+    private static IdxArray readUnchecked(InputStream raw, String source, int expectedRank) throws IOException {
         BufferedInputStream buffered = new BufferedInputStream(raw, 1 << 16);
         buffered.mark(2);
         int b0 = buffered.read(), b1 = buffered.read();

@@ -41,6 +41,8 @@ public final class ModelFile {
     private static final byte[] MAGIC = "CONVJMDL".getBytes(StandardCharsets.US_ASCII);
     private static final int HEADER = MAGIC.length + 4 + 8;
     private static final int CHECKSUM = 32;
+    /** The largest payload one array holds. */
+    private static final long MAX_PAYLOAD = Integer.MAX_VALUE - 8;
 
     /** Writes {@code model} to {@code file} atomically, replacing any previous file only once it is complete. */
     public static void save(Path file, SavedModel model) throws IOException {
@@ -89,41 +91,76 @@ public final class ModelFile {
         }
     }
 
-    /** Reads a model file; a file that is not exactly what a save wrote is refused with a {@link ModelFileException}. */
+    /**
+     * Reads a model file; a file that is not exactly what a save wrote is refused with a {@link ModelFileException}.
+     * The header is read and checked before anything else, so a device ({@code /dev/zero}) or a huge file of
+     * another kind is refused after 20 bytes rather than read whole; a tensor holding NaN or infinity is refused by
+     * name.
+     */
     public static SavedModel load(Path file) throws IOException {
-        byte[] bytes = Files.readAllBytes(file);
         String where = file.toString();
-        if (bytes.length < MAGIC.length || !Arrays.equals(Arrays.copyOf(bytes, MAGIC.length), MAGIC)) {
-            throw new ModelFileException(where + ": not a ConvJ model file (it does not start with CONVJMDL)");
+        byte[] payload, stored;
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            byte[] head = in.readNBytes(HEADER);
+            if (head.length < MAGIC.length || !Arrays.equals(Arrays.copyOf(head, MAGIC.length), MAGIC)) {
+                throw new ModelFileException(where + ": not a ConvJ model file (it does not start with CONVJMDL)");
+            }
+            if (head.length < HEADER) {
+                throw new ModelFileException(where + ": truncated: " + head.length + " bytes, shorter than the header");
+            }
+            ByteBuffer header = ByteBuffer.wrap(head, MAGIC.length, 12);
+            int version = header.getInt();
+            if (version != VERSION) {
+                throw new ModelFileException(where + ": model file version " + version + "; this ConvJ reads version "
+                        + VERSION);
+            }
+            long length = header.getLong();
+            if (length < 0 || length > MAX_PAYLOAD) {
+                throw new ModelFileException(where + ": the header promises " + length + " bytes of content; a model "
+                        + "file holds at most " + MAX_PAYLOAD);
+            }
+            long expected = HEADER + length + CHECKSUM;
+            // A regular file's size settles truncation and trailing bytes before a large array is allocated.
+            long size = Files.isRegularFile(file) ? Files.size(file) : -1;
+            if (size >= 0 && size < expected) {
+                throw truncated(where, size, expected);
+            }
+            if (size > expected) {
+                throw new ModelFileException(where + ": " + (size - expected) + " unexpected bytes after the end");
+            }
+            payload = in.readNBytes((int) length);
+            stored = in.readNBytes(CHECKSUM);
+            if (payload.length < length || stored.length < CHECKSUM) {
+                throw truncated(where, HEADER + payload.length + stored.length, expected);
+            }
+            if (in.read() != -1) {
+                throw new ModelFileException(where + ": unexpected bytes after the end");
+            }
         }
-        if (bytes.length < HEADER) {
-            throw new ModelFileException(where + ": truncated: " + bytes.length + " bytes, shorter than the header");
-        }
-        ByteBuffer header = ByteBuffer.wrap(bytes, MAGIC.length, 12);
-        int version = header.getInt();
-        if (version != VERSION) {
-            throw new ModelFileException(where + ": model file version " + version + "; this ConvJ reads version "
-                    + VERSION);
-        }
-        long length = header.getLong();
-        long expected = HEADER + length + CHECKSUM;
-        if (length < 0 || bytes.length < expected) {
-            throw new ModelFileException(where + ": truncated: " + bytes.length + " bytes, the header promises "
-                    + expected + "; the file was cut short (interrupted copy?) — save it again");
-        }
-        if (bytes.length > expected) {
-            throw new ModelFileException(where + ": " + (bytes.length - expected) + " unexpected bytes after the end");
-        }
-        byte[] payload = Arrays.copyOfRange(bytes, HEADER, HEADER + (int) length);
-        byte[] stored = Arrays.copyOfRange(bytes, HEADER + (int) length, bytes.length);
         if (!MessageDigest.isEqual(stored, sha256(payload))) {
             throw new ModelFileException(where + ": corrupted: the SHA-256 checksum does not match the content");
         }
+        SavedModel model;
         try {
-            return parse(payload);
+            model = parse(payload);
         } catch (IOException | RuntimeException e) {
             throw new ModelFileException(where + ": malformed content despite a valid checksum: " + e.getMessage());
         }
+        for (Map.Entry<String, float[]> e : model.weights().entrySet()) {
+            float[] v = e.getValue();
+            for (int i = 0; i < v.length; i++) {
+                if (!Float.isFinite(v[i])) {
+                    throw new ModelFileException(where + ": tensor " + e.getKey() + " holds " + v[i] + " at element " + i
+                            + "; a model with non-finite weights cannot run");
+                }
+            }
+        }
+        return model;
+    }
+
+    private static ModelFileException truncated(String where, long size, long expected) {
+        return new ModelFileException(where + ": truncated: " + size + " bytes, the header promises " + expected
+                + "; the file was cut short (interrupted copy?) — save it again");
     }
 
     private static byte[] payload(SavedModel model) throws IOException {

@@ -18,6 +18,7 @@ public final class ModelCheckpoint implements Callback {
     private final Monitor monitor;
     private double best = Double.NaN;
     private int saves;
+    private int savedEpoch;
 
     /** Saves after every epoch when {@code monitor} is null, else only on improvement. */
     public ModelCheckpoint(Path file, String architecture, Monitor monitor) {
@@ -43,6 +44,17 @@ public final class ModelCheckpoint implements Callback {
         }
         ModelFile.save(file, new SavedModel(architecture, trainer.weights(), meta));
         saves++;
+        savedEpoch = stats.epoch();
+    }
+
+    /** The epoch whose weights the file holds (the best one when a monitor is watched); 0 before the first save. */
+    public int savedEpoch() {
+        return savedEpoch;
+    }
+
+    /** The file it saves to. */
+    public Path file() {
+        return file;
     }
 
     /** How many times it saved. */

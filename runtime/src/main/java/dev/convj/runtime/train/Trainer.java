@@ -71,6 +71,13 @@ public final class Trainer {
     private final List<float[]> weightList = new WeightList();
     private int epochsDone;
     private long steps;
+    /** The loss of the first batch of the current {@link #fit}: the starting model's, which divergence is judged by. */
+    private double firstLoss = Double.NaN;
+    /** The loss of the batch trained last, for the message when a loss becomes non-finite. */
+    private double lastLoss = Double.NaN;
+
+    /** An epoch whose mean loss exceeds this multiple of the starting loss, and is not falling, has diverged. */
+    static final double DIVERGENCE_FACTOR = 10;
 
     private Trainer(Builder b) {
         this.model = b.model;
@@ -301,6 +308,15 @@ public final class Trainer {
             checkShape(validation);
         }
         History history = new History();
+        firstLoss = Double.NaN;
+        lastLoss = Double.NaN;
+        // Later checks take the weights as finite; a model loaded with NaN in it is named here, not blamed on a step.
+        weights.forEach((name, w) -> {
+            int bad = NonFinite.find(w);
+            if (bad >= 0) {
+                throw new IllegalStateException("the starting weight " + name + "[" + bad + "] is " + w[bad]);
+            }
+        });
         try {
             for (int e = 0; e < epochs; e++) {
                 int epoch = ++epochsDone;
@@ -309,6 +325,7 @@ public final class Trainer {
                 long start = System.nanoTime();
                 double[] lossAcc = trainEpoch(train, epoch, epochs, e + 1);
                 double seconds = (System.nanoTime() - start) / 1e9;
+                checkDivergence(epoch, lossAcc[0], history);
                 double valLoss = Double.NaN, valAcc = Double.NaN;
                 if (validation != null) {
                     Evaluation v = evaluate(validation);
@@ -356,6 +373,7 @@ public final class Trainer {
                 int n = batches.sizeOf(b);
                 TrainStep step = trainStep(n);
                 fill(data, batches, b, n, step.x(), step.y(), step.t());
+                checkInputs(data, batches, b, step.x(), step.t(), epoch);
                 Executable exe = step.exe();
                 for (String p : parameterNames) {
                     exe.set(p, weights.get(p));
@@ -368,9 +386,12 @@ public final class Trainer {
                 exe.run();
                 float loss = exe.get(step.loss())[0];
                 if (!Float.isFinite(loss)) {
-                    throw new IllegalStateException("the loss became " + loss + " at epoch " + epoch + ", batch " + (b + 1)
-                            + "; lower the learning rate (now " + optimizer.learningRate() + ")");
+                    throw nonFiniteLoss(loss, where(epoch, b));
                 }
+                if (Double.isNaN(firstLoss)) {
+                    firstLoss = loss;
+                }
+                lastLoss = loss;
                 if (!regression) {
                     correct += countCorrect(exe.get(step.output()), step.y(), n);
                 }
@@ -385,6 +406,7 @@ public final class Trainer {
                 }
                 optimizer.step(weightList, grads);
                 steps++;
+                checkWeights(grads, epoch, b, loss);
                 if (progress != null) {
                     progress.advance(n, lossSum / seen, regression ? Double.NaN : (double) correct / seen);
                 }
@@ -395,6 +417,93 @@ public final class Trainer {
             }
         }
         return new double[] {lossSum / seen, regression ? Double.NaN : (double) correct / seen};
+    }
+
+    /**
+     * Refuses a batch whose images (or float targets) hold NaN or infinity, naming the batch, the image's index in
+     * the dataset and the element: such a value poisons every weight it reaches and would be blamed on the learning
+     * rate.
+     */
+    private static void checkInputs(Dataset data, Batches batches, int b, float[] x, float[] t, int epoch) {
+        int bad = NonFinite.find(x);
+        if (bad >= 0) {
+            int per = data.imageSize(), k = bad / per;
+            throw new IllegalStateException(where(epoch, b) + ": " + data.name() + " image " + batches.index(b, k)
+                    + " holds " + x[bad] + " at element " + bad % per + "; the input data must be finite");
+        }
+        if (t != null && (bad = NonFinite.find(t)) >= 0) {
+            int per = data.targetSize(), k = bad / per;
+            throw new IllegalStateException(where(epoch, b) + ": " + data.name() + " target " + batches.index(b, k)
+                    + " holds " + t[bad] + " at element " + bad % per + "; the targets must be finite");
+        }
+    }
+
+    /**
+     * Inputs and weights are known finite here (both are checked), so a non-finite loss comes from the forward pass
+     * overflowing; a loss that had already risen far above the starting one says training diverged.
+     */
+    private IllegalStateException nonFiniteLoss(float loss, String where) {
+        if (lastLoss > DIVERGENCE_FACTOR * firstLoss) {
+            return new TrainingDivergedException(epochsDone, "training diverged: the loss became " + loss + " at "
+                    + where + " after rising from " + g4(firstLoss) + " at the first batch to " + g4(lastLoss)
+                    + "; lower the learning rate (now " + Fmt.num(optimizer.learningRate()) + ")");
+        }
+        return new IllegalStateException("the loss became " + loss + " at " + where + " although the inputs and "
+                + "weights are finite: the forward pass overflowed" + (Double.isNaN(lastLoss)
+                ? " on the first batch (are the inputs scaled?)" : " (the previous batch's loss was " + g4(lastLoss)
+                + ")"));
+    }
+
+    /**
+     * Checks every weight and running statistic after step {@link #steps}: a non-finite one names the tensor, the
+     * element and why, its gradient (the backward pass overflowed) or the update itself.
+     */
+    private void checkWeights(List<float[]> grads, int epoch, int b, float loss) {
+        for (int i = 0; i < parameterNames.size(); i++) {
+            float[] w = weightList.get(i);
+            int bad = NonFinite.find(w);
+            if (bad < 0) {
+                continue;
+            }
+            String name = parameterNames.get(i);
+            float g = grads.get(i)[bad];
+            String cause = Float.isFinite(g)
+                    ? "the optimizer's update made it so from the finite gradient " + g + " (" + optimizer + ")"
+                    : "its gradient was " + g + " although the loss was " + loss + ": the backward pass overflowed";
+            throw new IllegalStateException("weight " + name + "[" + bad + "] became " + w[bad] + " after step " + steps
+                    + " (" + where(epoch, b) + "): " + cause);
+        }
+        for (String name : stateNames) {
+            float[] w = weights.get(name);
+            int bad = NonFinite.find(w);
+            if (bad >= 0) {
+                throw new IllegalStateException("running statistic " + name + "[" + bad + "] became " + w[bad]
+                        + " after step " + steps + " (" + where(epoch, b) + "): the batch statistics overflowed");
+            }
+        }
+    }
+
+    /**
+     * An epoch whose mean loss is far above the starting model's and not below the previous epoch's has diverged:
+     * its weights are worse than the ones it started from, and more epochs will not bring them back.
+     */
+    private void checkDivergence(int epoch, double loss, History history) {
+        double previous = history.size() == 0 ? firstLoss : history.last().trainLoss();
+        if (!Double.isFinite(loss) || (loss > DIVERGENCE_FACTOR * firstLoss && loss >= previous)) {
+            throw new TrainingDivergedException(epoch, "training diverged at epoch " + epoch + ": mean loss " + g4(loss)
+                    + ", more than " + Fmt.num(DIVERGENCE_FACTOR) + "× the starting loss " + g4(firstLoss)
+                    + " and not falling; lower the learning rate (now " + Fmt.num(optimizer.learningRate()) + ")");
+        }
+    }
+
+    /** Batch {@code b} (from 0) of {@code epoch}, as messages name it (from 1). */
+    private static String where(int epoch, int b) {
+        return "epoch " + epoch + ", batch " + (b + 1);
+    }
+
+    /** Four significant digits, as the logs print losses. */
+    private static String g4(double x) {
+        return String.format(java.util.Locale.ROOT, "%.4g", x);
     }
 
     /** running ← (1 − momentum)·running + momentum·correction·batch, in place. */

@@ -142,4 +142,18 @@ class IdxReaderTest {
             assertEquals(d.label(i), back.label(i));
         }
     }
+
+    @Test
+    void corruptedOrTruncatedGzipNamesTheFile() throws IOException {
+        byte[] zipped = gzip(idx(0x803, new int[] {50, 28, 28}, 50 * 28 * 28));
+        Path truncated = write("cut.gz", Arrays.copyOf(zipped, zipped.length / 2));
+        IdxFormatException cut = assertThrows(IdxFormatException.class, () -> IdxReader.readImages(truncated));
+        assertEquals(truncated + ": corrupted or truncated gzip data (Unexpected end of ZLIB input stream)",
+                cut.getMessage());
+        byte[] flipped = zipped.clone();
+        flipped[flipped.length - 6] ^= 0x55;   // inside the CRC-32 of the trailer
+        Path bad = write("bad.gz", flipped);
+        IdxFormatException crc = assertThrows(IdxFormatException.class, () -> IdxReader.readImages(bad));
+        assertEquals(bad + ": corrupted or truncated gzip data (Corrupt GZIP trailer)", crc.getMessage());
+    }
 }

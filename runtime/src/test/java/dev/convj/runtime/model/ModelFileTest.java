@@ -33,7 +33,7 @@ class ModelFileTest {
         }
         a[0] = Float.MIN_VALUE;
         a[1] = -0.0f;
-        a[2] = Float.NaN;
+        a[2] = Float.MAX_VALUE;
         w.put("conv1.weight", a);
         w.put("conv1.bias", new float[] {1, 2, 3});
         return new SavedModel("convj-network 1\ninput [1, 28, 28]\nloss none — ünïcode\n", w,
@@ -139,5 +139,40 @@ class ModelFileTest {
         assertEquals(sample(1).architecture(), ModelFile.load(f).architecture());
         ModelFile.save(f, sample(2));
         assertEquals(1000, ModelFile.load(f).weights().get("conv1.weight").length);
+    }
+
+    @Test
+    void devicesAndHugeFilesAreRefusedAfterTheHeader() throws IOException {
+        Path zero = Path.of("/dev/zero");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(zero));
+        assertEquals("/dev/zero: not a ConvJ model file (it does not start with CONVJMDL)",
+                assertThrows(ModelFileException.class, () -> ModelFile.load(zero)).getMessage());
+        Path huge = dir.resolve("huge.convj");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
+            f.write("CONVJMDL".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            f.writeInt(1);
+            f.writeLong(3L << 30);
+            f.setLength((3L << 30) + 52);   // sparse: no disk is used
+        }
+        assertEquals(huge + ": the header promises 3221225472 bytes of content; a model file holds at most 2147483639",
+                assertThrows(ModelFileException.class, () -> ModelFile.load(huge)).getMessage());
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
+            f.seek(12);
+            f.writeLong(1L << 30);
+            f.setLength(1000);
+        }
+        assertEquals(huge + ": truncated: 1000 bytes, the header promises 1073741876; the file was cut short "
+                + "(interrupted copy?) — save it again",
+                assertThrows(ModelFileException.class, () -> ModelFile.load(huge)).getMessage());
+    }
+
+    @Test
+    void nonFiniteWeightsAreRefusedOnLoadByName() throws IOException {
+        Path f = dir.resolve("nan.convj");
+        SavedModel m = sample(1);
+        m.weights().get("conv1.bias")[1] = Float.NaN;
+        ModelFile.save(f, m);
+        assertEquals(f + ": tensor conv1.bias holds NaN at element 1; a model with non-finite weights cannot run",
+                assertThrows(ModelFileException.class, () -> ModelFile.load(f)).getMessage());
     }
 }
