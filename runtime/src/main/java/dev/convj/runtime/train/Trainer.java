@@ -2,6 +2,7 @@ package dev.convj.runtime.train;
 
 import dev.convj.graph.Roles;
 import dev.convj.graph.DType;
+import dev.convj.graph.Fmt;
 import dev.convj.graph.Graph;
 import dev.convj.graph.ModelGraph;
 import dev.convj.graph.Node;
@@ -446,7 +447,7 @@ public final class Trainer {
         if (lastLoss > DIVERGENCE_FACTOR * firstLoss) {
             return new TrainingDivergedException(epochsDone, "training diverged: the loss became " + loss + " at "
                     + where + " after rising from " + g4(firstLoss) + " at the first batch to " + g4(lastLoss)
-                    + "; lower the learning rate (now " + Fmt.num(optimizer.learningRate()) + ")");
+                    + "; lower the learning rate (now " + Fmt.python(optimizer.learningRate()) + ")");
         }
         return new IllegalStateException("the loss became " + loss + " at " + where + " although the inputs and "
                 + "weights are finite: the forward pass overflowed" + (Double.isNaN(lastLoss)
@@ -491,8 +492,8 @@ public final class Trainer {
         double previous = history.size() == 0 ? firstLoss : history.last().trainLoss();
         if (!Double.isFinite(loss) || (loss > DIVERGENCE_FACTOR * firstLoss && loss >= previous)) {
             throw new TrainingDivergedException(epoch, "training diverged at epoch " + epoch + ": mean loss " + g4(loss)
-                    + ", more than " + Fmt.num(DIVERGENCE_FACTOR) + "× the starting loss " + g4(firstLoss)
-                    + " and not falling; lower the learning rate (now " + Fmt.num(optimizer.learningRate()) + ")");
+                    + ", more than " + Fmt.python(DIVERGENCE_FACTOR) + "× the starting loss " + g4(firstLoss)
+                    + " and not falling; lower the learning rate (now " + Fmt.python(optimizer.learningRate()) + ")");
         }
     }
 
