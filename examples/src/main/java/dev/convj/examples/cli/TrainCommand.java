@@ -181,7 +181,7 @@ final class TrainCommand implements Callable<Integer> {
             builder.progressBar(System.err);
         }
         Monitor monitor = validation == null ? null
-                : builder.build().isRegression() ? Monitor.VAL_LOSS : Monitor.VAL_ACCURACY;
+                : Trainer.isRegression(network.graph(1)) ? Monitor.VAL_LOSS : Monitor.VAL_ACCURACY;
         // model.convj is written only from the best epoch, so a run that gets worse never replaces a better model.
         ModelCheckpoint checkpoint = new ModelCheckpoint(dir.resolve("checkpoint.convj"), architecture, monitor);
         builder.callback(checkpoint);

@@ -99,7 +99,7 @@ public final class Trainer {
             throw new IllegalArgumentException("the trainer trains classifiers (integer labels) and regression models "
                     + "(float targets); this model's target " + target.name() + " is " + target.typeString());
         }
-        this.regression = target.dtype() == DType.F32;
+        this.regression = isRegression(probe);
         checkInference(probe, inferenceProbe);
         this.parameterNames = probe.parameters().stream().map(Node::name).toList();
         this.stateNames = inferenceProbe.parameters().stream().map(Node::name)
@@ -655,6 +655,11 @@ public final class Trainer {
     /** Whether the model is trained against float targets (only the loss is reported) rather than labels. */
     public boolean isRegression() {
         return regression;
+    }
+
+    /** Whether a model graph is trained against float targets (a regression model): answerable before any build. */
+    public static boolean isRegression(ModelGraph model) {
+        return model.graph().node(model.targetName()).dtype() == DType.F32;
     }
 
     /** Training steps (batches) taken so far; the value fed to the {@value #STEP} input of the next step. */

@@ -36,7 +36,7 @@ class ConvTransposeTest {
     @Test
     void lectureInstance() {
         // G (2×2) padded by 1 and correlated with rot180(F) = [[41,37],[31,29]]; the same numbers as dL/dX in
-        // LectureExamplesTest.
+        // WorkedExamplesTest.
         ConvCase k = new ConvCase(1, 1, 1, 1, List.of(3, 3), List.of(2, 2), List.of(1, 1), List.of(0, 0),
                 List.of(0, 0), List.of(1, 1), false, 0);
         Tensor g = Tensor.of(Shape.of(1, 1, 2, 2), 43, 47, 53, 59);

@@ -23,7 +23,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The lecture's worked examples of pooling and of the convolution gradients, with exact numbers. */
-class LectureExamplesTest {
+class WorkedExamplesTest {
 
     private static final double[][] X4 = {{1, 3, 2, 1}, {2, 9, 1, 1}, {1, 3, 2, 3}, {5, 6, 1, 2}};
     private static final double[][] X5 = {

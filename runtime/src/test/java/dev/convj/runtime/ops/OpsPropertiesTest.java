@@ -39,7 +39,7 @@ import org.junit.jupiter.api.Test;
  * Per op of the lecture, over random shapes and hyper-parameters: the gradient check in float64 passes and the shape
  * rule agrees with the interpreter's output (asserted by {@link OpHarness#run} on every evaluation).
  */
-class LectureOpsPropertiesTest {
+class OpsPropertiesTest {
 
     private static final int EXAMPLES = 15;
 

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
 /** The DSL layers of the lecture: their shapes, parameters, graph nodes and the errors of bad hyper-parameters. */
-class LectureLayersTest {
+class LayersTest {
 
     private static String message(Executable e) {
         return assertThrows(ShapeException.class, e).getMessage();

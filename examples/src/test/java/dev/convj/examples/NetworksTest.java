@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
  * Networks built from the lecture's layers, run on the reference interpreter (one also as generated code), with
  * numbers worked out by hand or by PyTorch.
  */
-class LectureNetworksTest {
+class NetworksTest {
 
     private static final ReferenceInterpreter INTERPRETER = ReferenceInterpreter.float64();
 
