@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.convj.dsl.Network;
+import dev.convj.examples.data.FashionData;
 import dev.convj.graph.Graph;
 import dev.convj.runtime.train.Trainer;
 import java.io.ByteArrayInputStream;
@@ -32,8 +33,9 @@ import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
 
 /**
- * Every Java block of README.md compiles as pasted (each is a whole program, imports included), the tour runs, and
- * the pom.xml it gives a user's project is well-formed and names this build's artifacts and version.
+ * Every Java block of README.md compiles as pasted (each is a whole program, imports included) and runs: the tour
+ * prints the summary, the gradient graph and a passing gradient check, the library program trains; the pom.xml the
+ * README gives a user's project is well-formed and names this build's artifacts and version.
  */
 class ReadmeSnippetsTest {
     private static final Path README = Path.of("..", "README.md");
@@ -49,7 +51,7 @@ class ReadmeSnippetsTest {
     }
 
     @Test
-    void everyJavaBlockCompilesAndTheTourRuns(@TempDir Path dir) throws Exception {
+    void everyJavaBlockCompilesAndRuns(@TempDir Path dir) throws Exception {
         List<String> java = blocks("java");
         assertTrue(java.size() >= 2, "the tour and the library program");
         List<String> files = new ArrayList<>();
@@ -73,19 +75,32 @@ class ReadmeSnippetsTest {
         args.addAll(files);
         assertEquals(0, javac.run(null, null, diagnostics, args.toArray(new String[0])), diagnostics.toString());
 
+        String tour = run(dir, "Tour");
+        assertTrue(tour.contains("61,706"), tour);
+        assertTrue(tour.contains("∇"), "gradient nodes in the text dump");
+        assertTrue(tour.contains("conv1.weight") && !tour.contains("FAIL"), tour);
+
+        // the library program trains one epoch on 256 images of the embedded data
+        String data = Path.of(FashionData.class.getResource(FashionData.EMBEDDED).toURI()).toString();
+        String library = run(dir, "FashionNet", data, "256");
+        assertTrue(library.contains("epoch 1/1"), library);
+        assertTrue(library.contains("Fashion-MNIST test: 1000 images, loss "), library);
+        assertTrue(library.contains("overall accuracy"), library);
+    }
+
+    /** What the compiled program's main prints. */
+    private String run(Path classes, String program, String... args) throws Exception {
         PrintStream saved = System.out;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        try (URLClassLoader loader = new URLClassLoader(new URL[] {dir.toUri().toURL()}, getClass().getClassLoader())) {
-            Method main = loader.loadClass("Tour").getMethod("main", String[].class);
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {classes.toUri().toURL()},
+                getClass().getClassLoader())) {
+            Method main = loader.loadClass(program).getMethod("main", String[].class);
             System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-            main.invoke(null, (Object) new String[0]);
+            main.invoke(null, (Object) args);
         } finally {
             System.setOut(saved);
         }
-        String out = captured.toString(StandardCharsets.UTF_8);
-        assertTrue(out.contains("61,706"), out);
-        assertTrue(out.contains("∇"), "gradient nodes in the text dump");
-        assertTrue(out.contains("conv1.weight") && !out.contains("FAIL"), out);
+        return captured.toString(StandardCharsets.UTF_8);
     }
 
     @Test

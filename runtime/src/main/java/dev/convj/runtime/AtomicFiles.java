@@ -1,6 +1,7 @@
 package dev.convj.runtime;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -11,7 +12,8 @@ import java.nio.file.StandardOpenOption;
 /**
  * Files written whole or not at all: the bytes go to a temporary file beside the target, are forced to disk, and the
  * file is renamed into place, so a reader or a crash never sees half a file and a previous version survives a
- * failed write. The result is rw-r--r--, as other files written here (temporary files start owner-only).
+ * failed write. The temporary file is created plainly (not with {@code Files.createTempFile}, which makes it
+ * owner-only), so the result has the permissions the umask gives any new file.
  */
 public final class AtomicFiles {
     private AtomicFiles() {}
@@ -19,17 +21,15 @@ public final class AtomicFiles {
     public static void write(Path file, byte[] bytes) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path temp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
+        Path temp = dir.resolve("." + file.getFileName() + "." + Long.toHexString(System.nanoTime()) + ".tmp");
         try {
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-                channel.write(java.nio.ByteBuffer.wrap(bytes));
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE)) {
+                ByteBuffer buffer = ByteBuffer.wrap(bytes);
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
                 channel.force(true);
-            }
-            try {
-                Files.setPosixFilePermissions(temp,
-                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-            } catch (UnsupportedOperationException e) {
-                // not a POSIX file system: keep the default
             }
             try {
                 Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

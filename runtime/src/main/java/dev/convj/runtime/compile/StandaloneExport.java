@@ -1,15 +1,12 @@
 package dev.convj.runtime.compile;
 
 import dev.convj.codegen.GeneratedSource;
+import dev.convj.runtime.AtomicFiles;
 import dev.convj.codegen.emit.StandaloneEmitter;
 import dev.convj.graph.ModelGraph;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Map;
 
 /**
@@ -28,21 +25,8 @@ public final class StandaloneExport {
     public static Path export(ModelGraph model, Map<String, float[]> weights, String qualifiedName, Path dir,
                               boolean vectorApi) throws IOException {
         GeneratedSource source = source(model, weights, qualifiedName, vectorApi);
-        Files.createDirectories(dir);
         Path target = dir.resolve(source.simpleName() + ".java");
-        // Not Files.createTempFile: that makes the file owner-only; a plain create honours the umask like javac's.
-        Path temp = dir.resolve("." + source.simpleName() + ".java." + Long.toHexString(System.nanoTime()) + ".tmp");
-        try {
-            Files.writeString(temp, source.source(), StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.WRITE);
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(temp);
-        }
+        AtomicFiles.write(target, source.source().getBytes(StandardCharsets.UTF_8));
         return target;
     }
 
