@@ -181,6 +181,14 @@ public final class KernelChoice {
         return best == null ? 0 : best.bits();
     }
 
+    /**
+     * Twelve independent chains of {@code iterations} vector FMAs at the chosen width, nothing loaded or stored, and
+     * their sum: what a benchmark times for the core's peak. Plain Java has no such peak: an error.
+     */
+    public static float fmaChains(int iterations) {
+        return KERNEL.fmaChains(iterations);
+    }
+
     /** The trials behind the decision, one line each (empty when nothing was tried), for benchmarks and bug reports. */
     public static String trialsReport() {
         StringBuilder s = new StringBuilder();

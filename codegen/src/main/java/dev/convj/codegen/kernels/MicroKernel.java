@@ -39,6 +39,6 @@ interface MicroKernel {
      */
     int copyOut(float[] src, int srcOff, float[] dst, int dstOff, int n, float bias, boolean relu);
 
-    /** Twelve independent chains of {@code iterations} vector FMAs and their sum: the core's peak, for {@link FmaPeak}. */
+    /** Twelve independent chains of {@code iterations} vector FMAs and their sum: the core's peak, for benchmarks. */
     float fmaChains(int iterations);
 }

@@ -300,7 +300,7 @@ final class Vector256Kernel implements MicroKernel {
 
     /**
      * Twelve independent chains of vector FMAs (acc = x·y + acc, the form of the tile's accumulators) with nothing
-     * loaded or stored: the core's peak, for {@link FmaPeak}.
+     * loaded or stored: the core's peak, for benchmarks.
      */
     @Override
     public float fmaChains(int iterations) {

@@ -1,6 +1,5 @@
 package dev.convj.examples.bench;
 
-import dev.convj.codegen.kernels.FmaPeak;
 import dev.convj.codegen.kernels.KernelChoice;
 import dev.convj.dsl.Network;
 import dev.convj.examples.Backend;
