@@ -35,7 +35,8 @@ import java.util.function.IntFunction;
  * it. A step sets the parameters, images and targets (and the global step counter when the graph has the i32 input
  * {@value #STEP}, which seeds dropout masks), runs, reads the loss, the output and every parameter's gradient, lets
  * the {@link Optimizer} update the parameters in place, and folds the batch statistics the graph outputs into the
- * running statistics ({@link ModelGraph#runningStatistics()}, e.g. batch normalization's).
+ * running statistics ({@link ModelGraph#runningStatistics()}, e.g. batch normalization's). This class is the loop;
+ * the weights live in a {@code WeightStore} and evaluation runs in an {@code Evaluator}, both of this package.
  * <p>Evaluation and prediction run the inference graph ({@link Builder#inference}, e.g. {@code network::inferenceGraph}:
  * running statistics, no dropout), whose extra parameters (the running statistics) the trainer keeps beside the
  * weights: {@link #weights()} returns both, so that a saved model carries them.
@@ -63,13 +64,14 @@ public final class Trainer {
     private final List<Callback> callbacks;
     private final Consumer<String> log;
     private final PrintStream progressBar;
+    private final WeightStore store;
+    private final Evaluator evaluator;
+    /** The store's live arrays by name. */
     private final Map<String, float[]> weights;
     private final List<String> parameterNames;
-    /** Parameters of the inference graph that no optimizer trains (running statistics), in graph order. */
     private final List<String> stateNames;
     private final Map<Integer, TrainStep> trainSteps = new HashMap<>();
-    private final Map<Integer, ForwardStep> forwardSteps = new HashMap<>();
-    private final List<float[]> weightList = new WeightList();
+    private final List<float[]> weightList;
     private int epochsDone;
     private long steps;
     /** The loss of the first batch of the current {@link #fit}: the starting model's, which divergence is judged by. */
@@ -101,18 +103,12 @@ public final class Trainer {
         }
         this.regression = isRegression(probe);
         checkInference(probe, inferenceProbe);
-        this.parameterNames = probe.parameters().stream().map(Node::name).toList();
-        this.stateNames = inferenceProbe.parameters().stream().map(Node::name)
-                .filter(n -> !parameterNames.contains(n)).toList();
-        this.weights = new LinkedHashMap<>();
-        for (Node p : probe.parameters()) {
-            weights.put(p.name(), new float[p.shape().size()]);
-        }
-        for (Node p : inferenceProbe.parameters()) {
-            if (stateNames.contains(p.name())) {
-                weights.put(p.name(), new float[p.shape().size()]);
-            }
-        }
+        this.store = new WeightStore(probe, inferenceProbe);
+        this.weights = store.values();
+        this.parameterNames = store.parameterNames();
+        this.stateNames = store.stateNames();
+        this.weightList = store.trainable();
+        this.evaluator = new Evaluator(inference, factory, regression, batchSize, store, () -> steps);
         Map<String, float[]> initial = b.weights;
         if (initial == null) {
             initial = new LinkedHashMap<>(b.init.initialize(probe.graph(), seed));
@@ -251,9 +247,6 @@ public final class Trainer {
                              List<String> gradients, List<RunningStatistic> statistics, float[] x, int[] y, float[] t,
                              List<float[]> gradBuffers) {}
 
-    /** One cached forward executable of the inference graph. */
-    private record ForwardStep(Executable exe, String loss, String output, String input, String target, boolean step,
-                               List<String> parameters, float[] x, int[] y, float[] t) {}
 
     private TrainStep trainStep(int batch) {
         return trainSteps.computeIfAbsent(batch, b -> {
@@ -274,20 +267,8 @@ public final class Trainer {
         });
     }
 
-    private ForwardStep forwardStep(int batch) {
-        return forwardSteps.computeIfAbsent(batch, b -> {
-            ModelGraph mg = inference.apply(b);
-            Graph g = mg.graph().withOutputs(List.of(mg.output(), mg.lossName()));
-            int per = g.node(mg.input()).shape().size() / b;
-            int perTarget = g.node(mg.targetName()).shape().size() / b;
-            List<String> params = mg.parameters().stream().map(Node::name).toList();
-            return new ForwardStep(factory.create(g), mg.lossName(), mg.output(), mg.input(), mg.targetName(),
-                    hasStep(g), params, new float[b * per], regression ? null : new int[b],
-                    regression ? new float[b * perTarget] : null);
-        });
-    }
 
-    private static boolean hasStep(Graph g) {
+    static boolean hasStep(Graph g) {
         return g.has(STEP) && g.inputs().stream().anyMatch(n -> n.name().equals(STEP) && n.dtype() == DType.I32);
     }
 
@@ -304,9 +285,9 @@ public final class Trainer {
         if (epochs < 1) {
             throw new IllegalArgumentException("the number of epochs must be ≥ 1, got " + epochs);
         }
-        checkShape(train);
+        evaluator.checkShape(train);
         if (validation != null) {
-            checkShape(validation);
+            evaluator.checkShape(validation);
         }
         History history = new History();
         firstLoss = Double.NaN;
@@ -523,7 +504,7 @@ public final class Trainer {
         }
     }
 
-    private static void setTarget(Executable exe, String target, int[] labels, float[] values) {
+    static void setTarget(Executable exe, String target, int[] labels, float[] values) {
         if (labels != null) {
             exe.setInts(target, labels);
         } else {
@@ -531,21 +512,8 @@ public final class Trainer {
         }
     }
 
-    /** The weights as a list view in parameter order, without copying. */
-    private final class WeightList extends java.util.AbstractList<float[]> {
-        @Override
-        public float[] get(int i) {
-            return weights.get(parameterNames.get(i));
-        }
-
-        @Override
-        public int size() {
-            return parameterNames.size();
-        }
-    }
-
     /** Copies batch {@code b}'s images into x and its labels into y, or its float targets into t. */
-    private static void fill(Dataset data, Batches batches, int b, int n, float[] x, int[] y, float[] t) {
+    static void fill(Dataset data, Batches batches, int b, int n, float[] x, int[] y, float[] t) {
         int per = data.imageSize();
         for (int k = 0; k < n; k++) {
             int i = batches.index(b, k);
@@ -578,53 +546,15 @@ public final class Trainer {
         return best;
     }
 
+
+
+
     /**
      * Mean loss, and for a classifier accuracy and confusion matrix, of the current weights on {@code data}, in
      * batches, through the inference graph.
      */
     public Evaluation evaluate(Dataset data) {
-        checkShape(data);
-        Batches batches = Batches.inOrder(data.size(), batchSize);
-        ConfusionMatrix confusion = null;
-        double lossSum = 0;
-        for (int b = 0; b < batches.count(); b++) {
-            int n = batches.sizeOf(b);
-            ForwardStep step = forwardStep(n);
-            fill(data, batches, b, n, step.x(), step.y(), step.t());
-            Executable exe = prepare(step, step.x());
-            setTarget(exe, step.target(), step.y(), step.t());
-            exe.run();
-            lossSum += (double) exe.get(step.loss())[0] * n;
-            if (regression) {
-                continue;
-            }
-            float[] logits = exe.get(step.output());
-            int classes = logits.length / n;
-            if (confusion == null) {
-                confusion = new ConfusionMatrix(classes);
-            }
-            for (int k = 0; k < n; k++) {
-                confusion.add(step.y()[k], argmax(logits, k * classes, classes));
-            }
-        }
-        if (!regression && confusion == null) {
-            confusion = new ConfusionMatrix(data.classes());
-        }
-        return new Evaluation(data.name(), data.size(), data.size() == 0 ? Double.NaN : lossSum / data.size(),
-                confusion);
-    }
-
-    /** Sets the weights, running statistics, step and images of a forward step. */
-    private Executable prepare(ForwardStep step, float[] images) {
-        Executable exe = step.exe();
-        for (String p : step.parameters()) {
-            exe.set(p, weights.get(p));
-        }
-        exe.set(step.input(), images);
-        if (step.step()) {
-            exe.setInts(STEP, new int[] {(int) steps});
-        }
-        return exe;
+        return evaluator.evaluate(data);
     }
 
     /**
@@ -632,19 +562,7 @@ public final class Trainer {
      * a classifier's logits ([n, classes] row-major), a regression model's predictions (e.g. reconstructions).
      */
     public float[] outputs(float[] images, int n) {
-        if (n < 1 || images.length % n != 0) {
-            throw new IllegalArgumentException(images.length + " values do not split into " + n + " images");
-        }
-        ForwardStep step = forwardStep(n);
-        if (images.length != step.x().length) {
-            throw new IllegalArgumentException("the model takes " + step.x().length / n + " values per image, got "
-                    + images.length / n);
-        }
-        Executable exe = prepare(step, images);
-        setTarget(exe, step.target(), step.y() == null ? null : new int[n],
-                step.t() == null ? null : new float[step.t().length]);
-        exe.run();
-        return exe.get(step.output()).clone();
+        return evaluator.outputs(images, n);
     }
 
     /** The logits of {@code n} images laid out one after another in {@code images} ([n, classes] row-major). */
@@ -667,60 +585,18 @@ public final class Trainer {
         return steps;
     }
 
-    private void checkShape(Dataset data) {
-        ModelGraph probe = model.apply(1);
-        int expected = probe.graph().node(probe.input()).shape().size();
-        if (data.imageSize() != expected) {
-            throw new IllegalArgumentException(data.name() + " has images of " + data.channels() + "×" + data.height()
-                    + "×" + data.width() + " = " + data.imageSize() + " values; the model's input "
-                    + probe.graph().node(probe.input()).typeString() + " takes " + expected);
-        }
-        if (regression) {
-            Node target = probe.graph().node(probe.targetName());
-            if (!data.hasTargets()) {
-                throw new IllegalArgumentException("the model is trained against float targets (" + target.name() + " "
-                        + target.typeString() + ") but " + data.name() + " has only labels; give targets with "
-                        + "withTargets(...) or, for an autoencoder, autoencoding()");
-            }
-            if (data.targetSize() != target.shape().size()) {
-                throw new IllegalArgumentException(data.name() + " has targets of " + data.targetSize()
-                        + " values; the model's target " + target.typeString() + " takes " + target.shape().size());
-            }
-        }
-    }
 
     /**
      * A copy of the current weights by parameter name, in graph order, followed by the running statistics (the
      * inference graph's parameters that are not trained); a model file saves them all.
      */
     public Map<String, float[]> weights() {
-        Map<String, float[]> copy = new LinkedHashMap<>();
-        weights.forEach((k, v) -> copy.put(k, v.clone()));
-        return copy;
+        return store.copy();
     }
 
     /** Replaces every weight and running statistic; names and sizes must match the model's parameters exactly. */
     public void setWeights(Map<String, float[]> values) {
-        for (String name : values.keySet()) {
-            if (!weights.containsKey(name)) {
-                throw new IllegalArgumentException("the model has no parameter '" + name + "'; it has "
-                        + weights.keySet());
-            }
-        }
-        for (String name : weights.keySet()) {
-            float[] v = values.get(name);
-            if (v == null) {
-                throw new IllegalArgumentException("no value for " + (stateNames.contains(name)
-                        ? "the running statistic '" + name + "' (a model saved without it cannot run at inference)"
-                        : "parameter '" + name + "'"));
-            }
-            float[] dst = weights.get(name);
-            if (v.length != dst.length) {
-                throw new IllegalArgumentException("parameter '" + name + "' holds " + dst.length + " values, got "
-                        + v.length);
-            }
-            System.arraycopy(v, 0, dst, 0, v.length);
-        }
+        store.set(values);
     }
 
     public Optimizer optimizer() {
