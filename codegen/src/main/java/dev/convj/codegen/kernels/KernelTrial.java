@@ -76,11 +76,13 @@ final class KernelTrial {
             command.add(Integer.toString(bits));
             Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
             p.getOutputStream().close();
-            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            // waited for before reading, so that a child that hangs cannot hold this JVM: it prints a line or two,
+            // far less than the pipe holds
             if (!p.waitFor(BUDGET_NANOS * 3, TimeUnit.NANOSECONDS)) {
                 p.destroyForcibly();
                 return Optional.empty();
             }
+            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             for (String line : output.split("\n")) {
                 String[] f = line.strip().split(" ");
                 if (f.length == 5 && f[0].equals(RESULT) && f[1].equals(Integer.toString(bits))) {

@@ -28,14 +28,9 @@ public final class FashionData {
      */
     public static FashionMnist.Split locate(Path dir, PrintStream console) throws IOException {
         if (dir != null) {
-            if (!Files.isDirectory(dir)) {
-                throw new IllegalArgumentException("--data " + dir + ": no such directory");
-            }
-            if (!FashionMnist.isPresent(dir)) {
-                throw new IllegalArgumentException("--data " + dir + ": expected " + FashionMnist.TRAIN_IMAGES + "(.gz), "
-                        + FashionMnist.TRAIN_LABELS + "(.gz), " + FashionMnist.TEST_IMAGES + "(.gz) and "
-                        + FashionMnist.TEST_LABELS + "(.gz) there");
-            }
+            checkDirectory(dir, FashionMnist.isPresent(dir), FashionMnist.TRAIN_IMAGES + "(.gz), "
+                    + FashionMnist.TRAIN_LABELS + "(.gz), " + FashionMnist.TEST_IMAGES + "(.gz) and "
+                    + FashionMnist.TEST_LABELS + "(.gz)");
             console.println("data: Fashion-MNIST from " + dir);
             return FashionMnist.load(dir);
         }
@@ -55,13 +50,8 @@ public final class FashionData {
      */
     public static Dataset locateTest(Path dir, PrintStream console) throws IOException {
         if (dir != null) {
-            if (!Files.isDirectory(dir)) {
-                throw new IllegalArgumentException("--data " + dir + ": no such directory");
-            }
-            if (!FashionMnist.isTestPresent(dir)) {
-                throw new IllegalArgumentException("--data " + dir + ": expected " + FashionMnist.TEST_IMAGES + "(.gz) and "
-                        + FashionMnist.TEST_LABELS + "(.gz) there");
-            }
+            checkDirectory(dir, FashionMnist.isTestPresent(dir), FashionMnist.TEST_IMAGES + "(.gz) and "
+                    + FashionMnist.TEST_LABELS + "(.gz)");
             console.println("data: Fashion-MNIST from " + dir);
             return FashionMnist.loadTest(dir);
         }
@@ -72,6 +62,16 @@ public final class FashionData {
         Dataset test = embedded().test();
         console.println(notFound() + String.format("%,d test images", test.size()));
         return test;
+    }
+
+    /** --data must be a directory holding {@code files} ({@code present} says whether it does). */
+    private static void checkDirectory(Path dir, boolean present, String files) {
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("--data " + dir + ": no such directory");
+        }
+        if (!present) {
+            throw new IllegalArgumentException("--data " + dir + ": expected " + files + " there");
+        }
     }
 
     private static String notFound() {

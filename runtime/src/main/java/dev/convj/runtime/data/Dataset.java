@@ -198,13 +198,7 @@ public final class Dataset {
      * fails when a class has fewer.
      */
     public Dataset balancedSubset(int perClass, long seed) {
-        List<List<Integer>> byClass = new ArrayList<>();
-        for (int c = 0; c < classes; c++) {
-            byClass.add(new ArrayList<>());
-        }
-        for (int i = 0; i < labels.length; i++) {
-            byClass.get(labels[i]).add(i);
-        }
+        List<List<Integer>> byClass = indicesByClass();
         Random random = new Random(seed);
         List<Integer> chosen = new ArrayList<>();
         for (int c = 0; c < classes; c++) {
@@ -218,6 +212,18 @@ public final class Dataset {
         }
         int[] idx = chosen.stream().mapToInt(Integer::intValue).sorted().toArray();
         return subset(name + " (" + perClass + " per class)", idx);
+    }
+
+    /** The indices of each class's images, in order. */
+    private List<List<Integer>> indicesByClass() {
+        List<List<Integer>> byClass = new ArrayList<>();
+        for (int c = 0; c < classes; c++) {
+            byClass.add(new ArrayList<>());
+        }
+        for (int i = 0; i < labels.length; i++) {
+            byClass.get(labels[i]).add(i);
+        }
+        return byClass;
     }
 
     /** A dataset cut in two: the images kept for training and those held out to validate on. */
@@ -251,13 +257,7 @@ public final class Dataset {
                 given++;
             }
         }
-        List<List<Integer>> byClass = new ArrayList<>();
-        for (int c = 0; c < classes; c++) {
-            byClass.add(new ArrayList<>());
-        }
-        for (int i = 0; i < labels.length; i++) {
-            byClass.get(labels[i]).add(i);
-        }
+        List<List<Integer>> byClass = indicesByClass();
         Random random = new Random(seed);
         boolean[] held = new boolean[size()];
         for (int c = 0; c < classes; c++) {
