@@ -16,7 +16,7 @@ import java.util.Map;
  */
 final class BatchAxes {
 
-    /** The two batch sizes; coprime and above 1, so that a static extent can never pass for a batch multiple. */
+    /** The two batch sizes, above 1 so that a batch axis never looks like a fixed extent of 1. */
     static final int FIRST = 2, SECOND = 3;
 
     private final Map<String, List<Integer>> multiples;
