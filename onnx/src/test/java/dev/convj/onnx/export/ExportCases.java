@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.UnaryOperator;
 
 /** The networks every export test runs: the built-in models and networks that reach every exported op. */
 final class ExportCases {
@@ -55,6 +56,35 @@ final class ExportCases {
                 .dense(256).relu()
                 .dense(10)
                 .softmaxCrossEntropy();
+    }
+
+    /** The built-in small ResNet: a stem, three stages of basic blocks (two with projection shortcuts), global pooling. */
+    static Network smallResNet() {
+        Network n = Network.input(1, 28, 28)
+                .normalize(0.2860, 0.3530)
+                .conv2d(16, 3, same(), noBias()).batchNorm().relu();
+        n = basicBlock(n, 16, 1);
+        n = basicBlock(n, 32, 2);
+        n = basicBlock(n, 64, 2);
+        return n.globalAvgPool().flatten().dense(10).softmaxCrossEntropy();
+    }
+
+    private static Network basicBlock(Network n, int filters, int stride) {
+        UnaryOperator<Network> body = b -> b.conv2d(filters, 3, stride(stride), pad(1), noBias()).batchNorm().relu()
+                .conv2d(filters, 3, same(), noBias()).batchNorm();
+        boolean sameShape = stride == 1 && n.outputShape().get(0) == filters;
+        Network joined = sameShape ? n.residual(body)
+                : n.residual(body, s -> s.conv2d(filters, 1, stride(stride), noBias()).batchNorm());
+        return joined.relu();
+    }
+
+    /** Residual blocks beside concatenated branches, an identity shortcut around a block that itself branches. */
+    static Network residualBranches() {
+        return Network.input(4, 6, 6)
+                .residual(b -> b.parallel(p -> p.conv2d(2, 3, same()), p -> p.conv2d(2, 1)).batchNorm().relu())
+                .residual(b -> b.conv2d(8, 3, stride(2), pad(1)), s -> s.avgPool(2).conv2d(8, 1, noBias()))
+                .residual(b -> b.residual(c -> c.depthwiseConv2d(3, pad(1)).relu()))
+                .globalMaxPool();
     }
 
     /** A VGG with batch normalization after every convolution and dropout before the classifier. */
@@ -156,6 +186,7 @@ final class ExportCases {
 
     static List<Case> all() {
         return List.of(new Case("lenet5", lenet5()), new Case("vgg", smallVgg()), new Case("vgg-bn", vggBatchNorm()),
+                new Case("resnet", smallResNet()), new Case("residual-branches", residualBranches()),
                 new Case("all-ops", allOps()), new Case("convolutions", convolutions()),
                 new Case("transposed", transposed()), new Case("pools", pools()), new Case("ceil-pools", ceilPools()),
                 new Case("activations", activations()), new Case("locally-connected", locallyConnected()));

@@ -132,6 +132,19 @@ class ExportedStructureTest {
     }
 
     @Test
+    void residualJoinsAreAddsOfTheTwoBranches() {
+        ModelProto resnet = export(ExportCases.smallResNet());
+        List<String> ops = ops(resnet);
+        assertEquals(3, ops.stream().filter("Add"::equals).count() - 1, ops.toString()); // one Add is normalize's
+        assertEquals(9, ops.stream().filter("BatchNormalization"::equals).count());
+        assertEquals(1, ops.stream().filter("GlobalAveragePool"::equals).count());
+        NodeProto join = resnet.getGraph().getNodeList().stream().filter(n -> n.getName().equals("res2")).findFirst()
+                .orElseThrow();
+        assertEquals(List.of("Add"), List.of(join.getOpType()));
+        assertEquals(List.of("res2.body.bn2", "res2.shortcut.bn1"), join.getInputList());
+    }
+
+    @Test
     void theBatchIsSymbolicEvenWhereOnlyAMultipleOfItShowsUp() {
         ModelProto m = export(ExportCases.activations());
         assertEquals(List.of("N", "5"), dims(m.getGraph().getOutput(0)));

@@ -9,6 +9,8 @@ import dev.convj.graph.ModelGraph;
 import dev.convj.graph.Node;
 import dev.convj.runtime.Tensor;
 import dev.convj.runtime.interp.ReferenceInterpreter;
+import dev.convj.runtime.train.ExecutableFactory;
+import dev.convj.runtime.train.Trainer;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
@@ -51,6 +53,35 @@ class OnnxRuntimeAgreementTest {
                 worst = Math.max(worst, Math.abs(actual[i] - e) / (1 + Math.abs(e)));
             }
             assertTrue(worst <= 1e-5, c + " at batch " + batch + ": worst |a−b|/(1+|b|) = " + worst);
+        }
+    }
+
+    static Stream<ExportCases.Case> builtIns() {
+        return Stream.of(new ExportCases.Case("lenet5", ExportCases.lenet5()),
+                new ExportCases.Case("vgg-bn", ExportCases.vggBatchNorm()),
+                new ExportCases.Case("resnet", ExportCases.smallResNet()));
+    }
+
+    /** What {@code convj infer} computes, generated code in float32, against ONNX Runtime on the exported file. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("builtIns")
+    void exportedModelMatchesConvJsCompiledCode(ExportCases.Case c) throws Exception {
+        Network network = c.network();
+        Map<String, float[]> weights = ExportCases.weights(network, 11);
+        Trainer trainer = Trainer.builder(network::graph).inference(network::inferenceGraph)
+                .factory(ExecutableFactory.compiled(1)).weights(weights).build();
+        byte[] bytes = OnnxExporter.export(network, weights).toByteArray();
+        int n = 4;
+        float[] images = new float[n * 784];
+        Random random = new Random(5);
+        for (int i = 0; i < images.length; i++) {
+            images[i] = random.nextFloat();
+        }
+        float[] expected = trainer.outputs(images, n);
+        float[] actual = OrtRunner.run(bytes, "x", images, new long[] {n, 1, 28, 28});
+        assertEquals(n * 10, actual.length);
+        for (int i = 0; i < actual.length; i++) {
+            assertEquals(expected[i], actual[i], 1e-5 * (1 + Math.abs(expected[i])), c + " output " + i);
         }
     }
 
