@@ -10,39 +10,55 @@ import dev.convj.graph.Node;
 import dev.convj.graph.Shape;
 import dev.convj.graph.ops.Add;
 import dev.convj.graph.ops.AvgPool;
+import dev.convj.graph.ops.AvgPoolBackward;
 import dev.convj.graph.ops.BroadcastTo;
 import dev.convj.graph.ops.ChannelMask;
 import dev.convj.graph.ops.Concat;
 import dev.convj.graph.ops.Conv;
 import dev.convj.graph.ops.ConvTranspose;
+import dev.convj.graph.ops.ConvWeightGrad;
 import dev.convj.graph.ops.Dense;
+import dev.convj.graph.ops.Dropout;
 import dev.convj.graph.ops.Elu;
 import dev.convj.graph.ops.Fill;
 import dev.convj.graph.ops.Flip;
 import dev.convj.graph.ops.Input;
 import dev.convj.graph.ops.LeakyRelu;
 import dev.convj.graph.ops.LogSoftmax;
+import dev.convj.graph.ops.MatMul;
 import dev.convj.graph.ops.MaxPool;
+import dev.convj.graph.ops.MaxPoolBackward;
+import dev.convj.graph.ops.MaxPoolSelect;
 import dev.convj.graph.ops.Mean;
+import dev.convj.graph.ops.Mse;
 import dev.convj.graph.ops.Mul;
+import dev.convj.graph.ops.OneHot;
 import dev.convj.graph.ops.Op;
 import dev.convj.graph.ops.Parameter;
 import dev.convj.graph.ops.Pow;
 import dev.convj.graph.ops.Relu;
+import dev.convj.graph.ops.ReluBackward;
 import dev.convj.graph.ops.Reshape;
 import dev.convj.graph.ops.Scale;
 import dev.convj.graph.ops.Sigmoid;
 import dev.convj.graph.ops.Slice;
 import dev.convj.graph.ops.Softmax;
+import dev.convj.graph.ops.SoftmaxCrossEntropy;
+import dev.convj.graph.ops.Step;
 import dev.convj.graph.ops.Sub;
+import dev.convj.graph.ops.Sum;
+import dev.convj.graph.ops.SumTo;
 import dev.convj.graph.ops.Tanh;
 import dev.convj.graph.ops.TiledConv;
+import dev.convj.graph.ops.TiledConvTranspose;
+import dev.convj.graph.ops.TiledConvWeightGrad;
 import dev.convj.onnx.OnnxFormatException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Translates the nodes an output needs, on demand from the output back, into ONNX nodes; each ConvJ node becomes
@@ -50,6 +66,11 @@ import java.util.Map;
  * broadcast feeding an elementwise op) are never reached, so they are never written.
  */
 final class GraphTranslation {
+    /** Ops that only gradient and training graphs hold. */
+    private static final Set<Class<? extends Op>> TRAINING_ONLY = Set.of(ConvWeightGrad.class, MaxPoolBackward.class,
+            MaxPoolSelect.class, AvgPoolBackward.class, ReluBackward.class, Step.class, SumTo.class, OneHot.class,
+            SoftmaxCrossEntropy.class, Mse.class, Dropout.class, TiledConvTranspose.class, TiledConvWeightGrad.class);
+
     private final Graph graph;
     private final BatchAxes axes;
     private final Map<String, float[]> weights;
@@ -237,11 +258,23 @@ final class GraphTranslation {
             }
             return out.node("Concat", own(n), parts, integer("axis", c.axis()));
         }
+        if (op instanceof MatMul m) {
+            return out.node("Gemm", own(n), List.of(inTensor(n, 0), inTensor(n, 1)),
+                    integer("transA", m.transposeA() ? 1 : 0), integer("transB", m.transposeB() ? 1 : 0));
+        }
+        if (op instanceof Sum s) {
+            return out.node("ReduceSum", own(n), List.of(inTensor(n, 0), out.longs(n.name() + "/axes",
+                    s.axes().stream().mapToLong(Integer::longValue).toArray())), integer("keepdims", 0));
+        }
         if (op instanceof Input) {
             throw refusal(n, "the graph has a second input");
         }
-        throw refusal(n, "the op " + op.kind() + " belongs to training and gradient graphs, which ONNX export does not "
-                + "cover; export the model's inference graph");
+        if (TRAINING_ONLY.contains(op.getClass())) {
+            throw refusal(n, "the op " + op.kind() + " belongs to training and gradient graphs, which ONNX export does "
+                    + "not cover; export the model's inference graph");
+        }
+        throw refusal(n, "ONNX export has no translation of the op " + op.kind() + "; export covers the ops the network"
+                + " builder lowers inference graphs to");
     }
 
     /** BatchNormalization(x, γ, β, μ, σ²) in inference mode. */

@@ -15,7 +15,7 @@ import dev.convj.graph.ops.ConvGeometry;
 import dev.convj.graph.ops.Relu;
 import dev.convj.graph.ops.Sigmoid;
 import dev.convj.graph.ops.Slice;
-import dev.convj.graph.ops.Sum;
+import dev.convj.graph.ops.Step;
 import dev.convj.graph.ops.TiledConv;
 import dev.convj.graph.ops.TiledGeometry;
 import dev.convj.onnx.OnnxFormatException;
@@ -73,12 +73,13 @@ class ExportRefusalTest {
         IntFunction<ModelGraph> summed = batch -> {
             GraphBuilder b = new GraphBuilder();
             Node x = b.input("x", Shape.of(batch, 4), DType.F32);
-            Node s = b.apply("total", new Sum(List.of(1)), x);
+            Node s = b.apply("positive", new Step(), x);
             b.output(s);
-            return new ModelGraph(b.build(), batch, "x", "total", Optional.empty(), Optional.empty());
+            return new ModelGraph(b.build(), batch, "x", "positive", Optional.empty(), Optional.empty());
         };
-        assertEquals("cannot export node total (sum) f32[2] to ONNX: the op sum belongs to training and gradient "
-                + "graphs, which ONNX export does not cover; export the model's inference graph", refusal(summed, Map.of()));
+        assertEquals("cannot export node positive (step) f32[2,4] to ONNX: the op step belongs to training and "
+                + "gradient graphs, which ONNX export does not cover; export the model's inference graph",
+                refusal(summed, Map.of()));
         TiledGeometry grouped = new TiledGeometry(new ConvGeometry(List.of(1, 1), List.of(0, 0), List.of(0, 0),
                 List.of(1, 1), 2), List.of(2, 2));
         IntFunction<ModelGraph> tiled = batch -> {

@@ -11,7 +11,17 @@ import dev.convj.runtime.Tensor;
 import dev.convj.runtime.interp.ReferenceInterpreter;
 import dev.convj.runtime.train.ExecutableFactory;
 import dev.convj.runtime.train.Trainer;
+import dev.convj.graph.DType;
+import dev.convj.graph.GraphBuilder;
+import dev.convj.graph.ParamInit;
+import dev.convj.graph.Shape;
+import dev.convj.graph.ops.MatMul;
+import dev.convj.graph.ops.Sum;
 import java.util.HashMap;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.IntFunction;
+import org.junit.jupiter.api.Test;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -53,6 +63,42 @@ class OnnxRuntimeAgreementTest {
                 worst = Math.max(worst, Math.abs(actual[i] - e) / (1 + Math.abs(e)));
             }
             assertTrue(worst <= 1e-5, c + " at batch " + batch + ": worst |a−b|/(1+|b|) = " + worst);
+        }
+    }
+
+    /** Graph ops that no builder layer lowers to but that a graph may hold: a matrix product and a sum. */
+    @Test
+    void matrixProductsAndSumsOfAHandBuiltGraph() throws Exception {
+        IntFunction<ModelGraph> model = batch -> {
+            GraphBuilder b = new GraphBuilder();
+            Node x = b.input("x", Shape.of(batch, 4), DType.F32);
+            Node w = b.parameter("w", Shape.of(3, 4), new ParamInit.Uniform(1));
+            Node v = b.parameter("v", Shape.of(3, 5), new ParamInit.Uniform(1));
+            Node h = b.apply("h", new MatMul(false, true), x, w);            // x·wᵀ: [N, 3]
+            Node y = b.apply("y", new MatMul(false, false), h, v);           // [N, 5]
+            Node total = b.apply("total", new Sum(List.of(1)), y);           // [N]
+            b.output(total);
+            return new ModelGraph(b.build(), batch, "x", "total", Optional.empty(), Optional.empty());
+        };
+        Map<String, float[]> weights = new HashMap<>();
+        Random random = new Random(2);
+        for (String p : List.of("w", "v")) {
+            float[] values = new float[p.equals("w") ? 12 : 15];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = random.nextFloat() - 0.5f;
+            }
+            weights.put(p, values);
+        }
+        byte[] bytes = OnnxExporter.export(model, weights, "hand-built").toByteArray();
+        ModelGraph mg = model.apply(5);
+        float[] images = new float[20];
+        for (int i = 0; i < images.length; i++) {
+            images[i] = random.nextFloat();
+        }
+        Tensor expected = reference(mg, weights, images);
+        float[] actual = OrtRunner.run(bytes, "x", images, new long[] {5, 4});
+        for (int i = 0; i < 5; i++) {
+            assertEquals(expected.get(i), actual[i], 1e-5 * (1 + Math.abs(expected.get(i))));
         }
     }
 
