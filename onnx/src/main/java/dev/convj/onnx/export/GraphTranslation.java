@@ -252,6 +252,10 @@ final class GraphTranslation {
             return slice(n, s);
         }
         if (op instanceof Concat c) {
+            String padded = constantPad(n, c);
+            if (padded != null) {
+                return padded;
+            }
             List<String> parts = new ArrayList<>();
             for (int i = 0; i < n.inputs().size(); i++) {
                 parts.add(inTensor(n, i));
@@ -275,6 +279,41 @@ final class GraphTranslation {
         }
         throw refusal(n, "ONNX export has no translation of the op " + op.kind() + "; export covers the ops the network"
                 + " builder lowers inference graphs to");
+    }
+
+    /**
+     * A concatenation of one tensor between constant fills of one value is padding: a Pad in constant mode, which
+     * keeps the batch dynamic without building the fills' shapes. Null when {@code n} is not of that form.
+     */
+    private String constantPad(Node n, Concat c) {
+        List<Node> parts = new ArrayList<>();
+        for (int i = 0; i < n.inputs().size(); i++) {
+            parts.add(in(n, i));
+        }
+        List<Node> data = parts.stream().filter(p -> !(p.op() instanceof Fill)).toList();
+        if (data.size() != 1 || parts.size() < 2 || parts.size() > 3) {
+            return null;
+        }
+        int at = parts.indexOf(data.get(0));
+        if (parts.size() == 3 && at != 1) {
+            return null;
+        }
+        double value = ((Fill) parts.get(at == 0 ? 1 : 0).op()).value();
+        for (Node p : parts) {
+            if (p.op() instanceof Fill f && f.value() != value) {
+                return null;
+            }
+        }
+        int rank = n.shape().rank();
+        long[] pads = new long[2 * rank];
+        if (at > 0) {
+            pads[c.axis()] = parts.get(0).shape().dim(c.axis());
+        }
+        if (at < parts.size() - 1) {
+            pads[rank + c.axis()] = parts.get(parts.size() - 1).shape().dim(c.axis());
+        }
+        return out.node("Pad", own(n), List.of(tensor(data.get(0)), out.longs(n.name() + "/pads", pads),
+                out.scalar(n.name() + "/value", value)));
     }
 
     /** BatchNormalization(x, γ, β, μ, σ²) in inference mode. */

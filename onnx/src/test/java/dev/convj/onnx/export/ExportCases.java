@@ -13,11 +13,24 @@ import static dev.convj.dsl.LayerOption.stride;
 import static dev.convj.dsl.LayerOption.trueConvolution;
 
 import dev.convj.dsl.Network;
+import dev.convj.graph.DType;
+import dev.convj.graph.GraphBuilder;
+import dev.convj.graph.ModelGraph;
+import dev.convj.graph.ParamInit;
+import dev.convj.graph.Shape;
+import dev.convj.graph.ops.BroadcastTo;
+import dev.convj.graph.ops.Concat;
+import dev.convj.graph.ops.MatMul;
+import dev.convj.graph.ops.Mul;
+import dev.convj.graph.ops.Reshape;
+import dev.convj.graph.ops.Sub;
+import dev.convj.graph.ops.Sum;
 import dev.convj.graph.Node;
 import dev.convj.runtime.train.WeightInit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.function.UnaryOperator;
 
@@ -218,5 +231,52 @@ final class ExportCases {
             }
         }
         return w;
+    }
+
+    /** A hand-built graph of ops no builder layer lowers to: x·wᵀ·v summed over the features, [N, 4] → [N]. */
+    static ModelGraph matrixProductAndSum(int batch) {
+        GraphBuilder b = new GraphBuilder();
+        Node x = b.input("x", Shape.of(batch, 4), DType.F32);
+        Node w = b.parameter("w", Shape.of(3, 4), new ParamInit.Uniform(1));
+        Node v = b.parameter("v", Shape.of(3, 5), new ParamInit.Uniform(1));
+        Node h = b.apply("h", new MatMul(false, true), x, w);            // x·wᵀ: [N, 3]
+        Node y = b.apply("y", new MatMul(false, false), h, v);           // [N, 5]
+        Node total = b.apply("total", new Sum(List.of(1)), y);           // [N]
+        b.output(total);
+        return new ModelGraph(b.build(), batch, "x", "total", Optional.empty(), Optional.empty());
+    }
+
+    /**
+     * What layers of imported models lower to: a per-channel scale broadcast from a parameter [C, 1, 1], padding as a
+     * concatenation with fills of one value, a concatenation with fills of two values, and a fill as an operand.
+     */
+    static ModelGraph importedLayerForms(int batch) {
+        GraphBuilder b = new GraphBuilder();
+        Node x = b.input("x", Shape.of(batch, 2, 3, 3), DType.F32);
+        Node scale = b.parameter("affine.scale", Shape.of(2, 1, 1), new ParamInit.Uniform(1));
+        Node spread = b.apply("affine.scale_b", new BroadcastTo(Shape.of(batch, 2, 3, 3)),
+                b.apply("affine.scale_b.r", new Reshape(Shape.of(1, 2, 1, 1)), scale));
+        Node scaled = b.apply("affine", new Mul(), x, spread);
+        Node padded = b.apply("pad", new Concat(2), b.fill("pad.before", Shape.of(batch, 2, 1, 3), 0.5), scaled,
+                b.fill("pad.after", Shape.of(batch, 2, 2, 3), 0.5));                     // [N, 2, 6, 3]
+        Node mixed = b.apply("mixed", new Concat(3), padded, b.fill("mixed.a", Shape.of(batch, 2, 6, 1), -1),
+                b.fill("mixed.b", Shape.of(batch, 2, 6, 2), 2));                         // [N, 2, 6, 6]
+        Node shifted = b.apply("shifted", new Sub(), mixed, b.fill("shifted.by", Shape.of(batch, 2, 6, 6), 0.25));
+        b.output(shifted);
+        return new ModelGraph(b.build(), batch, "x", "shifted", Optional.empty(), Optional.empty());
+    }
+
+    /** Weights for {@link #matrixProductAndSum} and {@link #importedLayerForms}. */
+    static Map<String, float[]> handBuiltWeights() {
+        Map<String, float[]> weights = new LinkedHashMap<>(Map.of("affine.scale", new float[] {1.5f, -0.5f}));
+        Random random = new Random(2);
+        for (String p : List.of("w", "v")) {
+            float[] values = new float[p.equals("w") ? 12 : 15];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = random.nextFloat() - 0.5f;
+            }
+            weights.put(p, values);
+        }
+        return weights;
     }
 }

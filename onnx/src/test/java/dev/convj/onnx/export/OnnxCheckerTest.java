@@ -41,11 +41,18 @@ class OnnxCheckerTest {
             OnnxFiles.write(file, OnnxExporter.export(c.network(), ExportCases.weights(c.network(), 3)));
             command.add(file.toString());
         }
+        Path handBuilt = dir.resolve("matrix-product-and-sum.onnx"), forms = dir.resolve("imported-layer-forms.onnx");
+        OnnxFiles.write(handBuilt, OnnxExporter.export(ExportCases::matrixProductAndSum, ExportCases.handBuiltWeights(),
+                "g"));
+        OnnxFiles.write(forms, OnnxExporter.export(ExportCases::importedLayerForms, ExportCases.handBuiltWeights(),
+                "g"));
+        command.add(handBuilt.toString());
+        command.add(forms.toString());
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the ONNX checker did not finish in 2 minutes");
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.exitValue(), python.get() + " with onnx.checker failed:\n" + output);
-        assertEquals(ExportCases.all().size(), output.lines().filter(l -> l.startsWith("checked ")).count(), output);
+        assertEquals(ExportCases.all().size() + 2, output.lines().filter(l -> l.startsWith("checked ")).count(), output);
     }
 
     /**

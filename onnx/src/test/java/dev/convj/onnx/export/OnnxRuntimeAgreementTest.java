@@ -15,7 +15,12 @@ import dev.convj.graph.DType;
 import dev.convj.graph.GraphBuilder;
 import dev.convj.graph.ParamInit;
 import dev.convj.graph.Shape;
+import dev.convj.graph.ops.BroadcastTo;
+import dev.convj.graph.ops.Concat;
 import dev.convj.graph.ops.MatMul;
+import dev.convj.graph.ops.Mul;
+import dev.convj.graph.ops.Reshape;
+import dev.convj.graph.ops.Sub;
 import dev.convj.graph.ops.Sum;
 import java.util.HashMap;
 import java.util.List;
@@ -69,26 +74,9 @@ class OnnxRuntimeAgreementTest {
     /** Graph ops that no builder layer lowers to but that a graph may hold: a matrix product and a sum. */
     @Test
     void matrixProductsAndSumsOfAHandBuiltGraph() throws Exception {
-        IntFunction<ModelGraph> model = batch -> {
-            GraphBuilder b = new GraphBuilder();
-            Node x = b.input("x", Shape.of(batch, 4), DType.F32);
-            Node w = b.parameter("w", Shape.of(3, 4), new ParamInit.Uniform(1));
-            Node v = b.parameter("v", Shape.of(3, 5), new ParamInit.Uniform(1));
-            Node h = b.apply("h", new MatMul(false, true), x, w);            // x·wᵀ: [N, 3]
-            Node y = b.apply("y", new MatMul(false, false), h, v);           // [N, 5]
-            Node total = b.apply("total", new Sum(List.of(1)), y);           // [N]
-            b.output(total);
-            return new ModelGraph(b.build(), batch, "x", "total", Optional.empty(), Optional.empty());
-        };
-        Map<String, float[]> weights = new HashMap<>();
+        IntFunction<ModelGraph> model = ExportCases::matrixProductAndSum;
+        Map<String, float[]> weights = ExportCases.handBuiltWeights();
         Random random = new Random(2);
-        for (String p : List.of("w", "v")) {
-            float[] values = new float[p.equals("w") ? 12 : 15];
-            for (int i = 0; i < values.length; i++) {
-                values[i] = random.nextFloat() - 0.5f;
-            }
-            weights.put(p, values);
-        }
         byte[] bytes = OnnxExporter.export(model, weights, "hand-built").toByteArray();
         ModelGraph mg = model.apply(5);
         float[] images = new float[20];
@@ -100,6 +88,34 @@ class OnnxRuntimeAgreementTest {
         for (int i = 0; i < 5; i++) {
             assertEquals(expected.get(i), actual[i], 1e-5 * (1 + Math.abs(expected.get(i))));
         }
+    }
+
+    /**
+     * The forms layers of imported models lower to ({@link ExportCases#importedLayerForms}): one-value padding becomes a
+     * Pad, fills of the dynamic batch are built at run time.
+     */
+    @Test
+    void broadcastParametersAndConcatenatedFillsKeepTheBatchDynamic() throws Exception {
+        IntFunction<ModelGraph> model = ExportCases::importedLayerForms;
+        Map<String, float[]> weights = ExportCases.handBuiltWeights();
+        byte[] bytes = OnnxExporter.export(model, weights, "imported-forms").toByteArray();
+        for (int batch : new int[] {1, 4}) {
+            ModelGraph mg = model.apply(batch);
+            float[] images = new float[batch * 18];
+            Random random = new Random(batch);
+            for (int i = 0; i < images.length; i++) {
+                images[i] = random.nextFloat();
+            }
+            Tensor expected = reference(mg, weights, images);
+            float[] actual = OrtRunner.run(bytes, "x", images, new long[] {batch, 2, 3, 3});
+            assertEquals(expected.size(), actual.length);
+            for (int i = 0; i < actual.length; i++) {
+                assertEquals(expected.get(i), actual[i], 1e-6, "batch " + batch + " output " + i);
+            }
+        }
+        assertEquals(List.of("Reshape", "Mul", "Pad", "Shape", "Concat", "Expand", "Concat", "Expand", "Concat", "Sub"),
+                OnnxExporter.export(model, weights, "g").getGraph().getNodeList().stream()
+                        .map(ai.onnx.proto.OnnxMl.NodeProto::getOpType).toList());
     }
 
     static Stream<ExportCases.Case> builtIns() {
