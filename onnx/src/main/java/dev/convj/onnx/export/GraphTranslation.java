@@ -7,7 +7,6 @@ import static dev.convj.onnx.export.OnnxGraphWriter.real;
 import dev.convj.graph.DType;
 import dev.convj.graph.Graph;
 import dev.convj.graph.Node;
-import dev.convj.graph.Shape;
 import dev.convj.graph.ops.Add;
 import dev.convj.graph.ops.AvgPool;
 import dev.convj.graph.ops.AvgPoolBackward;
@@ -73,21 +72,21 @@ final class GraphTranslation {
 
     private final Graph graph;
     private final BatchAxes axes;
-    private final Map<String, float[]> weights;
     private final OnnxGraphWriter out;
     private final Map<Integer, String> tensors = new HashMap<>();
     private final ConvExport conv;
     private final PoolExport pool;
+    private final WeightTransforms weightTransforms;
     private Node input;
     private String batch;
 
     GraphTranslation(Graph graph, BatchAxes axes, Map<String, float[]> weights, OnnxGraphWriter out) {
         this.graph = graph;
         this.axes = axes;
-        this.weights = weights;
         this.out = out;
         this.conv = new ConvExport(this);
         this.pool = new PoolExport(this);
+        this.weightTransforms = new WeightTransforms(this, weights);
     }
 
     OnnxGraphWriter out() {
@@ -166,7 +165,7 @@ final class GraphTranslation {
     private String translate(Node n) {
         Op op = n.op();
         if (op instanceof Parameter) {
-            return out.floats(n.name(), n.shape().dims(), constant(n));
+            return out.floats(n.name(), n.shape().dims(), weightTransforms.constant(n));
         }
         if (op instanceof Fill f) {
             if (!axes.dynamic(n)) {
@@ -177,7 +176,7 @@ final class GraphTranslation {
             return out.node("Expand", own(n), List.of(out.scalar(n.name() + "/value", f.value()), shape(n, n)));
         }
         if (op instanceof Flip || op instanceof ChannelMask) {
-            return weightTransform(n);
+            return weightTransforms.translate(n);
         }
         if (op instanceof Add || op instanceof Sub || op instanceof Mul) {
             if (op instanceof Add) {
@@ -404,94 +403,5 @@ final class GraphTranslation {
         }
         return out.node("Slice", own(n), List.of(tensor(x), out.longs(n.name() + "/starts", s.start()),
                 out.longs(n.name() + "/ends", s.end()), out.longs(n.name() + "/axes", s.axis())));
-    }
-
-    /** A flipped or masked weight: folded into the initializer when the weight is known, else written as ops. */
-    private String weightTransform(Node n) {
-        float[] folded = constantOrNull(n);
-        if (folded != null) {
-            return out.floats(n.name(), n.shape().dims(), folded);
-        }
-        Node x = in(n, 0);
-        if (n.op() instanceof Flip f) {
-            int r = f.axes().size();
-            long[] starts = new long[r], ends = new long[r], steps = new long[r], flipAxes = new long[r];
-            for (int i = 0; i < r; i++) {
-                starts[i] = -1;
-                ends[i] = Long.MIN_VALUE; // past the first element, walking backwards
-                steps[i] = -1;
-                flipAxes[i] = f.axes().get(i);
-            }
-            return out.node("Slice", own(n), List.of(tensor(x), out.longs(n.name() + "/starts", starts),
-                    out.longs(n.name() + "/ends", ends), out.longs(n.name() + "/axes", flipAxes),
-                    out.longs(n.name() + "/steps", steps)));
-        }
-        ChannelMask m = (ChannelMask) n.op();
-        List<Integer> dims = new ArrayList<>(List.of(m.outputs(), m.inputs()));
-        while (dims.size() < n.shape().rank()) {
-            dims.add(1);
-        }
-        float[] mask = new float[m.outputs() * m.inputs()];
-        for (int o = 0; o < m.outputs(); o++) {
-            for (int c = 0; c < m.inputs(); c++) {
-                mask[o * m.inputs() + c] = m.connected(o, c) ? 1 : 0;
-            }
-        }
-        return out.node("Mul", own(n), List.of(tensor(x), out.floats(n.name() + "/mask", dims, mask)));
-    }
-
-    /** A parameter's weights, checked against its shape. */
-    private float[] constant(Node p) {
-        float[] w = weights.get(p.name());
-        if (w == null) {
-            throw refusal(p, "no weights for this parameter; pass a value for every parameter of the inference graph "
-                    + "(weights, biases and batch-norm running statistics)");
-        }
-        if (w.length != p.shape().size()) {
-            throw refusal(p, "its weights hold " + w.length + " values but its shape " + p.shape() + " needs "
-                    + p.shape().size());
-        }
-        return w;
-    }
-
-    /** The value of a parameter, possibly flipped or masked; null when the node depends on something else. */
-    private float[] constantOrNull(Node n) {
-        if (n.op() instanceof Parameter) {
-            return constant(n);
-        }
-        if (n.op() instanceof Flip f) {
-            float[] v = constantOrNull(in(n, 0));
-            return v == null ? null : flip(v, n.shape(), f.axes());
-        }
-        if (n.op() instanceof ChannelMask m) {
-            float[] v = constantOrNull(in(n, 0));
-            if (v == null) {
-                return null;
-            }
-            float[] masked = v.clone();
-            int per = n.shape().size() / (m.outputs() * m.inputs());
-            for (int i = 0; i < masked.length; i++) {
-                int oc = i / per;
-                if (!m.connected(oc / m.inputs(), oc % m.inputs())) {
-                    masked[i] = 0;
-                }
-            }
-            return masked;
-        }
-        return null;
-    }
-
-    private static float[] flip(float[] v, Shape shape, List<Integer> flipAxes) {
-        int[] dims = shape.toArray(), strides = shape.strides();
-        float[] r = new float[v.length];
-        for (int i = 0; i < v.length; i++) {
-            int from = 0;
-            for (int a = 0; a < dims.length; a++) {
-                int idx = i / strides[a] % dims[a];
-                from += (flipAxes.contains(a) ? dims[a] - 1 - idx : idx) * strides[a];
-            }
-            r[i] = v[from];
-        }
-        return r;
     }
 }

@@ -20,6 +20,7 @@ import dev.convj.graph.ParamInit;
 import dev.convj.graph.Shape;
 import dev.convj.graph.ops.BroadcastTo;
 import dev.convj.graph.ops.Concat;
+import dev.convj.graph.ops.Flip;
 import dev.convj.graph.ops.MatMul;
 import dev.convj.graph.ops.Mul;
 import dev.convj.graph.ops.Reshape;
@@ -233,13 +234,14 @@ final class ExportCases {
         return w;
     }
 
-    /** A hand-built graph of ops no builder layer lowers to: x·wᵀ·v summed over the features, [N, 4] → [N]. */
+    /** A hand-built graph of ops no builder layer lowers to: flip(x)·wᵀ·v summed over the features, [N, 4] → [N]. */
     static ModelGraph matrixProductAndSum(int batch) {
         GraphBuilder b = new GraphBuilder();
         Node x = b.input("x", Shape.of(batch, 4), DType.F32);
         Node w = b.parameter("w", Shape.of(3, 4), new ParamInit.Uniform(1));
         Node v = b.parameter("v", Shape.of(3, 5), new ParamInit.Uniform(1));
-        Node h = b.apply("h", new MatMul(false, true), x, w);            // x·wᵀ: [N, 3]
+        Node reversed = b.apply("reversed", new Flip(List.of(1)), x);    // features in reverse order
+        Node h = b.apply("h", new MatMul(false, true), reversed, w);     // x·wᵀ: [N, 3]
         Node y = b.apply("y", new MatMul(false, false), h, v);           // [N, 5]
         Node total = b.apply("total", new Sum(List.of(1)), y);           // [N]
         b.output(total);
