@@ -35,7 +35,7 @@ final class ExportCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--model", required = true, description = "A saved model (.convj), e.g. runs/lenet5/model.convj; "
-            + "with --format onnx also a built-in model (lenet5, vgg) or a network description, with seeded, "
+            + "with --format onnx also a built-in model (lenet5, vgg, resnet, all-ops) or a network description, with seeded, "
             + "untrained weights.")
     String model;
 
