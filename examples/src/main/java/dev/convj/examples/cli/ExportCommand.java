@@ -35,8 +35,8 @@ final class ExportCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--model", required = true, description = "A saved model (.convj), e.g. runs/lenet5/model.convj; "
-            + "with --format onnx also a built-in model (lenet5, vgg, resnet, all-ops) or a network description, with seeded, "
-            + "untrained weights.")
+            + "with --format onnx also a built-in model (lenet5, vgg, resnet, all-ops) or a network description, with "
+            + "seeded, untrained weights.")
     String model;
 
     @Option(names = "--format", defaultValue = "java",
