@@ -144,7 +144,7 @@ class TrainCommandTest {
             {"diagram", "--model", "lenet5", "--out", dir.resolve("y.svg").toString(), "--highlight", "nosuch"},
         };
         String[] expected = {
-            "convj: --model alexnet: neither a built-in model (lenet5, vgg, all-ops) nor an existing file",
+            "convj: --model alexnet: neither a built-in model (lenet5, vgg, resnet, all-ops) nor an existing file",
             "convj: --optimizer rmsprop: use sgd, nesterov, adam or adamw",
             "convj: --epochs 0: must be ≥ 1",
             "convj: --data " + dir.resolve("nowhere") + ": no such directory",
