@@ -45,20 +45,25 @@ final class WinogradConvEmitter {
         // col: the padded plane, the transformed tiles V[ξ][c][j] (+ room for the GEMM's reads past a row's last
         // column), the products M[ξ][k][j], the packed filters per ξ; the unpacked U goes where V and M will be when
         // it fits there, else behind the packed filters.
-        long planeAt = 0, vAt = (long) l.planeRows() * pw, mAt = vAt + (long) a2 * c * cols + 64;
-        long uPackAt = mAt + (long) a2 * k * cols, uAt = (long) a2 * k * c <= uPackAt - vAt ? vAt
+        // Each ξ's block is one cache line longer than its matrix: blocks of a power-of-two size would put the α²
+        // streams of a tile's transform in one L1 set (64 channels × 128 columns: 32 KB apart), thrashing it.
+        // Rows likewise, for the GEMM's reads down a panel of V.
+        int ld = cols + 16;
+        long vXi = (long) c * ld + 16, mXi = (long) k * ld + 16;
+        long planeAt = 0, vAt = (long) l.planeRows() * pw, mAt = vAt + a2 * vXi + 64;
+        long uPackAt = mAt + a2 * mXi, uAt = (long) a2 * k * c <= uPackAt - vAt ? vAt
                 : uPackAt + (long) a2 * packed;
         ctx.needCol(Math.max(uPackAt + (long) a2 * packed, uAt + (long) a2 * k * c));
         int[] rows = new int[c];
         for (int i = 0; i < c; i++) {
-            rows[i] = i * cols;
+            rows[i] = i * ld;
         }
         String vRows = ctx.constantArray(name.toUpperCase() + "_V_ROW", rows);
         boolean bias = n.inputs().size() == 3, relu = ctx.plan.epilogueOf(n) >= 0;
 
         addFilterTransform(ctx, name + "_filters", d, element, t, uAt);
-        addInputTransform(ctx, name + "_tiles", l, planeAt, (long) c * cols);
-        addOutputTransform(ctx, name + "_untile", l, d, (long) k * cols, bias, relu);
+        addInputTransform(ctx, name + "_tiles", l, planeAt, vXi);
+        addOutputTransform(ctx, name + "_untile", l, d, mXi, bias, relu);
 
         CodeBlock.Builder b = CodeBlock.builder().addStatement("float[] col = cols[worker]");
         b.add("// the padded plane at col[$L..) is zero outside the image's positions, which every copy rewrites\n",
@@ -81,20 +86,20 @@ final class WinogradConvEmitter {
                         planeAt + (long) pt * pw + pl, pw, w)
                 .endControlFlow();
         b.add("// V[ξ][c][j] = (Bᵀ d B)[ξ] for each tile j of this image's channel c, while the plane is in L1\n");
-        b.addStatement("$L_tiles(col, $L + c * $L + i * $L)", name, vAt, cols, tiles);
+        b.addStatement("$L_tiles(col, $L + c * $L + i * $L)", name, vAt, ld, tiles);
         b.endControlFlow().endControlFlow();
 
         b.add("// M[ξ][k][j] = Σ_c U[ξ][k][c] · V[ξ][c][j]: $L GEMMs of $L×(images·$L)×$L\n", a2, k, tiles, c);
         b.beginControlFlow("for (int xi = 0; xi < $L; xi++)", a2)
                 .addStatement("$T.multiplyImplicit($L, images * $L, $L, col, $L + xi * $L, col, $L + xi * $L, $L, col,"
                                 + " $L + xi * $L, $L, false, gemm[worker])", ctx.gemmClass, k, tiles, c, uPackAt, packed,
-                        vAt, (long) c * cols, vRows, mAt, (long) k * cols, cols)
+                        vAt, vXi, vRows, mAt, mXi, ld)
                 .endControlFlow();
 
         b.add("// y = Aᵀ M A per tile$L\n", bias || relu ? ", " + ConvColumns.epilogueName(bias, relu) : "");
         b.beginControlFlow("for (int i = 0; i < images; i++)");
         b.beginControlFlow("for (int k = 0; k < $L; k++)", k);
-        b.addStatement("$L_untile(col, $L + k * $L + i * $L, $L, (n0 + i) * $L + k * $L, $L)", name, mAt, cols, tiles,
+        b.addStatement("$L_untile(col, $L + k * $L + i * $L, $L, (n0 + i) * $L + k * $L, $L)", name, mAt, ld, tiles,
                 y, k * ho * wo, ho * wo, bias ? ctx.buf(ctx.input(n, 2)) + "[k]" : "0f");
         b.endControlFlow().endControlFlow();
         b.endControlFlow();
@@ -107,20 +112,9 @@ final class WinogradConvEmitter {
         int alpha = t.alpha(), c = d.c(), k = d.o();
         CodeBlock.Builder b = CodeBlock.builder();
         b.beginControlFlow("for (int k = 0; k < $L; k++)", k).beginControlFlow("for (int c = 0; c < $L; c++)", c);
-        String[][] g = new String[3][3];
-        for (int i = 0; i < 3; i++) {
-            for (int j = 0; j < 3; j++) {
-                g[i][j] = "g" + i + "_" + j;
-                b.addStatement("double $L = w[$L]", g[i][j], element.at(i, j));
-            }
-        }
-        String[][] u = twoSided(b, "double", "s", "u", g, t.g(), 3);
-        for (int i = 0; i < alpha; i++) {
-            for (int j = 0; j < alpha; j++) {
-                b.addStatement("col[$L + c] = (float) $L", Expr.add(String.valueOf(uAt + (long) (i * alpha + j) * k * c),
-                        Expr.mul("k", c)), u[i][j]);
-            }
-        }
+        twoSided(b, "double", "g", "s", "u", 3, (i, j) -> "w[" + element.at(i, j) + "]", t.g(),
+                (i, j, u) -> "col[" + Expr.add(String.valueOf(uAt + (long) (i * alpha + j) * k * c), Expr.mul("k", c))
+                        + " + c] = (float) " + u);
         b.endControlFlow().endControlFlow();
         ctx.type.addMethod(MethodSpec.methodBuilder(name).addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                 .addParameter(float[].class, "w").addParameter(float[].class, "col").addCode(b.build()).build());
@@ -139,19 +133,8 @@ final class WinogradConvEmitter {
         b.beginControlFlow("for (int tx = 0; tx < $L; tx++, v++)", l.tilesWide());
         b.addStatement("int at = $L", Expr.add(Expr.add(String.valueOf(planeAt), Expr.mul("ty", m * pw)),
                 Expr.mul("tx", m)));
-        String[][] d = new String[alpha][alpha];
-        for (int i = 0; i < alpha; i++) {
-            for (int j = 0; j < alpha; j++) {
-                d[i][j] = "d" + i + "_" + j;
-                b.addStatement("float $L = col[at + $L]", d[i][j], i * pw + j);
-            }
-        }
-        String[][] v = twoSided(b, "float", "p", "v", d, t.bt(), alpha);
-        for (int i = 0; i < alpha; i++) {
-            for (int j = 0; j < alpha; j++) {
-                b.addStatement("col[v + $L] = $L", (i * alpha + j) * xiStride, v[i][j]);
-            }
-        }
+        twoSided(b, "float", "d", "p", "v", alpha, (i, j) -> "col[at + " + (i * pw + j) + "]", t.bt(),
+                (i, j, v) -> "col[v + " + (i * alpha + j) * xiStride + "] = " + v);
         b.endControlFlow().endControlFlow();
         ctx.type.addMethod(MethodSpec.methodBuilder(name).addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                 .addParameter(float[].class, "col").addParameter(int.class, "v").addCode(b.build()).build());
@@ -170,14 +153,8 @@ final class WinogradConvEmitter {
         b.beginControlFlow("for (int ty = 0; ty < $L; ty++)", l.tilesHigh());
         b.beginControlFlow("for (int tx = 0; tx < $L; tx++)", l.tilesWide());
         b.addStatement("int j = mk + ty * $L + tx", l.tilesWide());
-        String[][] mIn = new String[alpha][alpha];
-        for (int i = 0; i < alpha; i++) {
-            for (int j = 0; j < alpha; j++) {
-                mIn[i][j] = "m" + i + "_" + j;
-                b.addStatement("float $L = col[j + $L]", mIn[i][j], (i * alpha + j) * xiStride);
-            }
-        }
-        String[][] out = twoSided(b, "float", "q", "o", mIn, t.at(), alpha);
+        String[][] out = twoSided(b, "float", "m", "q", "o", alpha,
+                (i, j) -> "col[j + " + (i * alpha + j) * xiStride + "]", t.at(), null);
         b.addStatement("int at = yk + ty * $L + tx * $L", m * wo, m);
         boolean ragged = ho % m != 0 || wo % m != 0;
         if (ragged) {
@@ -212,21 +189,34 @@ final class WinogradConvEmitter {
         }
     }
 
+    /** The Java expression reading element (i, j) of a transform's input. */
+    interface Load {
+        String at(int i, int j);
+    }
+
+    /** The statement storing element (i, j) of a transform's result, held in local {@code value}. */
+    interface Store {
+        String at(int i, int j, String value);
+    }
+
     /**
-     * Emits X = L · D · Lᵀ for a rows(L) × cols(L) matrix L of constants and a square cols(L) × cols(L) (or, for the
-     * filter transform, 3×3) matrix of locals D: first P = L · D (a local per element, named {@code mid}), then
-     * X = P · Lᵀ (named {@code result}). Terms with a zero coefficient are left out. Returns X's local names.
+     * Emits X = L · D · Lᵀ for a matrix L of constants (rows(L) × {@code inner}) and D ({@code inner} × inner, read
+     * through {@code load}): column by column, D's column loaded into locals named {@code in} and P = L · D's column
+     * computed (locals named {@code mid}); then row by row X = P · Lᵀ (locals named {@code result}), each element
+     * stored at once through {@code store} when one is given. That order keeps few values live: all of D and P at
+     * once would spill registers at α = 6. Terms with a zero coefficient are left out. Returns X's local names.
      */
-    private static String[][] twoSided(CodeBlock.Builder b, String type, String mid, String result, String[][] in,
-                                       double[][] l, int inner) {
-        int rows = l.length, width = in[0].length;
-        String[][] p = new String[rows][width];
-        for (int i = 0; i < rows; i++) {
-            for (int j = 0; j < width; j++) {
-                String[] column = new String[inner];
-                for (int a = 0; a < inner; a++) {
-                    column[a] = in[a][j];
-                }
+    private static String[][] twoSided(CodeBlock.Builder b, String type, String in, String mid, String result,
+                                       int inner, Load load, double[][] l, Store store) {
+        int rows = l.length;
+        String[][] p = new String[rows][inner];
+        for (int j = 0; j < inner; j++) {
+            String[] column = new String[inner];
+            for (int a = 0; a < inner; a++) {
+                column[a] = in + a + "_" + j;
+                b.addStatement("$L $L = $L", type, column[a], load.at(a, j));
+            }
+            for (int i = 0; i < rows; i++) {
                 p[i][j] = mid + i + "_" + j;
                 b.addStatement("$L $L = $L", type, p[i][j], combination(l[i], column, type));
             }
@@ -236,6 +226,9 @@ final class WinogradConvEmitter {
             for (int j = 0; j < rows; j++) {
                 x[i][j] = result + i + "_" + j;
                 b.addStatement("$L $L = $L", type, x[i][j], combination(l[j], p[i], type));
+                if (store != null) {
+                    b.addStatement("$L", store.at(i, j, x[i][j]));
+                }
             }
         }
         return x;

@@ -35,18 +35,28 @@ public final class ConvCostModel {
     }
 
     /**
-     * Scalar operations per second of the Winograd transforms (straight-line float code the JIT does not vectorize),
-     * in units of 10⁹: with the micro-kernel's measured speed it prices a transform against the GEMM work it saves.
-     * Calibrated from per-layer timings (docs/performance.md); being scalar it barely depends on the vector width,
-     * so on a host with narrower vectors Winograd wins more often, as it should.
+     * Scalar operations per second (10⁹) of the Winograd transforms, straight-line float code the JIT does not
+     * vectorize, for F(2×2, 3×3) and F(4×4, 3×3): with the micro-kernel's measured speed they price a transform
+     * against the GEMM work it saves. F(4×4)'s 6×6 tiles keep more values live and spill registers, so it runs
+     * fewer operations per second. Calibrated from per-layer CPU times (docs/performance.md); being scalar they
+     * barely depend on the vector width, so on a host with narrower vectors Winograd wins more often, as it should.
      */
-    public static final double TRANSFORM_GOPS = 3.0;
+    public static final double F2_TRANSFORM_GOPS = 8.5;
+    public static final double F4_TRANSFORM_GOPS = 5.0;
 
     /**
-     * A Winograd algorithm is chosen only when its estimated time is below this fraction of the direct path's: the
-     * estimate leaves out the transforms' cache misses, and the choice should not flip on a noisy kernel trial.
+     * The share of the micro-kernel's trial speed a convolution's GEMMs reach (the direct paths measured 77–82
+     * GFLOP/s of a 105.8 GFLOP/s kernel at the VGG layers): it scales the direct and the Winograd GEMMs alike, and
+     * only weighs them against the transforms.
      */
-    public static final double WINOGRAD_MARGIN = 0.85;
+    public static final double GEMM_EFFICIENCY = 0.8;
+
+    /**
+     * A Winograd algorithm is chosen only when its estimated time is below this fraction of the direct path's, so
+     * that a noisy kernel trial does not flip a close call. The closest call measured, (32,28,28)→32, has F(2×2)
+     * at 0.86–0.89 of direct's time and an estimate of 0.91.
+     */
+    public static final double WINOGRAD_MARGIN = 0.95;
 
     /** Speed assumed for the plain-Java micro-kernel, which is not timed (a scalar GEMM runs at about this). */
     static final double PLAIN_JAVA_GFLOPS = 6.0;
@@ -80,7 +90,8 @@ public final class ConvCostModel {
     /**
      * The cost model's choice for {@code batch} images with the micro-kernel running at {@code kernelGflops}: the
      * direct algorithm, or a Winograd one when its GEMMs (at the kernel's speed) and transforms (at
-     * {@link #TRANSFORM_GOPS}) are estimated to take under {@link #WINOGRAD_MARGIN} of the direct GEMM's time.
+     * {@link #F2_TRANSFORM_GOPS} or {@link #F4_TRANSFORM_GOPS}) are estimated to take under {@link #WINOGRAD_MARGIN}
+     * of the direct GEMM's time.
      */
     static ConvAlgorithm choose(ConvPass pass, ConvDims d, int batch, double kernelGflops) {
         ConvAlgorithm direct = chooseDirect(pass, d);
@@ -88,7 +99,8 @@ public final class ConvCostModel {
         if (forward.isEmpty()) {
             return direct;
         }
-        double best = WINOGRAD_MARGIN * 2.0 * multiplyAdds(pass, direct, d, batch) / (kernelGflops * 1e9);
+        double best = WINOGRAD_MARGIN * 2.0 * multiplyAdds(pass, direct, d, batch)
+                / (GEMM_EFFICIENCY * kernelGflops * 1e9);
         ConvAlgorithm choice = direct;
         for (ConvAlgorithm a : new ConvAlgorithm[] {ConvAlgorithm.WINOGRAD_2X2_3X3, ConvAlgorithm.WINOGRAD_4X4_3X3}) {
             double t = winogradSeconds(forward.get(), a.winograd(), batch, kernelGflops);
@@ -103,8 +115,8 @@ public final class ConvCostModel {
     /** Estimated seconds of a Winograd convolution: its GEMMs at the kernel's speed, its transforms at scalar speed. */
     static double winogradSeconds(ConvDims f, WinogradTransform t, int batch, double kernelGflops) {
         WinogradLayout l = WinogradLayout.of(f, t, batch);
-        return 2.0 * l.gemmMultiplyAdds(f.c(), f.o(), batch) / (kernelGflops * 1e9)
-                + l.transformOps(f.c(), f.o(), batch) / (TRANSFORM_GOPS * 1e9);
+        return 2.0 * l.gemmMultiplyAdds(f.c(), f.o(), batch) / (GEMM_EFFICIENCY * kernelGflops * 1e9)
+                + l.transformOps(f.c(), f.o(), batch) / ((t.m() == 2 ? F2_TRANSFORM_GOPS : F4_TRANSFORM_GOPS) * 1e9);
     }
 
     /**
