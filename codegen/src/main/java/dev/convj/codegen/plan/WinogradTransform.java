@@ -4,7 +4,8 @@ package dev.convj.codegen.plan;
  * The matrices of Winograd minimal filtering F(m×m, 3×3) (Lavin and Gray, CVPR 2016): an output tile of m×m is
  * Aᵀ [(G g Gᵀ) ⊙ (Bᵀ d Bᵀᵀ)] A over an input tile d of α×α = (m+2)×(m+2) and a 3×3 filter g, so that the channel
  * sum becomes α² independent matrix products. Rows of a matrix are its output rows: {@code bt} is Bᵀ (α×α),
- * {@code g} is G (α×3), {@code at} is Aᵀ (m×α).
+ * {@code g} is G (α×3), {@code at} is Aᵀ (m×α). The two constants below are the only instances code uses (their
+ * arrays compare by identity and must not be changed); tests build others to show a wrong entry is caught.
  *
  * @param m  output tile size
  * @param bt Bᵀ, the input transform

@@ -38,21 +38,31 @@ class WinogradTransformTest {
     @Test
     void changingAnyNonZeroEntryBreaksTheIdentity() {
         for (WinogradTransform t : new WinogradTransform[] {WinogradTransform.F2, WinogradTransform.F4}) {
-            for (double[][] matrix : new double[][][] {t.bt(), t.g(), t.at()}) {
-                for (double[] row : matrix) {
-                    for (int j = 0; j < row.length; j++) {
-                        double kept = row[j];
-                        if (kept == 0) {
+            for (int which = 0; which < 3; which++) {
+                double[][] matrix = which == 0 ? t.bt() : which == 1 ? t.g() : t.at();
+                for (int i = 0; i < matrix.length; i++) {
+                    for (int j = 0; j < matrix[i].length; j++) {
+                        if (matrix[i][j] == 0) {
                             continue;
                         }
-                        row[j] = kept * 1.01;
-                        double err = worstError(t, 3);
-                        row[j] = kept;
+                        double[][] changed = copy(matrix);
+                        changed[i][j] *= 1.01;
+                        WinogradTransform wrong = new WinogradTransform(t.m(), which == 0 ? changed : t.bt(),
+                                which == 1 ? changed : t.g(), which == 2 ? changed : t.at());
+                        double err = worstError(wrong, 3);
                         assertTrue(err > 1e-4, "F(" + t.m() + ",3) with one entry 1% off: " + err);
                     }
                 }
             }
         }
+    }
+
+    private static double[][] copy(double[][] a) {
+        double[][] c = new double[a.length][];
+        for (int i = 0; i < a.length; i++) {
+            c[i] = a[i].clone();
+        }
+        return c;
     }
 
     @Test
