@@ -5,6 +5,7 @@ import dev.convj.graph.ParamInit;
 import dev.convj.graph.Shape;
 import dev.convj.graph.ops.Add;
 import dev.convj.graph.ops.BroadcastTo;
+import dev.convj.graph.ops.Conv;
 import dev.convj.graph.ops.Mean;
 import dev.convj.graph.ops.Mul;
 import dev.convj.graph.ops.Pow;
@@ -21,7 +22,8 @@ import java.util.List;
  * the trainer folds them into the running statistics after each step ({@link dev.convj.graph.RunningStatistic#fold}: momentum 0.1
  * and the unbiased variance, as PyTorch). An inference graph reads the running statistics from the parameters
  * {@code name.running_mean} (init 0) and {@code name.running_var} (init 1), which only inference graphs hold and
- * which no optimizer should update.
+ * which no optimizer should update. After a convolution, the inference form is folded into the convolution's
+ * weights and bias.
  */
 public record BatchNormLayer(String name, double epsilon, double momentum) implements Layer {
 
@@ -86,8 +88,33 @@ public record BatchNormLayer(String name, double epsilon, double momentum) imple
         Node scale = scale(lowering, gamma, var, eps);
         Node shift = lowering.inner(this, "shift", new Sub(), beta,
                 lowering.inner(this, "mean_scaled", new Mul(), mean, scale));
+        if (x.op() instanceof Conv conv) {
+            return foldedInto(lowering, x, conv, scale, shift);
+        }
         Node scaled = lowering.inner(this, "normalized", new Mul(), x, spread(lowering, "scale_b", scale, s));
         return lowering.output(this, new Add(), scaled, spread(lowering, "shift_b", shift, s));
+    }
+
+    /**
+     * Batch normalization after a convolution, folded into it: conv(x, w)·scale + shift = conv(x, w') + b' with
+     * w'[o, …] = w[o, …]·scale[o] and b' = b·scale + shift (or shift without a bias), computed from the parameter and
+     * statistic nodes in the graph, so the weights stay inputs. The unfolded convolution is left without consumers
+     * (dead code, pruned from the inference graph) unless something else reads it.
+     */
+    private Node foldedInto(Lowering lowering, Node y, Conv conv, Node scale, Node shift) {
+        Node x = lowering.node(y.inputs().get(0)), w = lowering.node(y.inputs().get(1));
+        List<Integer> perFilter = new ArrayList<>();
+        for (int a = 0; a < w.shape().rank(); a++) {
+            perFilter.add(a == 0 ? w.shape().dim(0) : 1);
+        }
+        Node column = lowering.inner(this, "scale_w.r", new Reshape(new Shape(perFilter)), scale);
+        Node folded = lowering.inner(this, "folded_weight", new Mul(), w,
+                lowering.inner(this, "scale_w", new BroadcastTo(w.shape()), column));
+        Node bias = y.inputs().size() == 3
+                ? lowering.inner(this, "folded_bias", new Add(),
+                        lowering.inner(this, "bias_scaled", new Mul(), lowering.node(y.inputs().get(2)), scale), shift)
+                : shift;
+        return lowering.output(this, conv, x, folded, bias);
     }
 
     /** γ / √(σ² + ε), per channel. */

@@ -2,11 +2,10 @@ package dev.convj.dsl;
 
 import dev.convj.graph.Node;
 import dev.convj.graph.ops.Dropout;
-import dev.convj.graph.ops.Scale;
 
 /**
  * Inverted dropout: in a training graph, {@link Dropout} with the layer's seed and the {@code step} input; in an
- * inference graph, the identity (a scale by 1, so that the layer keeps its node).
+ * inference graph, the identity: no node at all.
  */
 public record DropoutLayer(String name, double rate, long seed) implements Layer {
 
@@ -32,7 +31,7 @@ public record DropoutLayer(String name, double rate, long seed) implements Layer
     @Override
     public Node lower(Lowering lowering, Node input) {
         if (!lowering.training()) {
-            return lowering.output(this, new Scale(1), input);
+            return input; // the identity: no node, so the layer before keeps its fused epilogue
         }
         return lowering.output(this, new Dropout(rate, seed), input, lowering.step());
     }

@@ -62,6 +62,11 @@ public final class Lowering {
         return builder.parameter(layer.name() + "." + role, shape, init);
     }
 
+    /** A node lowered earlier, by id (the inputs of a layer's input node). */
+    Node node(int id) {
+        return builder.node(id);
+    }
+
     /** The layer's output node, named after the layer. */
     public Node output(Layer layer, Op op, Node... inputs) {
         return builder.apply(layer.name(), op, inputs);

@@ -467,8 +467,8 @@ public final class Network {
 
     /**
      * Lowers the network to an inference graph: batch normalization reads its running statistics (parameters
-     * {@code name.running_mean}, {@code name.running_var}), dropout is the identity. Without such layers it equals
-     * {@link #graph(int)}.
+     * {@code name.running_mean}, {@code name.running_var}) and is folded into a convolution right before it,
+     * dropout is left out. Without such layers it equals {@link #graph(int)}.
      */
     public ModelGraph inferenceGraph(int batch) {
         return graph(batch, false);
@@ -508,6 +508,10 @@ public final class Network {
             lossName = Optional.of(l.name());
         }
         dev.convj.graph.Graph built = builder.build();
+        if (!training) { // drops what folding batch normalization into convolutions left unused
+            built = dev.convj.graph.passes.DeadCodeElimination.prune(built,
+                    n -> n.op() instanceof dev.convj.graph.ops.Input || n.op() instanceof dev.convj.graph.ops.Parameter);
+        }
         return new ModelGraph(built, batch, x.name(), current.name(), target, lossName,
                 training ? runningStatistics(built) : List.of());
     }

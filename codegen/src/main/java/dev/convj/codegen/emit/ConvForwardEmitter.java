@@ -24,6 +24,12 @@ final class ConvForwardEmitter {
         Node x = ctx.input(n, 0), w = ctx.input(n, 1);
         ConvDims d = ConvDims.of(g, x.shape(), w.shape(), n.shape());
         ConvAlgorithm algorithm = ctx.convPlan.of(n).algorithm();
+        if (algorithm.winograd() != null) {
+            // w[k, c, i, j]
+            WinogradConvEmitter.emit(ctx, n, d, ctx.buf(w), (i, j) -> "(k * " + d.c() + " + c) * 9 + " + (i * 3 + j),
+                    algorithm.winograd());
+            return;
+        }
         if (algorithm == ConvAlgorithm.IMPLICIT_GEMM) {
             ImplicitConvEmitter.emit(ctx, n, d, ctx.buf(w), 0, null, null);
             return;

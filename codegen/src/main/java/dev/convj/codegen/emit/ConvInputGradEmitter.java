@@ -29,6 +29,14 @@ final class ConvInputGradEmitter {
             implicit(ctx, n, d, algorithm == ConvAlgorithm.BANDED_IMPLICIT_GEMM);
             return;
         }
+        if (algorithm.winograd() != null) {
+            // the forward convolution of the padded dy: output channel k is x's channel, input channel c is dy's,
+            // and its filter is w[c, k] flipped in space
+            ConvDims e = ConvCostModel.inputGradientAsForward(d).orElseThrow();
+            WinogradConvEmitter.emit(ctx, n, e, ctx.buf(w), (i, j) -> "(c * " + d.c() + " + k) * 9 + " + (8 - i * 3 - j),
+                    algorithm.winograd());
+            return;
+        }
         if (algorithm == ConvAlgorithm.TAPWISE_GEMM) {
             tapwise(ctx, n, d);
             return;

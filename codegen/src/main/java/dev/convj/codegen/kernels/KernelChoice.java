@@ -64,6 +64,19 @@ public final class KernelChoice {
         return DECISION;
     }
 
+    /**
+     * The speed of the kernel in use as its trial measured it, GFLOP/s; for the plain-Java kernel, which is not
+     * timed, {@code plainJava}.
+     */
+    public static double measuredGflops(double plainJava) {
+        for (Trial t : DECISION.trials()) {
+            if (t.bits() == DECISION.bits() && t.compiled() && t.gflops() > 0) {
+                return t.gflops();
+            }
+        }
+        return plainJava;
+    }
+
     /** Bits per vector of the kernel in use; 0 for plain Java. */
     public static int vectorBits() {
         return DECISION.bits();

@@ -5,7 +5,8 @@ import java.util.Set;
 
 /**
  * How a convolution-family node is computed; {@link ConvCostModel} chooses one per node, a {@code Schedule} may force
- * one. Every algorithm is a packed GEMM per image on the micro-kernel; they differ in how the column matrix is formed.
+ * one. Every algorithm is a packed GEMM per image on the micro-kernel; they differ in how the column matrix is formed,
+ * or (Winograd) in transforming tiles so that the GEMMs do fewer multiplications.
  */
 public enum ConvAlgorithm {
     /** A 1×1 kernel at unit stride without padding: the input itself is the column matrix. */
@@ -28,7 +29,15 @@ public enum ConvAlgorithm {
     /** Any stride: an explicit column matrix (im2col), then one GEMM. */
     IM2COL_GEMM(Set.of(ConvPass.FORWARD, ConvPass.WEIGHT_GRADIENT)),
     /** Any stride: the input gradient as col = wᵀ · dy, then col2im scatters the columns back. */
-    COL2IM_GEMM(Set.of(ConvPass.INPUT_GRADIENT));
+    COL2IM_GEMM(Set.of(ConvPass.INPUT_GRADIENT)),
+    /**
+     * Stride-1, dilation-1 3×3 kernels without groups: Winograd F(2×2, 3×3). Input tiles of 4×4 are transformed
+     * from a zero-padded copy, the channel sums become 16 GEMMs on the micro-kernel, the output transform adds the
+     * bias and a fused ReLU. The input gradient runs as the equivalent forward convolution of the padded dy.
+     */
+    WINOGRAD_2X2_3X3(Set.of(ConvPass.FORWARD, ConvPass.INPUT_GRADIENT)),
+    /** As {@link #WINOGRAD_2X2_3X3} with F(4×4, 3×3): 6×6 input tiles, 36 GEMMs, a quarter of direct's products. */
+    WINOGRAD_4X4_3X3(Set.of(ConvPass.FORWARD, ConvPass.INPUT_GRADIENT));
 
     private final Set<ConvPass> passes;
 
@@ -39,6 +48,11 @@ public enum ConvAlgorithm {
     /** Whether this algorithm computes that pass at all (whether it fits a node's shape is the cost model's call). */
     public boolean computes(ConvPass pass) {
         return passes.contains(pass);
+    }
+
+    /** The Winograd transforms this algorithm runs, or null for the GEMM-only algorithms. */
+    public WinogradTransform winograd() {
+        return this == WINOGRAD_2X2_3X3 ? WinogradTransform.F2 : this == WINOGRAD_4X4_3X3 ? WinogradTransform.F4 : null;
     }
 
     /** E.g. "implicit-gemm". */

@@ -1,6 +1,7 @@
 package dev.convj.codegen.plan;
 
 import dev.convj.codegen.kernels.Gemm;
+import dev.convj.codegen.kernels.KernelChoice;
 import dev.convj.graph.ops.ConvGeometry;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,6 +34,33 @@ public final class ConvCostModel {
         return Gemm.NR;
     }
 
+    /**
+     * Scalar operations per second (10⁹) of the Winograd transforms, straight-line float code the JIT does not
+     * vectorize, for F(2×2, 3×3) and F(4×4, 3×3): with the micro-kernel's measured speed they price a transform
+     * against the GEMM work it saves. F(4×4)'s 6×6 tiles keep more values live and spill registers, so it runs
+     * fewer operations per second. Calibrated from per-layer CPU times (docs/performance.md); being scalar they
+     * barely depend on the vector width, so on a host with narrower vectors Winograd wins more often, as it should.
+     */
+    public static final double F2_TRANSFORM_GOPS = 8.5;
+    public static final double F4_TRANSFORM_GOPS = 5.0;
+
+    /**
+     * The share of the micro-kernel's trial speed a convolution's GEMMs reach (the direct paths measured 77–82
+     * GFLOP/s of a 105.8 GFLOP/s kernel at the VGG layers): it scales the direct and the Winograd GEMMs alike, and
+     * only weighs them against the transforms.
+     */
+    public static final double GEMM_EFFICIENCY = 0.8;
+
+    /**
+     * A Winograd algorithm is chosen only when its estimated time is below this fraction of the direct path's, so
+     * that a noisy kernel trial does not flip a close call. The closest call measured, (32,28,28)→32, has F(2×2)
+     * at 0.86–0.89 of direct's time and an estimate of 0.91.
+     */
+    public static final double WINOGRAD_MARGIN = 0.95;
+
+    /** Speed assumed for the plain-Java micro-kernel, which is not timed (a scalar GEMM runs at about this). */
+    static final double PLAIN_JAVA_GFLOPS = 6.0;
+
     /** The schedule of a node: {@code forced} when given (checked to fit), else the cost model's choice. */
     public static ConvSchedule schedule(String node, ConvPass pass, ConvDims d, int batch, ConvAlgorithm forced,
                                         int threads) {
@@ -47,15 +75,61 @@ public final class ConvCostModel {
             }
             algorithm = forced;
         } else {
-            algorithm = choose(pass, d);
+            algorithm = choose(pass, d, batch, KernelChoice.measuredGflops(PLAIN_JAVA_GFLOPS));
         }
         boolean dots = algorithm == ConvAlgorithm.DOT_PRODUCTS;
         return new ConvSchedule(node, pass, algorithm, forced != null, dots ? 3 : Gemm.MR, dots ? 4 : Gemm.NR,
                 threads, multiplyAdds(pass, algorithm, d, batch), bytes(pass, algorithm, d, batch));
     }
 
-    /** The cost model's choice. */
+    /** The cost model's choice, among the direct algorithms only. */
     static ConvAlgorithm choose(ConvPass pass, ConvDims d) {
+        return chooseDirect(pass, d);
+    }
+
+    /**
+     * The cost model's choice for {@code batch} images with the micro-kernel running at {@code kernelGflops}: the
+     * direct algorithm, or a Winograd one when its GEMMs (at the kernel's speed) and transforms (at
+     * {@link #F2_TRANSFORM_GOPS} or {@link #F4_TRANSFORM_GOPS}) are estimated to take under {@link #WINOGRAD_MARGIN}
+     * of the direct GEMM's time.
+     */
+    static ConvAlgorithm choose(ConvPass pass, ConvDims d, int batch, double kernelGflops) {
+        ConvAlgorithm direct = chooseDirect(pass, d);
+        Optional<ConvDims> forward = winogradForward(pass, d);
+        if (forward.isEmpty()) {
+            return direct;
+        }
+        double best = WINOGRAD_MARGIN * 2.0 * multiplyAdds(pass, direct, d, batch)
+                / (GEMM_EFFICIENCY * kernelGflops * 1e9);
+        ConvAlgorithm choice = direct;
+        for (ConvAlgorithm a : new ConvAlgorithm[] {ConvAlgorithm.WINOGRAD_2X2_3X3, ConvAlgorithm.WINOGRAD_4X4_3X3}) {
+            double t = winogradSeconds(forward.get(), a.winograd(), batch, kernelGflops);
+            if (t < best) {
+                best = t;
+                choice = a;
+            }
+        }
+        return choice;
+    }
+
+    /** Estimated seconds of a Winograd convolution: its GEMMs at the kernel's speed, its transforms at scalar speed. */
+    static double winogradSeconds(ConvDims f, WinogradTransform t, int batch, double kernelGflops) {
+        WinogradLayout l = WinogradLayout.of(f, t, batch);
+        return 2.0 * l.gemmMultiplyAdds(f.c(), f.o(), batch) / (GEMM_EFFICIENCY * kernelGflops * 1e9)
+                + l.transformOps(f.c(), f.o(), batch) / ((t.m() == 2 ? F2_TRANSFORM_GOPS : F4_TRANSFORM_GOPS) * 1e9);
+    }
+
+    /**
+     * The forward convolution a Winograd algorithm would compute for this pass (the forward pass itself, or the input
+     * gradient as a forward convolution of the padded dy), when it is one Winograd computes.
+     */
+    public static Optional<ConvDims> winogradForward(ConvPass pass, ConvDims d) {
+        Optional<ConvDims> f = pass == ConvPass.FORWARD ? Optional.of(d)
+                : pass == ConvPass.INPUT_GRADIENT ? inputGradientAsForward(d) : Optional.empty();
+        return f.filter(WinogradLayout::fits);
+    }
+
+    private static ConvAlgorithm chooseDirect(ConvPass pass, ConvDims d) {
         switch (pass) {
             case FORWARD:
                 return d.pointwise() ? ConvAlgorithm.POINTWISE
@@ -121,6 +195,10 @@ public final class ConvCostModel {
                     out.add(ConvAlgorithm.IM2COL_GEMM);
                 }
         }
+        if (winogradForward(pass, d).isPresent()) {
+            out.add(ConvAlgorithm.WINOGRAD_2X2_3X3);
+            out.add(ConvAlgorithm.WINOGRAD_4X4_3X3);
+        }
         return out;
     }
 
@@ -185,6 +263,11 @@ public final class ConvCostModel {
             case DOT_PRODUCTS:
                 perGroup = (long) d.og() * d.kg() * dotLength(d);
                 break;
+            case WINOGRAD_2X2_3X3:
+            case WINOGRAD_4X4_3X3: {
+                ConvDims f = winogradForward(pass, d).orElseThrow();
+                return WinogradLayout.of(f, a.winograd(), batch).gemmMultiplyAdds(f.c(), f.o(), batch);
+            }
             default:
                 perGroup = direct;
         }
@@ -195,6 +278,13 @@ public final class ConvCostModel {
         long floats = (long) batch * (d.c() * d.inSize() + (long) d.o() * d.outSize()) + (long) d.o() * d.kg();
         if (a == ConvAlgorithm.IM2COL_GEMM || a == ConvAlgorithm.COL2IM_GEMM) {
             floats += (long) batch * d.g().groups() * d.kg() * d.outSize(); // the column matrix, written and read
+        }
+        WinogradTransform t = a.winograd();
+        if (t != null) {
+            ConvDims f = winogradForward(pass, d).orElseThrow();
+            int a2 = t.alpha() * t.alpha();
+            // the transformed tiles and their products, written and read
+            floats += (long) batch * WinogradLayout.of(f, t, batch).tiles() * a2 * (f.c() + f.o());
         }
         return 4 * floats;
     }

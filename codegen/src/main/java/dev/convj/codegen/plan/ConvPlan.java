@@ -74,6 +74,20 @@ public final class ConvPlan {
         return List.copyOf(byNode.values());
     }
 
+    /**
+     * The nodes the cost model gave a Winograd algorithm, "node=algorithm" joined by commas (empty when none): the part
+     * of the plan that depends on the kernel speed measured in this JVM, not on shapes alone, for cache keys.
+     */
+    public String algorithmKey() {
+        StringBuilder s = new StringBuilder();
+        for (ConvSchedule c : byNode.values()) {
+            if (c.algorithm().winograd() != null && !c.forced()) {
+                s.append(s.length() == 0 ? "" : ",").append(c.node()).append('=').append(c.algorithm().label());
+            }
+        }
+        return s.toString();
+    }
+
     /** One line per node: node, pass, algorithm, tile, threads, estimated GFLOP and MB. */
     public String toText() {
         StringBuilder s = new StringBuilder();

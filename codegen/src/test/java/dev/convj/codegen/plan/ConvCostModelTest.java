@@ -64,6 +64,55 @@ class ConvCostModelTest {
                 ConvCostModel.choose(ConvPass.WEIGHT_GRADIENT, dims(3, 28, 8, 3, 2, 1)));
     }
 
+    /**
+     * At the kernel speed measured on the AVX-512 host (105.8 GFLOP/s) the model picks what per-layer CPU times showed
+     * fastest there: F(2×2, 3×3) for the small VGG's 32- and 64-channel 3×3 layers, forward and input gradient, and
+     * direct for its one-channel first layer (transforms with nothing to save). F(4×4) lost to F(2×2) everywhere.
+     */
+    @Test
+    void winogradIsChosenWhereItMeasuredFasterAtTheKernelsSpeed() {
+        double kernel = 105.8;
+        for (ConvPass pass : new ConvPass[] {ConvPass.FORWARD, ConvPass.INPUT_GRADIENT}) {
+            assertEquals(ConvAlgorithm.WINOGRAD_2X2_3X3, ConvCostModel.choose(pass, dims(64, 14, 64, 3, 1, 1), 64, kernel));
+            assertEquals(ConvAlgorithm.WINOGRAD_2X2_3X3, ConvCostModel.choose(pass, dims(32, 14, 64, 3, 1, 1), 64, kernel));
+            assertEquals(ConvAlgorithm.WINOGRAD_2X2_3X3, ConvCostModel.choose(pass, dims(32, 28, 32, 3, 1, 1), 64, kernel));
+            assertEquals(ConvCostModel.choose(pass, dims(1, 28, 32, 3, 1, 1)),
+                    ConvCostModel.choose(pass, dims(1, 28, 32, 3, 1, 1), 64, kernel));
+        }
+        // not at stride 2, nor for 5×5 kernels, nor for weight gradients
+        assertEquals(ConvAlgorithm.IM2COL_GEMM, ConvCostModel.choose(ConvPass.FORWARD, dims(64, 28, 64, 3, 2, 1), 64,
+                kernel));
+        assertEquals(ConvAlgorithm.IMPLICIT_GEMM, ConvCostModel.choose(ConvPass.FORWARD, dims(64, 14, 64, 5, 1, 2), 64,
+                kernel));
+        assertEquals(ConvAlgorithm.TAPWISE_GEMM, ConvCostModel.choose(ConvPass.WEIGHT_GRADIENT,
+                dims(64, 14, 64, 3, 1, 1), 64, kernel));
+        // a kernel ten times slower makes the saved multiplications worth more: Winograd wins more often
+        assertEquals(ConvAlgorithm.WINOGRAD_4X4_3X3, ConvCostModel.choose(ConvPass.FORWARD, dims(64, 14, 64, 3, 1, 1), 64,
+                kernel / 10));
+    }
+
+    @Test
+    void winogradFitsOnlyStrideOneThreeByThreeWithoutGroupsAndIsForcedAndPrinted() {
+        assertTrue(ConvCostModel.fitting(ConvPass.FORWARD, dims(8, 9, 8, 3, 1, 2))
+                .contains(ConvAlgorithm.WINOGRAD_4X4_3X3));
+        assertTrue(ConvCostModel.fitting(ConvPass.INPUT_GRADIENT, dims(8, 9, 8, 3, 1, 0))
+                .contains(ConvAlgorithm.WINOGRAD_2X2_3X3));
+        assertTrue(!ConvCostModel.fitting(ConvPass.FORWARD, dims(8, 9, 8, 3, 2, 1))
+                .contains(ConvAlgorithm.WINOGRAD_2X2_3X3));
+        assertTrue(!ConvCostModel.fitting(ConvPass.WEIGHT_GRADIENT, dims(8, 9, 8, 3, 1, 1))
+                .contains(ConvAlgorithm.WINOGRAD_2X2_3X3));
+        GraphBuilder b = new GraphBuilder();
+        Node x = b.input("x", Shape.of(4, 8, 14, 14), DType.F32);
+        Node w = b.parameter("w", Shape.of(8, 8, 3, 3), new ParamInit.Uniform(0.2));
+        b.output(b.apply("conv", new Conv(geometry(1, 1)), x, w));
+        ConvPlan plan = ConvPlan.of(b.build(), Schedule.threads(1).withAlgorithm("conv", ConvAlgorithm.WINOGRAD_4X4_3X3));
+        ConvSchedule s = plan.schedules().get(0);
+        // 36 GEMMs of 8×8 over 4 images of 4×4 tiles: 64 columns, two panels of any width up to 32
+        assertEquals(36L * 8 * 8 * ((64 + Gemm.NR - 1) / Gemm.NR * Gemm.NR), s.multiplyAdds());
+        assertTrue(plan.toText().contains("winograd-4x4-3x3 (forced)"), plan.toText());
+        assertEquals("", plan.algorithmKey());
+    }
+
     @Test
     void aGraphsPlanNamesEveryConvolutionNodeWithItsTileThreadsAndWork() {
         GraphBuilder b = new GraphBuilder();

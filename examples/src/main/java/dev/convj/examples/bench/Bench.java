@@ -1,6 +1,9 @@
 package dev.convj.examples.bench;
 
+import dev.convj.codegen.Schedule;
 import dev.convj.codegen.kernels.KernelChoice;
+import dev.convj.codegen.plan.ConvAlgorithm;
+import dev.convj.codegen.plan.ConvSchedule;
 import dev.convj.dsl.Network;
 import dev.convj.examples.Backend;
 import dev.convj.examples.Models;
@@ -259,20 +262,43 @@ public final class Bench {
                     new Object[] {"input grad", single(new ConvTranspose(g, List.of(s.h(), s.w())), dy, w)},
                     new Object[] {"weight grad", single(new ConvWeightGrad(g, List.of(s.k(), s.k())), x, dy)});
             for (Object[] p : passes) {
-                StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-28s %-12s", s.label(), p[0]));
-                for (int t : threads) {
-                    Graph graph = (Graph) p[1];
-                    try (CompiledGraph c = compiler.compile(graph, t)) {
-                        feed(c, graph, 2);
-                        Timer.Timing timing = timer.secondsPerCall(c::run, seconds / 2, 3);
-                        row.append(cell("%9.1f", flops / timing.secondsPerCall() / 1e9, timing));
+                Graph graph = (Graph) p[1];
+                ConvSchedule chosen = GraphCompiler.plan(graph, Schedule.defaults()).of(graph.node("y"));
+                // the chosen algorithm, then every other one that does fewer multiplications (Winograd), forced
+                List<ConvAlgorithm> algorithms = new ArrayList<>(List.of(chosen.algorithm()));
+                for (ConvAlgorithm a : ConvAlgorithm.values()) {
+                    if (a.winograd() != null && a != chosen.algorithm() && fits(graph, a)) {
+                        algorithms.add(a);
                     }
                 }
-                out.println(row);
-                out.flush();
+                for (int i = 0; i < algorithms.size(); i++) {
+                    ConvAlgorithm a = algorithms.get(i);
+                    String pass = p[0] + (i == 0 ? "" : " [" + a.label() + "]");
+                    StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-28s %-12s", s.label(), pass));
+                    for (int t : threads) {
+                        Schedule schedule = i == 0 ? Schedule.threads(t) : Schedule.threads(t).withAlgorithm("y", a);
+                        try (CompiledGraph c = compiler.compile(graph, schedule)) {
+                            feed(c, graph, 2);
+                            Timer.Timing timing = timer.secondsPerCall(c::run, seconds / 2, 3);
+                            row.append(cell("%9.1f", flops / timing.secondsPerCall() / 1e9, timing));
+                        }
+                    }
+                    out.println(row + (i == 0 ? "  (" + a.label() + ", chosen)" : ""));
+                    out.flush();
+                }
             }
         }
         loadNote();
+    }
+
+    /** Whether the schedule can force {@code a} on node y of a one-node graph. */
+    private static boolean fits(Graph graph, ConvAlgorithm a) {
+        try {
+            GraphCompiler.plan(graph, Schedule.threads(1).withAlgorithm("y", a));
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     private static Graph single(Op op, Shape a, Shape b) {

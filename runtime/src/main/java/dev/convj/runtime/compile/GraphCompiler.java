@@ -60,12 +60,17 @@ public final class GraphCompiler {
 
     /**
      * The cache key: the graph's structural hash, the code generator's version and build fingerprint, the
-     * micro-kernel's width (the generated code's panel sizes follow it) and what the schedule forces.
+     * micro-kernel's width (the generated code's panel sizes follow it), what the schedule forces and the Winograd
+     * choices of the plan.
      */
     public static String key(Graph graph, Schedule schedule) {
         String forced = schedule.sourceKey();
+        // the algorithms chosen: the cost model weighs Winograd by the kernel speed this JVM measured
+        String algorithms = plan(graph, schedule).algorithmKey();
         return graph.structuralHash() + "_" + CodegenFingerprint.value() + "_k" + KernelChoice.vectorBits()
                 + (forced.isEmpty() ? "" : "_s" + Murmur3.hex128(forced.getBytes(StandardCharsets.UTF_8))
+                .substring(0, 8))
+                + (algorithms.isEmpty() ? "" : "_a" + Murmur3.hex128(algorithms.getBytes(StandardCharsets.UTF_8))
                 .substring(0, 8));
     }
 

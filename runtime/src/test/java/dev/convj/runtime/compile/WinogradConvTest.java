@@ -1,0 +1,208 @@
+package dev.convj.runtime.compile;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+
+import dev.convj.codegen.Schedule;
+import dev.convj.codegen.plan.ConvAlgorithm;
+import dev.convj.codegen.plan.ConvPass;
+import dev.convj.codegen.plan.ConvPlan;
+import dev.convj.codegen.plan.ConvSchedule;
+import dev.convj.graph.DType;
+import dev.convj.graph.Graph;
+import dev.convj.graph.GraphBuilder;
+import dev.convj.graph.Node;
+import dev.convj.graph.ParamInit;
+import dev.convj.graph.Shape;
+import dev.convj.graph.autodiff.Autodiff;
+import dev.convj.graph.ops.Conv;
+import dev.convj.graph.ops.ConvGeometry;
+import dev.convj.graph.ops.ConvTranspose;
+import dev.convj.graph.ops.Relu;
+import dev.convj.graph.ops.Sum;
+import dev.convj.graph.ops.Mul;
+import dev.convj.runtime.Tensor;
+import dev.convj.runtime.interp.ReferenceInterpreter;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Winograd F(2×2, 3×3) and F(4×4, 3×3), forced through the schedule, against the float64 interpreter: random shapes
+ * (sizes that are no multiple of the tile, paddings 0–2, batches that split into uneven chunks), the forward pass
+ * and the input gradient, bias and fused ReLU, and gradients of a training graph. The error is stated per algorithm
+ * as the largest |generated − reference| over the largest |reference|, with bounds that a wrong coefficient in any
+ * transform exceeds by orders of magnitude.
+ */
+class WinogradConvTest {
+    private static final GraphCompiler COMPILER = new GraphCompiler(null);
+
+    /**
+     * Largest relative error allowed per algorithm, inputs and weights uniform in [−1, 1]. Measured at batch 4, pad 1,
+     * with bias (forward / input gradient): (6,14,14)→16 direct 2.2e-7 / 3.2e-7, F(2×2) 1.3e-7 / 1.7e-7, F(4×4)
+     * 2.1e-6 / 2.2e-6; (32,28,28)→32 direct 6.6e-7 / 6.9e-7, F(2×2) 2.7e-7 / 2.5e-7, F(4×4) 4.7e-6 / 3.9e-6;
+     * (64,14,14)→64 direct 8.3e-7 / 9.8e-7, F(2×2) 3.0e-7 / 3.0e-7, F(4×4) 5.1e-6 / 6.0e-6. A wrong coefficient
+     * in any transform gives errors of order 0.1.
+     */
+    static double bound(ConvAlgorithm a) {
+        return a == ConvAlgorithm.WINOGRAD_4X4_3X3 ? 1.5e-5 : a == ConvAlgorithm.WINOGRAD_2X2_3X3 ? 1e-6 : 2e-6;
+    }
+
+    private static ConvGeometry same(int pad) {
+        return new ConvGeometry(List.of(1, 1), List.of(pad, pad), List.of(pad, pad), List.of(1, 1), 1);
+    }
+
+    /** A convolution (or, transposed, the input gradient of one) with optional bias and ReLU, as a graph. */
+    static Graph layer(int batch, int c, int o, int h, int w, int pad, boolean transposed, boolean bias,
+                       boolean relu) {
+        GraphBuilder b = new GraphBuilder();
+        ConvGeometry g = same(pad);
+        int ho = h + 2 * pad - 2, wo = w + 2 * pad - 2;
+        Node y;
+        if (!transposed) {
+            Node x = b.input("x", Shape.of(batch, c, h, w), DType.F32);
+            Node k = b.input("w", Shape.of(o, c, 3, 3), DType.F32);
+            y = bias ? b.apply("conv", new Conv(g), x, k, b.input("b", Shape.of(o), DType.F32))
+                    : b.apply("conv", new Conv(g), x, k);
+        } else {
+            // the input gradient of a convolution from c channels of h×w to o channels: dx has c channels
+            Node dy = b.input("x", Shape.of(batch, o, ho, wo), DType.F32);
+            Node k = b.input("w", Shape.of(o, c, 3, 3), DType.F32);
+            ConvTranspose op = new ConvTranspose(g, List.of(h, w));
+            y = bias ? b.apply("conv", op, dy, k, b.input("b", Shape.of(c), DType.F32)) : b.apply("conv", op, dy, k);
+        }
+        b.output(relu ? b.apply("relu", new Relu(), y) : y);
+        return b.build();
+    }
+
+    static Map<String, Tensor> feeds(Graph g, long seed) {
+        Random r = new Random(seed);
+        Map<String, Tensor> f = new HashMap<>();
+        for (Node n : g.nodes()) {
+            if (n.op() instanceof dev.convj.graph.ops.Input || n.op() instanceof dev.convj.graph.ops.Parameter) {
+                f.put(n.name(), Tensor.uniform(n.shape(), -1, 1, r));
+            }
+        }
+        return f;
+    }
+
+    /** max |generated − reference| / max |reference| over every output of g compiled under schedule. */
+    static double relativeError(Graph g, Map<String, Tensor> feeds, Schedule schedule) {
+        List<String> outputs = g.outputs().stream().map(Node::name).toList();
+        Map<String, Tensor> reference = ReferenceInterpreter.float64().run(g, feeds, outputs);
+        double worst = 0;
+        try (CompiledGraph c = COMPILER.compile(g, schedule)) {
+            feeds.forEach((name, t) -> {
+                float[] v = new float[t.size()];
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = (float) t.get(i);
+                }
+                c.set(name, v);
+            });
+            c.run();
+            for (String out : outputs) {
+                Tensor ref = reference.get(out);
+                float[] got = c.get(out);
+                double scale = 0, err = 0;
+                for (int i = 0; i < ref.size(); i++) {
+                    scale = Math.max(scale, Math.abs(ref.get(i)));
+                    err = Math.max(err, Math.abs(got[i] - ref.get(i)));
+                }
+                worst = Math.max(worst, err / Math.max(scale, 1e-30));
+            }
+        }
+        return worst;
+    }
+
+    @Test
+    void forcedWinogradMatchesTheInterpreterOnRandomShapes() {
+        // sizes 3..13 × 3..13; paddings 0..2 × batches 1..5; transposed, bias, ReLU and the tile size as four bits
+        qt().withExamples(24).forAll(integers().between(1, 7), integers().between(1, 9), integers().between(0, 120),
+                integers().between(0, 15 * 16 - 1)).checkAssert((c, o, hw, rest) -> {
+                    int h = 3 + hw / 11, w = 3 + hw % 11, pad = rest / 16 % 3, batch = 1 + rest / 48, bits = rest % 16;
+                    boolean transposed = (bits & 1) != 0, bias = (bits & 2) != 0, relu = (bits & 4) != 0;
+                    ConvAlgorithm a = (bits & 8) != 0 ? ConvAlgorithm.WINOGRAD_4X4_3X3 : ConvAlgorithm.WINOGRAD_2X2_3X3;
+                    Graph g = layer(batch, c, o, h, w, pad, transposed, bias, relu);
+                    Schedule s = Schedule.threads(1 + batch % 2).withAlgorithm("conv", a);
+                    double err = relativeError(g, feeds(g, 31L * h + w), s);
+                    assertTrue(err <= bound(a), a.label() + " on " + g.node("conv").typeString() + " pad " + pad
+                            + (transposed ? " (input gradient)" : "") + ": relative error " + err + " > " + bound(a));
+                });
+    }
+
+    /**
+     * The error each algorithm makes on LeNet-sized and VGG-sized 3×3 layers, batch 4, forward and input gradient:
+     * direct stays near float32 rounding, F(2×2) within a few times that, F(4×4) about one decimal digit more.
+     */
+    @ParameterizedTest(name = "({0},{2},{2})→{1}, {3}")
+    @CsvSource({
+        "6, 16, 14, IMPLICIT_GEMM", "6, 16, 14, WINOGRAD_2X2_3X3", "6, 16, 14, WINOGRAD_4X4_3X3",
+        "32, 32, 28, IMPLICIT_GEMM", "32, 32, 28, WINOGRAD_2X2_3X3", "32, 32, 28, WINOGRAD_4X4_3X3",
+        "64, 64, 14, IMPLICIT_GEMM", "64, 64, 14, WINOGRAD_2X2_3X3", "64, 64, 14, WINOGRAD_4X4_3X3"})
+    void errorPerAlgorithmOnLenetAndVggSizedLayers(int c, int o, int size, ConvAlgorithm a) {
+        for (boolean transposed : new boolean[] {false, true}) {
+            Graph g = layer(4, c, o, size, size, 1, transposed, true, false);
+            ConvAlgorithm forced = transposed && a == ConvAlgorithm.IMPLICIT_GEMM ? ConvAlgorithm.IMPLICIT_GEMM : a;
+            double err = relativeError(g, feeds(g, size), Schedule.threads(2).withAlgorithm("conv", forced));
+            System.out.printf("winograd error: (%d,%d,%d)->%d %s %s: %.3g%n", c, size, size, o, a.label(),
+                    transposed ? "input-grad" : "forward", err);
+            assertTrue(err <= bound(a), a.label() + (transposed ? " input gradient" : " forward") + ": " + err);
+        }
+    }
+
+    /** A small training graph (two 3×3 layers, ReLU), every Winograd-capable node forced, gradients included. */
+    @ParameterizedTest
+    @CsvSource({"WINOGRAD_2X2_3X3", "WINOGRAD_4X4_3X3"})
+    void gradientsThroughForcedWinogradMatchTheInterpreter(ConvAlgorithm a) {
+        GraphBuilder b = new GraphBuilder();
+        Node x = b.input("x", Shape.of(3, 2, 9, 7), DType.F32);
+        Node w1 = b.parameter("w1", Shape.of(5, 2, 3, 3), new ParamInit.Uniform(0.5));
+        Node w2 = b.parameter("w2", Shape.of(4, 5, 3, 3), new ParamInit.Uniform(0.5));
+        Node h = b.apply("h", new Relu(), b.apply("conv1", new Conv(same(1)), x, w1));
+        Node y = b.apply("conv2", new Conv(same(1)), h, w2);
+        b.output(b.apply("loss", new Sum(List.of(0, 1, 2, 3)), b.apply("sq", new Mul(), y, y)));
+        Graph g = Autodiff.gradients(b.build(), "loss", List.of("x", "w1", "w2")).graph();
+        Schedule s = Schedule.threads(2);
+        int forced = 0;
+        for (ConvSchedule cs : GraphCompiler.plan(g, Schedule.defaults()).schedules()) {
+            if (cs.pass() != ConvPass.WEIGHT_GRADIENT) {
+                s = s.withAlgorithm(cs.node(), a);
+                forced++;
+            }
+        }
+        ConvPlan plan = GraphCompiler.plan(g, s);
+        assertEquals(forced, plan.schedules().stream().filter(c -> c.algorithm() == a).count(), plan.toText());
+        assertTrue(forced >= 3, plan.toText()); // two forward passes and conv2's input gradient at least
+        double err = relativeError(g, feeds(g, 5), s);
+        assertTrue(err <= 10 * bound(a), a.label() + " gradients: " + err + "\n" + plan.toText());
+    }
+
+    @Test
+    void aWarmWinogradLayerAllocatesNothing() {
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        Graph g = layer(8, 16, 16, 14, 14, 1, false, true, true);
+        try (CompiledGraph c = COMPILER.compile(g, Schedule.threads(1).withAlgorithm("conv",
+                ConvAlgorithm.WINOGRAD_4X4_3X3))) {
+            feeds(g, 1).forEach((name, t) -> c.set(name, new float[t.size()]));
+            long least = Long.MAX_VALUE;
+            for (int window = 0; window < 20 && least > 0; window++) {
+                for (int i = 0; i < 30; i++) {
+                    c.run();
+                }
+                long before = threads.getThreadAllocatedBytes(Thread.currentThread().getId());
+                for (int i = 0; i < 30; i++) {
+                    c.run();
+                }
+                least = Math.min(least, threads.getThreadAllocatedBytes(Thread.currentThread().getId()) - before);
+            }
+            assertEquals(0, least, "bytes allocated in 30 warm calls");
+        }
+    }
+}
