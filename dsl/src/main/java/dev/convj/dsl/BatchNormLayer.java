@@ -88,7 +88,7 @@ public record BatchNormLayer(String name, double epsilon, double momentum) imple
         Node scale = scale(lowering, gamma, var, eps);
         Node shift = lowering.inner(this, "shift", new Sub(), beta,
                 lowering.inner(this, "mean_scaled", new Mul(), mean, scale));
-        if (x.op() instanceof Conv conv) {
+        if (lowering.foldBatchNorm() && x.op() instanceof Conv conv) {
             return foldedInto(lowering, x, conv, scale, shift);
         }
         Node scaled = lowering.inner(this, "normalized", new Mul(), x, spread(lowering, "scale_b", scale, s));

@@ -16,19 +16,26 @@ public final class Lowering {
 
     private final GraphBuilder builder;
     private final boolean training;
+    private final boolean foldBatchNorm;
 
     Lowering(GraphBuilder builder) {
-        this(builder, true);
+        this(builder, true, false);
     }
 
-    Lowering(GraphBuilder builder, boolean training) {
+    Lowering(GraphBuilder builder, boolean training, boolean foldBatchNorm) {
         this.builder = builder;
         this.training = training;
+        this.foldBatchNorm = foldBatchNorm;
     }
 
     /** Whether the graph is for training (batch statistics, dropout on) or inference (running statistics, no dropout). */
     public boolean training() {
         return training;
+    }
+
+    /** Whether batch normalization right after a convolution is folded into its weights (inference only). */
+    public boolean foldBatchNorm() {
+        return foldBatchNorm;
     }
 
     /** The training-step input {@value #STEP} (i32 scalar), added on first use. */

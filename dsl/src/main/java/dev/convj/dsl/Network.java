@@ -471,15 +471,27 @@ public final class Network {
      * dropout is left out. Without such layers it equals {@link #graph(int)}.
      */
     public ModelGraph inferenceGraph(int batch) {
-        return graph(batch, false);
+        return inferenceGraph(batch, true);
+    }
+
+    /**
+     * The inference graph with batch normalization folded into the convolution before it or kept as its own
+     * per-channel scale and shift (what exporters write as BatchNormalization).
+     */
+    public ModelGraph inferenceGraph(int batch, boolean foldBatchNorm) {
+        return graph(batch, false, foldBatchNorm);
     }
 
     private ModelGraph graph(int batch, boolean training) {
+        return graph(batch, training, false);
+    }
+
+    private ModelGraph graph(int batch, boolean training, boolean foldBatchNorm) {
         if (batch < 1) {
             throw new IllegalArgumentException("the batch size must be ≥ 1, got " + batch);
         }
         GraphBuilder builder = new GraphBuilder();
-        Lowering lowering = new Lowering(builder, training);
+        Lowering lowering = new Lowering(builder, training, foldBatchNorm);
         Node x = builder.input(Roles.INPUT, Shape.concat(List.of(batch), inputShape), DType.F32);
         Node current = x;
         for (Layer layer : layers) {

@@ -34,9 +34,12 @@ public final class OnnxExporter {
     public static final String BATCH = "N";
     public static final String PRODUCER = "ConvJ";
 
-    /** The network's inference graph with these weights (parameters and running statistics, by name). */
+    /**
+     * The network's inference graph with these weights (parameters and running statistics, by name); batch norm
+     * is kept unfolded so that it is written as BatchNormalization.
+     */
     public static ModelProto export(Network network, Map<String, float[]> weights) {
-        return export(network::inferenceGraph, weights, "convj");
+        return export(batch -> network.inferenceGraph(batch, false), weights, "convj");
     }
 
     /**

@@ -147,7 +147,7 @@ final class ExportCases {
                 .convTranspose2d(4, 2, groups(2), noBias()).relu()
                 .convTranspose2d(2, 3, dilation(2), outputPadding(1))
                 .reshape(2, 256).convTranspose1d(3, 3, stride(3), pad(1), outputPadding(2))
-                .flatten().dropout(0.3);                                // last: the output aliases flatten1
+                .flatten().dropout(0.3);                                // last: no node at inference
     }
 
     /**
