@@ -5,8 +5,10 @@ import java.io.Serializable;
 /**
  * The sum that {@code treeAggregate} builds over a round's partitions, every term weighted by the images behind it:
  * Σ n·gradient (K = 1) or Σ n·weights (K &gt; 1), Σ n·running statistics, Σ n·optimizer state (K &gt; 1), the loss and
- * hits, and how long the slowest partition computed. Sums are in double: the order in which Spark merges results
- * (arrival order) then changes the float result rarely, by at most one ulp (never, for two partitions).
+ * hits, and how long the slowest partition computed. A partition ships its own values in float with their image
+ * count (half the bytes of a double sum); where two results meet they become double sums, so the order in which
+ * Spark merges results (arrival order) changes the float result rarely, by at most one ulp (never, for two
+ * partitions).
  */
 final class RoundSum implements Serializable {
     long images;
@@ -20,6 +22,9 @@ final class RoundSum implements Serializable {
     double[][] running;
     /** Optimizer tables [t][parameter][element]; a null entry where the optimizer keeps no state. */
     double[][][] tables;
+    /** One partition's own values, each to be weighted by {@link #images}, until a merge turns them into sums. */
+    float[][] ownParams, ownRunning;
+    float[][][] ownTables;
 
     static RoundSum empty() {
         return new RoundSum();
@@ -53,6 +58,35 @@ final class RoundSum implements Serializable {
         return into;
     }
 
+    /** One partition's result: its values as they are, weighted by its images when results are merged. */
+    static RoundSum own(long images, float[][] params, float[][] running, float[][][] tables) {
+        RoundSum s = new RoundSum();
+        s.images = images;
+        s.ownParams = params;
+        s.ownRunning = running;
+        s.ownTables = tables;
+        return s;
+    }
+
+    /** Turns own values into images-weighted double sums. */
+    private void promote() {
+        if (ownParams != null) {
+            params = addScaled(null, ownParams, images);
+            ownParams = null;
+        }
+        if (ownRunning != null) {
+            running = addScaled(new double[ownRunning.length][], ownRunning, images);
+            ownRunning = null;
+        }
+        if (ownTables != null) {
+            tables = new double[ownTables.length][][];
+            for (int t = 0; t < tables.length; t++) {
+                tables[t] = addScaled(new double[ownTables[t].length][], ownTables[t], images);
+            }
+            ownTables = null;
+        }
+    }
+
     /** Adds {@code other} into this one and returns this one (what treeAggregate's combine may do). */
     RoundSum merge(RoundSum other) {
         if (other.isEmpty()) {
@@ -61,6 +95,8 @@ final class RoundSum implements Serializable {
         if (isEmpty()) {
             return other;
         }
+        promote();
+        other.promote();
         images += other.images;
         lossSum += other.lossSum;
         correct += other.correct;
@@ -103,8 +139,26 @@ final class RoundSum implements Serializable {
         return a;
     }
 
+    /** The images-weighted mean of the parameters (gradients for K = 1, weights for K > 1). */
+    float[][] meanParams() {
+        return ownParams != null ? ownParams : mean(params);
+    }
+
+    float[][] meanRunning() {
+        return ownRunning != null ? ownRunning : mean(running);
+    }
+
+    /** The images-weighted mean of optimizer table {@code t}. */
+    float[][] meanTable(int t) {
+        return ownTables != null ? ownTables[t] : mean(tables[t]);
+    }
+
+    int tableCount() {
+        return ownTables != null ? ownTables.length : tables.length;
+    }
+
     /** The images-weighted mean of a summed table, as floats; null entries stay null. */
-    float[][] mean(double[][] sums) {
+    private float[][] mean(double[][] sums) {
         float[][] out = new float[sums.length][];
         for (int i = 0; i < sums.length; i++) {
             if (sums[i] == null) {

@@ -49,7 +49,7 @@ final class RoundTask {
         float[][] running = copy(in.running());
         Optimizer optimizer = cfg.averagesGradients() ? null : copyOf(in.optimizer());
         List<float[]> weightList = Arrays.asList(weights);
-        double[][] gradientSums = null;
+        float[][] gradients = null;
         for (int s = first; s < last; s++) {
             int n = plan.sizeOf(s);
             String key = cfg.architecture() + "\n" + n + "\n" + cfg.threadsPerTask();
@@ -81,7 +81,8 @@ final class RoundTask {
                     TrainingStep.fold(stat, running[at], r.batchStatistics().get(stat.runningParameter()));
                 }
                 if (optimizer == null) {
-                    gradientSums = RoundSum.addScaled(gradientSums, r.gradients().toArray(new float[0][]), n);
+                    // K = 1: one step, whose mean gradient the driver weights by n (copied: the buffers are reused)
+                    gradients = r.gradients().stream().map(float[]::clone).toArray(float[][]::new);
                 } else {
                     optimizer.step(weightList, r.gradients());
                 }
@@ -89,19 +90,13 @@ final class RoundTask {
                 pool.add(pooled);
             }
         }
-        sum.maxSteps = last - first;
-        sum.workers = 1;
-        if (optimizer == null) {
-            sum.params = gradientSums;
-        } else {
-            sum.params = RoundSum.addScaled(null, weights, sum.images);
-            float[][][] tables = optimizer.state().tables();
-            sum.tables = new double[tables.length][][];
-            for (int t = 0; t < tables.length; t++) {
-                sum.tables[t] = RoundSum.addScaled(new double[tables[t].length][], tables[t], sum.images);
-            }
-        }
-        sum.running = RoundSum.addScaled(new double[running.length][], running, sum.images);
+        RoundSum own = RoundSum.own(sum.images, optimizer == null ? gradients : weights, running,
+                optimizer == null ? null : optimizer.state().tables());
+        own.lossSum = sum.lossSum;
+        own.correct = sum.correct;
+        own.maxSteps = last - first;
+        own.workers = 1;
+        sum = own;
         sum.maxComputeNanos = System.nanoTime() - start;
         return sum;
     }

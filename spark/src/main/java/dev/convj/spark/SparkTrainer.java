@@ -317,21 +317,21 @@ public final class SparkTrainer {
 
     /** The driver's update: one optimizer step on the averaged gradient (K = 1), or the averaged model (K > 1). */
     private void apply(RoundSum sum, int epoch, int round) {
-        float[][] mean = sum.mean(sum.params);
+        float[][] mean = sum.meanParams();
         if (localSteps == 1) {
             optimizer.step(Arrays.asList(weights), Arrays.asList(mean));
             steps++;
         } else {
             weights = mean;
-            float[][][] tables = new float[sum.tables.length][][];
+            float[][][] tables = new float[sum.tableCount()][][];
             for (int t = 0; t < tables.length; t++) {
-                tables[t] = sum.mean(sum.tables[t]);
+                tables[t] = sum.meanTable(t);
             }
             optimizer.restore(new Optimizer.State(optimizer.steps() + sum.maxSteps, tables));
             steps += sum.maxSteps;
         }
         if (running.length > 0) {
-            running = sum.mean(sum.running);
+            running = sum.meanRunning();
         }
         for (int i = 0; i < weights.length; i++) {
             for (int j = 0; j < weights[i].length; j++) {
