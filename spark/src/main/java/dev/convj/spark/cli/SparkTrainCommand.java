@@ -40,8 +40,8 @@ import picocli.CommandLine.Spec;
         description = {"Train a model on Fashion-MNIST data-parallel on Spark: each round the driver broadcasts the "
                 + "weights, every partition runs --local-steps steps on its share of the global batch, "
                 + "treeAggregate sums the results and the driver updates the model.",
-                "Writes into --out: model.convj (readable by convj eval), history.csv, loss/accuracy curves (.png, "
-                + ".svg), and resume.convj while training (--resume continues from it)."})
+                "Writes into --out: model.convj (the last epoch's weights, readable by convj eval), history.csv, "
+                + "loss/accuracy curves (.png, .svg), and resume.convj while training (--resume continues from it)."})
 final class SparkTrainCommand implements Callable<Integer> {
 
     @Spec
