@@ -67,6 +67,21 @@ public final class Adam extends Optimizer {
     }
 
     @Override
+    protected float[][][] tables() {
+        return new float[][][] {m, v};
+    }
+
+    @Override
+    protected void tables(float[][][] tables) {
+        if (tables.length != 2 || tables[0].length != tables[1].length) {
+            throw new IllegalArgumentException("Adam keeps two state tables (first and second moments) of one array "
+                    + "per parameter, got " + tables.length + " tables");
+        }
+        m = tables[0];
+        v = tables[1];
+    }
+
+    @Override
     protected void update(int slot, float[] p, float[] grad, long t) {
         double lr = learningRate();
         // Scalars are computed in double as PyTorch computes them in Python, then applied in float32.

@@ -10,6 +10,13 @@ import java.util.Locale;
 public final class History {
     private final List<EpochStats> epochs = new ArrayList<>();
 
+    /** A history of these epochs, in order (e.g. measured by a distributed trainer, or read back on resume). */
+    public static History of(List<EpochStats> epochs) {
+        History h = new History();
+        epochs.forEach(h::add);
+        return h;
+    }
+
     void add(EpochStats stats) {
         epochs.add(stats);
     }

@@ -70,6 +70,26 @@ public final class Sgd extends Optimizer {
     }
 
     @Override
+    protected float[][][] tables() {
+        return new float[][][] {buffers};
+    }
+
+    @Override
+    protected void tables(float[][][] tables) {
+        if (tables.length != 1) {
+            throw new IllegalArgumentException("SGD keeps one state table (momentum buffers), got " + tables.length);
+        }
+        if (momentum != 0) {
+            for (int i = 0; i < tables[0].length; i++) {
+                if (tables[0][i] == null) {
+                    throw new IllegalArgumentException("SGD with momentum needs a momentum buffer for parameter " + i);
+                }
+            }
+        }
+        buffers = tables[0];
+    }
+
+    @Override
     protected void update(int slot, float[] p, float[] grad, long t) {
         float lr = (float) learningRate(), wd = (float) weightDecay, mu = (float) momentum;
         float keep = (float) (1 - dampening);
