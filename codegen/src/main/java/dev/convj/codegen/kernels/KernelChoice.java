@@ -52,6 +52,11 @@ public final class KernelChoice {
         System.Logger log = System.getLogger(LOGGER);
         DECISION.warning().ifPresent(w -> log.log(System.Logger.Level.WARNING, w));
         log.log(System.Logger.Level.INFO, "ConvJ kernel: " + describe() + hint().map(h -> "; " + h).orElse(""));
+        if (!DECISION.trials().isEmpty() && DECISION.trials().stream().noneMatch(Trial::compiled)) {
+            log.log(System.Logger.Level.WARNING, "ConvJ kernel: no vector width compiled in its trial, so the plain-Java"
+                    + " kernel runs; the trials are tried again at the next start (a busy host can starve the JIT);"
+                    + " -Dconvj.vectorBits=0 skips them");
+        }
     }
 
     /** The kernel in use. */
@@ -137,7 +142,9 @@ public final class KernelChoice {
             }
         }
         int bits = forced != null && trials.get(0).compiled() ? forced : choose(trials);
-        if (!cached) {
+        // A result where no width compiled is not kept: it is what a host too busy for the JIT looks like too, and
+        // caching it would leave every later run on the plain-Java kernel.
+        if (!cached && trials.stream().anyMatch(Trial::compiled)) {
             KernelChoiceCache.write(forced, trials);
         }
         Optional<String> warning = Optional.empty();

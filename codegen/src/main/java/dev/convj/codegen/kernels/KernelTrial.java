@@ -24,8 +24,14 @@ import java.util.concurrent.TimeUnit;
 final class KernelTrial {
     private KernelTrial() {}
 
-    /** How long a width may take to stop allocating: C2 compiles the kernels in about a second on one free core. */
-    static final long BUDGET_NANOS = 3_000_000_000L;
+    /**
+     * How much CPU time (all of the trial JVM's threads, the JIT's included) a width may take to stop allocating: C2
+     * compiles the kernels in about a second on one free core. CPU time rather than wall time, so that a busy host,
+     * which starves the JIT's threads, does not make a width look uncompilable.
+     */
+    static final long BUDGET_CPU_NANOS = 6_000_000_000L;
+    /** The wall-clock limit of that wait, for a host so busy that even the CPU budget would take too long. */
+    static final long BUDGET_WALL_NANOS = 45_000_000_000L;
     /** Rounds per allocation window: enough that an interpreted or boxing round cannot hide in it. */
     private static final int WINDOW = 8;
     /** Depth of the trial's tiles: B's panel stays in L1 at every width. */
@@ -78,7 +84,7 @@ final class KernelTrial {
             p.getOutputStream().close();
             // waited for before reading, so that a child that hangs cannot hold this JVM: it prints a line or two,
             // far less than the pipe holds
-            if (!p.waitFor(BUDGET_NANOS * 3, TimeUnit.NANOSECONDS)) {
+            if (!p.waitFor(BUDGET_WALL_NANOS + 15_000_000_000L, TimeUnit.NANOSECONDS)) {
                 p.destroyForcibly();
                 return Optional.empty();
             }
@@ -139,7 +145,8 @@ final class KernelTrial {
         MicroKernel k = kernelOf(bits);
         Data d = new Data(k.columns());
         boolean compiled = false;
-        while (System.nanoTime() - start < BUDGET_NANOS) {
+        long cpuStart = processCpuNanos();
+        while (!budgetSpent(start, cpuStart)) {
             for (int i = 0; i < WINDOW; i++) {
                 round(k, bits, d);
             }
@@ -154,6 +161,22 @@ final class KernelTrial {
         }
         double gflops = compiled ? time(k, d) : 0;
         return new KernelChoice.Trial(bits, compiled, gflops, (System.nanoTime() - start) / 1e6);
+    }
+
+    /** Whether the wait for the JIT is over: its CPU budget used, or the wall-clock limit reached. */
+    private static boolean budgetSpent(long wallStart, long cpuStart) {
+        long wall = System.nanoTime() - wallStart;
+        long cpu = processCpuNanos();
+        if (cpu < 0 || cpuStart < 0) { // no CPU clock: as much wall time as the budget would take on an idle host
+            return wall >= BUDGET_CPU_NANOS / 2;
+        }
+        return cpu - cpuStart >= BUDGET_CPU_NANOS || wall >= BUDGET_WALL_NANOS;
+    }
+
+    /** CPU time of every thread of this JVM, or -1 where the platform does not tell. */
+    private static long processCpuNanos() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() : -1;
     }
 
     /** Every kernel of the width once, both sides of each branch, so that no warm call meets code the JIT left out. */
