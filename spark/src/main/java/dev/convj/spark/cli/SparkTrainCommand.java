@@ -2,6 +2,7 @@ package dev.convj.spark.cli;
 
 import dev.convj.codegen.kernels.KernelChoice;
 import dev.convj.dsl.Network;
+import dev.convj.examples.ModelStore;
 import dev.convj.dsl.NetworkSpec;
 import dev.convj.runtime.data.Dataset;
 import dev.convj.runtime.data.FashionMnist;
@@ -245,29 +246,15 @@ final class SparkTrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** A network and, when it came from a model file, its weights. */
+    /** A network, its name for the run directory and titles and, when it came from a model file, its weights. */
     record Loaded(String name, Network network, Map<String, float[]> weights) {}
 
+    /** {@code --model} as {@code convj train} reads it: a built-in name, a model file or a description. */
     static Loaded resolve(String model) throws IOException {
-        Network builtIn = BuiltInModels.byName(model);
-        if (builtIn != null) {
-            return new Loaded(model, builtIn, null);
-        }
-        Path file = Path.of(model);
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("--model " + model + ": neither a built-in model ("
-                    + String.join(", ", BuiltInModels.NAMES) + ") nor an existing file");
-        }
-        String name = file.getFileName().toString().replaceFirst("\\.[^.]+$", "").replaceAll("[^A-Za-z0-9_-]", "_");
-        byte[] head;
-        try (var in = Files.newInputStream(file)) {
-            head = in.readNBytes(8);
-        }
-        if (new String(head, StandardCharsets.US_ASCII).equals("CONVJMDL")) {
-            SavedModel saved = ModelFile.load(file);
-            return new Loaded(name, NetworkSpec.read(saved.architecture()), saved.weights());
-        }
-        return new Loaded(name, NetworkSpec.read(Files.readString(file, StandardCharsets.UTF_8)), null);
+        ModelStore.Loaded loaded = ModelStore.resolve(model);
+        String name = Path.of(loaded.source()).getFileName().toString().replaceFirst("\\.[^.]+$", "")
+                .replaceAll("[^A-Za-z0-9_-]", "_");
+        return new Loaded(name, loaded.network(), loaded.weights());
     }
 
     private Optimizer optimizer() {
