@@ -1,0 +1,52 @@
+package dev.convj.onnx.imports;
+
+import dev.convj.onnx.OnnxFormatException;
+import java.util.Arrays;
+
+/** ONNX's Reshape rule: 0 copies the input's extent (unless allowzero), −1 takes what is left. */
+final class Shapes {
+    private Shapes() {}
+
+    static int[] resolveReshape(long[] target, int[] input, boolean allowZero, String where) {
+        long size = 1;
+        for (int d : input) {
+            size *= d;
+        }
+        int[] out = new int[target.length];
+        int infer = -1;
+        long known = 1;
+        for (int i = 0; i < target.length; i++) {
+            long t = target[i];
+            if (t == 0 && !allowZero) {
+                if (i >= input.length) {
+                    throw new OnnxFormatException(where + ": shape " + Arrays.toString(target) + " copies extent " + i
+                            + " of an input of rank " + input.length);
+                }
+                t = input[i];
+            }
+            if (t == -1) {
+                if (infer >= 0) {
+                    throw new OnnxFormatException(where + ": shape " + Arrays.toString(target) + " has two -1");
+                }
+                infer = i;
+                continue;
+            }
+            if (t < 0) {
+                throw new OnnxFormatException(where + ": shape " + Arrays.toString(target) + " has a negative extent");
+            }
+            out[i] = (int) t;
+            known *= t;
+        }
+        if (infer >= 0) {
+            if (known == 0 || size % known != 0) {
+                throw new OnnxFormatException(where + ": cannot reshape " + Arrays.toString(input) + " ("
+                        + size + " values) to " + Arrays.toString(target));
+            }
+            out[infer] = (int) (size / known);
+        } else if (known != size) {
+            throw new OnnxFormatException(where + ": cannot reshape " + Arrays.toString(input) + " (" + size
+                    + " values) to " + Arrays.toString(out) + " (" + known + ")");
+        }
+        return out;
+    }
+}
