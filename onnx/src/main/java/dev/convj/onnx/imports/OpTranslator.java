@@ -240,6 +240,11 @@ final class OpTranslator {
             pads = extraPads;
         }
         List<Integer> low = slice(pads, 0, rank), high = slice(pads, rank, 2 * rank);
+        if (!low.equals(high) && (max || !includePad) && endPaddingIsCeilMode(in.shape(x), kernel, stride, pads, ceil)) {
+            // Padding that is never counted and only adds windows at the end is what ceil mode does.
+            high = low;
+            ceil = true;
+        }
         if (!low.equals(high)) {
             if (max || !includePad) {
                 throw new OnnxFormatException(Nodes.describe(n) + ": pads " + Arrays.toString(pads) + " differ before"
@@ -259,6 +264,34 @@ final class OpTranslator {
         PoolLayer layer = new PoolLayer(in.name("pool"), max, rank, kernel, stride,
                 padded ? new Padding.Explicit(low, high) : Padding.valid(), ceil, includePad);
         return in.add(net, layer, out);
+    }
+
+    /**
+     * Whether pooling with pads (before, after), after ≥ before, gives the same windows as padding "before" on both
+     * sides in ceil mode (which adds a last, partial window but never one that starts in the padding).
+     */
+    private static boolean endPaddingIsCeilMode(int[] shape, List<Integer> kernel, List<Integer> stride, int[] pads,
+                                                boolean ceil) {
+        int rank = kernel.size();
+        for (int i = 0; i < rank; i++) {
+            int n = shape[2 + i], k = kernel.get(i), s = stride.get(i), before = pads[i], after = pads[rank + i];
+            if (after < before || before >= k) {
+                return false;
+            }
+            int span = n + before + after - k;
+            int explicit = (ceil ? Math.floorDiv(span + s - 1, s) : Math.floorDiv(span, s)) + 1;
+            if (ceil && (explicit - 1) * s >= n + before) {
+                explicit--;
+            }
+            int viaCeil = Math.floorDiv(n + 2 * before - k + s - 1, s) + 1;
+            if ((viaCeil - 1) * s >= n + before) {
+                viaCeil--;
+            }
+            if (explicit != viaCeil) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private Step globalPool(Network net, NodeProto n, String x, String end) {
