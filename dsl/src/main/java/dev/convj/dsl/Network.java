@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * A network declared layer by layer, e.g. LeNet-5:
@@ -307,6 +308,27 @@ public final class Network {
         return append(declare(name, "concat", () -> ParallelLayer.of(name, layersOfBranches)));
     }
 
+    /**
+     * A residual block with an identity shortcut: {@code x + body(x)}, e.g.
+     * {@code residual(b -> b.conv2d(64, 3, same()).batchNorm().relu().conv2d(64, 3, same()).batchNorm()).relu()}.
+     * The body must keep the input's shape; otherwise use {@link #residual(UnaryOperator, UnaryOperator)}.
+     */
+    public Network residual(UnaryOperator<Network> body) {
+        return residual(body, UnaryOperator.identity());
+    }
+
+    /**
+     * A residual block {@code body(x) + shortcut(x)}, the shortcut typically a projection where the body changes
+     * the shape: {@code residual(b -> b.conv2d(128, 3, stride(2), pad(1))..., s -> s.conv2d(128, 1, stride(2)).batchNorm())}.
+     */
+    public Network residual(UnaryOperator<Network> body, UnaryOperator<Network> shortcut) {
+        Network start = new Network(outputShape(), List.of(), Loss.NONE);
+        List<Layer> bodyLayers = body.apply(start).layers();
+        List<Layer> shortcutLayers = shortcut.apply(start).layers();
+        String name = nextName("res");
+        return append(declare(name, "residual", () -> ResidualLayer.of(name, bodyLayers, shortcutLayers)));
+    }
+
     /** Batch normalization with ε = 1e-5 and momentum 0.1, as PyTorch's defaults. */
     public Network batchNorm() {
         return batchNorm(1e-5, 0.1);
@@ -397,6 +419,9 @@ public final class Network {
             all.add(l);
             if (l instanceof ParallelLayer p) {
                 p.branches().forEach(b -> all.addAll(allLayers(b)));
+            } else if (l instanceof ResidualLayer r) {
+                all.addAll(allLayers(r.body()));
+                all.addAll(allLayers(r.shortcut()));
             }
         }
         return all;

@@ -53,12 +53,74 @@ public record Summary(List<Row> rows) {
         // r += (f−1)·d·j and j *= s.
         List<Integer> field = new ArrayList<>(Collections.nCopies(rank, 1));
         List<Integer> jump = new ArrayList<>(Collections.nCopies(rank, 1));
-        boolean flattened = false;
         rows.add(new Row(x.name(), "input", x.shape().tail(1), 0, 0, List.copyOf(field)));
+        Tracker tracker = new Tracker(g, rank, field, jump, false);
         for (Layer layer : layers) {
             Node out = g.node(layer.name());
             long params = g.parameters().stream().filter(p -> p.name().startsWith(layer.name() + "."))
                     .mapToLong(p -> p.shape().size()).sum();
+            long macs = tracker.visit(layer);
+            rows.add(new Row(layer.name(), layer.kind(), out.shape().tail(1), params, macs,
+                    tracker.flattened ? List.of() : List.copyOf(tracker.field)));
+        }
+        return new Summary(rows);
+    }
+
+    /** Receptive field r and jump j per axis, followed through the layers (and into branches). */
+    private static final class Tracker {
+        final Graph g;
+        final int rank;
+        final List<Integer> field;
+        final List<Integer> jump;
+        boolean flattened;
+
+        Tracker(Graph g, int rank, List<Integer> field, List<Integer> jump, boolean flattened) {
+            this.g = g;
+            this.rank = rank;
+            this.field = new ArrayList<>(field);
+            this.jump = new ArrayList<>(jump);
+            this.flattened = flattened;
+        }
+
+        Tracker copy() {
+            return new Tracker(g, rank, field, jump, flattened);
+        }
+
+        /** Follows one layer and returns its multiply-adds per image (a block's: all of its branches'). */
+        long visit(Layer layer) {
+            if (layer instanceof ParallelLayer p) {
+                return join(p.branches());
+            }
+            if (layer instanceof ResidualLayer r) {
+                return join(List.of(r.body(), r.shortcut()));
+            }
+            return visitNode(g.node(layer.name()));
+        }
+
+        /** Branches that start from here and meet again: a field as wide as the widest branch's. */
+        private long join(List<List<Layer>> branches) {
+            long macs = 0;
+            List<Tracker> ends = new ArrayList<>();
+            for (List<Layer> branch : branches) {
+                Tracker t = copy();
+                for (Layer l : branch) {
+                    macs += t.visit(l);
+                }
+                ends.add(t);
+            }
+            for (Tracker t : ends) {
+                flattened |= t.flattened;
+                for (int i = 0; i < rank && !t.flattened; i++) {
+                    if (t.field.get(i) > field.get(i)) {
+                        field.set(i, t.field.get(i));
+                        jump.set(i, t.jump.get(i));
+                    }
+                }
+            }
+            return macs;
+        }
+
+        private long visitNode(Node out) {
             long macs = 0;
             // Once a layer changes the number of spatial axes (flatten, reshape), receptive fields stop being tracked.
             flattened |= out.shape().rank() != rank + 2 && !(out.op() instanceof Dense);
@@ -85,10 +147,8 @@ public record Summary(List<Row> rows) {
             } else if (out.op() instanceof AvgPool ap && !flattened) {
                 growPool(field, jump, ap.geometry());
             }
-            rows.add(new Row(layer.name(), layer.kind(), out.shape().tail(1), params, macs,
-                    flattened ? List.of() : List.copyOf(field)));
+            return macs;
         }
-        return new Summary(rows);
     }
 
     private static void grow(List<Integer> field, List<Integer> jump, List<Integer> kernel, List<Integer> dilation,

@@ -4,6 +4,7 @@ import static dev.convj.dsl.LayerOption.ceilMode;
 import static dev.convj.dsl.LayerOption.connectivity;
 import static dev.convj.dsl.LayerOption.excludePad;
 import static dev.convj.dsl.LayerOption.groups;
+import static dev.convj.dsl.LayerOption.noBias;
 import static dev.convj.dsl.LayerOption.pad;
 import static dev.convj.dsl.LayerOption.same;
 import static dev.convj.dsl.LayerOption.stride;
@@ -14,6 +15,7 @@ import dev.convj.runtime.data.FashionMnist;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /** The built-in models that the command line names with {@code --model}. */
 public final class Models {
@@ -24,6 +26,7 @@ public final class Models {
     static {
         BUILT_IN.put("lenet5", Models::lenet5);
         BUILT_IN.put("vgg", Models::smallVgg);
+        BUILT_IN.put("resnet", Models::smallResNet);
         BUILT_IN.put("all-ops", Models::allOps);
     }
 
@@ -53,6 +56,31 @@ public final class Models {
                 .dense(256).relu()
                 .dense(10)
                 .softmaxCrossEntropy();
+    }
+
+    /**
+     * A small ResNet for 28×28 inputs: a 3×3 stem of 16 filters, three stages of one basic block each (16 filters at
+     * 28×28, 32 at 14×14, 64 at 7×7; a stage that halves the size has a 1×1 projection shortcut), global average
+     * pooling and 10 units. Convolutions followed by batch norm carry no bias, as in torchvision's ResNets.
+     */
+    public static Network smallResNet() {
+        Network n = Network.input(1, 28, 28)
+                .normalize(FashionMnist.PIXEL_MEAN, FashionMnist.PIXEL_STD)
+                .conv2d(16, 3, same(), noBias()).batchNorm().relu();
+        n = basicBlock(n, 16, 1);
+        n = basicBlock(n, 32, 2);
+        n = basicBlock(n, 64, 2);
+        return n.globalAvgPool().flatten().dense(10).softmaxCrossEntropy();
+    }
+
+    /** conv3×3–BN–ReLU–conv3×3–BN plus the input (projected by a strided 1×1 conv and BN when the shape changes). */
+    private static Network basicBlock(Network n, int filters, int stride) {
+        UnaryOperator<Network> body = b -> b.conv2d(filters, 3, stride(stride), pad(1), noBias()).batchNorm().relu()
+                .conv2d(filters, 3, same(), noBias()).batchNorm();
+        boolean sameShape = stride == 1 && n.outputShape().get(0) == filters;
+        Network joined = sameShape ? n.residual(body)
+                : n.residual(body, s -> s.conv2d(filters, 1, stride(stride), noBias()).batchNorm());
+        return joined.relu();
     }
 
     /**
