@@ -211,6 +211,28 @@ class Arithmetic(nn.Module):
         return F.softmax(x, dim=-1)
 
 
+class Idioms(nn.Module):
+    """Common ways of writing the head: x.mean([2, 3]), view(x.size(0), -1) after adaptive pooling, BatchNorm1d,
+    a Linear without bias, unsqueeze/squeeze, view(-1, n) and nn.Softmax."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(2, 6, 3, padding=1, bias=False)
+        self.bn = nn.BatchNorm2d(6)
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.fc1 = nn.Linear(12, 8, bias=False)
+        self.bn1 = nn.BatchNorm1d(8)
+        self.fc2 = nn.Linear(8, 4)
+
+    def forward(self, x):                                                          # [N, 2, 6, 6]
+        x = F.relu(self.bn(self.conv(x)))
+        a = x.mean([2, 3])                                                         # ReduceMean, keepdims 0
+        b = self.pool(x).view(x.size(0), -1)                                       # GlobalAveragePool, Reshape
+        x = F.relu(self.bn1(self.fc1(torch.cat([a, b], 1))))
+        x = self.fc2(x).unsqueeze(2).squeeze(2).view(-1, 4)
+        return nn.Softmax(dim=1)(x)
+
+
 def fixtures():
     """name -> (module, input shape without batch, export options)."""
     return {
@@ -220,6 +242,9 @@ def fixtures():
         "vgg_bn_nofold": (SmallVgg(), (1, 16, 16), {"do_constant_folding": False,
                                                      "training": torch.onnx.TrainingMode.PRESERVE}),
         "resnet": (SmallResNet(), (1, 12, 12), {}),
+        "resnet_nofold": (SmallResNet(), (1, 12, 12), {"do_constant_folding": False,
+                                                       "training": torch.onnx.TrainingMode.PRESERVE}),
+        "idioms": (Idioms(), (2, 6, 6), {"training": torch.onnx.TrainingMode.PRESERVE}),
         "branches": (Branches(), (3, 8, 8), {}),
         "conv_variants": (ConvVariants(), (4, 10, 10), {}),
         "deconv": (Deconv(), (2, 9, 9), {}),

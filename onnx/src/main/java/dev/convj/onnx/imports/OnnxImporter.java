@@ -33,7 +33,7 @@ public final class OnnxImporter {
     static final Set<String> SUPPORTED = new TreeSet<>(List.of("Conv", "ConvTranspose", "MaxPool", "AveragePool",
             "GlobalAveragePool", "GlobalMaxPool", "BatchNormalization", "Relu", "LeakyRelu", "Elu", "Sigmoid", "Tanh",
             "Softmax", "LogSoftmax", "Gemm", "MatMul", "Add", "Sub", "Mul", "Div", "Flatten", "Reshape", "Concat",
-            "Pad", "Dropout", "Identity", "Constant"));
+            "Pad", "Dropout", "Identity", "Constant", "ReduceMean", "ReduceMax", "Squeeze", "Unsqueeze"));
 
     static {
         SUPPORTED.addAll(ConstantFolder.OPS);

@@ -52,6 +52,8 @@ final class OpTranslator {
             case "ConvTranspose" -> new Step(convTranspose(net, n, x, out), out);
             case "MaxPool", "AveragePool" -> new Step(pool(net, n, x, out, null), out);
             case "GlobalAveragePool", "GlobalMaxPool" -> globalPool(net, n, x, end);
+            case "ReduceMean", "ReduceMax" -> reduce(net, n, x, end);
+            case "Squeeze", "Unsqueeze" -> new Step(squeeze(net, n, x, out), out);
             case "BatchNormalization" -> new Step(batchNorm(net, n, out), out);
             case "Relu" -> activation(net, ActivationLayer.Function.RELU, "relu", out);
             case "Sigmoid" -> activation(net, ActivationLayer.Function.SIGMOID, "sigmoid", out);
@@ -295,19 +297,98 @@ final class OpTranslator {
     }
 
     private Step globalPool(Network net, NodeProto n, String x, String end) {
-        int[] shape = in.shape(x);
         spatialRank(n, x, -1);
-        boolean max = n.getOpType().equals("GlobalMaxPool");
+        return pooledWhole(net, n, x, end, n.getOpType().equals("GlobalMaxPool"), true);
+    }
+
+    /** ReduceMean or ReduceMax over every spatial axis: global pooling, as {@code x.mean([2, 3])} is written. */
+    private Step reduce(Network net, NodeProto n, String x, String end) {
+        int rank = in.shape(x).length;
+        List<Integer> axes = Attributes.integers(n, "axes", null);
+        if (axes == null && !ConstantFolder.absent(n, 1)) {
+            axes = Arrays.stream(constant(n, 1).longs()).mapToInt(l -> (int) l).boxed().toList();
+        }
+        List<Integer> spatial = new ArrayList<>();
+        for (int a = 2; a < rank; a++) {
+            spatial.add(a);
+        }
+        List<Integer> normalized = axes == null ? null : axes.stream().map(a -> a < 0 ? a + rank : a).sorted().toList();
+        if (rank < 3 || !spatial.equals(normalized)) {
+            throw new OnnxFormatException(Nodes.describe(n) + ": reduces axes " + axes + " of " + shapeText(in.shape(x))
+                    + "; ConvJ reduces every spatial axis at once (global pooling), axes " + spatial);
+        }
+        return pooledWhole(net, n, x, end, n.getOpType().equals("ReduceMax"),
+                Attributes.integer(n, "keepdims", 1) != 0);
+    }
+
+    /** Global pooling; ONNX keeps [N, C, 1, …] when {@code keepDims}, ConvJ gives [N, C], reshaped back if needed. */
+    private Step pooledWhole(Network net, NodeProto n, String x, String end, boolean max, boolean keepDims) {
+        int[] shape = in.shape(x);
         String out = n.getOutput(0);
         net = in.add(net, new GlobalPoolLayer(in.name("gpool"), max), out);
+        if (!keepDims) {
+            return new Step(net, out);
+        }
         NodeProto next = soleReader(out, end);
-        if (next != null && next.getOpType().equals("Flatten") && Attributes.integer(next, "axis", 1) == 1) {
+        if (next != null && flattensToFeatures(next, shape[1])) {
             // ONNX keeps [N, C, 1, 1] and flattens; ConvJ's global pool already gives [N, C].
             return new Step(in.record(net, next.getOutput(0)), next.getOutput(0));
         }
         List<Integer> keep = new ArrayList<>(List.of(shape[1]));
         keep.addAll(Collections.nCopies(shape.length - 2, 1));
         return new Step(in.add(net, new ReshapeLayer(in.name("reshape"), keep), out), out);
+    }
+
+    /** Whether {@code n} turns [N, C, 1, …] into [N, C]: Flatten(axis 1), or a Reshape to [batch, C] or [batch, -1]. */
+    private boolean flattensToFeatures(NodeProto n, int channels) {
+        if (n.getOpType().equals("Flatten")) {
+            return Attributes.integer(n, "axis", 1) == 1;
+        }
+        if (!n.getOpType().equals("Reshape") || in.graph.isDynamic(n.getInput(1))) {
+            return false;
+        }
+        long[] t = constant(n, 1).longs();
+        boolean batchFirst = t.length == 2 && (t[0] == (long) ConstTensor.BATCH || t[0] == 0 || t[0] == -1 && t[1] > 0);
+        return batchFirst && (t[1] == channels || t[1] == -1 && t[0] != -1);
+    }
+
+    /** Squeeze or Unsqueeze of axes after the batch: a reshape. */
+    private Network squeeze(Network net, NodeProto n, String x, String out) {
+        int[] shape = in.shape(x);
+        List<Integer> axes = Attributes.integers(n, "axes", null);
+        if (axes == null && !ConstantFolder.absent(n, 1)) {
+            axes = Arrays.stream(constant(n, 1).longs()).mapToInt(l -> (int) l).boxed().toList();
+        }
+        boolean unsqueeze = n.getOpType().equals("Unsqueeze");
+        List<Integer> dims = new ArrayList<>();
+        for (int i = 1; i < shape.length; i++) {
+            dims.add(shape[i]);
+        }
+        int rank = unsqueeze ? shape.length + (axes == null ? 0 : axes.size()) : shape.length;
+        List<Integer> sorted = axes == null ? null : axes.stream().map(a -> a < 0 ? a + rank : a).sorted().toList();
+        if (sorted == null && unsqueeze || sorted != null && sorted.contains(0)) {
+            throw new OnnxFormatException(Nodes.describe(n) + ": changes the batch axis 0 of " + shapeText(shape)
+                    + "; ConvJ keeps it");
+        }
+        if (unsqueeze) {
+            for (int a : sorted) {
+                dims.add(a - 1, 1);
+            }
+        } else if (sorted == null) {
+            dims.removeIf(d -> d == 1);
+        } else {
+            for (int i = sorted.size() - 1; i >= 0; i--) {
+                if (dims.get(sorted.get(i) - 1) != 1) {
+                    throw new OnnxFormatException(Nodes.describe(n) + ": axis " + sorted.get(i) + " of "
+                            + shapeText(shape) + " is not 1");
+                }
+                dims.remove(sorted.get(i) - 1);
+            }
+        }
+        if (dims.size() == 1 && shape.length > 2) {
+            return in.add(net, new FlattenLayer(in.name("flatten")), out);
+        }
+        return in.add(net, new ReshapeLayer(in.name("reshape"), dims), out);
     }
 
     // ---- Normalization and activations ----

@@ -25,8 +25,8 @@ final class Fixtures {
 
     static final Path DIR = Path.of("src/test/resources/onnx");
 
-    static final List<String> NAMES = List.of("lenet5", "vgg_bn", "vgg_bn_nofold", "resnet", "branches",
-            "conv_variants", "deconv", "pools", "net1d", "net3d", "arithmetic");
+    static final List<String> NAMES = List.of("lenet5", "vgg_bn", "vgg_bn_nofold", "resnet", "resnet_nofold", "branches",
+            "conv_variants", "deconv", "pools", "net1d", "net3d", "arithmetic", "idioms");
 
     static final List<Integer> OPSETS = List.of(13, 17);
 
