@@ -398,7 +398,9 @@ final class OpTranslator {
             throw new OnnxFormatException(Nodes.describe(n) + ": training_mode=1; ConvJ imports batch normalization"
                     + " for inference (export the model in eval mode)");
         }
-        double momentum = 1 - Attributes.real(n, "momentum", 0.9);
+        // ONNX keeps (1 − PyTorch's momentum); in decimal, so that 0.9 gives 0.1 and not 0.09999999999999998.
+        double momentum = java.math.BigDecimal.ONE.subtract(java.math.BigDecimal.valueOf(
+                Attributes.real(n, "momentum", 0.9))).doubleValue();
         String name = in.name("bn");
         BatchNormLayer layer = new BatchNormLayer(name, Attributes.real(n, "epsilon", 1e-5),
                 momentum > 0 && momentum <= 1 ? momentum : 0.1);
