@@ -52,9 +52,9 @@ public final class OrtVersusConvjBench {
                     + " FILE.onnx...");
             System.exit(2);
         }
-        System.out.printf(Locale.ROOT, "batch %d, %s s windows, median of %d, %s, %d cores%n", batch,
+        System.out.printf(Locale.ROOT, "batch %d, %s s windows, median of %d, %s, %d cores, ConvJ kernel: %s%n", batch,
                 seconds, repeats, System.getProperty("java.vm.name") + " " + Runtime.version(),
-                Runtime.getRuntime().availableProcessors());
+                Runtime.getRuntime().availableProcessors(), dev.convj.codegen.kernels.KernelChoice.describe());
         for (Path file : files) {
             ImportedModel model = OnnxImporter.read(file);
             ModelGraph g = model.network().inferenceGraph(batch);
