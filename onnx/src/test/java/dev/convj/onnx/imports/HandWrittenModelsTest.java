@@ -66,6 +66,25 @@ class HandWrittenModelsTest {
                 OnnxModels.input(5).opset(11).weight("w", 3, 5)
                         .node("Gemm", in("x", "w"), "g", "transB", 1)
                         .node("Softmax", in("g"), "y").output("y")));
+        cases.add(Arguments.of("a residual whose body holds concatenated branches", new int[] {2, 5, 5},
+                OnnxModels.input(2, 5, 5).weight("wa", 1, 2, 1, 1).weight("wb", 1, 2, 3, 3).weight("wc", 2, 2, 3, 3)
+                        .node("Relu", in("x"), "r")
+                        .node("Conv", in("r", "wa"), "a")
+                        .node("Conv", in("r", "wb"), "b", "pads", new int[] {1, 1, 1, 1})
+                        .node("Concat", in("a", "b"), "ab", "axis", 1)
+                        .node("Conv", in("ab", "wc"), "c", "pads", new int[] {1, 1, 1, 1})
+                        .node("Add", in("r", "c"), "y").output("y")));
+        cases.add(Arguments.of("concatenated branches, one holding a residual block", new int[] {2, 4, 4},
+                OnnxModels.input(2, 4, 4).weight("w1", 3, 2, 1, 1).weight("w2", 3, 3, 3, 3)
+                        .node("Conv", in("x", "w1"), "p")
+                        .node("Conv", in("p", "w2"), "q", "pads", new int[] {1, 1, 1, 1})
+                        .node("Add", in("q", "p"), "res")
+                        .node("Tanh", in("x"), "t")
+                        .node("Concat", in("res", "t", "x"), "y", "axis", 1).output("y")));
+        cases.add(Arguments.of("opset 18: ReduceMean with its axes as an input, kept dimensions", new int[] {3, 4, 4},
+                OnnxModels.input(3, 4, 4).opset(18).ints("axes", 2, 3).weight("w", 2, 3, 1, 1)
+                        .node("ReduceMean", in("x", "axes"), "m")
+                        .node("Conv", in("m", "w"), "y").output("y")));
         return cases.stream();
     }
 
