@@ -1,12 +1,16 @@
 package dev.convj.onnx.imports;
 
 import dev.convj.onnx.OnnxFormatException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
 
-/** ONNX's Reshape rule: 0 copies the input's extent (unless allowzero), −1 takes what is left. */
+/** Shape helpers of the import: ONNX's Reshape rule, per-axis lists, shapes in messages. */
 final class Shapes {
     private Shapes() {}
 
+    /** ONNX's Reshape rule: 0 copies the input's extent (unless allowzero), −1 takes what is left. */
     static int[] resolveReshape(long[] target, int[] input, boolean allowZero, String where) {
         long size = 1;
         for (int d : input) {
@@ -48,5 +52,26 @@ final class Shapes {
                     + " values) to " + Arrays.toString(out) + " (" + known + ")");
         }
         return out;
+    }
+
+    static List<Integer> ones(int rank) {
+        return Collections.nCopies(rank, 1);
+    }
+
+    static List<Integer> tail(int[] dims, int from) {
+        return Arrays.stream(dims, from, dims.length).boxed().toList();
+    }
+
+    static List<Integer> slice(int[] values, int from, int to) {
+        return Arrays.stream(values, from, to).boxed().toList();
+    }
+
+    /** A shape as messages show it, the open batch as N: [N, 3, 28, 28]. */
+    static String text(int[] shape) {
+        List<String> parts = new ArrayList<>();
+        for (int i = 0; i < shape.length; i++) {
+            parts.add(shape[i] == (int) ConstTensor.BATCH ? "N" : String.valueOf(shape[i]));
+        }
+        return "[" + String.join(", ", parts) + "]";
     }
 }
