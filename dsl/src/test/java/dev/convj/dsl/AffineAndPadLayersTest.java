@@ -29,6 +29,12 @@ class AffineAndPadLayersTest {
     }
 
     @Test
+    void negativePaddingCrops() {
+        Network cropped = Network.input(2, 5, 5).then(new PadLayer("pad1", List.of(0, -1, 1), List.of(0, -2, 0), 0));
+        assertEquals(List.of(2, 2, 6), cropped.outputShape());
+    }
+
+    @Test
     void bothRoundTripThroughTheirText() {
         String text = NetworkSpec.write(NET);
         assertEquals(true, text.contains("layer AffineLayer(name=\"affine1\", shape=[3, 1, 1], scale=true, shift=true)\n"
@@ -44,9 +50,9 @@ class AffineAndPadLayersTest {
                 () -> Network.input(3, 6, 6).then(new AffineLayer("affine1", List.of(4, 1, 1), true, false)));
         assertEquals("affine1 (affine): scale and shift of shape [4, 1, 1] do not broadcast to x f32[1,3,6,6] (axis 1:"
                 + " 4 is neither 1 nor 3)", e.getMessage());
-        IllegalArgumentException crop = assertThrows(IllegalArgumentException.class,
-                () -> new PadLayer("pad1", List.of(0, -1), List.of(0, 0), 0));
-        assertEquals("padding must be ≥ 0 (cropping is not padding), got before [0, -1] and after [0, 0]",
+        ShapeException crop = assertThrows(ShapeException.class, () -> Network.input(3, 4)
+                .then(new PadLayer("pad1", List.of(0, -2), List.of(0, -2), 0)));
+        assertEquals("pad1 (pad): cropping 2 before and 2 after axis 2 of extent 4 of x f32[1,3,4] leaves nothing",
                 crop.getMessage());
     }
 }

@@ -127,18 +127,20 @@ final class ConvTranslator {
             pads = pads(n, x, rank, kernel, stride, dilation, true);
         }
         // ConvJ pads both sides alike (PyTorch's padding) and adds output_padding at the end: begin padding p and
-        // output padding op + p_begin − p_end give the same output.
+        // output padding op + p_begin − p_end give the same output; below zero, the end is cropped afterwards.
         List<Integer> padding = new ArrayList<>();
+        List<Integer> crop = new ArrayList<>(Collections.nCopies(rank + 1, 0));
         for (int i = 0; i < rank; i++) {
             padding.add(pads[i]);
             int op = outputPadding.get(i) + pads[i] - pads[rank + i];
-            if (op < 0 || op >= stride.get(i) && op >= dilation.get(i)) {
+            if (op >= stride.get(i) && op >= dilation.get(i)) {
                 throw new OnnxFormatException(Nodes.describe(n) + ": pads " + Arrays.toString(pads) + " with output"
                         + " padding " + outputPadding + " have no equivalent in ConvJ's transposed convolution (same"
                         + " padding before and after, output padding below the stride or dilation) on spatial axis "
                         + i);
             }
-            outputPadding.set(i, op);
+            outputPadding.set(i, Math.max(op, 0));
+            crop.set(i + 1, Math.min(op, 0));
         }
         boolean bias = !ConstantFolder.absent(n, 2);
         String name = in.name("deconv");
@@ -149,7 +151,11 @@ final class ConvTranslator {
         if (bias) {
             in.weights.put(name + ".bias", ops.constant(n, 2).floats());
         }
-        return in.add(net, layer, out);
+        if (crop.stream().allMatch(c -> c == 0)) {
+            return in.add(net, layer, out);
+        }
+        net = in.add(net, layer, name);
+        return in.add(net, new PadLayer(in.name("pad"), Collections.nCopies(rank + 1, 0), crop, 0), out);
     }
 
     // ---- Pooling ----
@@ -268,7 +274,8 @@ final class ConvTranslator {
         // A zero pad of the spatial axes right before a convolution or an average pool without its own padding is
         // that layer's padding, as the network was written (PyTorch exports avg_pool2d's padding this way).
         NodeProto next = ops.soleReader(out, end);
-        boolean spatialOnly = pads[1] == 0 && pads[rank + 1] == 0 && value == 0 && rank > 2;
+        boolean spatialOnly = pads[1] == 0 && pads[rank + 1] == 0 && value == 0 && rank > 2
+                && Arrays.stream(pads).allMatch(v -> v >= 0);
         if (spatialOnly && next != null && next.getInput(0).equals(out)) {
             int[] spatial = new int[2 * (rank - 2)];
             for (int i = 0; i < rank - 2; i++) {
@@ -283,12 +290,6 @@ final class ConvTranslator {
                     && Attributes.integers(next, "pads", List.of()).stream().allMatch(v -> v == 0)) {
                 in.record(out, shape); // the pool sees the unpadded tensor and pads it itself
                 return new OpTranslator.Step(pool(net, next, out, next.getOutput(0), spatial), next.getOutput(0));
-            }
-        }
-        for (int v : pads) {
-            if (v < 0) {
-                throw new OnnxFormatException(Nodes.describe(n) + ": negative pads " + Arrays.toString(pads)
-                        + " crop; ConvJ pads only");
             }
         }
         return new OpTranslator.Step(in.add(net, new PadLayer(in.name("pad"), Shapes.slice(pads, 1, rank), Shapes.slice(pads, rank + 1, 2 * rank),

@@ -43,6 +43,10 @@ class HandWrittenModelsTest {
                 OnnxModels.input(2, 4, 4).weight("w", 2, 3, 3, 3)
                         .node("ConvTranspose", in("x", "w"), "y", "strides", new int[] {2, 2},
                                 "output_shape", new int[] {8, 8}).output("y")));
+        cases.add(Arguments.of("ConvTranspose SAME_UPPER, stride 2, groups 2", new int[] {4, 3, 3},
+                OnnxModels.input(4, 3, 3).weight("w", 4, 1, 3, 3).weight("b", 2)
+                        .node("ConvTranspose", in("x", "w", "b"), "y", "strides", new int[] {2, 2},
+                                "auto_pad", "SAME_UPPER", "group", 2).output("y")));
         cases.add(Arguments.of("MaxPool SAME_UPPER, GlobalMaxPool kept 4-D, 1×1 conv", new int[] {3, 5, 5},
                 OnnxModels.input(3, 5, 5).weight("w", 2, 3, 1, 1)
                         .node("MaxPool", in("x"), "p", "kernel_shape", new int[] {2, 2}, "strides", new int[] {2, 2},
