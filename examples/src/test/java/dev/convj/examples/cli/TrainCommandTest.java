@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.convj.dsl.NetworkSpec;
+import dev.convj.examples.Models;
 import dev.convj.examples.data.FashionData;
 import dev.convj.examples.train.EmbeddedTrainingTest;
 import dev.convj.runtime.viz.DiagramRenderer;
@@ -144,7 +145,8 @@ class TrainCommandTest {
             {"diagram", "--model", "lenet5", "--out", dir.resolve("y.svg").toString(), "--highlight", "nosuch"},
         };
         String[] expected = {
-            "convj: --model alexnet: neither a built-in model (lenet5, vgg, all-ops) nor an existing file",
+            "convj: --model alexnet: neither a built-in model (" + String.join(", ", Models.names())
+                    + ") nor an existing file",
             "convj: --optimizer rmsprop: use sgd, nesterov, adam or adamw",
             "convj: --epochs 0: must be ≥ 1",
             "convj: --data " + dir.resolve("nowhere") + ": no such directory",
