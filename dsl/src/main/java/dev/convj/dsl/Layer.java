@@ -6,7 +6,7 @@ import java.util.List;
 /** One layer of a {@link Network}: sugar that lowers to graph ops. */
 public sealed interface Layer permits ConvLayer, PoolLayer, DenseLayer, ActivationLayer, FlattenLayer,
         ConvTransposeLayer, TiledConvLayer, GlobalPoolLayer, MaxoutLayer, UnaryOpLayer, ReshapeLayer, ParallelLayer,
-        BatchNormLayer, DropoutLayer, NormalizeLayer, ResidualLayer {
+        BatchNormLayer, DropoutLayer, NormalizeLayer, ResidualLayer, AffineLayer, PadLayer {
 
     /** The layer's name, also the name of its output node and the prefix of its parameters. */
     String name();

@@ -107,6 +107,14 @@ public final class Network {
         return prefix + (used + 1);
     }
 
+    /**
+     * Appends a layer built elsewhere, e.g. by a model importer; it is checked like every other layer. Its name must
+     * not be taken yet.
+     */
+    public Network then(Layer layer) {
+        return append(layer);
+    }
+
     /** Renames the last layer (and its parameters, {@code name.weight}, {@code name.bias}). */
     public Network named(String name) {
         if (layers.isEmpty()) {

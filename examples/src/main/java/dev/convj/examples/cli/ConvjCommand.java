@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         description = "ConvJ: write, check and train convolutional networks in plain Java.",
         subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, DiagramCommand.class,
                 SummaryCommand.class, GradcheckCommand.class, CompileCommand.class, ExportCommand.class, BenchCommand.class,
-                InferCommand.class, LessonCommand.class, JmhCommand.class,
+                InferCommand.class, ImportCommand.class, LessonCommand.class, JmhCommand.class,
                 CommandLine.HelpCommand.class})
 public final class ConvjCommand implements Runnable {
 

@@ -24,7 +24,7 @@ final class DiagramCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", defaultValue = "lenet5", description = "lenet5, vgg, a saved model or a network description (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--model", defaultValue = "lenet5", description = "lenet5, vgg, a saved model, an ONNX file (.onnx) or a network description (default: ${DEFAULT-VALUE}).")
     String model;
 
     @Option(names = "--out", required = true, description = "Output file: .svg, .png or .dot.")

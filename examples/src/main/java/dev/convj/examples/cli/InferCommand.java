@@ -28,7 +28,7 @@ final class InferCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--model", required = true,
-            description = "A model file (.convj), or a built-in model (lenet5, vgg) with seeded, untrained weights.")
+            description = "A model file (.convj), an ONNX file (.onnx, imported), or a built-in model (lenet5, vgg) with seeded, untrained weights.")
     String model;
 
     @Option(names = "--input", required = true, description = "The images: a float32 .npy file.")

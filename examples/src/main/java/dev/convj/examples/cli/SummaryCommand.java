@@ -1,6 +1,5 @@
 package dev.convj.examples.cli;
 
-import dev.convj.examples.Models;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -15,12 +14,12 @@ final class SummaryCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", defaultValue = "lenet5", description = "Built-in model: lenet5, vgg or all-ops (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--model", defaultValue = "lenet5", description = "A built-in model (lenet5, vgg, all-ops, …), a model file (.convj), an ONNX file (.onnx) or a network description (default: ${DEFAULT-VALUE}).")
     String model;
 
     @Override
-    public Integer call() {
-        spec.commandLine().getOut().print(Models.byName(model).summary());
+    public Integer call() throws java.io.IOException {
+        spec.commandLine().getOut().print(dev.convj.examples.ModelStore.resolve(model).network().summary());
         spec.commandLine().getOut().flush();
         return 0;
     }

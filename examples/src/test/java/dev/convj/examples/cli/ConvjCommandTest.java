@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.convj.examples.Models;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
@@ -38,9 +39,10 @@ class ConvjCommandTest {
 
     @Test
     void unknownModelIsOneClearLineAndAnError() {
-        Run r = run("summary", "--model", "resnet");
+        Run r = run("summary", "--model", "alexnet");
         assertEquals(2, r.exit());
-        assertEquals("convj: unknown model 'resnet'; built-in models: lenet5, vgg, all-ops\n", r.err());
+        assertEquals("convj: --model alexnet: neither a built-in model (" + String.join(", ", Models.names())
+                + ") nor an existing file\n", r.err());
         assertFalse(r.err().contains("Exception"));
     }
 
