@@ -8,7 +8,6 @@ import dev.convj.examples.data.FashionData;
 import dev.convj.graph.viz.DotExport;
 import dev.convj.runtime.data.Dataset;
 import dev.convj.runtime.data.FashionMnist;
-import dev.convj.runtime.train.Adam;
 import dev.convj.runtime.train.Curves;
 import dev.convj.runtime.model.ModelFile;
 import dev.convj.runtime.model.SavedModel;
@@ -20,7 +19,6 @@ import dev.convj.runtime.train.LrSchedule;
 import dev.convj.runtime.train.ModelCheckpoint;
 import dev.convj.runtime.train.Monitor;
 import dev.convj.runtime.train.Optimizer;
-import dev.convj.runtime.train.Sgd;
 import dev.convj.runtime.train.Trainer;
 import dev.convj.runtime.train.WeightInit;
 import dev.convj.runtime.viz.DiagramRenderer;
@@ -35,6 +33,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -49,6 +48,9 @@ final class TrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Mixin
+    OptimizerOptions training = new OptimizerOptions();
+
     @Option(names = "--model", defaultValue = "lenet5",
             description = "lenet5, vgg, a saved model (.convj: continue training) or a network description file (default: ${DEFAULT-VALUE}).")
     String model;
@@ -59,29 +61,12 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "64", description = "Batch size; the last partial batch is trained too (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--optimizer", defaultValue = "sgd", description = "sgd, nesterov, adam or adamw (default: ${DEFAULT-VALUE}).")
-    String optimizer;
 
-    @Option(names = "--lr", description = "Learning rate (default: 0.01 for sgd/nesterov, 0.001 for adam/adamw).")
-    Double lr;
 
-    @Option(names = "--momentum", defaultValue = "0.9", description = "SGD momentum (default: ${DEFAULT-VALUE}).")
-    double momentum;
 
-    @Option(names = "--weight-decay", defaultValue = "-1",
-            description = "Weight decay (default: 0, or 0.01 for adamw, as PyTorch).")
-    double weightDecay;
 
-    @Option(names = "--schedule", defaultValue = "constant",
-            description = "Learning-rate schedule: constant, step (×0.1 every --step-size epochs) or cosine (default: ${DEFAULT-VALUE}).")
-    String schedule;
 
-    @Option(names = "--step-size", defaultValue = "3", description = "Epochs between step-schedule decays (default: ${DEFAULT-VALUE}).")
-    int stepSize;
 
-    @Option(names = "--init", defaultValue = "default",
-            description = "Weight initialization: default (PyTorch's), kaiming, kaiming-normal, xavier, xavier-normal.")
-    String init;
 
     @Option(names = "--patience", defaultValue = "0",
             description = "Stop when validation accuracy (loss, for a regression model) has not improved for this many "
@@ -121,7 +106,6 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         OptionChecks.atLeast("--epochs", epochs, 1, null);
         OptionChecks.atLeast("--batch", batch, 1, null);
-        OptionChecks.atLeast("--step-size", stepSize, 1, null);
         OptionChecks.atLeast("--limit", limit, 0, "all training images");
         OptionChecks.atLeast("--test-limit", testLimit, 0, "all test images");
         OptionChecks.atLeast("--patience", patience, 0, "never stop early");
@@ -135,14 +119,9 @@ final class TrainCommand implements Callable<Integer> {
         PrintWriter console = spec.commandLine().getOut();
         ModelStore.Loaded loaded = ModelStore.resolve(model);
         Network network = loaded.network();
-        Optimizer opt = optimizer();
-        LrSchedule lrSchedule = switch (schedule) {
-            case "constant" -> LrSchedule.constant();
-            case "step" -> LrSchedule.step(stepSize, 0.1);
-            case "cosine" -> LrSchedule.cosine(epochs, 0);
-            default -> throw new IllegalArgumentException("--schedule " + schedule + ": use constant, step or cosine");
-        };
-        WeightInit weightInit = WeightInit.parse(init);
+        Optimizer opt = training.optimizer();
+        LrSchedule lrSchedule = training.schedule(epochs);
+        WeightInit weightInit = training.init();
         Path dir = out != null ? out : Path.of("runs", safeName(loaded.source()));
         OptionChecks.writableDirectory("--out", dir);
 
@@ -323,21 +302,6 @@ final class TrainCommand implements Callable<Integer> {
                 patience > 0 ? " and when to stop" : "", valSplit == null && held < DEFAULT_VAL_SPLIT
                 ? String.format(Locale.ROOT, " (the default %,d scaled to a tenth of this smaller training set)",
                 DEFAULT_VAL_SPLIT) : "");
-    }
-
-    private Optimizer optimizer() {
-        String name = optimizer.toLowerCase(Locale.ROOT);
-        double rate = lr != null ? lr : name.startsWith("adam") ? 1e-3 : 0.01;
-        if (!(rate > 0)) {
-            throw new IllegalArgumentException("--lr must be > 0, got " + rate);
-        }
-        return switch (name) {
-            case "sgd" -> new Sgd(rate, momentum, 0, Math.max(weightDecay, 0), false);
-            case "nesterov" -> new Sgd(rate, momentum, 0, Math.max(weightDecay, 0), true);
-            case "adam" -> Adam.adam(rate).withWeightDecay(Math.max(weightDecay, 0));
-            case "adamw" -> weightDecay >= 0 ? Adam.adamW(rate).withWeightDecay(weightDecay) : Adam.adamW(rate);
-            default -> throw new IllegalArgumentException("--optimizer " + optimizer + ": use sgd, nesterov, adam or adamw");
-        };
     }
 
     static String safeName(String source) {

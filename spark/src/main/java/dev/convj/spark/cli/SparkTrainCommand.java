@@ -3,18 +3,16 @@ package dev.convj.spark.cli;
 import dev.convj.codegen.kernels.KernelChoice;
 import dev.convj.dsl.Network;
 import dev.convj.examples.ModelStore;
-import dev.convj.dsl.NetworkSpec;
+import dev.convj.examples.cli.OptimizerOptions;
 import dev.convj.runtime.data.Dataset;
 import dev.convj.runtime.data.FashionMnist;
 import dev.convj.runtime.model.ModelFile;
 import dev.convj.runtime.model.SavedModel;
-import dev.convj.runtime.train.Adam;
 import dev.convj.runtime.train.Curves;
 import dev.convj.runtime.train.Evaluation;
 import dev.convj.runtime.train.History;
 import dev.convj.runtime.train.LrSchedule;
 import dev.convj.runtime.train.Optimizer;
-import dev.convj.runtime.train.Sgd;
 import dev.convj.runtime.train.WeightInit;
 import dev.convj.spark.Shard;
 import dev.convj.spark.SparkData;
@@ -33,6 +31,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -56,6 +55,9 @@ final class SparkTrainCommand implements Callable<Integer> {
             + "(default: Spark's default parallelism, the task slots).")
     Integer partitions;
 
+    @Mixin
+    OptimizerOptions training = new OptimizerOptions();
+
     @Option(names = "--model", defaultValue = "lenet5",
             description = "lenet5, vgg, a saved model (.convj: continue training) or a network description file (default: ${DEFAULT-VALUE}).")
     String model;
@@ -72,28 +74,12 @@ final class SparkTrainCommand implements Callable<Integer> {
                     + "is local SGD (models averaged every K steps), far fewer rounds for slow networks (default: ${DEFAULT-VALUE}).")
     int localSteps;
 
-    @Option(names = "--optimizer", defaultValue = "sgd", description = "sgd, nesterov, adam or adamw (default: ${DEFAULT-VALUE}).")
-    String optimizer;
 
-    @Option(names = "--lr", description = "Learning rate (default: 0.01 for sgd/nesterov, 0.001 for adam/adamw).")
-    Double lr;
 
-    @Option(names = "--momentum", defaultValue = "0.9", description = "SGD momentum (default: ${DEFAULT-VALUE}).")
-    double momentum;
 
-    @Option(names = "--weight-decay", defaultValue = "-1", description = "Weight decay (default: 0, or 0.01 for adamw).")
-    double weightDecay;
 
-    @Option(names = "--schedule", defaultValue = "constant",
-            description = "constant, step (×0.1 every --step-size epochs) or cosine (default: ${DEFAULT-VALUE}).")
-    String schedule;
 
-    @Option(names = "--step-size", defaultValue = "3", description = "Epochs between step-schedule decays (default: ${DEFAULT-VALUE}).")
-    int stepSize;
 
-    @Option(names = "--init", defaultValue = "default",
-            description = "Weight initialization: default (PyTorch's), kaiming, kaiming-normal, xavier, xavier-normal.")
-    String init;
 
     @Option(names = "--threads-per-task", defaultValue = "1",
             description = "Threads the generated code of each task uses; set spark.task.cpus to match (default: ${DEFAULT-VALUE}).")
@@ -136,18 +122,12 @@ final class SparkTrainCommand implements Callable<Integer> {
         check("--val-split", valSplit, 0);
         check("--limit", limit, 0);
         check("--checkpoint-every", checkpointEvery, 0);
-        check("--step-size", stepSize, 1);
         PrintWriter console = spec.commandLine().getOut();
         Loaded loaded = resolve(model);
         Network network = loaded.network();
-        Optimizer opt = optimizer();
-        LrSchedule lrSchedule = switch (schedule) {
-            case "constant" -> LrSchedule.constant();
-            case "step" -> LrSchedule.step(stepSize, 0.1);
-            case "cosine" -> LrSchedule.cosine(epochs, 0);
-            default -> throw new IllegalArgumentException("--schedule " + schedule + ": use constant, step or cosine");
-        };
-        WeightInit weightInit = WeightInit.parse(init);
+        Optimizer opt = training.optimizer();
+        LrSchedule lrSchedule = training.schedule(epochs);
+        WeightInit weightInit = training.init();
         Path dir = out != null ? out : Path.of("runs", loaded.name() + "-spark");
         Files.createDirectories(dir);
         if (!Files.isWritable(dir)) {
@@ -255,21 +235,6 @@ final class SparkTrainCommand implements Callable<Integer> {
         String name = Path.of(loaded.source()).getFileName().toString().replaceFirst("\\.[^.]+$", "")
                 .replaceAll("[^A-Za-z0-9_-]", "_");
         return new Loaded(name, loaded.network(), loaded.weights());
-    }
-
-    private Optimizer optimizer() {
-        String name = optimizer.toLowerCase(Locale.ROOT);
-        double rate = lr != null ? lr : name.startsWith("adam") ? 1e-3 : 0.01;
-        if (!(rate > 0)) {
-            throw new IllegalArgumentException("--lr must be > 0, got " + rate);
-        }
-        return switch (name) {
-            case "sgd" -> new Sgd(rate, momentum, 0, Math.max(weightDecay, 0), false);
-            case "nesterov" -> new Sgd(rate, momentum, 0, Math.max(weightDecay, 0), true);
-            case "adam" -> Adam.adam(rate).withWeightDecay(Math.max(weightDecay, 0));
-            case "adamw" -> weightDecay >= 0 ? Adam.adamW(rate).withWeightDecay(weightDecay) : Adam.adamW(rate);
-            default -> throw new IllegalArgumentException("--optimizer " + optimizer + ": use sgd, nesterov, adam or adamw");
-        };
     }
 
     private static void check(String option, int value, int min) {
