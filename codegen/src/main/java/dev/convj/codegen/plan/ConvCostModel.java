@@ -45,16 +45,14 @@ public final class ConvCostModel {
     public static final double F4_TRANSFORM_GOPS = 5.0;
 
     /**
-     * The share of the micro-kernel's trial speed a convolution's GEMMs reach (the direct paths measured 77–82
-     * GFLOP/s of a 105.8 GFLOP/s kernel at the VGG layers): it scales the direct and the Winograd GEMMs alike, and
-     * only weighs them against the transforms.
+     * The share of the micro-kernel's trial speed a convolution's GEMMs reach (docs/performance.md): it scales the
+     * direct and the Winograd GEMMs alike, and only weighs them against the transforms.
      */
     public static final double GEMM_EFFICIENCY = 0.8;
 
     /**
      * A Winograd algorithm is chosen only when its estimated time is below this fraction of the direct path's, so
-     * that a noisy kernel trial does not flip a close call. The closest call measured, (32,28,28)→32, has F(2×2)
-     * at 0.86–0.89 of direct's time and an estimate of 0.91.
+     * that a noisy kernel trial does not flip a close call.
      */
     public static final double WINOGRAD_MARGIN = 0.95;
 
