@@ -59,7 +59,7 @@ final class SparkTrainCommand implements Callable<Integer> {
     OptimizerOptions training = new OptimizerOptions();
 
     @Option(names = "--model", defaultValue = "lenet5",
-            description = "lenet5, vgg, a saved model (.convj: continue training) or a network description file (default: ${DEFAULT-VALUE}).")
+            description = "lenet5, vgg, resnet, a saved model (.convj: continue training), an ONNX file or a network description file (default: ${DEFAULT-VALUE}).")
     String model;
 
     @Option(names = "--epochs", defaultValue = "5", description = "Epochs (default: ${DEFAULT-VALUE}).")
