@@ -1,5 +1,7 @@
 package dev.convj.examples.cli;
 
+import dev.convj.dsl.ActivationLayer;
+import dev.convj.dsl.Layer;
 import dev.convj.dsl.Network;
 import dev.convj.dsl.NetworkSpec;
 import dev.convj.examples.Backend;
@@ -28,6 +30,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -143,6 +146,10 @@ final class TrainCommand implements Callable<Integer> {
         console.printf(Locale.ROOT, "model %s: %,d parameters; %s; batch %d; %d epochs%n", loaded.source(),
                 network.summary().totalParameters(), opt, batch, epochs);
         console.println("backend: " + Backend.describe(threads));
+        if (endsInSoftmax(network)) {
+            console.println("note: the model ends in softmax, so the loss is the cross-entropy of softmax(probabilities):"
+                    + " it trains, but slowly; export the model's logits (no final Softmax) to fine-tune it well");
+        }
         console.flush();
 
         String architecture = NetworkSpec.write(network);
@@ -302,6 +309,13 @@ final class TrainCommand implements Callable<Integer> {
                 patience > 0 ? " and when to stop" : "", valSplit == null && held < DEFAULT_VAL_SPLIT
                 ? String.format(Locale.ROOT, " (the default %,d scaled to a tenth of this smaller training set)",
                 DEFAULT_VAL_SPLIT) : "");
+    }
+
+    /** Whether the last layer is a softmax, whose output the loss would squash a second time. */
+    static boolean endsInSoftmax(Network network) {
+        List<Layer> layers = network.layers();
+        return !layers.isEmpty() && layers.get(layers.size() - 1) instanceof ActivationLayer a
+                && a.function() == ActivationLayer.Function.SOFTMAX;
     }
 
     static String safeName(String source) {
