@@ -25,9 +25,13 @@ final class KernelTrial {
     private KernelTrial() {}
 
     /**
-     * How much CPU time (all of the trial JVM's threads, the JIT's included) a width may take to stop allocating: C2
-     * compiles the kernels in about a second on one free core. CPU time rather than wall time, so that a busy host,
-     * which starves the JIT's threads, does not make a width look uncompilable.
+     * The least wall time a width gets to stop allocating: C2 compiles the kernels in about a second on one free core,
+     * so three leave room on any idle host, however many compiler threads it runs.
+     */
+    static final long BUDGET_MIN_WALL_NANOS = 3_000_000_000L;
+    /**
+     * Beyond that, the wait goes on until the trial JVM has had this much CPU time (all its threads, the JIT's
+     * included): a busy host starves the JIT's threads, and wall time alone would make a width look uncompilable.
      */
     static final long BUDGET_CPU_NANOS = 6_000_000_000L;
     /** The wall-clock limit of that wait, for a host so busy that even the CPU budget would take too long. */
@@ -163,12 +167,15 @@ final class KernelTrial {
         return new KernelChoice.Trial(bits, compiled, gflops, (System.nanoTime() - start) / 1e6);
     }
 
-    /** Whether the wait for the JIT is over: its CPU budget used, or the wall-clock limit reached. */
+    /** Whether the wait for the JIT is over: the least wall time passed and the CPU budget used, or the wall limit. */
     private static boolean budgetSpent(long wallStart, long cpuStart) {
         long wall = System.nanoTime() - wallStart;
+        if (wall < BUDGET_MIN_WALL_NANOS) {
+            return false;
+        }
         long cpu = processCpuNanos();
-        if (cpu < 0 || cpuStart < 0) { // no CPU clock: as much wall time as the budget would take on an idle host
-            return wall >= BUDGET_CPU_NANOS / 2;
+        if (cpu < 0 || cpuStart < 0) { // no CPU clock: what an idle host needs
+            return true;
         }
         return cpu - cpuStart >= BUDGET_CPU_NANOS || wall >= BUDGET_WALL_NANOS;
     }
