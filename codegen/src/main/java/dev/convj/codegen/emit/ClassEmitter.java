@@ -79,6 +79,9 @@ public final class ClassEmitter {
         type.addField(ArrayTypeName.of(ctx.workspace), "gemm", Modifier.PRIVATE, Modifier.FINAL);
         type.addField(float[][].class, "cols", Modifier.PRIVATE, Modifier.FINAL);
         type.addField(float[][].class, "partials", Modifier.PRIVATE, Modifier.FINAL);
+        if (ctx.sharedSize > 0) {
+            type.addField(float[].class, "shared", Modifier.PRIVATE, Modifier.FINAL);
+        }
         StringBuilder floatTable = new StringBuilder("{");
         StringBuilder intTable = new StringBuilder("{");
         for (MemoryPlan.Buffer b : memory.buffers()) {
@@ -102,6 +105,7 @@ public final class ClassEmitter {
                 .addStatement("this.gemm = new $T[threads]", ctx.workspace)
                 .addStatement("this.cols = new float[threads][$L]", ctx.colSize)
                 .addStatement("this.partials = new float[threads > 1 ? threads : 0][$L]", ctx.partialSize)
+                .add(ctx.sharedSize > 0 ? CodeBlock.of("this.shared = new float[$L];\n", ctx.sharedSize) : CodeBlock.of(""))
                 .beginControlFlow("for (int w = 0; w < threads; w++)")
                 .addStatement("gemm[w] = new $T()", ctx.workspace)
                 .endControlFlow()

@@ -31,6 +31,8 @@ public final class EmitContext {
     final ClassName workspace;
     /** The 2×2 max-pooling kernels; null in a standalone class, which keeps the emitted loops. */
     final ClassName maxPool2x2;
+    /** Winograd F(2×2, 3×3)'s vector transforms; null in a standalone class, which keeps the emitted ones. */
+    final ClassName winogradF2;
 
     final Graph graph;
     final ExecutionPlan plan;
@@ -45,6 +47,8 @@ public final class EmitContext {
     private final List<String> parts = new ArrayList<>();
     int colSize;
     int partialSize;
+    /** Floats of the one scratch array all threads share (e.g. a dense layer's weights packed once per call). */
+    int sharedSize;
 
     EmitContext(Graph graph, ExecutionPlan plan, MemoryPlan memory, Schedule schedule, TypeSpec.Builder type,
                 ClassName self, boolean standalone) {
@@ -53,6 +57,7 @@ public final class EmitContext {
         this.gemmClass = standalone ? self.nestedClass("Gemm") : ClassName.get(kernels, "Gemm");
         this.workspace = gemmClass.nestedClass("Workspace");
         this.maxPool2x2 = standalone ? null : ClassName.get(kernels, "MaxPool2x2");
+        this.winogradF2 = standalone ? null : ClassName.get(kernels, "WinogradF2");
         this.graph = graph;
         this.plan = plan;
         this.convPlan = ConvPlan.of(graph, schedule);
@@ -91,6 +96,10 @@ public final class EmitContext {
 
     void needCol(long floats) {
         colSize = (int) Math.max(colSize, floats);
+    }
+
+    void needShared(long floats) {
+        sharedSize = (int) Math.max(sharedSize, floats);
     }
 
     void needPartial(long floats) {

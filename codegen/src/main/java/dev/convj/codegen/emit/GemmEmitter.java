@@ -1,6 +1,7 @@
 package dev.convj.codegen.emit;
 
 import com.palantir.javapoet.CodeBlock;
+import dev.convj.codegen.kernels.Gemm;
 import dev.convj.graph.Node;
 import dev.convj.graph.ops.MatMul;
 
@@ -8,27 +9,71 @@ import dev.convj.graph.ops.MatMul;
 final class GemmEmitter {
     private GemmEmitter() {}
 
-    /** y = x·wᵀ + b, then the fused ReLU if any; rows of y (images) are split across threads. */
+    /**
+     * Batches of at most this many rows run a dense layer as dot products of x's rows with w's rows, read in place:
+     * packing w (out × in) for the GEMM costs about as much as multiplying it by this many rows, and a batch of one
+     * (inference latency) would otherwise spend most of its time packing a matrix it then reads once.
+     */
+    static final int DOT_PRODUCT_MAX_ROWS = 24;
+
+    /**
+     * y = x·wᵀ + b, then the fused ReLU if any. Small batches: dot products, the outputs split across threads. Larger
+     * ones: w packed once per call as the GEMM's B operand (panels split across threads), then the packed GEMM with
+     * the rows of y (images) split across threads.
+     */
     static void dense(EmitContext ctx, Node n) {
         Node x = ctx.input(n, 0), w = ctx.input(n, 1);
         int rows = n.shape().dim(0), out = n.shape().dim(1), in = x.shape().dim(1);
-        String y = ctx.buf(n);
-        CodeBlock.Builder b = CodeBlock.builder()
-                .add("// y[n, j] = Σ_i x[n, i] · w[j, i]: a GEMM of $L×$L×$L per call\n", rows, out, in)
-                .addStatement("$T.multiply(false, true, to - from, $L, $L, $L, from * $L, $L, $L, 0, $L, $L, from * $L,"
-                                + " $L, false, gemm[worker])", ctx.gemmClass, out, in, ctx.buf(x), in, in,
-                        ctx.buf(w), in, y, out, out);
+        String y = ctx.buf(n), name = ctx.methodName(n);
         boolean bias = n.inputs().size() == 3;
         boolean relu = ctx.plan.epilogueOf(n) >= 0;
+        String biasOf = bias ? ctx.buf(ctx.input(n, 2)) + "[j]" : "0f";
+        if (rows <= DOT_PRODUCT_MAX_ROWS) {
+            int[] wRows = new int[out];
+            for (int j = 0; j < out; j++) {
+                wRows[j] = j * in;
+            }
+            String table = ctx.constantArray(name.toUpperCase(java.util.Locale.ROOT) + "_W_ROWS", wRows);
+            CodeBlock.Builder b = CodeBlock.builder()
+                    .add("// y[n, j] = b[j] + Σ_i x[n, i] · w[j, i]: $L×$L dot products of length $L, outputs j in"
+                            + " [from, to)\n", rows, out, in)
+                    .beginControlFlow("for (int r = 0; r < $L; r++)", rows)
+                    .beginControlFlow("for (int j = from; j < to; j++)")
+                    .addStatement("$L[r * $L + j] = $L", y, out, biasOf)
+                    .endControlFlow().endControlFlow()
+                    .addStatement("$T.multiplyRows($L, to - from, $L, $L, 0, $L, $L, from * $L, $L, $L, from, $L,"
+                                    + " gemm[worker])", ctx.gemmClass, rows, in, ctx.buf(x), in, ctx.buf(w), in, table,
+                            y, out);
+            if (relu) {
+                b.add("// epilogue: relu\n")
+                        .beginControlFlow("for (int r = 0; r < $L; r++)", rows)
+                        .beginControlFlow("for (int j = from; j < to; j++)")
+                        .addStatement("$L[r * $L + j] = relu($L[r * $L + j])", y, out, y, out)
+                        .endControlFlow().endControlFlow();
+            }
+            ctx.loopMethod(n, name, out, true, b.build());
+            return;
+        }
+        int panels = (out + Gemm.NR - 1) / Gemm.NR;
+        ctx.needShared(Gemm.packedSize(in, out));
+        ctx.loopMethod(n, name + "_pack", panels, true, CodeBlock.builder()
+                .add("// wᵀ packed once for every thread's GEMM: panels [from, to) of $L columns\n", "NR")
+                .addStatement("$T.packTransposedPanels($L, $L, $L, 0, $L, from, to, shared, 0)", ctx.gemmClass, in, out,
+                        ctx.buf(w), in)
+                .build());
+        CodeBlock.Builder b = CodeBlock.builder()
+                .add("// y[n, j] = Σ_i x[n, i] · w[j, i]: a GEMM of $L×$L×$L per call\n", rows, out, in)
+                .addStatement("$T.multiplyPacked(false, to - from, $L, $L, $L, from * $L, $L, shared, 0, $L, from * $L,"
+                                + " $L, false, gemm[worker])", ctx.gemmClass, out, in, ctx.buf(x), in, in, y, out, out);
         if (bias || relu) {
             b.add("// epilogue: $L\n", (bias ? "+ bias" : "") + (bias && relu ? ", " : "") + (relu ? "relu" : ""));
             b.beginControlFlow("for (int r = from; r < to; r++)")
                     .beginControlFlow("for (int j = 0; j < $L; j++)", out);
-            String value = y + "[r * " + out + " + j]" + (bias ? " + " + ctx.buf(ctx.input(n, 2)) + "[j]" : "");
+            String value = y + "[r * " + out + " + j]" + (bias ? " + " + biasOf : "");
             b.addStatement("$L[r * $L + j] = $L", y, out, relu ? "relu(" + value + ")" : value)
                     .endControlFlow().endControlFlow();
         }
-        ctx.loopMethod(n, ctx.methodName(n), rows, true, b.build());
+        ctx.loopMethod(n, name, rows, true, b.build());
     }
 
     /** c = op(a)·op(b); rows of c are split across threads. */

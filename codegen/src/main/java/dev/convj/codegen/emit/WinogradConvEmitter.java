@@ -3,6 +3,7 @@ package dev.convj.codegen.emit;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.MethodSpec;
 import dev.convj.codegen.kernels.Gemm;
+import dev.convj.codegen.kernels.WinogradF2;
 import dev.convj.codegen.plan.ConvDims;
 import dev.convj.codegen.plan.WinogradLayout;
 import dev.convj.codegen.plan.WinogradTransform;
@@ -53,17 +54,17 @@ final class WinogradConvEmitter {
         long planeAt = 0, vAt = (long) l.planeRows() * pw, mAt = vAt + a2 * vXi + 64;
         long uPackAt = mAt + a2 * mXi, uAt = (long) a2 * k * c <= uPackAt - vAt ? vAt
                 : uPackAt + (long) a2 * packed;
-        ctx.needCol(Math.max(uPackAt + (long) a2 * packed, uAt + (long) a2 * k * c));
-        int[] rows = new int[c];
-        for (int i = 0; i < c; i++) {
-            rows[i] = i * ld;
-        }
-        String vRows = ctx.constantArray(name.toUpperCase() + "_V_ROW", rows);
+        // F(2×2)'s vector transforms, where the Vector API runs: a deinterleaved plane, 64 floats of output scratch
+        boolean vector = ctx.winogradF2 != null && t == WinogradTransform.F2 && WinogradF2.bits() > 0;
+        long scratchAt = Math.max(uPackAt + (long) a2 * packed, uAt + (long) a2 * k * c);
+        ctx.needCol(scratchAt + 64);
         boolean bias = n.inputs().size() == 3, relu = ctx.plan.epilogueOf(n) >= 0;
 
         addFilterTransform(ctx, name + "_filters", d, element, t, uAt);
-        addInputTransform(ctx, name + "_tiles", l, planeAt, vXi);
-        addOutputTransform(ctx, name + "_untile", l, d, mXi, bias, relu);
+        if (!vector) {
+            addInputTransform(ctx, name + "_tiles", l, planeAt, vXi);
+            addOutputTransform(ctx, name + "_untile", l, d, mXi, bias, relu);
+        }
 
         CodeBlock.Builder b = CodeBlock.builder().addStatement("float[] col = cols[worker]");
         b.add("// the padded plane at col[$L..) is zero outside the image's positions, which every copy rewrites\n",
@@ -81,26 +82,40 @@ final class WinogradConvEmitter {
         b.beginControlFlow("for (int i = 0; i < images; i++)");
         b.beginControlFlow("for (int c = 0; c < $L; c++)", c);
         b.addStatement("int off = (n0 + i) * $L + c * $L", c * h * w, h * w);
-        b.beginControlFlow("for (int r = 0; r < $L; r++)", h)
-                .addStatement("$T.arraycopy($L, off + r * $L, col, $L + r * $L, $L)", System.class, x, w,
-                        planeAt + (long) pt * pw + pl, pw, w)
-                .endControlFlow();
-        b.add("// V[ξ][c][j] = (Bᵀ d B)[ξ] for each tile j of this image's channel c, while the plane is in L1\n");
-        b.addStatement("$L_tiles(col, $L + c * $L + i * $L)", name, vAt, ld, tiles);
+        if (vector) {
+            b.addStatement("$T.copyDeinterleaved($L, off, $L, $L, col, $L, $L, $L, $L)", ctx.winogradF2, x, h, w, planeAt,
+                    pw / 2, pt, pl);
+            b.add("// V[ξ][c][j] = (Bᵀ d B)[ξ] for each tile j of this image's channel c, a vector of tiles at a time\n");
+            b.addStatement("$T.input(col, $L, $L, $L, $L + c * $L + i * $L, $L)", ctx.winogradF2, planeAt,
+                    l.tilesHigh(), l.tilesWide(), vAt, ld, tiles, vXi);
+        } else {
+            b.beginControlFlow("for (int r = 0; r < $L; r++)", h)
+                    .addStatement("$T.arraycopy($L, off + r * $L, col, $L + r * $L, $L)", System.class, x, w,
+                            planeAt + (long) pt * pw + pl, pw, w)
+                    .endControlFlow();
+            b.add("// V[ξ][c][j] = (Bᵀ d B)[ξ] for each tile j of this image's channel c, while the plane is in L1\n");
+            b.addStatement("$L_tiles(col, $L + c * $L + i * $L)", name, vAt, ld, tiles);
+        }
         b.endControlFlow().endControlFlow();
 
         b.add("// M[ξ][k][j] = Σ_c U[ξ][k][c] · V[ξ][c][j]: $L GEMMs of $L×(images·$L)×$L\n", a2, k, tiles, c);
         b.beginControlFlow("for (int xi = 0; xi < $L; xi++)", a2)
-                .addStatement("$T.multiplyImplicit($L, images * $L, $L, col, $L + xi * $L, col, $L + xi * $L, $L, col,"
+                .addStatement("$T.multiplyStrided($L, images * $L, $L, col, $L + xi * $L, col, $L + xi * $L, $L, col,"
                                 + " $L + xi * $L, $L, false, gemm[worker])", ctx.gemmClass, k, tiles, c, uPackAt, packed,
-                        vAt, vXi, vRows, mAt, mXi, ld)
+                        vAt, vXi, ld, mAt, mXi, ld)
                 .endControlFlow();
 
         b.add("// y = Aᵀ M A per tile$L\n", bias || relu ? ", " + ConvColumns.epilogueName(bias, relu) : "");
         b.beginControlFlow("for (int i = 0; i < images; i++)");
         b.beginControlFlow("for (int k = 0; k < $L; k++)", k);
-        b.addStatement("$L_untile(col, $L + k * $L + i * $L, $L, (n0 + i) * $L + k * $L, $L)", name, mAt, ld, tiles,
-                y, k * ho * wo, ho * wo, bias ? ctx.buf(ctx.input(n, 2)) + "[k]" : "0f");
+        if (vector) {
+            b.addStatement("$T.output(col, $L + k * $L + i * $L, $L, $L, $L, $L, (n0 + i) * $L + k * $L, $L, $L, $L, $L,"
+                            + " col, $L)", ctx.winogradF2, mAt, ld, tiles, mXi, l.tilesHigh(), l.tilesWide(), y,
+                    k * ho * wo, ho * wo, ho, wo, bias ? ctx.buf(ctx.input(n, 2)) + "[k]" : "0f", relu, scratchAt);
+        } else {
+            b.addStatement("$L_untile(col, $L + k * $L + i * $L, $L, (n0 + i) * $L + k * $L, $L)", name, mAt, ld,
+                    tiles, y, k * ho * wo, ho * wo, bias ? ctx.buf(ctx.input(n, 2)) + "[k]" : "0f");
+        }
         b.endControlFlow().endControlFlow();
         b.endControlFlow();
         ctx.loopMethod(n, name, batch, true, b.build());

@@ -63,6 +63,32 @@ public final class Gemm {
         run(transA, false, m, n, k, a, aOff, lda, packedB, bOff, 0, true, c, cOff, ldc, accumulate, ws);
     }
 
+    /**
+     * Packs panels [panelFrom, panelTo) of B = bᵀ for {@link #multiplyPacked}, where b is n×k row-major from
+     * {@code bOff} (leading dimension {@code ldb}): B[p][j] = b[j][p], e.g. a dense layer's weights [out, in] as the
+     * [in × out] operand of y = x·wᵀ. Each row of b is read once, contiguously; columns past n are zeros. Packing the
+     * weights once per call, shared by every thread, replaces a strided transposing copy per thread and block.
+     */
+    public static void packTransposedPanels(int k, int n, float[] b, int bOff, int ldb, int panelFrom, int panelTo,
+                                            float[] dst, int dstOff) {
+        for (int panel = panelFrom; panel < panelTo; panel++) {
+            int at = dstOff + panel * k * NR;
+            for (int jj = 0; jj < NR; jj++) {
+                int j = panel * NR + jj;
+                if (j < n) {
+                    int src = bOff + j * ldb;
+                    for (int p = 0; p < k; p++) {
+                        dst[at + p * NR + jj] = b[src + p];
+                    }
+                } else {
+                    for (int p = 0; p < k; p++) {
+                        dst[at + p * NR + jj] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
     /** Floats needed for a k×n matrix packed in panels of NR columns. */
     public static int packedSize(int k, int n) {
         return (n + NR - 1) / NR * NR * k;

@@ -45,6 +45,14 @@ public final class ConvCostModel {
     public static final double F4_TRANSFORM_GOPS = 5.0;
 
     /**
+     * Operations per second (10⁹) of the filter transform, run once per call: computed in double and followed by the
+     * packing of each U[ξ] for the micro-kernel, it ran at 1.4–2.0 on the small VGG's layers (batch-1 profiles,
+     * docs/performance.md). It decides small batches: at batch 1 the transform of 64×64 filters outweighs the
+     * multiplications Winograd saves.
+     */
+    public static final double FILTER_TRANSFORM_GOPS = 1.5;
+
+    /**
      * The share of the micro-kernel's trial speed a convolution's GEMMs reach (docs/performance.md): it scales the
      * direct and the Winograd GEMMs alike, and only weighs them against the transforms.
      */
@@ -114,7 +122,8 @@ public final class ConvCostModel {
     static double winogradSeconds(ConvDims f, WinogradTransform t, int batch, double kernelGflops) {
         WinogradLayout l = WinogradLayout.of(f, t, batch);
         return 2.0 * l.gemmMultiplyAdds(f.c(), f.o(), batch) / (GEMM_EFFICIENCY * kernelGflops * 1e9)
-                + l.transformOps(f.c(), f.o(), batch) / ((t.m() == 2 ? F2_TRANSFORM_GOPS : F4_TRANSFORM_GOPS) * 1e9);
+                + l.transformOps(f.c(), f.o(), batch) / ((t.m() == 2 ? F2_TRANSFORM_GOPS : F4_TRANSFORM_GOPS) * 1e9)
+                + l.filterTransformOps(f.c(), f.o()) / (FILTER_TRANSFORM_GOPS * 1e9);
     }
 
     /**

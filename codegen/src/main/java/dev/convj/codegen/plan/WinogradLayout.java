@@ -51,11 +51,15 @@ public record WinogradLayout(WinogradTransform t, int tilesHigh, int tilesWide, 
         return (long) a2 * o * c * columns;
     }
 
-    /** Scalar operations of the input, output and filter transforms for {@code batch} images. */
+    /** Scalar operations of the input and output transforms for {@code batch} images. */
     public long transformOps(int c, int o, int batch) {
         long tiles = (long) batch * tiles();
-        long filter = (long) o * c * (t.alpha() * 3 + t.alpha() * t.alpha()) * 3;
-        return tiles * ((long) c * t.inputTransformOps() + (long) o * t.outputTransformOps()) + filter;
+        return tiles * ((long) c * t.inputTransformOps() + (long) o * t.outputTransformOps());
+    }
+
+    /** Scalar operations of the filter transform (U = G g Gᵀ of every filter), done once per call. */
+    public long filterTransformOps(int c, int o) {
+        return (long) o * c * (t.alpha() * 3 + t.alpha() * t.alpha()) * 3;
     }
 
     private static int roundUp(int n) {

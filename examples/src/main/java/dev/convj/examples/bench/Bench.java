@@ -243,8 +243,11 @@ public final class Bench {
         return Autodiff.gradients(b.build(), "loss", List.of("x")).graph();
     }
 
-    /** GFLOP/s of each convolution layer's three passes, each compiled and timed on its own. */
-    public void convolutionLayers(int batch, List<Integer> threads) {
+    /**
+     * GFLOP/s of each convolution layer's three passes, each compiled and timed on its own: the algorithm the cost
+     * model chooses, then the Winograd sizes that fit, or every algorithm that fits when {@code allAlgorithms}.
+     */
+    public void convolutionLayers(int batch, List<Integer> threads, boolean allAlgorithms) {
         out.printf(Locale.ROOT, "%n## Convolution layers, batch %d (GFLOP/s; FLOPs = 2·N·O·H'·W'·C·k²)%n", batch);
         FmaPeak.measure(5, 300).ifPresent(peak -> out.printf(Locale.ROOT,
                 "one core's FMA peak in this JVM: %.1f GFLOP/s (%d-lane vector FMAs, nothing loaded or stored)%n",
@@ -264,10 +267,10 @@ public final class Bench {
             for (Object[] p : passes) {
                 Graph graph = (Graph) p[1];
                 ConvSchedule chosen = GraphCompiler.plan(graph, Schedule.defaults()).of(graph.node("y"));
-                // the chosen algorithm, then every other one that does fewer multiplications (Winograd), forced
+                // the chosen algorithm, then the others that do fewer multiplications (Winograd) or all, forced
                 List<ConvAlgorithm> algorithms = new ArrayList<>(List.of(chosen.algorithm()));
                 for (ConvAlgorithm a : ConvAlgorithm.values()) {
-                    if (a.winograd() != null && a != chosen.algorithm() && fits(graph, a)) {
+                    if ((a.winograd() != null || allAlgorithms) && a != chosen.algorithm() && fits(graph, a)) {
                         algorithms.add(a);
                     }
                 }

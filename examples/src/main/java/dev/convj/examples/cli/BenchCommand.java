@@ -41,6 +41,11 @@ final class BenchCommand implements Callable<Integer> {
             description = "Models of the training section (default: ${DEFAULT-VALUE}).")
     List<String> models;
 
+    @Option(names = "--all-algorithms",
+            description = "In the conv section, time every algorithm that can compute each pass, not only the chosen one"
+                    + " and the Winograd sizes.")
+    boolean allAlgorithms;
+
     @Override
     public Integer call() {
         if (seconds <= 0 || threads.stream().anyMatch(t -> t < 1)) {
@@ -60,7 +65,7 @@ final class BenchCommand implements Callable<Integer> {
             bench.inference(models, threads, 256);
         }
         if (wants("conv")) {
-            bench.convolutionLayers(64, threads);
+            bench.convolutionLayers(64, threads, allAlgorithms);
         }
         if (wants("interpreter")) {
             bench.interpreterVsGenerated();

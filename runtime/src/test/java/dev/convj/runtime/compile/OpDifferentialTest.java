@@ -572,6 +572,31 @@ class OpDifferentialTest {
         }
     }
 
+    /**
+     * Dense layers through both of their code paths: dot products for batches of at most 24 rows, the packed GEMM
+     * (w packed once per call, shared by the threads) above; widths across a panel's edge, with and without bias
+     * and a fused ReLU, on 1-3 threads.
+     */
+    @Test
+    void denseDotProductsAndPackedGemm() {
+        qt().withFixedSeed(16).withExamples(14).forAll(integers().between(0, 4), integers().between(1, 70),
+                integers().between(1, 70), integers().between(0, 11)).checkAssert((batchIndex, in, out, variant) -> {
+            int batch = new int[] {1, 5, 24, 25, 40}[batchIndex];
+            int threads = 1 + variant / 4;
+            boolean bias = (variant & 1) == 0, relu = (variant & 2) == 0;
+            Graph g = lossOf(Shape.of(batch, in), b -> {
+                Node w = b.parameter("w", Shape.of(out, in), new ParamInit.Uniform(0.5));
+                Node y = bias ? b.apply("dense", new Dense(), b.node("x"), w,
+                        b.parameter("b", Shape.of(out), new ParamInit.Uniform(0.5)))
+                        : b.apply("dense", new Dense(), b.node("x"), w);
+                return relu ? b.apply("relu", new Relu(), y) : y;
+            }, false);
+            String source = COMPILER.generate(g).source();
+            assertTrue(source.contains(batch <= 24 ? "Gemm.multiplyRows(" : "Gemm.packTransposedPanels("), source);
+            check(g, 1000L * batch + 37L * in + out, threads);
+        });
+    }
+
     @Test
     void denseSoftmaxAndLosses() {
         qt().withFixedSeed(15).withExamples(12).forAll(integers().between(1, 9), integers().between(1, 7),
