@@ -30,6 +30,10 @@ final class ConvForwardEmitter {
                     algorithm.winograd());
             return;
         }
+        if (algorithm == ConvAlgorithm.CHANNEL_VECTORS) {
+            ImplicitConvEmitter.emitChannelVectors(ctx, n, d, ctx.buf(w));
+            return;
+        }
         if (algorithm == ConvAlgorithm.IMPLICIT_GEMM) {
             ImplicitConvEmitter.emit(ctx, n, d, ctx.buf(w), 0, null, null);
             return;

@@ -103,4 +103,54 @@ final class ImplicitConvEmitter {
         b.endControlFlow();
         ctx.loopMethod(n, name, n.shape().dim(0), true, b.build());
     }
+
+    /**
+     * Node n's forward pass {@code d} (2-D, stride 1, at most {@link Gemm#CHANNEL_LANES} output channels per group)
+     * with the channels in the vector lanes: per image and group the zero-padded copy, then
+     * {@link Gemm#convChannelRows} over the output rows into col (position-major: a vector of channels per
+     * position), then the epilogue writes each channel's plane into y with the bias and a fused ReLU.
+     */
+    static void emitChannelVectors(EmitContext ctx, Node n, ConvDims d, String filters) {
+        String name = ctx.methodName(n);
+        String y = ctx.buf(n);
+        PaddedImage src = PaddedImage.of(d);
+        int lanes = Gemm.CHANNEL_LANES, ho = d.out().get(0), wo = d.out().get(1), og = d.og(), kg = d.kg();
+        long result = paddedCopyFloats(d, src);
+        // the tiles of a row narrower than 12 positions spill into the next row's place, the last row's into slack
+        long packed = result + (long) (ho * wo + Gemm.CHANNEL_POSITIONS) * lanes + 64;
+        ctx.needCol(packed + (long) d.g().groups() * kg * lanes);
+        String taps = ctx.constantArray(name.toUpperCase() + "_TAP", src.tapOffsets(d));
+        addIm2colMethod(ctx, name + "_pad", b -> emitPaddedCopy(b, d, src, 0, true));
+        CodeBlock.Builder b = CodeBlock.builder().addStatement("float[] col = cols[worker]");
+        b.add("// the filters as [(c,t)][$L lanes of output channels] once per call, at col[$L..)\n", lanes, packed);
+        for (int group = 0; group < d.g().groups(); group++) {
+            b.addStatement("$T.packChannels($L, $L, $L, $L, col, $L)", ctx.gemmClass, og, kg, filters,
+                    (long) group * og * kg, packed + (long) group * kg * lanes);
+        }
+        b.beginControlFlow("for (int n = from; n < to; n++)");
+        boolean bias = n.inputs().size() == 3;
+        boolean relu = ctx.plan.epilogueOf(n) >= 0;
+        for (int group = 0; group < d.g().groups(); group++) {
+            String xAt = Expr.add(Expr.mul("n", d.c() * d.inSize()), group * d.cg() * d.inSize());
+            b.addStatement("$L_pad($L, $L, col)", name, ctx.buf(ctx.input(n, 0)), xAt);
+            b.add("// out[(i, j), o] = Σ_(c,t) padded[i·$L + j + $L[(c,t)]] · w[o, (c,t)]: $L rows of $L positions,"
+                    + " the channels in the lanes, into col[$L..)\n", src.stride()[0], taps, ho, wo, result);
+            b.addStatement("$T.convChannelRows($L, col, $L, col, 0, $L, $L, $L, $L, col, $L)", ctx.gemmClass, kg,
+                    packed + (long) group * kg * lanes, taps, ho, src.stride()[0], wo, result);
+            b.add("// each channel's plane into $L$L\n", y, bias || relu ? ", " + epilogueName(bias, relu) : "");
+            b.beginControlFlow("for (int o = 0; o < $L; o++)", og);
+            if (bias) {
+                b.addStatement("float bias = $L[$L]", ctx.buf(ctx.input(n, 2)), Expr.add("o", group * og));
+            }
+            String to = Expr.add(Expr.add(Expr.mul("n", d.o() * d.outSize()), Expr.mul("o", d.outSize())),
+                    group * og * d.outSize());
+            b.addStatement("int at = $L", to);
+            b.beginControlFlow("for (int p = 0; p < $L; p++)", ho * wo);
+            b.addStatement("$L[at + p] = $L", y, epilogue("col[" + result + " + p * " + lanes + " + o]", bias, relu));
+            b.endControlFlow();
+            b.endControlFlow();
+        }
+        b.endControlFlow();
+        ctx.loopMethod(n, name, n.shape().dim(0), true, b.build());
+    }
 }

@@ -89,6 +89,47 @@ public final class Gemm {
         }
     }
 
+    /** Output channels per {@link #convChannelRows} vector: the kernel's lanes (half of NR). */
+    public static final int CHANNEL_LANES = NR / 2;
+    /** Positions per tile of {@link #convChannelRows}. */
+    public static final int CHANNEL_POSITIONS = MicroKernel.CHANNEL_POSITIONS;
+
+    /**
+     * Packs filters w[o][k] (row-major from wAt, o ≤ {@link #CHANNEL_LANES}) as [k][lanes] for
+     * {@link #convChannelRows}: dst[dstAt + p·lanes + j] = w[wAt + j·k + p], zero for j ≥ o.
+     */
+    public static void packChannels(int o, int k, float[] w, int wAt, float[] dst, int dstAt) {
+        if (o > CHANNEL_LANES) {
+            throw new IllegalArgumentException(o + " output channels do not fit one vector of " + CHANNEL_LANES);
+        }
+        for (int p = 0; p < k; p++) {
+            for (int j = 0; j < CHANNEL_LANES; j++) {
+                dst[dstAt + p * CHANNEL_LANES + j] = j < o ? w[wAt + j * k + p] : 0f;
+            }
+        }
+    }
+
+    /**
+     * A stride-1 convolution with the output channels in the vector lanes: for each of {@code rows} output rows, the
+     * {@code cols} positions starting at xAt + row·rowStride of a zero-padded image (read through the taps), in tiles
+     * of {@link #CHANNEL_POSITIONS}; out[outAt + (row·cols + c)·lanes + j] for output channel j. A row of fewer
+     * than 12 positions computes 12, the extra ones written into the next row's place before that row is (or, after
+     * the last row, into 12·lanes floats of slack); a longer row's last tile overlaps the one before it.
+     */
+    public static void convChannelRows(int k, float[] packedW, int wAt, float[] x, int xAt, int[] taps, int rows,
+                                       int rowStride, int cols, float[] out, int outAt) {
+        int last = Math.max(0, cols - CHANNEL_POSITIONS);
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; ; c = Math.min(c + CHANNEL_POSITIONS, last)) {
+                KERNEL.channelTile(k, packedW, wAt, x, xAt + r * rowStride + c, taps, out,
+                        outAt + (r * cols + c) * CHANNEL_LANES);
+                if (c == last) {
+                    break;
+                }
+            }
+        }
+    }
+
     /** Floats needed for a k×n matrix packed in panels of NR columns. */
     public static int packedSize(int k, int n) {
         return (n + NR - 1) / NR * NR * k;

@@ -27,11 +27,11 @@ public final class MaxPool2x2 {
      * window.
      */
     public static void forward(float[] x, float[] y, int planeFrom, int planeTo, int h, int w) {
-        if (Width.BITS == 512 && w / 2 >= 8) {
+        if (Width.BITS == 512 && w / 2 >= 2) {
             Vector512Pool.maxForward2x2(x, y, planeFrom, planeTo, h, w);
             return;
         }
-        if (Width.BITS == 256 && w / 2 >= 4) {
+        if (Width.BITS == 256 && w / 2 >= 2) {
             Vector256Pool.maxForward2x2(x, y, planeFrom, planeTo, h, w);
             return;
         }
@@ -58,9 +58,13 @@ public final class MaxPool2x2 {
         }
     }
 
-    /** The scan's step: v when it is greater than the best so far or NaN, else the best. */
+    /**
+     * The scan's step: v when it is greater than the best so far or NaN, else the best. Both tests are evaluated
+     * (| rather than ||) so that C2 emits a conditional move: on data such as ReLU outputs the branch of || is
+     * unpredictable, and a window cost 16 ns (Zen 4, 10×10 planes) against 2 ns.
+     */
     private static float later(float best, float v) {
-        return v > best || v != v ? v : best;
+        return v > best | v != v ? v : best;
     }
 
     /**

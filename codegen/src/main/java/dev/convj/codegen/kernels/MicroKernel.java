@@ -30,6 +30,17 @@ interface MicroKernel {
     /** sums[i·4 + j] = Σ_{p<k} a[a_i + p] · b[b_j + p] for the three rows of A and four of B given. */
     void dots(int k, float[] a, int a0, int a1, int a2, float[] b, int b0, int b1, int b2, int b3, float[] sums);
 
+    /** Positions per {@link #channelTile}. */
+    int CHANNEL_POSITIONS = 12;
+
+    /**
+     * Twelve consecutive positions of a stride-1 convolution by one vector of output channels ({@link #columns()} / 2
+     * lanes): out[outAt + q·lanes + j] = Σ_{p<k} x[xAt + taps[p] + q] · w[wAt + p·lanes + j], for q &lt; 12. The
+     * channels are the vector lanes and each image value is broadcast, so a layer with few positions per row fills
+     * the registers as well as a wide one does.
+     */
+    void channelTile(int k, float[] w, int wAt, float[] x, int xAt, int[] taps, float[] out, int outAt);
+
     /** Row p of a packed panel, NR floats at dst[NR·p], from src[base + taps[pc + p]]. */
     void packShifted(int kc, float[] src, int base, int[] taps, int pc, float[] dst);
 

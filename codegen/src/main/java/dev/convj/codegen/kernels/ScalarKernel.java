@@ -83,6 +83,20 @@ final class ScalarKernel implements MicroKernel {
     }
 
     @Override
+    public void channelTile(int k, float[] w, int wAt, float[] x, int xAt, int[] taps, float[] out, int outAt) {
+        int lanes = columns() / 2;
+        for (int q = 0; q < MicroKernel.CHANNEL_POSITIONS; q++) {
+            for (int j = 0; j < lanes; j++) {
+                float sum = 0f;
+                for (int p = 0; p < k; p++) {
+                    sum = Math.fma(x[xAt + taps[p] + q], w[wAt + p * lanes + j], sum);
+                }
+                out[outAt + q * lanes + j] = sum;
+            }
+        }
+    }
+
+    @Override
     public void packShifted(int kc, float[] src, int base, int[] taps, int pc, float[] dst) {
         for (int p = 0; p < kc; p++) {
             // arraycopy moves the row in a few vector loads and stores; a 16-step loop is unrolled, not vectorized

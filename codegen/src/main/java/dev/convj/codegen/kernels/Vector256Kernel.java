@@ -263,6 +263,45 @@ final class Vector256Kernel implements MicroKernel {
         }
     }
 
+    /**
+     * {@link MicroKernel#channelTile}: twelve accumulators of L output channels; per step one load of the filters'
+     * vector, one range check for the twelve image values it is multiplied with (read unchecked after it, as
+     * {@link PackedPanel} does), twelve broadcasts and twelve fused multiply-adds.
+     */
+    @Override
+    public void channelTile(int k, float[] w, int wAt, float[] x, int xAt, int[] taps, float[] out, int outAt) {
+        FloatVector a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11;
+        a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = a8 = a9 = a10 = a11 = FloatVector.zero(S);
+        for (int p = 0, wp = wAt; p < k; p++, wp += L) {
+            FloatVector v = FloatVector.fromArray(S, w, wp);
+            long at = PackedPanel.address(x, xAt + taps[p], MicroKernel.CHANNEL_POSITIONS);
+            a0 = FloatVector.broadcast(S, PackedPanel.get(x, at)).fma(v, a0);
+            a1 = FloatVector.broadcast(S, PackedPanel.get(x, at + 1 * PackedPanel.FLOAT)).fma(v, a1);
+            a2 = FloatVector.broadcast(S, PackedPanel.get(x, at + 2 * PackedPanel.FLOAT)).fma(v, a2);
+            a3 = FloatVector.broadcast(S, PackedPanel.get(x, at + 3 * PackedPanel.FLOAT)).fma(v, a3);
+            a4 = FloatVector.broadcast(S, PackedPanel.get(x, at + 4 * PackedPanel.FLOAT)).fma(v, a4);
+            a5 = FloatVector.broadcast(S, PackedPanel.get(x, at + 5 * PackedPanel.FLOAT)).fma(v, a5);
+            a6 = FloatVector.broadcast(S, PackedPanel.get(x, at + 6 * PackedPanel.FLOAT)).fma(v, a6);
+            a7 = FloatVector.broadcast(S, PackedPanel.get(x, at + 7 * PackedPanel.FLOAT)).fma(v, a7);
+            a8 = FloatVector.broadcast(S, PackedPanel.get(x, at + 8 * PackedPanel.FLOAT)).fma(v, a8);
+            a9 = FloatVector.broadcast(S, PackedPanel.get(x, at + 9 * PackedPanel.FLOAT)).fma(v, a9);
+            a10 = FloatVector.broadcast(S, PackedPanel.get(x, at + 10 * PackedPanel.FLOAT)).fma(v, a10);
+            a11 = FloatVector.broadcast(S, PackedPanel.get(x, at + 11 * PackedPanel.FLOAT)).fma(v, a11);
+        }
+        a0.intoArray(out, outAt);
+        a1.intoArray(out, outAt + L);
+        a2.intoArray(out, outAt + 2 * L);
+        a3.intoArray(out, outAt + 3 * L);
+        a4.intoArray(out, outAt + 4 * L);
+        a5.intoArray(out, outAt + 5 * L);
+        a6.intoArray(out, outAt + 6 * L);
+        a7.intoArray(out, outAt + 7 * L);
+        a8.intoArray(out, outAt + 8 * L);
+        a9.intoArray(out, outAt + 9 * L);
+        a10.intoArray(out, outAt + 10 * L);
+        a11.intoArray(out, outAt + 11 * L);
+    }
+
     /** {@link Gemm}'s packShifted: row p of the panel, two vectors, from src[base + taps[pc + p]]. */
     @Override
     public void packShifted(int kc, float[] src, int base, int[] taps, int pc, float[] dst) {

@@ -17,6 +17,12 @@ public enum ConvAlgorithm {
      * flipped and transposed.
      */
     IMPLICIT_GEMM(Set.of(ConvPass.FORWARD, ConvPass.INPUT_GRADIENT)),
+    /**
+     * Stride-1 2-D forward passes with at most one vector of output channels (per group): the channels in the vector
+     * lanes, twelve positions of an output row per tile, each image value broadcast from the zero-padded copy. For
+     * small planes, whose rows the implicit GEMM's column panels would mostly fill with padding.
+     */
+    CHANNEL_VECTORS(Set.of(ConvPass.FORWARD)),
     /** The input gradient's implicit GEMM, each tile multiplying only the kernel rows that reach dy's rows. */
     BANDED_IMPLICIT_GEMM(Set.of(ConvPass.INPUT_GRADIENT)),
     /**

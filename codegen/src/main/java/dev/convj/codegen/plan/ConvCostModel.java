@@ -64,6 +64,13 @@ public final class ConvCostModel {
      */
     public static final double WINOGRAD_MARGIN = 0.95;
 
+    /**
+     * The channel-vector forward pass is chosen when its multiply-adds (whole vectors of channels, whole tiles of
+     * twelve positions) are below this share of the implicit GEMM's (whole tiles of six channels, whole panels of
+     * padded-grid positions): its tiles broadcast every image value, which costs a little more per multiply-add.
+     */
+    public static final double CHANNEL_VECTORS_MARGIN = 0.85;
+
     /** Speed assumed for the plain-Java micro-kernel, which is not timed (a scalar GEMM runs at about this). */
     static final double PLAIN_JAVA_GFLOPS = 6.0;
 
@@ -83,8 +90,9 @@ public final class ConvCostModel {
         } else {
             algorithm = choose(pass, d, batch, KernelChoice.measuredGflops(PLAIN_JAVA_GFLOPS));
         }
-        boolean dots = algorithm == ConvAlgorithm.DOT_PRODUCTS;
-        return new ConvSchedule(node, pass, algorithm, forced != null, dots ? 3 : Gemm.MR, dots ? 4 : Gemm.NR,
+        boolean dots = algorithm == ConvAlgorithm.DOT_PRODUCTS, channels = algorithm == ConvAlgorithm.CHANNEL_VECTORS;
+        return new ConvSchedule(node, pass, algorithm, forced != null,
+                dots ? 3 : channels ? Gemm.CHANNEL_POSITIONS : Gemm.MR, dots ? 4 : channels ? Gemm.CHANNEL_LANES : Gemm.NR,
                 threads, multiplyAdds(pass, algorithm, d, batch), bytes(pass, algorithm, d, batch));
     }
 
@@ -101,6 +109,11 @@ public final class ConvCostModel {
      */
     static ConvAlgorithm choose(ConvPass pass, ConvDims d, int batch, double kernelGflops) {
         ConvAlgorithm direct = chooseDirect(pass, d);
+        if (direct == ConvAlgorithm.IMPLICIT_GEMM && pass == ConvPass.FORWARD && channelVectorsFit(d)
+                && KernelChoice.vectorBits() > 0
+                && channelVectorMultiplyAdds(d) < CHANNEL_VECTORS_MARGIN * implicitTileMultiplyAdds(d)) {
+            direct = ConvAlgorithm.CHANNEL_VECTORS;
+        }
         Optional<ConvDims> forward = winogradForward(pass, d);
         if (forward.isEmpty()) {
             return direct;
@@ -167,6 +180,27 @@ public final class ConvCostModel {
         }
     }
 
+    /** Whether {@link ConvAlgorithm#CHANNEL_VECTORS} computes this forward pass: 2-D, stride 1, a vector of channels. */
+    public static boolean channelVectorsFit(ConvDims d) {
+        return d.r() == 2 && d.unitStride() && d.og() <= Gemm.CHANNEL_LANES
+                && d.g().padLow().stream().allMatch(p -> p >= 0) && d.g().padHigh().stream().allMatch(p -> p >= 0);
+    }
+
+    /** Multiply-adds per group and image of the channel-vector tiles: whole vectors, whole tiles of a row. */
+    static long channelVectorMultiplyAdds(ConvDims d) {
+        int wo = d.out().get(1), p = Gemm.CHANNEL_POSITIONS;
+        long perRow = wo <= p ? p : (wo + p - 1) / p * (long) p;
+        return (long) Gemm.CHANNEL_LANES * d.out().get(0) * perRow * d.kg();
+    }
+
+    /** Multiply-adds per group and image of the implicit GEMM's whole tiles: rows of six (or four), whole panels. */
+    static long implicitTileMultiplyAdds(ConvDims d) {
+        int og = d.og(), rest = og % Gemm.MR;
+        long rows = og / Gemm.MR * Gemm.MR + (rest == 0 ? 0 : rest <= 4 ? 4 : Gemm.MR);
+        long columns = (PaddedImage.of(d).gridPositions(d) + Gemm.NR - 1) / Gemm.NR * (long) Gemm.NR;
+        return rows * columns * d.kg();
+    }
+
     /** The algorithms that can compute this pass at this shape. */
     public static List<ConvAlgorithm> fitting(ConvPass pass, ConvDims d) {
         List<ConvAlgorithm> out = new ArrayList<>();
@@ -176,6 +210,9 @@ public final class ConvCostModel {
                     out.add(ConvAlgorithm.POINTWISE);
                 } else if (d.unitStride()) {
                     out.add(ConvAlgorithm.IMPLICIT_GEMM);
+                }
+                if (channelVectorsFit(d)) {
+                    out.add(ConvAlgorithm.CHANNEL_VECTORS);
                 }
                 out.add(ConvAlgorithm.IM2COL_GEMM);
                 break;
@@ -269,6 +306,9 @@ public final class ConvCostModel {
                 break;
             case DOT_PRODUCTS:
                 perGroup = (long) d.og() * d.kg() * dotLength(d);
+                break;
+            case CHANNEL_VECTORS:
+                perGroup = channelVectorMultiplyAdds(d);
                 break;
             case WINOGRAD_2X2_3X3:
             case WINOGRAD_4X4_3X3: {
