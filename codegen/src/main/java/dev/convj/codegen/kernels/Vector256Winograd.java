@@ -10,7 +10,7 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link WinogradF2}'s transforms with 256-bit vectors, L tiles of a tile row at a time: lane t holds tile tx0 + t.
  * The input plane is stored deinterleaved (even columns, then odd ones, per row), so that each of a tile's four columns
  * is one unit-stride load across L tiles; the output's even and odd columns are zipped back together before they are
- * stored. The build derives the 128- and 512-bit forms from this file.
+ * stored. The build derives the 512-bit form from this file (128 bits keep the scalar transforms: WinogradF2).
  */
 final class Vector256Winograd {
     private Vector256Winograd() {}

@@ -18,9 +18,13 @@ public final class WinogradF2 {
         return Width.BITS;
     }
 
-    /** In a holder: the width is the GEMM kernel's, decided once. */
+    /**
+     * In a holder: the GEMM kernel's width, decided once, when it is 256 or 512 bits. At 128 bits (4 tiles a vector)
+     * the emitted scalar transforms are kept: the vector form gains little there, and in a JVM that had run many
+     * shapes C2 left it boxing its vectors (WinogradConvTest's allocation check failed at -Dconvj.vectorBits=128).
+     */
     private static final class Width {
-        static final int BITS = KernelChoice.poolBits();
+        static final int BITS = KernelChoice.poolBits() >= 256 ? KernelChoice.poolBits() : 0;
     }
 
     /**
@@ -48,7 +52,6 @@ public final class WinogradF2 {
         switch (Width.BITS) {
             case 512 -> Vector512Winograd.input(col, plane, half, tilesHigh, tilesWide, v, xiStride);
             case 256 -> Vector256Winograd.input(col, plane, half, tilesHigh, tilesWide, v, xiStride);
-            case 128 -> Vector128Winograd.input(col, plane, half, tilesHigh, tilesWide, v, xiStride);
             default -> inputPlain(col, plane, half, tilesHigh, tilesWide, v, xiStride);
         }
     }
@@ -63,8 +66,6 @@ public final class WinogradF2 {
             case 512 -> Vector512Winograd.output(col, mk, xiStride, tilesHigh, tilesWide, y, yAt, ho, wo, bias, relu,
                     scratch, scratchAt);
             case 256 -> Vector256Winograd.output(col, mk, xiStride, tilesHigh, tilesWide, y, yAt, ho, wo, bias, relu,
-                    scratch, scratchAt);
-            case 128 -> Vector128Winograd.output(col, mk, xiStride, tilesHigh, tilesWide, y, yAt, ho, wo, bias, relu,
                     scratch, scratchAt);
             default -> outputPlain(col, mk, xiStride, tilesHigh, tilesWide, y, yAt, ho, wo, bias, relu);
         }
