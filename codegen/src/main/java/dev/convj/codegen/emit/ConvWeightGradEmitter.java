@@ -29,6 +29,13 @@ final class ConvWeightGradEmitter {
         String name = ctx.methodName(n);
         int size = n.shape().size();
         ctx.needPartial(size);
+        if (algorithm.winograd() != null) {
+            ctx.loopMethod(n, name, "team.size()", true, WinogradConvEmitter.weightGradient(ctx, n, name, d));
+            ctx.run.beginControlFlow("if (team.size() > 1)")
+                    .addStatement("sumPartials($L, $L)", ctx.buf(n), size)
+                    .endControlFlow();
+            return;
+        }
         boolean tapwise = algorithm == ConvAlgorithm.TAPWISE_GEMM;
         boolean implicit = algorithm == ConvAlgorithm.DOT_PRODUCTS;
         boolean pointwise = algorithm == ConvAlgorithm.POINTWISE;

@@ -121,6 +121,206 @@ final class WinogradConvEmitter {
         ctx.loopMethod(n, name, batch, true, b.build());
     }
 
+    /**
+     * The body of node n's weight gradient by F(2×2, 3×3), dw = Gᵀ [Σ_tiles (A dy Aᵀ) ⊙ (Bᵀ x B)] G (the transpose
+     * of the forward pass {@code d}), over the images of thread {@code worker} into its partial sum; its helper methods are named after {@code name}. Per chunk of
+     * images: each channel copied into the zero-padded plane and its tiles transformed, V[ξ][tile][c]; each output
+     * channel's 2×2 tiles of dy transformed, M[ξ][o][tile]; then dU[ξ] += M[ξ] · V[ξ], 16 GEMMs of o × c × tiles on
+     * the micro-kernel. After the last chunk, dw += Gᵀ dU G per filter, in double.
+     */
+    static CodeBlock weightGradient(EmitContext ctx, Node n, String name, ConvDims d) {
+        WinogradTransform t = WinogradTransform.F2;
+        Node x = ctx.input(n, 0), dy = ctx.input(n, 1);
+        int batch = x.shape().dim(0);
+        WinogradLayout l = WinogradLayout.of(d, t, batch);
+        int a2 = t.alpha() * t.alpha(), c = d.c(), k = d.o(), h = d.in().get(0), w = d.in().get(1);
+        int ho = d.out().get(0), wo = d.out().get(1), pt = d.g().padLow().get(0), pl = d.g().padLow().get(1);
+        int cols = l.columns(), tiles = l.tiles(), pw = l.planeCols();
+        int size = n.shape().size();
+        int lanes = WinogradF2.lanes();
+        if (ctx.winogradF2 != null && lanes > 0 && c % lanes == 0 && k % lanes == 0) {
+            return weightGradientChannels(ctx, n, name, d, l);
+        }
+        // col: the padded plane; V[ξ][tile][c]; M[ξ][o][tile]; dU[ξ][o][c]. Blocks one cache line longer than
+        // their matrices, as in the forward pass.
+        int ldm = cols + 16;
+        long vXi = (long) cols * c + 16, mXi = (long) k * ldm + 16, uXi = (long) k * c;
+        long planeAt = 0, vAt = (long) l.planeRows() * pw, mAt = vAt + a2 * vXi + 64, uAt = mAt + a2 * mXi;
+        ctx.needCol(uAt + a2 * uXi);
+        addInputTransform(ctx, name + "_tiles", l, planeAt, vXi, c);
+        addGradientTransform(ctx, name + "_dy_tiles", l, d, mXi);
+        addFilterGradient(ctx, name + "_dw", d, t, uAt, uXi);
+
+        CodeBlock.Builder b = CodeBlock.builder()
+                .add("// Each thread sums its images into its own partial; run() adds the partials in thread order.\n")
+                .addStatement("float[] acc = team.size() == 1 ? $L : partials[worker]", ctx.buf(n))
+                .addStatement("$T.fill(acc, 0, $L, 0f)", java.util.Arrays.class, size)
+                .addStatement("float[] col = cols[worker]");
+        b.add("// the padded plane is zero outside the image's positions, which every copy rewrites; dU starts at 0\n");
+        b.addStatement("$T.fill(col, $L, $L, 0f)", java.util.Arrays.class, planeAt, vAt);
+        b.addStatement("$T.fill(col, $L, $L, 0f)", java.util.Arrays.class, uAt, uAt + a2 * uXi);
+        b.add("// items are threads here: thread w sums images [chunkStart(w), chunkStart(w + 1))\n");
+        b.addStatement("int first = $T.chunkStart($L, team.size(), from), last = $T.chunkStart($L, team.size(), to)",
+                ctx.team, batch, ctx.team, batch);
+        b.beginControlFlow("for (int n0 = first; n0 < last; n0 += $L)", l.chunk());
+        b.addStatement("int images = Math.min($L, last - n0)", l.chunk());
+        b.beginControlFlow("for (int i = 0; i < images; i++)");
+        b.beginControlFlow("for (int c = 0; c < $L; c++)", c);
+        b.addStatement("int off = (n0 + i) * $L + c * $L", c * h * w, h * w);
+        b.beginControlFlow("for (int r = 0; r < $L; r++)", h)
+                .addStatement("$T.arraycopy($L, off + r * $L, col, $L + r * $L, $L)", System.class, ctx.buf(x), w,
+                        planeAt + (long) pt * pw + pl, pw, w)
+                .endControlFlow();
+        b.add("// V[ξ][tile][c] = (Bᵀ x B)[ξ] for each tile of this image's channel c\n");
+        b.addStatement("$L_tiles(col, $L + i * $L + c)", name, vAt, tiles * c);
+        b.endControlFlow();
+        b.beginControlFlow("for (int o = 0; o < $L; o++)", k);
+        b.add("// M[ξ][o][tile] = (A dy Aᵀ)[ξ] for each 2×2 tile of dy's channel o (zero past its edges)\n");
+        b.addStatement("$L_dy_tiles($L, (n0 + i) * $L + o * $L, col, $L + o * $L + i * $L)", name, ctx.buf(dy),
+                k * ho * wo, ho * wo, mAt, ldm, tiles);
+        b.endControlFlow();
+        b.endControlFlow();
+        b.add("// dU[ξ][o][c] += Σ_tile M[ξ][o][tile] · V[ξ][tile][c]: $L GEMMs of $L×$L×(images·$L)\n", a2, k, c,
+                tiles);
+        b.beginControlFlow("for (int xi = 0; xi < $L; xi++)", a2)
+                .addStatement("$T.multiply(false, false, $L, $L, images * $L, col, $L + xi * $L, $L, col, $L + xi * $L,"
+                                + " $L, col, $L + xi * $L, $L, true, gemm[worker])", ctx.gemmClass, k, c, tiles, mAt,
+                        mXi, ldm, vAt, vXi, c, uAt, uXi, c)
+                .endControlFlow();
+        b.endControlFlow();
+        b.add("// dw[o, c] += Gᵀ dU[o, c] G\n");
+        b.addStatement("$L_dw(col, acc)", name);
+        return b.build();
+    }
+
+    /**
+     * {@link #weightGradient} with vector transforms, where channels and output channels are whole vectors: x and dy
+     * copied channels-last (zero-padded to whole tiles), their tiles transformed a vector of channels at a time into
+     * V[ξ][tile][c] and M[ξ][tile][o], then dU[ξ] += M[ξ]ᵀ · V[ξ].
+     */
+    private static CodeBlock weightGradientChannels(EmitContext ctx, Node n, String name, ConvDims d,
+                                                    WinogradLayout l) {
+        Node x = ctx.input(n, 0), dy = ctx.input(n, 1);
+        int batch = x.shape().dim(0), a2 = 16, c = d.c(), k = d.o(), h = d.in().get(0), w = d.in().get(1);
+        int ho = d.out().get(0), wo = d.out().get(1), pt = d.g().padLow().get(0), pl = d.g().padLow().get(1);
+        int cols = l.columns(), tiles = l.tiles(), pw = l.planeCols(), dyWide = 2 * l.tilesWide();
+        int size = n.shape().size();
+        long xAt = 0, dyAt = (long) l.planeRows() * pw * c;
+        long vAt = dyAt + (long) 2 * l.tilesHigh() * dyWide * k;
+        long vXi = (long) cols * c + 16, mXi = (long) cols * k + 16, uXi = (long) k * c;
+        long mAt = vAt + a2 * vXi + 64, uAt = mAt + a2 * mXi;
+        ctx.needCol(uAt + a2 * uXi);
+        addFilterGradient(ctx, name + "_dw", d, WinogradTransform.F2, uAt, uXi);
+        ctx.type.addMethod(MethodSpec.methodBuilder(name + "_channels_last")
+                .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addJavadoc("x's image at x[off..) channels-last into the zero-padded plane at col[$L..).\n", xAt)
+                .addParameter(float[].class, "x").addParameter(int.class, "off").addParameter(float[].class, "col")
+                .beginControlFlow("for (int c = 0; c < $L; c++)", c)
+                .beginControlFlow("for (int r = 0; r < $L; r++)", h)
+                .beginControlFlow("for (int j = 0; j < $L; j++)", w)
+                .addStatement("col[$L + ((r + $L) * $L + j + $L) * $L + c] = x[off + c * $L + r * $L + j]", xAt, pt,
+                        pw, pl, c, h * w, w)
+                .endControlFlow().endControlFlow().endControlFlow().build());
+        ctx.type.addMethod(MethodSpec.methodBuilder(name + "_dy_channels_last")
+                .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addJavadoc("dy's image at dy[off..) channels-last at col[$L..), whole tiles (zero past its edges).\n",
+                        dyAt)
+                .addParameter(float[].class, "dy").addParameter(int.class, "off").addParameter(float[].class, "col")
+                .beginControlFlow("for (int o = 0; o < $L; o++)", k)
+                .beginControlFlow("for (int r = 0; r < $L; r++)", ho)
+                .beginControlFlow("for (int j = 0; j < $L; j++)", wo)
+                .addStatement("col[$L + (r * $L + j) * $L + o] = dy[off + o * $L + r * $L + j]", dyAt, dyWide, k,
+                        ho * wo, wo)
+                .endControlFlow().endControlFlow().endControlFlow().build());
+
+        CodeBlock.Builder b = CodeBlock.builder()
+                .add("// Each thread sums its images into its own partial; run() adds the partials in thread order.\n")
+                .addStatement("float[] acc = team.size() == 1 ? $L : partials[worker]", ctx.buf(n))
+                .addStatement("$T.fill(acc, 0, $L, 0f)", java.util.Arrays.class, size)
+                .addStatement("float[] col = cols[worker]");
+        b.add("// the copies' padding is zero (every image rewrites the same positions); dU starts at 0\n");
+        b.addStatement("$T.fill(col, $L, $L, 0f)", java.util.Arrays.class, xAt, vAt);
+        b.addStatement("$T.fill(col, $L, $L, 0f)", java.util.Arrays.class, uAt, uAt + a2 * uXi);
+        b.add("// items are threads here: thread w sums images [chunkStart(w), chunkStart(w + 1))\n");
+        b.addStatement("int first = $T.chunkStart($L, team.size(), from), last = $T.chunkStart($L, team.size(), to)",
+                ctx.team, batch, ctx.team, batch);
+        b.beginControlFlow("for (int n0 = first; n0 < last; n0 += $L)", l.chunk());
+        b.addStatement("int images = Math.min($L, last - n0)", l.chunk());
+        b.beginControlFlow("for (int i = 0; i < images; i++)");
+        b.addStatement("$L_channels_last($L, (n0 + i) * $L, col)", name, ctx.buf(x), c * h * w);
+        b.add("// V[ξ][tile][c] = (Bᵀ x B)[ξ], a vector of channels at a time\n");
+        b.addStatement("$T.inputChannels(col, $L, $L, $L, $L, $L, col, $L + i * $L, $L, $L)", ctx.winogradF2, xAt, pw,
+                c, l.tilesHigh(), l.tilesWide(), vAt, tiles * c, vXi, c);
+        b.addStatement("$L_dy_channels_last($L, (n0 + i) * $L, col)", name, ctx.buf(dy), k * ho * wo);
+        b.add("// M[ξ][tile][o] = (A dy Aᵀ)[ξ], a vector of output channels at a time\n");
+        b.addStatement("$T.gradientChannels(col, $L, $L, $L, $L, col, $L + i * $L, $L, $L)", ctx.winogradF2, dyAt, k,
+                l.tilesHigh(), l.tilesWide(), mAt, tiles * k, mXi, k);
+        b.endControlFlow();
+        b.add("// dU[ξ][o][c] += Σ_tile M[ξ][tile][o] · V[ξ][tile][c]: $L GEMMs of $L×$L×(images·$L)\n", a2, k, c,
+                tiles);
+        b.beginControlFlow("for (int xi = 0; xi < $L; xi++)", a2)
+                .addStatement("$T.multiply(true, false, $L, $L, images * $L, col, $L + xi * $L, $L, col, $L + xi * $L,"
+                                + " $L, col, $L + xi * $L, $L, true, gemm[worker])", ctx.gemmClass, k, c, tiles, mAt,
+                        mXi, k, vAt, vXi, c, uAt, uXi, c)
+                .endControlFlow();
+        b.endControlFlow();
+        b.add("// dw[o, c] += Gᵀ dU[o, c] G\n");
+        b.addStatement("$L_dw(col, acc)", name);
+        return b.build();
+    }
+
+    /**
+     * Emits {@code name(float[] dy, int at, float[] col, int m)}: every 2×2 tile of one ho×wo plane of dy at dy[at..)
+     * transformed, (A dy Aᵀ)[ξ] stored at col[m + ξ·{@code xiStride} + tile]; positions past the plane read as zero.
+     */
+    private static void addGradientTransform(EmitContext ctx, String name, WinogradLayout l, ConvDims d,
+                                             long xiStride) {
+        WinogradTransform t = l.t();
+        int m = t.m(), alpha = t.alpha(), ho = d.out().get(0), wo = d.out().get(1);
+        double[][] a = new double[alpha][m]; // A = (Aᵀ)ᵀ
+        for (int i = 0; i < alpha; i++) {
+            for (int j = 0; j < m; j++) {
+                a[i][j] = t.at()[j][i];
+            }
+        }
+        CodeBlock.Builder b = CodeBlock.builder();
+        b.beginControlFlow("for (int ty = 0; ty < $L; ty++)", l.tilesHigh());
+        b.beginControlFlow("for (int tx = 0; tx < $L; tx++)", l.tilesWide());
+        b.addStatement("int j = m + ty * $L + tx, base = at + ty * $L + tx * $L", l.tilesWide(), m * wo, m);
+        boolean raggedRows = ho % m != 0, raggedColumns = wo % m != 0;
+        twoSided(b, "float", "d", "p", "g", m, (i, j) -> {
+            String read = "dy[base + " + (i * wo + j) + "]";
+            String guard = (raggedRows && i > 0 ? "ty * " + m + " + " + i + " < " + ho : "")
+                    + (raggedRows && i > 0 && raggedColumns && j > 0 ? " && " : "")
+                    + (raggedColumns && j > 0 ? "tx * " + m + " + " + j + " < " + wo : "");
+            return guard.isEmpty() ? read : "(" + guard + " ? " + read + " : 0f)";
+        }, a, (i, j, v) -> "col[j + " + (i * alpha + j) * xiStride + "] = " + v);
+        b.endControlFlow().endControlFlow();
+        ctx.type.addMethod(MethodSpec.methodBuilder(name).addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addParameter(float[].class, "dy").addParameter(int.class, "at").addParameter(float[].class, "col")
+                .addParameter(int.class, "m").addCode(b.build()).build());
+    }
+
+    /** Emits {@code name(float[] col, float[] acc)}: acc[o, c, 3×3] += Gᵀ dU[o, c] G for every filter, in double. */
+    private static void addFilterGradient(EmitContext ctx, String name, ConvDims d, WinogradTransform t, long uAt,
+                                          long xiStride) {
+        int alpha = t.alpha(), c = d.c(), k = d.o();
+        double[][] gt = new double[WinogradTransform.R][alpha]; // Gᵀ
+        for (int i = 0; i < WinogradTransform.R; i++) {
+            for (int j = 0; j < alpha; j++) {
+                gt[i][j] = t.g()[j][i];
+            }
+        }
+        CodeBlock.Builder b = CodeBlock.builder();
+        b.beginControlFlow("for (int k = 0; k < $L; k++)", k).beginControlFlow("for (int c = 0; c < $L; c++)", c);
+        b.addStatement("int at = $L", Expr.add(String.valueOf(uAt), Expr.add(Expr.mul("k", c), "c")));
+        twoSided(b, "double", "u", "s", "g", alpha, (i, j) -> "col[at + " + (i * alpha + j) * xiStride + "]", gt,
+                (i, j, v) -> "acc[(k * " + c + " + c) * 9 + " + (i * 3 + j) + "] += (float) " + v);
+        b.endControlFlow().endControlFlow();
+        ctx.type.addMethod(MethodSpec.methodBuilder(name).addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addParameter(float[].class, "col").addParameter(float[].class, "acc").addCode(b.build()).build());
+    }
+
     /** Emits {@code name(float[] w, float[] col)}: U[ξ][k][c] = (G g Gᵀ)[ξ] of every filter, computed in double. */
     private static void addFilterTransform(EmitContext ctx, String name, ConvDims d, FilterElement element,
                                            WinogradTransform t, long uAt) {
@@ -141,11 +341,17 @@ final class WinogradConvEmitter {
      */
     private static void addInputTransform(EmitContext ctx, String name, WinogradLayout l, long planeAt,
                                           long xiStride) {
+        addInputTransform(ctx, name, l, planeAt, xiStride, 1);
+    }
+
+    /** As above, tile j's values stored at col[v + ξ·xiStride + j·tileStride]. */
+    private static void addInputTransform(EmitContext ctx, String name, WinogradLayout l, long planeAt,
+                                          long xiStride, int tileStride) {
         WinogradTransform t = l.t();
         int alpha = t.alpha(), m = t.m(), pw = l.planeCols();
         CodeBlock.Builder b = CodeBlock.builder();
         b.beginControlFlow("for (int ty = 0; ty < $L; ty++)", l.tilesHigh());
-        b.beginControlFlow("for (int tx = 0; tx < $L; tx++, v++)", l.tilesWide());
+        b.beginControlFlow("for (int tx = 0; tx < $L; tx++, v += $L)", l.tilesWide(), tileStride);
         b.addStatement("int at = $L", Expr.add(Expr.add(String.valueOf(planeAt), Expr.mul("ty", m * pw)),
                 Expr.mul("tx", m)));
         twoSided(b, "float", "d", "p", "v", alpha, (i, j) -> "col[at + " + (i * pw + j) + "]", t.bt(),

@@ -179,4 +179,113 @@ final class Vector256Winograd {
             }
         }
     }
+
+    /**
+     * The weight gradient's input transform over a channels-last padded plane, L channels a vector: for each tile
+     * (ty, tx) and block of L channels, V[ξ] = (Bᵀ d B)[ξ] stored at v + ξ·xiStride + tile·tileStride + c, where
+     * d[a][b] is at src[at + ((2ty + a)·pw + 2tx + b)·channels + c]. channels must be a multiple of L.
+     */
+    static void inputChannels(float[] src, int at, int pw, int channels, int tilesHigh, int tilesWide, float[] v,
+                              int vAt, int xiStride, int tileStride) {
+        int row = pw * channels;
+        for (int ty = 0, tile = 0; ty < tilesHigh; ty++) {
+            for (int tx = 0; tx < tilesWide; tx++, tile++) {
+                int r0 = at + 2 * ty * row + 2 * tx * channels, r1 = r0 + row, r2 = r1 + row, r3 = r2 + row;
+                for (int c = 0; c < channels; c += L) {
+                    int out = vAt + tile * tileStride + c;
+                    FloatVector d00 = FloatVector.fromArray(S, src, r0 + c);
+                    FloatVector d01 = FloatVector.fromArray(S, src, r0 + channels + c);
+                    FloatVector d02 = FloatVector.fromArray(S, src, r0 + 2 * channels + c);
+                    FloatVector d03 = FloatVector.fromArray(S, src, r0 + 3 * channels + c);
+                    FloatVector d10 = FloatVector.fromArray(S, src, r1 + c);
+                    FloatVector d11 = FloatVector.fromArray(S, src, r1 + channels + c);
+                    FloatVector d12 = FloatVector.fromArray(S, src, r1 + 2 * channels + c);
+                    FloatVector d13 = FloatVector.fromArray(S, src, r1 + 3 * channels + c);
+                    FloatVector d20 = FloatVector.fromArray(S, src, r2 + c);
+                    FloatVector d21 = FloatVector.fromArray(S, src, r2 + channels + c);
+                    FloatVector d22 = FloatVector.fromArray(S, src, r2 + 2 * channels + c);
+                    FloatVector d23 = FloatVector.fromArray(S, src, r2 + 3 * channels + c);
+                    FloatVector d30 = FloatVector.fromArray(S, src, r3 + c);
+                    FloatVector d31 = FloatVector.fromArray(S, src, r3 + channels + c);
+                    FloatVector d32 = FloatVector.fromArray(S, src, r3 + 2 * channels + c);
+                    FloatVector d33 = FloatVector.fromArray(S, src, r3 + 3 * channels + c);
+                    FloatVector p00 = d00.sub(d20);
+                    FloatVector p01 = d01.sub(d21);
+                    FloatVector p02 = d02.sub(d22);
+                    FloatVector p03 = d03.sub(d23);
+                    FloatVector p10 = d10.add(d20);
+                    FloatVector p11 = d11.add(d21);
+                    FloatVector p12 = d12.add(d22);
+                    FloatVector p13 = d13.add(d23);
+                    FloatVector p20 = d20.sub(d10);
+                    FloatVector p21 = d21.sub(d11);
+                    FloatVector p22 = d22.sub(d12);
+                    FloatVector p23 = d23.sub(d13);
+                    FloatVector p30 = d10.sub(d30);
+                    FloatVector p31 = d11.sub(d31);
+                    FloatVector p32 = d12.sub(d32);
+                    FloatVector p33 = d13.sub(d33);
+                    p00.sub(p02).intoArray(v, out);
+                    p01.add(p02).intoArray(v, out + xiStride);
+                    p02.sub(p01).intoArray(v, out + 2 * xiStride);
+                    p01.sub(p03).intoArray(v, out + 3 * xiStride);
+                    p10.sub(p12).intoArray(v, out + 4 * xiStride);
+                    p11.add(p12).intoArray(v, out + 5 * xiStride);
+                    p12.sub(p11).intoArray(v, out + 6 * xiStride);
+                    p11.sub(p13).intoArray(v, out + 7 * xiStride);
+                    p20.sub(p22).intoArray(v, out + 8 * xiStride);
+                    p21.add(p22).intoArray(v, out + 9 * xiStride);
+                    p22.sub(p21).intoArray(v, out + 10 * xiStride);
+                    p21.sub(p23).intoArray(v, out + 11 * xiStride);
+                    p30.sub(p32).intoArray(v, out + 12 * xiStride);
+                    p31.add(p32).intoArray(v, out + 13 * xiStride);
+                    p32.sub(p31).intoArray(v, out + 14 * xiStride);
+                    p31.sub(p33).intoArray(v, out + 15 * xiStride);
+                }
+            }
+        }
+    }
+
+    /**
+     * The weight gradient's transform of dy over a channels-last plane of 2·tilesWide columns, L channels a vector:
+     * for each 2×2 tile and block of L channels, M[ξ] = (A D Aᵀ)[ξ] stored at m + ξ·xiStride + tile·tileStride + c,
+     * where D[r][s] is at src[at + ((2ty + r)·2·tilesWide + 2tx + s)·channels + c]. channels must be a multiple of L.
+     */
+    static void gradientChannels(float[] src, int at, int channels, int tilesHigh, int tilesWide, float[] m, int mAt,
+                                 int xiStride, int tileStride) {
+        int row = 2 * tilesWide * channels;
+        for (int ty = 0, tile = 0; ty < tilesHigh; ty++) {
+            for (int tx = 0; tx < tilesWide; tx++, tile++) {
+                int r0 = at + 2 * ty * row + 2 * tx * channels, r1 = r0 + row;
+                for (int c = 0; c < channels; c += L) {
+                    int out = mAt + tile * tileStride + c;
+                    FloatVector d00 = FloatVector.fromArray(S, src, r0 + c);
+                    FloatVector d01 = FloatVector.fromArray(S, src, r0 + channels + c);
+                    FloatVector d10 = FloatVector.fromArray(S, src, r1 + c);
+                    FloatVector d11 = FloatVector.fromArray(S, src, r1 + channels + c);
+                    // A D, A = (Aᵀ)ᵀ: rows D0, D0 + D1, D0 − D1, −D1, per column
+                    FloatVector p00 = d00, p01 = d01;
+                    FloatVector p10 = d00.add(d10), p11 = d01.add(d11);
+                    FloatVector p20 = d00.sub(d10), p21 = d01.sub(d11);
+                    FloatVector p30 = d10.neg(), p31 = d11.neg();
+                    p00.intoArray(m, out);
+                    p00.add(p01).intoArray(m, out + xiStride);
+                    p00.sub(p01).intoArray(m, out + 2 * xiStride);
+                    p01.neg().intoArray(m, out + 3 * xiStride);
+                    p10.intoArray(m, out + 4 * xiStride);
+                    p10.add(p11).intoArray(m, out + 5 * xiStride);
+                    p10.sub(p11).intoArray(m, out + 6 * xiStride);
+                    p11.neg().intoArray(m, out + 7 * xiStride);
+                    p20.intoArray(m, out + 8 * xiStride);
+                    p20.add(p21).intoArray(m, out + 9 * xiStride);
+                    p20.sub(p21).intoArray(m, out + 10 * xiStride);
+                    p21.neg().intoArray(m, out + 11 * xiStride);
+                    p30.intoArray(m, out + 12 * xiStride);
+                    p30.add(p31).intoArray(m, out + 13 * xiStride);
+                    p30.sub(p31).intoArray(m, out + 14 * xiStride);
+                    p31.neg().intoArray(m, out + 15 * xiStride);
+                }
+            }
+        }
+    }
 }

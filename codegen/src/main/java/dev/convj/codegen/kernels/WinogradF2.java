@@ -71,6 +71,40 @@ public final class WinogradF2 {
         }
     }
 
+    /** Channels per vector of the transforms, or 0 without them. */
+    public static int lanes() {
+        return Width.BITS / 32;
+    }
+
+    /**
+     * The weight gradient's input transform over a channels-last padded plane (d[a][b] of tile (ty, tx), channel c at
+     * src[at + ((2ty + a)·pw + 2tx + b)·channels + c]), a vector of channels at a time: (Bᵀ d B)[ξ] stored at
+     * v[vAt + ξ·xiStride + tile·tileStride + c]. Only with {@link #bits()} &gt; 0 and channels a multiple of
+     * {@link #lanes()}.
+     */
+    public static void inputChannels(float[] src, int at, int pw, int channels, int tilesHigh, int tilesWide,
+                                     float[] v, int vAt, int xiStride, int tileStride) {
+        if (Width.BITS == 512) {
+            Vector512Winograd.inputChannels(src, at, pw, channels, tilesHigh, tilesWide, v, vAt, xiStride, tileStride);
+        } else {
+            Vector256Winograd.inputChannels(src, at, pw, channels, tilesHigh, tilesWide, v, vAt, xiStride, tileStride);
+        }
+    }
+
+    /**
+     * The weight gradient's transform of dy over a channels-last plane of 2·tilesWide columns (D[r][s] of tile
+     * (ty, tx) at src[at + ((2ty + r)·2·tilesWide + 2tx + s)·channels + c]): (A D Aᵀ)[ξ] stored at
+     * m[mAt + ξ·xiStride + tile·tileStride + c]. As {@link #inputChannels}, only with vectors.
+     */
+    public static void gradientChannels(float[] src, int at, int channels, int tilesHigh, int tilesWide, float[] m,
+                                        int mAt, int xiStride, int tileStride) {
+        if (Width.BITS == 512) {
+            Vector512Winograd.gradientChannels(src, at, channels, tilesHigh, tilesWide, m, mAt, xiStride, tileStride);
+        } else {
+            Vector256Winograd.gradientChannels(src, at, channels, tilesHigh, tilesWide, m, mAt, xiStride, tileStride);
+        }
+    }
+
     static void inputPlain(float[] col, int plane, int half, int tilesHigh, int tilesWide, int v, int xiStride) {
         for (int ty = 0; ty < tilesHigh; ty++) {
             for (int tx = 0; tx < tilesWide; tx++) {

@@ -39,9 +39,11 @@ public enum ConvAlgorithm {
     /**
      * Stride-1, dilation-1 3×3 kernels without groups: Winograd F(2×2, 3×3). Input tiles of 4×4 are transformed
      * from a zero-padded copy, the channel sums become 16 GEMMs on the micro-kernel, the output transform adds the
-     * bias and a fused ReLU. The input gradient runs as the equivalent forward convolution of the padded dy.
+     * bias and a fused ReLU. The input gradient runs as the equivalent forward convolution of the padded dy; the
+     * weight gradient as Gᵀ [Σ (A dy Aᵀ) ⊙ (Bᵀ x B)] G, the transpose of the forward pass, its channel sums over all
+     * tiles 16 GEMMs of o × c × tiles.
      */
-    WINOGRAD_2X2_3X3(Set.of(ConvPass.FORWARD, ConvPass.INPUT_GRADIENT)),
+    WINOGRAD_2X2_3X3(Set.of(ConvPass.FORWARD, ConvPass.INPUT_GRADIENT, ConvPass.WEIGHT_GRADIENT)),
     /** As {@link #WINOGRAD_2X2_3X3} with F(4×4, 3×3): 6×6 input tiles, 36 GEMMs, a quarter of direct's products. */
     WINOGRAD_4X4_3X3(Set.of(ConvPass.FORWARD, ConvPass.INPUT_GRADIENT));
 

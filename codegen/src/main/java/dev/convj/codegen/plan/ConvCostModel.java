@@ -45,6 +45,13 @@ public final class ConvCostModel {
     public static final double F4_TRANSFORM_GOPS = 5.0;
 
     /**
+     * As {@link #F2_TRANSFORM_GOPS}, for the weight gradient's transforms: their tile-major stores (a tile's values
+     * a channel apart) ran at about 4 (small VGG, batch 64: the 64-channel 14×14 layer 1.15× faster than direct, the
+     * 32-channel 28×28 one 0.8×; docs/performance.md).
+     */
+    public static final double F2_WEIGHT_GRADIENT_TRANSFORM_GOPS = 4.0;
+
+    /**
      * Operations per second (10⁹) of the filter transform, run once per call: computed in double and followed by the
      * packing of each U[ξ] for the micro-kernel, it ran at 1.4–2.0 on the small VGG's layers (batch-1 profiles,
      * docs/performance.md). It decides small batches: at batch 1 the transform of 64×64 filters outweighs the
@@ -122,7 +129,11 @@ public final class ConvCostModel {
                 / (GEMM_EFFICIENCY * kernelGflops * 1e9);
         ConvAlgorithm choice = direct;
         for (ConvAlgorithm a : new ConvAlgorithm[] {ConvAlgorithm.WINOGRAD_2X2_3X3, ConvAlgorithm.WINOGRAD_4X4_3X3}) {
-            double t = winogradSeconds(forward.get(), a.winograd(), batch, kernelGflops);
+            if (!a.computes(pass)) {
+                continue;
+            }
+            double t = winogradSeconds(forward.get(), a.winograd(), batch, kernelGflops,
+                    pass == ConvPass.WEIGHT_GRADIENT);
             if (t < best) {
                 best = t;
                 choice = a;
@@ -132,20 +143,23 @@ public final class ConvCostModel {
     }
 
     /** Estimated seconds of a Winograd convolution: its GEMMs at the kernel's speed, its transforms at scalar speed. */
-    static double winogradSeconds(ConvDims f, WinogradTransform t, int batch, double kernelGflops) {
+    static double winogradSeconds(ConvDims f, WinogradTransform t, int batch, double kernelGflops,
+                                  boolean weightGradient) {
         WinogradLayout l = WinogradLayout.of(f, t, batch);
+        double transformGops = weightGradient ? F2_WEIGHT_GRADIENT_TRANSFORM_GOPS
+                : t.m() == 2 ? F2_TRANSFORM_GOPS : F4_TRANSFORM_GOPS;
         return 2.0 * l.gemmMultiplyAdds(f.c(), f.o(), batch) / (GEMM_EFFICIENCY * kernelGflops * 1e9)
-                + l.transformOps(f.c(), f.o(), batch) / ((t.m() == 2 ? F2_TRANSFORM_GOPS : F4_TRANSFORM_GOPS) * 1e9)
+                + l.transformOps(f.c(), f.o(), batch) / (transformGops * 1e9)
                 + l.filterTransformOps(f.c(), f.o()) / (FILTER_TRANSFORM_GOPS * 1e9);
     }
 
     /**
-     * The forward convolution a Winograd algorithm would compute for this pass (the forward pass itself, or the input
-     * gradient as a forward convolution of the padded dy), when it is one Winograd computes.
+     * The forward convolution whose Winograd transforms this pass would run (the forward pass itself, the input
+     * gradient as a forward convolution of the padded dy, the weight gradient through the forward pass's own
+     * transforms), when it is one Winograd computes.
      */
     public static Optional<ConvDims> winogradForward(ConvPass pass, ConvDims d) {
-        Optional<ConvDims> f = pass == ConvPass.FORWARD ? Optional.of(d)
-                : pass == ConvPass.INPUT_GRADIENT ? inputGradientAsForward(d) : Optional.empty();
+        Optional<ConvDims> f = pass == ConvPass.INPUT_GRADIENT ? inputGradientAsForward(d) : Optional.of(d);
         return f.filter(WinogradLayout::fits);
     }
 
@@ -241,7 +255,9 @@ public final class ConvCostModel {
         }
         if (winogradForward(pass, d).isPresent()) {
             out.add(ConvAlgorithm.WINOGRAD_2X2_3X3);
-            out.add(ConvAlgorithm.WINOGRAD_4X4_3X3);
+            if (ConvAlgorithm.WINOGRAD_4X4_3X3.computes(pass)) {
+                out.add(ConvAlgorithm.WINOGRAD_4X4_3X3);
+            }
         }
         return out;
     }

@@ -184,6 +184,49 @@ class WinogradConvTest {
     }
 
     /**
+     * The weight gradient by F(2×2, 3×3) (dw = Gᵀ [Σ (A dy Aᵀ) ⊙ (Bᵀ x B)] G) against the interpreter on random shapes:
+     * odd sizes whose last tiles are partial, paddings 0..2, batches across chunks, one to three threads, channel
+     * counts that fill whole vectors (the vector transforms) and ones that do not (the emitted scalar ones).
+     */
+    @Test
+    void forcedWinogradWeightGradientMatchesTheInterpreterOnRandomShapes() {
+        // channel counts up to 9, and multiples of 16 (whole vectors: the vector transforms over channels-last copies)
+        qt().withFixedSeed(23).withExamples(32).forAll(integers().between(1, 11), integers().between(1, 11),
+                integers().between(0, 120), integers().between(0, 8 * 3 * 3 - 1)).checkAssert((ci, oi, hw, rest) -> {
+                    int c = ci <= 9 ? ci : 16 * (ci - 9), o = oi <= 9 ? oi : 16 * (oi - 9);
+                    int h = 3 + hw / 11, w = 3 + hw % 11, pad = rest % 3, batch = 1 + rest / 3 % 8;
+                    int threads = 1 + rest / 24;
+                    GraphBuilder b = new GraphBuilder();
+                    ConvGeometry g = same(pad);
+                    Node x = b.input("x", Shape.of(batch, c, h, w), DType.F32);
+                    Node dy = b.input("dy", Shape.of(batch, o, h + 2 * pad - 2, w + 2 * pad - 2), DType.F32);
+                    b.output(b.apply("conv", new dev.convj.graph.ops.ConvWeightGrad(g, List.of(3, 3)), x, dy));
+                    Graph graph = b.build();
+                    Schedule s = Schedule.threads(threads).withAlgorithm("conv", ConvAlgorithm.WINOGRAD_2X2_3X3);
+                    double err = relativeError(graph, feeds(graph, 17L * h + w + rest), s);
+                    assertTrue(err <= 3 * bound(ConvAlgorithm.WINOGRAD_2X2_3X3), "weight gradient of "
+                            + x.typeString() + " pad " + pad + ", " + threads + " threads: relative error " + err);
+                });
+    }
+
+    /** The weight gradient's error on the small VGG's layers, batch 8: F(2×2) beside the direct algorithm's. */
+    @ParameterizedTest(name = "({0},{2},{2})→{1}")
+    @CsvSource({"32, 32, 28", "32, 64, 14", "64, 64, 14"})
+    void weightGradientErrorOnVggSizedLayers(int c, int o, int size) {
+        GraphBuilder b = new GraphBuilder();
+        Node x = b.input("x", Shape.of(8, c, size, size), DType.F32);
+        Node dy = b.input("dy", Shape.of(8, o, size, size), DType.F32);
+        b.output(b.apply("conv", new dev.convj.graph.ops.ConvWeightGrad(same(1), List.of(3, 3)), x, dy));
+        Graph graph = b.build();
+        double direct = relativeError(graph, feeds(graph, size), Schedule.threads(2));
+        double winograd = relativeError(graph, feeds(graph, size),
+                Schedule.threads(2).withAlgorithm("conv", ConvAlgorithm.WINOGRAD_2X2_3X3));
+        System.out.printf("winograd weight-gradient error: (%d,%d,%d)->%d direct %.3g, F(2x2) %.3g%n", c, size, size,
+                o, direct, winograd);
+        assertTrue(winograd <= 3 * bound(ConvAlgorithm.WINOGRAD_2X2_3X3), "F(2×2) weight gradient: " + winograd);
+    }
+
+    /**
      * Planes wider than two vectors of tiles (F(2×2)'s vector transforms then store whole vectors, and a tile row's
      * last vector overlaps the next row's tiles) and odd sizes whose last tiles are partial, on two threads.
      */
