@@ -137,7 +137,7 @@ final class WinogradConvEmitter {
         int ho = d.out().get(0), wo = d.out().get(1), pt = d.g().padLow().get(0), pl = d.g().padLow().get(1);
         int cols = l.columns(), tiles = l.tiles(), pw = l.planeCols();
         int size = n.shape().size();
-        int lanes = WinogradF2.lanes();
+        int lanes = WinogradF2.channelLanes();
         if (ctx.winogradF2 != null && lanes > 0 && c % lanes == 0 && k % lanes == 0) {
             return weightGradientChannels(ctx, n, name, d, l);
         }

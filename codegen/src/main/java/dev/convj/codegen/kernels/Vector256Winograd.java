@@ -37,12 +37,17 @@ final class Vector256Winograd {
         ODD = VectorMask.fromArray(S, odd, 0);
     }
 
+    /** Modes of a row of Bᵀ d: a − b, a + b, b − a (rows d0 − d2, d1 + d2, d2 − d1, d1 − d3). */
+    private static final int SUB = 0, ADD = 1, RSUB = 2;
+
     /**
      * V = Bᵀ d B of every tile of one deinterleaved plane (row r's even columns at plane + r·2·half, its odd ones half
      * further on): V[ξ] of tile (ty, tx) stored at v + ξ·xiStride + ty·tilesWide + tx. A tile row's last vector may
      * reach past its tiles: those lanes are stored where a later tile row, a later image or the row's slack is
-     * written (WinogradF2 states the layout this relies on). Straight-line code with no helper taking or returning a
-     * vector: a helper C2 does not inline makes it box every vector it passes.
+     * written (WinogradF2 states the layout this relies on).
+     * <p>Each method here is small and takes no vector argument: a large straight-line kernel exceeded what JDK 17's
+     * C2 inlines into one compilation once generated code called it, and every vector became a heap object (540 MB
+     * a call for the small VGG at batch 256).
      */
     static void input(float[] col, int plane, int half, int tilesHigh, int tilesWide, int v, int xiStride) {
         int row = 2 * half;
@@ -50,133 +55,108 @@ final class Vector256Winograd {
             int r0 = plane + 2 * ty * row, r1 = r0 + row, r2 = r1 + row, r3 = r2 + row;
             for (int tx = 0; tx < tilesWide; tx += L) {
                 int out = v + ty * tilesWide + tx;
-                // column b of the tiles' rows a: d_ab; columns 0 and 2 are even plane columns, 1 and 3 odd ones
-                FloatVector d00 = FloatVector.fromArray(S, col, r0 + tx);
-                FloatVector d01 = FloatVector.fromArray(S, col, r0 + half + tx);
-                FloatVector d02 = FloatVector.fromArray(S, col, r0 + tx + 1);
-                FloatVector d03 = FloatVector.fromArray(S, col, r0 + half + tx + 1);
-                FloatVector d10 = FloatVector.fromArray(S, col, r1 + tx);
-                FloatVector d11 = FloatVector.fromArray(S, col, r1 + half + tx);
-                FloatVector d12 = FloatVector.fromArray(S, col, r1 + tx + 1);
-                FloatVector d13 = FloatVector.fromArray(S, col, r1 + half + tx + 1);
-                FloatVector d20 = FloatVector.fromArray(S, col, r2 + tx);
-                FloatVector d21 = FloatVector.fromArray(S, col, r2 + half + tx);
-                FloatVector d22 = FloatVector.fromArray(S, col, r2 + tx + 1);
-                FloatVector d23 = FloatVector.fromArray(S, col, r2 + half + tx + 1);
-                FloatVector d30 = FloatVector.fromArray(S, col, r3 + tx);
-                FloatVector d31 = FloatVector.fromArray(S, col, r3 + half + tx);
-                FloatVector d32 = FloatVector.fromArray(S, col, r3 + tx + 1);
-                FloatVector d33 = FloatVector.fromArray(S, col, r3 + half + tx + 1);
-                // Bᵀ d, row i of each column b: d0 − d2, d1 + d2, d2 − d1, d1 − d3
-                FloatVector p00 = d00.sub(d20);
-                FloatVector p01 = d01.sub(d21);
-                FloatVector p02 = d02.sub(d22);
-                FloatVector p03 = d03.sub(d23);
-                FloatVector p10 = d10.add(d20);
-                FloatVector p11 = d11.add(d21);
-                FloatVector p12 = d12.add(d22);
-                FloatVector p13 = d13.add(d23);
-                FloatVector p20 = d20.sub(d10);
-                FloatVector p21 = d21.sub(d11);
-                FloatVector p22 = d22.sub(d12);
-                FloatVector p23 = d23.sub(d13);
-                FloatVector p30 = d10.sub(d30);
-                FloatVector p31 = d11.sub(d31);
-                FloatVector p32 = d12.sub(d32);
-                FloatVector p33 = d13.sub(d33);
-                // (Bᵀ d) B, column j of each row i: p0 − p2, p1 + p2, p2 − p1, p1 − p3, at ξ = 4i + j
-                p00.sub(p02).intoArray(col, out);
-                p01.add(p02).intoArray(col, out + xiStride);
-                p02.sub(p01).intoArray(col, out + 2 * xiStride);
-                p01.sub(p03).intoArray(col, out + 3 * xiStride);
-                p10.sub(p12).intoArray(col, out + 4 * xiStride);
-                p11.add(p12).intoArray(col, out + 5 * xiStride);
-                p12.sub(p11).intoArray(col, out + 6 * xiStride);
-                p11.sub(p13).intoArray(col, out + 7 * xiStride);
-                p20.sub(p22).intoArray(col, out + 8 * xiStride);
-                p21.add(p22).intoArray(col, out + 9 * xiStride);
-                p22.sub(p21).intoArray(col, out + 10 * xiStride);
-                p21.sub(p23).intoArray(col, out + 11 * xiStride);
-                p30.sub(p32).intoArray(col, out + 12 * xiStride);
-                p31.add(p32).intoArray(col, out + 13 * xiStride);
-                p32.sub(p31).intoArray(col, out + 14 * xiStride);
-                p31.sub(p33).intoArray(col, out + 15 * xiStride);
+                inputRow(col, r0 + tx, r2 + tx, half, SUB, out, xiStride);
+                inputRow(col, r1 + tx, r2 + tx, half, ADD, out + 4 * xiStride, xiStride);
+                inputRow(col, r1 + tx, r2 + tx, half, RSUB, out + 8 * xiStride, xiStride);
+                inputRow(col, r1 + tx, r3 + tx, half, SUB, out + 12 * xiStride, xiStride);
             }
         }
     }
 
     /**
+     * One row of Bᵀ d B for L tiles: p = (row a) op (row b) per tile column (even columns at a and a + 1, odd ones
+     * half further on), then p0 − p2, p1 + p2, p2 − p1, p1 − p3 stored xiStride apart from out.
+     */
+    private static void inputRow(float[] col, int a, int b, int half, int mode, int out, int xiStride) {
+        FloatVector a0 = FloatVector.fromArray(S, col, a), b0 = FloatVector.fromArray(S, col, b);
+        FloatVector a1 = FloatVector.fromArray(S, col, a + half), b1 = FloatVector.fromArray(S, col, b + half);
+        FloatVector a2 = FloatVector.fromArray(S, col, a + 1), b2 = FloatVector.fromArray(S, col, b + 1);
+        FloatVector a3 = FloatVector.fromArray(S, col, a + half + 1), b3 = FloatVector.fromArray(S, col, b + half + 1);
+        FloatVector p0, p1, p2, p3;
+        if (mode == SUB) {
+            p0 = a0.sub(b0);
+            p1 = a1.sub(b1);
+            p2 = a2.sub(b2);
+            p3 = a3.sub(b3);
+        } else if (mode == ADD) {
+            p0 = a0.add(b0);
+            p1 = a1.add(b1);
+            p2 = a2.add(b2);
+            p3 = a3.add(b3);
+        } else {
+            p0 = b0.sub(a0);
+            p1 = b1.sub(a1);
+            p2 = b2.sub(a2);
+            p3 = b3.sub(a3);
+        }
+        p0.sub(p2).intoArray(col, out);
+        p1.add(p2).intoArray(col, out + xiStride);
+        p2.sub(p1).intoArray(col, out + 2 * xiStride);
+        p1.sub(p3).intoArray(col, out + 3 * xiStride);
+    }
+
+    /**
      * y = Aᵀ M A (+ bias, ReLU'd when relu) of every tile of one output plane of ho×wo at y[yAt..): M[ξ] of tile
      * (ty, tx) at col[mk + ξ·xiStride + ty·tilesWide + tx]. Rows whose vectors would reach past the plane's row go
-     * through {@code scratch} (4·L floats from scratchAt), so nothing outside the plane is written. Straight-line, as
-     * {@link #input}.
+     * through {@code scratch} (2·L floats from scratchAt), so nothing outside the plane is written.
      */
     static void output(float[] col, int mk, int xiStride, int tilesHigh, int tilesWide, float[] y, int yAt, int ho,
                        int wo, float bias, boolean relu, float[] scratch, int scratchAt) {
-        FloatVector b = FloatVector.broadcast(S, bias);
         for (int ty = 0; ty < tilesHigh; ty++) {
             for (int tx = 0; tx < tilesWide; tx += L) {
-                int j = mk + ty * tilesWide + tx;
-                FloatVector m00 = FloatVector.fromArray(S, col, j);
-                FloatVector m01 = FloatVector.fromArray(S, col, j + xiStride);
-                FloatVector m02 = FloatVector.fromArray(S, col, j + 2 * xiStride);
-                FloatVector m03 = FloatVector.fromArray(S, col, j + 3 * xiStride);
-                FloatVector m10 = FloatVector.fromArray(S, col, j + 4 * xiStride);
-                FloatVector m11 = FloatVector.fromArray(S, col, j + 5 * xiStride);
-                FloatVector m12 = FloatVector.fromArray(S, col, j + 6 * xiStride);
-                FloatVector m13 = FloatVector.fromArray(S, col, j + 7 * xiStride);
-                FloatVector m20 = FloatVector.fromArray(S, col, j + 8 * xiStride);
-                FloatVector m21 = FloatVector.fromArray(S, col, j + 9 * xiStride);
-                FloatVector m22 = FloatVector.fromArray(S, col, j + 10 * xiStride);
-                FloatVector m23 = FloatVector.fromArray(S, col, j + 11 * xiStride);
-                FloatVector m30 = FloatVector.fromArray(S, col, j + 12 * xiStride);
-                FloatVector m31 = FloatVector.fromArray(S, col, j + 13 * xiStride);
-                FloatVector m32 = FloatVector.fromArray(S, col, j + 14 * xiStride);
-                FloatVector m33 = FloatVector.fromArray(S, col, j + 15 * xiStride);
-                // Aᵀ M: rows q0 = M0 + M1 + M2 and q1 = M1 − M2 − M3, per column
-                FloatVector q00 = m00.add(m10).add(m20);
-                FloatVector q01 = m01.add(m11).add(m21);
-                FloatVector q02 = m02.add(m12).add(m22);
-                FloatVector q03 = m03.add(m13).add(m23);
-                FloatVector q10 = m10.sub(m20).sub(m30);
-                FloatVector q11 = m11.sub(m21).sub(m31);
-                FloatVector q12 = m12.sub(m22).sub(m32);
-                FloatVector q13 = m13.sub(m23).sub(m33);
-                // (Aᵀ M) A + bias: output columns q0 + q1 + q2 (even) and q1 − q2 − q3 (odd) of rows 0 and 1
-                FloatVector e0 = q00.add(q01).add(q02).add(b), o0 = q01.sub(q02).sub(q03).add(b);
-                FloatVector e1 = q10.add(q11).add(q12).add(b), o1 = q11.sub(q12).sub(q13).add(b);
-                if (relu) { // 0 where below 0: NaN and −0 kept, as the scalar ReLU
-                    e0 = e0.blend(0f, e0.compare(VectorOperators.LT, 0f));
-                    o0 = o0.blend(0f, o0.compare(VectorOperators.LT, 0f));
-                    e1 = e1.blend(0f, e1.compare(VectorOperators.LT, 0f));
-                    o1 = o1.blend(0f, o1.compare(VectorOperators.LT, 0f));
-                }
-                // even and odd columns interleaved: one-vector shuffles and a blend (the two-vector rearrange builds
-                // its wrapped shuffle anew on every call)
-                FloatVector low0 = e0.rearrange(SPREAD_LOW).blend(o0.rearrange(SPREAD_LOW), ODD);
-                FloatVector high0 = e0.rearrange(SPREAD_HIGH).blend(o0.rearrange(SPREAD_HIGH), ODD);
-                FloatVector low1 = e1.rearrange(SPREAD_LOW).blend(o1.rearrange(SPREAD_LOW), ODD);
-                FloatVector high1 = e1.rearrange(SPREAD_HIGH).blend(o1.rearrange(SPREAD_HIGH), ODD);
-                int x0 = 2 * tx, room = wo - x0, at = yAt + 2 * ty * wo + x0;
-                boolean second = 2 * ty + 1 < ho;
-                if (room >= 2 * L) {
-                    low0.intoArray(y, at);
-                    high0.intoArray(y, at + L);
-                    if (second) {
-                        low1.intoArray(y, at + wo);
-                        high1.intoArray(y, at + wo + L);
-                    }
-                } else { // the row ends inside these vectors: staged, and only its part copied
-                    low0.intoArray(scratch, scratchAt);
-                    high0.intoArray(scratch, scratchAt + L);
-                    low1.intoArray(scratch, scratchAt + 2 * L);
-                    high1.intoArray(scratch, scratchAt + 3 * L);
-                    System.arraycopy(scratch, scratchAt, y, at, room);
-                    if (second) {
-                        System.arraycopy(scratch, scratchAt + 2 * L, y, at + wo, room);
-                    }
+                int j = mk + ty * tilesWide + tx, x0 = 2 * tx, at = yAt + 2 * ty * wo + x0;
+                outputRow(col, j, j + 4 * xiStride, j + 8 * xiStride, true, xiStride, y, at, wo - x0, bias, relu,
+                        scratch, scratchAt);
+                if (2 * ty + 1 < ho) {
+                    outputRow(col, j + 4 * xiStride, j + 8 * xiStride, j + 12 * xiStride, false, xiStride, y, at + wo,
+                            wo - x0, bias, relu, scratch, scratchAt);
                 }
             }
+        }
+    }
+
+    /**
+     * One output row of L tiles: q = M[a] + M[b] + M[c] (the first row of Aᵀ M) or M[a] − M[b] − M[c] (the second)
+     * per tile column, then columns q0 + q1 + q2 (even) and q1 − q2 − q3 (odd) with the epilogue, interleaved into
+     * 2·L floats at y[at], of which {@code room} belong to the row.
+     */
+    private static void outputRow(float[] col, int a, int b, int c, boolean sum, int xiStride, float[] y, int at,
+                                  int room, float bias, boolean relu, float[] scratch, int scratchAt) {
+        FloatVector q0 = FloatVector.fromArray(S, col, a), q1 = FloatVector.fromArray(S, col, a + xiStride);
+        FloatVector q2 = FloatVector.fromArray(S, col, a + 2 * xiStride);
+        FloatVector q3 = FloatVector.fromArray(S, col, a + 3 * xiStride);
+        FloatVector m0 = FloatVector.fromArray(S, col, b), m1 = FloatVector.fromArray(S, col, b + xiStride);
+        FloatVector m2 = FloatVector.fromArray(S, col, b + 2 * xiStride);
+        FloatVector m3 = FloatVector.fromArray(S, col, b + 3 * xiStride);
+        FloatVector n0 = FloatVector.fromArray(S, col, c), n1 = FloatVector.fromArray(S, col, c + xiStride);
+        FloatVector n2 = FloatVector.fromArray(S, col, c + 2 * xiStride);
+        FloatVector n3 = FloatVector.fromArray(S, col, c + 3 * xiStride);
+        if (sum) {
+            q0 = q0.add(m0).add(n0);
+            q1 = q1.add(m1).add(n1);
+            q2 = q2.add(m2).add(n2);
+            q3 = q3.add(m3).add(n3);
+        } else {
+            q0 = q0.sub(m0).sub(n0);
+            q1 = q1.sub(m1).sub(n1);
+            q2 = q2.sub(m2).sub(n2);
+            q3 = q3.sub(m3).sub(n3);
+        }
+        FloatVector even = q0.add(q1).add(q2).add(bias), odd = q1.sub(q2).sub(q3).add(bias);
+        if (relu) { // 0 where below 0: NaN and −0 kept, as the scalar ReLU
+            even = even.blend(0f, even.compare(VectorOperators.LT, 0f));
+            odd = odd.blend(0f, odd.compare(VectorOperators.LT, 0f));
+        }
+        // one-vector shuffles and a blend (the two-vector rearrange builds its wrapped shuffle on every call)
+        FloatVector low = even.rearrange(SPREAD_LOW).blend(odd.rearrange(SPREAD_LOW), ODD);
+        FloatVector high = even.rearrange(SPREAD_HIGH).blend(odd.rearrange(SPREAD_HIGH), ODD);
+        if (room >= 2 * L) {
+            low.intoArray(y, at);
+            high.intoArray(y, at + L);
+        } else { // the row ends inside these vectors: staged, and only its part copied
+            low.intoArray(scratch, scratchAt);
+            high.intoArray(scratch, scratchAt + L);
+            System.arraycopy(scratch, scratchAt, y, at, room);
         }
     }
 
@@ -193,57 +173,46 @@ final class Vector256Winograd {
                 int r0 = at + 2 * ty * row + 2 * tx * channels, r1 = r0 + row, r2 = r1 + row, r3 = r2 + row;
                 for (int c = 0; c < channels; c += L) {
                     int out = vAt + tile * tileStride + c;
-                    FloatVector d00 = FloatVector.fromArray(S, src, r0 + c);
-                    FloatVector d01 = FloatVector.fromArray(S, src, r0 + channels + c);
-                    FloatVector d02 = FloatVector.fromArray(S, src, r0 + 2 * channels + c);
-                    FloatVector d03 = FloatVector.fromArray(S, src, r0 + 3 * channels + c);
-                    FloatVector d10 = FloatVector.fromArray(S, src, r1 + c);
-                    FloatVector d11 = FloatVector.fromArray(S, src, r1 + channels + c);
-                    FloatVector d12 = FloatVector.fromArray(S, src, r1 + 2 * channels + c);
-                    FloatVector d13 = FloatVector.fromArray(S, src, r1 + 3 * channels + c);
-                    FloatVector d20 = FloatVector.fromArray(S, src, r2 + c);
-                    FloatVector d21 = FloatVector.fromArray(S, src, r2 + channels + c);
-                    FloatVector d22 = FloatVector.fromArray(S, src, r2 + 2 * channels + c);
-                    FloatVector d23 = FloatVector.fromArray(S, src, r2 + 3 * channels + c);
-                    FloatVector d30 = FloatVector.fromArray(S, src, r3 + c);
-                    FloatVector d31 = FloatVector.fromArray(S, src, r3 + channels + c);
-                    FloatVector d32 = FloatVector.fromArray(S, src, r3 + 2 * channels + c);
-                    FloatVector d33 = FloatVector.fromArray(S, src, r3 + 3 * channels + c);
-                    FloatVector p00 = d00.sub(d20);
-                    FloatVector p01 = d01.sub(d21);
-                    FloatVector p02 = d02.sub(d22);
-                    FloatVector p03 = d03.sub(d23);
-                    FloatVector p10 = d10.add(d20);
-                    FloatVector p11 = d11.add(d21);
-                    FloatVector p12 = d12.add(d22);
-                    FloatVector p13 = d13.add(d23);
-                    FloatVector p20 = d20.sub(d10);
-                    FloatVector p21 = d21.sub(d11);
-                    FloatVector p22 = d22.sub(d12);
-                    FloatVector p23 = d23.sub(d13);
-                    FloatVector p30 = d10.sub(d30);
-                    FloatVector p31 = d11.sub(d31);
-                    FloatVector p32 = d12.sub(d32);
-                    FloatVector p33 = d13.sub(d33);
-                    p00.sub(p02).intoArray(v, out);
-                    p01.add(p02).intoArray(v, out + xiStride);
-                    p02.sub(p01).intoArray(v, out + 2 * xiStride);
-                    p01.sub(p03).intoArray(v, out + 3 * xiStride);
-                    p10.sub(p12).intoArray(v, out + 4 * xiStride);
-                    p11.add(p12).intoArray(v, out + 5 * xiStride);
-                    p12.sub(p11).intoArray(v, out + 6 * xiStride);
-                    p11.sub(p13).intoArray(v, out + 7 * xiStride);
-                    p20.sub(p22).intoArray(v, out + 8 * xiStride);
-                    p21.add(p22).intoArray(v, out + 9 * xiStride);
-                    p22.sub(p21).intoArray(v, out + 10 * xiStride);
-                    p21.sub(p23).intoArray(v, out + 11 * xiStride);
-                    p30.sub(p32).intoArray(v, out + 12 * xiStride);
-                    p31.add(p32).intoArray(v, out + 13 * xiStride);
-                    p32.sub(p31).intoArray(v, out + 14 * xiStride);
-                    p31.sub(p33).intoArray(v, out + 15 * xiStride);
+                    channelRow(src, r0 + c, r2 + c, channels, SUB, v, out, xiStride);
+                    channelRow(src, r1 + c, r2 + c, channels, ADD, v, out + 4 * xiStride, xiStride);
+                    channelRow(src, r1 + c, r2 + c, channels, RSUB, v, out + 8 * xiStride, xiStride);
+                    channelRow(src, r1 + c, r3 + c, channels, SUB, v, out + 12 * xiStride, xiStride);
                 }
             }
         }
+    }
+
+    /** As {@link #inputRow}, over channels-last rows: a tile's column b of row a at a + b·channels. */
+    private static void channelRow(float[] src, int a, int b, int channels, int mode, float[] v, int out,
+                                   int xiStride) {
+        FloatVector a0 = FloatVector.fromArray(S, src, a), b0 = FloatVector.fromArray(S, src, b);
+        FloatVector a1 = FloatVector.fromArray(S, src, a + channels);
+        FloatVector b1 = FloatVector.fromArray(S, src, b + channels);
+        FloatVector a2 = FloatVector.fromArray(S, src, a + 2 * channels);
+        FloatVector b2 = FloatVector.fromArray(S, src, b + 2 * channels);
+        FloatVector a3 = FloatVector.fromArray(S, src, a + 3 * channels);
+        FloatVector b3 = FloatVector.fromArray(S, src, b + 3 * channels);
+        FloatVector p0, p1, p2, p3;
+        if (mode == SUB) {
+            p0 = a0.sub(b0);
+            p1 = a1.sub(b1);
+            p2 = a2.sub(b2);
+            p3 = a3.sub(b3);
+        } else if (mode == ADD) {
+            p0 = a0.add(b0);
+            p1 = a1.add(b1);
+            p2 = a2.add(b2);
+            p3 = a3.add(b3);
+        } else {
+            p0 = b0.sub(a0);
+            p1 = b1.sub(a1);
+            p2 = b2.sub(a2);
+            p3 = b3.sub(a3);
+        }
+        p0.sub(p2).intoArray(v, out);
+        p1.add(p2).intoArray(v, out + xiStride);
+        p2.sub(p1).intoArray(v, out + 2 * xiStride);
+        p1.sub(p3).intoArray(v, out + 3 * xiStride);
     }
 
     /**
@@ -259,33 +228,37 @@ final class Vector256Winograd {
                 int r0 = at + 2 * ty * row + 2 * tx * channels, r1 = r0 + row;
                 for (int c = 0; c < channels; c += L) {
                     int out = mAt + tile * tileStride + c;
-                    FloatVector d00 = FloatVector.fromArray(S, src, r0 + c);
-                    FloatVector d01 = FloatVector.fromArray(S, src, r0 + channels + c);
-                    FloatVector d10 = FloatVector.fromArray(S, src, r1 + c);
-                    FloatVector d11 = FloatVector.fromArray(S, src, r1 + channels + c);
-                    // A D, A = (Aᵀ)ᵀ: rows D0, D0 + D1, D0 − D1, −D1, per column
-                    FloatVector p00 = d00, p01 = d01;
-                    FloatVector p10 = d00.add(d10), p11 = d01.add(d11);
-                    FloatVector p20 = d00.sub(d10), p21 = d01.sub(d11);
-                    FloatVector p30 = d10.neg(), p31 = d11.neg();
-                    p00.intoArray(m, out);
-                    p00.add(p01).intoArray(m, out + xiStride);
-                    p00.sub(p01).intoArray(m, out + 2 * xiStride);
-                    p01.neg().intoArray(m, out + 3 * xiStride);
-                    p10.intoArray(m, out + 4 * xiStride);
-                    p10.add(p11).intoArray(m, out + 5 * xiStride);
-                    p10.sub(p11).intoArray(m, out + 6 * xiStride);
-                    p11.neg().intoArray(m, out + 7 * xiStride);
-                    p20.intoArray(m, out + 8 * xiStride);
-                    p20.add(p21).intoArray(m, out + 9 * xiStride);
-                    p20.sub(p21).intoArray(m, out + 10 * xiStride);
-                    p21.neg().intoArray(m, out + 11 * xiStride);
-                    p30.intoArray(m, out + 12 * xiStride);
-                    p30.add(p31).intoArray(m, out + 13 * xiStride);
-                    p30.sub(p31).intoArray(m, out + 14 * xiStride);
-                    p31.neg().intoArray(m, out + 15 * xiStride);
+                    // A D, A = (Aᵀ)ᵀ: rows D0, D0 + D1, D0 − D1, −D1
+                    for (int i = 0; i < 4; i++) {
+                        gradientRow(src, r0 + c, r1 + c, channels, i, m, out + 4 * i * xiStride, xiStride);
+                    }
                 }
             }
         }
+    }
+
+    /** Row i of A D Aᵀ for one tile and L channels: p = row i of A D, then p0, p0 + p1, p0 − p1, −p1. */
+    private static void gradientRow(float[] src, int r0, int r1, int channels, int i, float[] m, int out,
+                                    int xiStride) {
+        FloatVector d00 = FloatVector.fromArray(S, src, r0), d01 = FloatVector.fromArray(S, src, r0 + channels);
+        FloatVector d10 = FloatVector.fromArray(S, src, r1), d11 = FloatVector.fromArray(S, src, r1 + channels);
+        FloatVector p0, p1;
+        if (i == 0) {
+            p0 = d00;
+            p1 = d01;
+        } else if (i == 1) {
+            p0 = d00.add(d10);
+            p1 = d01.add(d11);
+        } else if (i == 2) {
+            p0 = d00.sub(d10);
+            p1 = d01.sub(d11);
+        } else {
+            p0 = d10.neg();
+            p1 = d11.neg();
+        }
+        p0.intoArray(m, out);
+        p0.add(p1).intoArray(m, out + xiStride);
+        p0.sub(p1).intoArray(m, out + 2 * xiStride);
+        p1.neg().intoArray(m, out + 3 * xiStride);
     }
 }

@@ -58,7 +58,7 @@ public final class WinogradF2 {
 
     /**
      * y = Aᵀ M A + bias (ReLU'd when relu) of every tile of an ho×wo output plane at y[yAt..), M[ξ] of tile (ty, tx)
-     * at col[mk + ξ·xiStride + ty·tilesWide + tx]; scratch holds 64 floats from scratchAt. Writes only the plane.
+     * at col[mk + ξ·xiStride + ty·tilesWide + tx]; scratch holds 32 floats from scratchAt. Writes only the plane.
      */
     public static void output(float[] col, int mk, int xiStride, int tilesHigh, int tilesWide, float[] y, int yAt,
                               int ho, int wo, float bias, boolean relu, float[] scratch, int scratchAt) {
@@ -71,9 +71,14 @@ public final class WinogradF2 {
         }
     }
 
-    /** Channels per vector of the transforms, or 0 without them. */
-    public static int lanes() {
-        return Width.BITS / 32;
+    /**
+     * Channels per vector of the weight gradient's transforms ({@link #inputChannels}, {@link #gradientChannels}), or 0
+     * where generated code should keep its scalar ones: without vectors, and on JDK 17, whose C2 left these kernels
+     * boxing some of their vectors in about half of the small VGG's training runs (3.6 MB a step) though never when
+     * called alone.
+     */
+    public static int channelLanes() {
+        return Runtime.version().feature() >= 21 ? Width.BITS / 32 : 0;
     }
 
     /**

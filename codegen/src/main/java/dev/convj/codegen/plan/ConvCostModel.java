@@ -35,11 +35,12 @@ public final class ConvCostModel {
     }
 
     /**
-     * Scalar operations per second (10⁹) of the Winograd transforms, straight-line float code the JIT does not
-     * vectorize, for F(2×2, 3×3) and F(4×4, 3×3): with the micro-kernel's measured speed they price a transform
-     * against the GEMM work it saves. F(4×4)'s 6×6 tiles keep more values live and spill registers, so it runs
-     * fewer operations per second. Calibrated from per-layer CPU times (docs/performance.md); being scalar they
-     * barely depend on the vector width, so on a host with narrower vectors Winograd wins more often, as it should.
+     * Operations per second (10⁹) of the Winograd transforms, counted as scalar operations, for F(2×2, 3×3) and
+     * F(4×4, 3×3): with the micro-kernel's measured speed they price a transform against the GEMM work it saves.
+     * F(4×4)'s 6×6 tiles are straight-line scalar code that keeps more values live and spills registers. Calibrated
+     * from per-layer CPU times (docs/performance.md) while both were scalar; F(2×2)'s vector transforms
+     * ({@code WinogradF2}, 256 and 512 bits) made its layers 5–10 % faster, which this figure does not yet credit:
+     * the transforms are bound by their memory traffic more than by arithmetic.
      */
     public static final double F2_TRANSFORM_GOPS = 8.5;
     public static final double F4_TRANSFORM_GOPS = 5.0;

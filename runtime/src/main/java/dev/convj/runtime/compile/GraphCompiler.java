@@ -60,7 +60,8 @@ public final class GraphCompiler {
 
     /**
      * The cache key: the graph's structural hash, the code generator's version and build fingerprint, the
-     * micro-kernel's width (the generated code's panel sizes follow it), what the schedule forces and the Winograd
+     * micro-kernel's width (the generated code's panel sizes follow it), whether the weight gradient's vector
+     * transforms are used (not on JDK 17: {@code WinogradF2.channelLanes}), what the schedule forces and the Winograd
      * choices of the plan.
      */
     public static String key(Graph graph, Schedule schedule) {
@@ -68,6 +69,7 @@ public final class GraphCompiler {
         // the algorithms chosen: the cost model weighs Winograd by the kernel speed this JVM measured
         String algorithms = plan(graph, schedule).algorithmKey();
         return graph.structuralHash() + "_" + CodegenFingerprint.value() + "_k" + KernelChoice.vectorBits()
+                + (dev.convj.codegen.kernels.WinogradF2.channelLanes() > 0 ? "" : "c")
                 + (forced.isEmpty() ? "" : "_s" + Murmur3.hex128(forced.getBytes(StandardCharsets.UTF_8))
                 .substring(0, 8))
                 + (algorithms.isEmpty() ? "" : "_a" + Murmur3.hex128(algorithms.getBytes(StandardCharsets.UTF_8))
