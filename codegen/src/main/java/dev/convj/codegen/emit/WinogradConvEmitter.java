@@ -136,7 +136,6 @@ final class WinogradConvEmitter {
         int a2 = t.alpha() * t.alpha(), c = d.c(), k = d.o(), h = d.in().get(0), w = d.in().get(1);
         int ho = d.out().get(0), wo = d.out().get(1), pt = d.g().padLow().get(0), pl = d.g().padLow().get(1);
         int cols = l.columns(), tiles = l.tiles(), pw = l.planeCols();
-        int size = n.shape().size();
         int lanes = WinogradF2.channelLanes();
         if (ctx.winogradF2 != null && lanes > 0 && c % lanes == 0 && k % lanes == 0) {
             return weightGradientChannels(ctx, n, name, d, l);
@@ -151,46 +150,22 @@ final class WinogradConvEmitter {
         addGradientTransform(ctx, name + "_dy_tiles", l, d, mXi);
         addFilterGradient(ctx, name + "_dw", d, t, uAt, uXi);
 
-        CodeBlock.Builder b = CodeBlock.builder()
-                .add("// Each thread sums its images into its own partial; run() adds the partials in thread order.\n")
-                .addStatement("float[] acc = team.size() == 1 ? $L : partials[worker]", ctx.buf(n))
-                .addStatement("$T.fill(acc, 0, $L, 0f)", java.util.Arrays.class, size)
-                .addStatement("float[] col = cols[worker]");
-        b.add("// the padded plane is zero outside the image's positions, which every copy rewrites; dU starts at 0\n");
-        b.addStatement("$T.fill(col, $L, $L, 0f)", java.util.Arrays.class, planeAt, vAt);
-        b.addStatement("$T.fill(col, $L, $L, 0f)", java.util.Arrays.class, uAt, uAt + a2 * uXi);
-        b.add("// items are threads here: thread w sums images [chunkStart(w), chunkStart(w + 1))\n");
-        b.addStatement("int first = $T.chunkStart($L, team.size(), from), last = $T.chunkStart($L, team.size(), to)",
-                ctx.team, batch, ctx.team, batch);
-        b.beginControlFlow("for (int n0 = first; n0 < last; n0 += $L)", l.chunk());
-        b.addStatement("int images = Math.min($L, last - n0)", l.chunk());
-        b.beginControlFlow("for (int i = 0; i < images; i++)");
-        b.beginControlFlow("for (int c = 0; c < $L; c++)", c);
-        b.addStatement("int off = (n0 + i) * $L + c * $L", c * h * w, h * w);
-        b.beginControlFlow("for (int r = 0; r < $L; r++)", h)
+        CodeBlock.Builder perImage = CodeBlock.builder();
+        perImage.beginControlFlow("for (int c = 0; c < $L; c++)", c);
+        perImage.addStatement("int off = (n0 + i) * $L + c * $L", c * h * w, h * w);
+        perImage.beginControlFlow("for (int r = 0; r < $L; r++)", h)
                 .addStatement("$T.arraycopy($L, off + r * $L, col, $L + r * $L, $L)", System.class, ctx.buf(x), w,
                         planeAt + (long) pt * pw + pl, pw, w)
                 .endControlFlow();
-        b.add("// V[ξ][tile][c] = (Bᵀ x B)[ξ] for each tile of this image's channel c\n");
-        b.addStatement("$L_tiles(col, $L + i * $L + c)", name, vAt, tiles * c);
-        b.endControlFlow();
-        b.beginControlFlow("for (int o = 0; o < $L; o++)", k);
-        b.add("// M[ξ][o][tile] = (A dy Aᵀ)[ξ] for each 2×2 tile of dy's channel o (zero past its edges)\n");
-        b.addStatement("$L_dy_tiles($L, (n0 + i) * $L + o * $L, col, $L + o * $L + i * $L)", name, ctx.buf(dy),
+        perImage.add("// V[ξ][tile][c] = (Bᵀ x B)[ξ] for each tile of this image's channel c\n");
+        perImage.addStatement("$L_tiles(col, $L + i * $L + c)", name, vAt, tiles * c);
+        perImage.endControlFlow();
+        perImage.beginControlFlow("for (int o = 0; o < $L; o++)", k);
+        perImage.add("// M[ξ][o][tile] = (A dy Aᵀ)[ξ] for each 2×2 tile of dy's channel o (zero past its edges)\n");
+        perImage.addStatement("$L_dy_tiles($L, (n0 + i) * $L + o * $L, col, $L + o * $L + i * $L)", name, ctx.buf(dy),
                 k * ho * wo, ho * wo, mAt, ldm, tiles);
-        b.endControlFlow();
-        b.endControlFlow();
-        b.add("// dU[ξ][o][c] += Σ_tile M[ξ][o][tile] · V[ξ][tile][c]: $L GEMMs of $L×$L×(images·$L)\n", a2, k, c,
-                tiles);
-        b.beginControlFlow("for (int xi = 0; xi < $L; xi++)", a2)
-                .addStatement("$T.multiply(false, false, $L, $L, images * $L, col, $L + xi * $L, $L, col, $L + xi * $L,"
-                                + " $L, col, $L + xi * $L, $L, true, gemm[worker])", ctx.gemmClass, k, c, tiles, mAt,
-                        mXi, ldm, vAt, vXi, c, uAt, uXi, c)
-                .endControlFlow();
-        b.endControlFlow();
-        b.add("// dw[o, c] += Gᵀ dU[o, c] G\n");
-        b.addStatement("$L_dw(col, acc)", name);
-        return b.build();
+        perImage.endControlFlow();
+        return weightGradientFrame(ctx, n, name, l, vAt, perImage.build(), false, mAt, mXi, ldm, vAt, vXi, uAt, uXi);
     }
 
     /**
@@ -201,10 +176,9 @@ final class WinogradConvEmitter {
     private static CodeBlock weightGradientChannels(EmitContext ctx, Node n, String name, ConvDims d,
                                                     WinogradLayout l) {
         Node x = ctx.input(n, 0), dy = ctx.input(n, 1);
-        int batch = x.shape().dim(0), a2 = 16, c = d.c(), k = d.o(), h = d.in().get(0), w = d.in().get(1);
+        int a2 = 16, c = d.c(), k = d.o(), h = d.in().get(0), w = d.in().get(1);
         int ho = d.out().get(0), wo = d.out().get(1), pt = d.g().padLow().get(0), pl = d.g().padLow().get(1);
         int cols = l.columns(), tiles = l.tiles(), pw = l.planeCols(), dyWide = 2 * l.tilesWide();
-        int size = n.shape().size();
         long xAt = 0, dyAt = (long) l.planeRows() * pw * c;
         long vAt = dyAt + (long) 2 * l.tilesHigh() * dyWide * k;
         long vXi = (long) cols * c + 16, mXi = (long) cols * k + 16, uXi = (long) k * c;
@@ -233,35 +207,51 @@ final class WinogradConvEmitter {
                         ho * wo, wo)
                 .endControlFlow().endControlFlow().endControlFlow().build());
 
+        CodeBlock perImage = CodeBlock.builder()
+                .addStatement("$L_channels_last($L, (n0 + i) * $L, col)", name, ctx.buf(x), c * h * w)
+                .add("// V[ξ][tile][c] = (Bᵀ x B)[ξ], a vector of channels at a time\n")
+                .addStatement("$T.inputChannels(col, $L, $L, $L, $L, $L, col, $L + i * $L, $L, $L)", ctx.winogradF2,
+                        xAt, pw, c, l.tilesHigh(), l.tilesWide(), vAt, tiles * c, vXi, c)
+                .addStatement("$L_dy_channels_last($L, (n0 + i) * $L, col)", name, ctx.buf(dy), k * ho * wo)
+                .add("// M[ξ][tile][o] = (A dy Aᵀ)[ξ], a vector of output channels at a time\n")
+                .addStatement("$T.gradientChannels(col, $L, $L, $L, $L, col, $L + i * $L, $L, $L)", ctx.winogradF2,
+                        dyAt, k, l.tilesHigh(), l.tilesWide(), mAt, tiles * k, mXi, k)
+                .build();
+        return weightGradientFrame(ctx, n, name, l, vAt, perImage, true, mAt, mXi, k, vAt, vXi, uAt, uXi);
+    }
+
+    /**
+     * What both forms of the weight gradient share: the thread's partial sum and the copies' padding (col[0,
+     * zeroTo)) cleared, dU too; its images in chunks, {@code perImage} for each (image n0 + i: x into V[ξ][tile][c],
+     * dy into M[ξ]); per chunk dU[ξ][o][c] += Σ_tile M[ξ] · V[ξ][tile][c], 16 GEMMs with M[ξ] stored [o][tile]
+     * (leading dimension mLd) or, when {@code mTiles}, [tile][o]; at the end dw += Gᵀ dU G.
+     */
+    private static CodeBlock weightGradientFrame(EmitContext ctx, Node n, String name, WinogradLayout l, long zeroTo,
+                                                 CodeBlock perImage, boolean mTiles, long mAt, long mXi, long mLd,
+                                                 long vAt, long vXi, long uAt, long uXi) {
+        Node x = ctx.input(n, 0);
+        int batch = x.shape().dim(0), a2 = l.t().alpha() * l.t().alpha(), c = x.shape().dim(1);
+        int k = n.shape().dim(0), size = n.shape().size();
         CodeBlock.Builder b = CodeBlock.builder()
                 .add("// Each thread sums its images into its own partial; run() adds the partials in thread order.\n")
                 .addStatement("float[] acc = team.size() == 1 ? $L : partials[worker]", ctx.buf(n))
                 .addStatement("$T.fill(acc, 0, $L, 0f)", java.util.Arrays.class, size)
                 .addStatement("float[] col = cols[worker]");
         b.add("// the copies' padding is zero (every image rewrites the same positions); dU starts at 0\n");
-        b.addStatement("$T.fill(col, $L, $L, 0f)", java.util.Arrays.class, xAt, vAt);
+        b.addStatement("$T.fill(col, 0, $L, 0f)", java.util.Arrays.class, zeroTo);
         b.addStatement("$T.fill(col, $L, $L, 0f)", java.util.Arrays.class, uAt, uAt + a2 * uXi);
         b.add("// items are threads here: thread w sums images [chunkStart(w), chunkStart(w + 1))\n");
         b.addStatement("int first = $T.chunkStart($L, team.size(), from), last = $T.chunkStart($L, team.size(), to)",
                 ctx.team, batch, ctx.team, batch);
         b.beginControlFlow("for (int n0 = first; n0 < last; n0 += $L)", l.chunk());
         b.addStatement("int images = Math.min($L, last - n0)", l.chunk());
-        b.beginControlFlow("for (int i = 0; i < images; i++)");
-        b.addStatement("$L_channels_last($L, (n0 + i) * $L, col)", name, ctx.buf(x), c * h * w);
-        b.add("// V[ξ][tile][c] = (Bᵀ x B)[ξ], a vector of channels at a time\n");
-        b.addStatement("$T.inputChannels(col, $L, $L, $L, $L, $L, col, $L + i * $L, $L, $L)", ctx.winogradF2, xAt, pw,
-                c, l.tilesHigh(), l.tilesWide(), vAt, tiles * c, vXi, c);
-        b.addStatement("$L_dy_channels_last($L, (n0 + i) * $L, col)", name, ctx.buf(dy), k * ho * wo);
-        b.add("// M[ξ][tile][o] = (A dy Aᵀ)[ξ], a vector of output channels at a time\n");
-        b.addStatement("$T.gradientChannels(col, $L, $L, $L, $L, col, $L + i * $L, $L, $L)", ctx.winogradF2, dyAt, k,
-                l.tilesHigh(), l.tilesWide(), mAt, tiles * k, mXi, k);
-        b.endControlFlow();
-        b.add("// dU[ξ][o][c] += Σ_tile M[ξ][tile][o] · V[ξ][tile][c]: $L GEMMs of $L×$L×(images·$L)\n", a2, k, c,
-                tiles);
+        b.beginControlFlow("for (int i = 0; i < images; i++)").add(perImage).endControlFlow();
+        b.add("// dU[ξ][o][c] += Σ_tile M[ξ]$L · V[ξ][tile][c]: $L GEMMs of $L×$L×(images·$L)\n",
+                mTiles ? "[tile][o]" : "[o][tile]", a2, k, c, l.tiles());
         b.beginControlFlow("for (int xi = 0; xi < $L; xi++)", a2)
-                .addStatement("$T.multiply(true, false, $L, $L, images * $L, col, $L + xi * $L, $L, col, $L + xi * $L,"
-                                + " $L, col, $L + xi * $L, $L, true, gemm[worker])", ctx.gemmClass, k, c, tiles, mAt,
-                        mXi, k, vAt, vXi, c, uAt, uXi, c)
+                .addStatement("$T.multiply($L, false, $L, $L, images * $L, col, $L + xi * $L, $L, col, $L + xi * $L,"
+                                + " $L, col, $L + xi * $L, $L, true, gemm[worker])", ctx.gemmClass, mTiles, k, c,
+                        l.tiles(), mAt, mXi, mLd, vAt, vXi, c, uAt, uXi, c)
                 .endControlFlow();
         b.endControlFlow();
         b.add("// dw[o, c] += Gᵀ dU[o, c] G\n");
