@@ -55,23 +55,26 @@ final class Vector256Winograd {
             int r0 = plane + 2 * ty * row, r1 = r0 + row, r2 = r1 + row, r3 = r2 + row;
             for (int tx = 0; tx < tilesWide; tx += L) {
                 int out = v + ty * tilesWide + tx;
-                inputRow(col, r0 + tx, r2 + tx, half, SUB, out, xiStride);
-                inputRow(col, r1 + tx, r2 + tx, half, ADD, out + 4 * xiStride, xiStride);
-                inputRow(col, r1 + tx, r2 + tx, half, RSUB, out + 8 * xiStride, xiStride);
-                inputRow(col, r1 + tx, r3 + tx, half, SUB, out + 12 * xiStride, xiStride);
+                // a tile's columns: even ones at +0 and +1, odd ones half further on
+                inputRow(col, r0 + tx, r2 + tx, half, 1, half + 1, SUB, col, out, xiStride);
+                inputRow(col, r1 + tx, r2 + tx, half, 1, half + 1, ADD, col, out + 4 * xiStride, xiStride);
+                inputRow(col, r1 + tx, r2 + tx, half, 1, half + 1, RSUB, col, out + 8 * xiStride, xiStride);
+                inputRow(col, r1 + tx, r3 + tx, half, 1, half + 1, SUB, col, out + 12 * xiStride, xiStride);
             }
         }
     }
 
     /**
-     * One row of Bᵀ d B for L tiles: p = (row a) op (row b) per tile column (even columns at a and a + 1, odd ones
-     * half further on), then p0 − p2, p1 + p2, p2 − p1, p1 − p3 stored xiStride apart from out.
+     * One row of Bᵀ d B for L tiles (or L channels of one tile): p = (row a) op (row b) at each of the tile's four
+     * columns, which lie 0, c1, c2 and c3 floats from a and b; then p0 − p2, p1 + p2, p2 − p1, p1 − p3 stored
+     * xiStride apart from out in dst.
      */
-    private static void inputRow(float[] col, int a, int b, int half, int mode, int out, int xiStride) {
-        FloatVector a0 = FloatVector.fromArray(S, col, a), b0 = FloatVector.fromArray(S, col, b);
-        FloatVector a1 = FloatVector.fromArray(S, col, a + half), b1 = FloatVector.fromArray(S, col, b + half);
-        FloatVector a2 = FloatVector.fromArray(S, col, a + 1), b2 = FloatVector.fromArray(S, col, b + 1);
-        FloatVector a3 = FloatVector.fromArray(S, col, a + half + 1), b3 = FloatVector.fromArray(S, col, b + half + 1);
+    private static void inputRow(float[] src, int a, int b, int c1, int c2, int c3, int mode, float[] dst, int out,
+                                 int xiStride) {
+        FloatVector a0 = FloatVector.fromArray(S, src, a), b0 = FloatVector.fromArray(S, src, b);
+        FloatVector a1 = FloatVector.fromArray(S, src, a + c1), b1 = FloatVector.fromArray(S, src, b + c1);
+        FloatVector a2 = FloatVector.fromArray(S, src, a + c2), b2 = FloatVector.fromArray(S, src, b + c2);
+        FloatVector a3 = FloatVector.fromArray(S, src, a + c3), b3 = FloatVector.fromArray(S, src, b + c3);
         FloatVector p0, p1, p2, p3;
         if (mode == SUB) {
             p0 = a0.sub(b0);
@@ -89,10 +92,10 @@ final class Vector256Winograd {
             p2 = b2.sub(a2);
             p3 = b3.sub(a3);
         }
-        p0.sub(p2).intoArray(col, out);
-        p1.add(p2).intoArray(col, out + xiStride);
-        p2.sub(p1).intoArray(col, out + 2 * xiStride);
-        p1.sub(p3).intoArray(col, out + 3 * xiStride);
+        p0.sub(p2).intoArray(dst, out);
+        p1.add(p2).intoArray(dst, out + xiStride);
+        p2.sub(p1).intoArray(dst, out + 2 * xiStride);
+        p1.sub(p3).intoArray(dst, out + 3 * xiStride);
     }
 
     /**
@@ -173,46 +176,14 @@ final class Vector256Winograd {
                 int r0 = at + 2 * ty * row + 2 * tx * channels, r1 = r0 + row, r2 = r1 + row, r3 = r2 + row;
                 for (int c = 0; c < channels; c += L) {
                     int out = vAt + tile * tileStride + c;
-                    channelRow(src, r0 + c, r2 + c, channels, SUB, v, out, xiStride);
-                    channelRow(src, r1 + c, r2 + c, channels, ADD, v, out + 4 * xiStride, xiStride);
-                    channelRow(src, r1 + c, r2 + c, channels, RSUB, v, out + 8 * xiStride, xiStride);
-                    channelRow(src, r1 + c, r3 + c, channels, SUB, v, out + 12 * xiStride, xiStride);
+                    int c1 = channels, c2 = 2 * channels, c3 = 3 * channels; // a tile's columns, channels-last
+                    inputRow(src, r0 + c, r2 + c, c1, c2, c3, SUB, v, out, xiStride);
+                    inputRow(src, r1 + c, r2 + c, c1, c2, c3, ADD, v, out + 4 * xiStride, xiStride);
+                    inputRow(src, r1 + c, r2 + c, c1, c2, c3, RSUB, v, out + 8 * xiStride, xiStride);
+                    inputRow(src, r1 + c, r3 + c, c1, c2, c3, SUB, v, out + 12 * xiStride, xiStride);
                 }
             }
         }
-    }
-
-    /** As {@link #inputRow}, over channels-last rows: a tile's column b of row a at a + b·channels. */
-    private static void channelRow(float[] src, int a, int b, int channels, int mode, float[] v, int out,
-                                   int xiStride) {
-        FloatVector a0 = FloatVector.fromArray(S, src, a), b0 = FloatVector.fromArray(S, src, b);
-        FloatVector a1 = FloatVector.fromArray(S, src, a + channels);
-        FloatVector b1 = FloatVector.fromArray(S, src, b + channels);
-        FloatVector a2 = FloatVector.fromArray(S, src, a + 2 * channels);
-        FloatVector b2 = FloatVector.fromArray(S, src, b + 2 * channels);
-        FloatVector a3 = FloatVector.fromArray(S, src, a + 3 * channels);
-        FloatVector b3 = FloatVector.fromArray(S, src, b + 3 * channels);
-        FloatVector p0, p1, p2, p3;
-        if (mode == SUB) {
-            p0 = a0.sub(b0);
-            p1 = a1.sub(b1);
-            p2 = a2.sub(b2);
-            p3 = a3.sub(b3);
-        } else if (mode == ADD) {
-            p0 = a0.add(b0);
-            p1 = a1.add(b1);
-            p2 = a2.add(b2);
-            p3 = a3.add(b3);
-        } else {
-            p0 = b0.sub(a0);
-            p1 = b1.sub(a1);
-            p2 = b2.sub(a2);
-            p3 = b3.sub(a3);
-        }
-        p0.sub(p2).intoArray(v, out);
-        p1.add(p2).intoArray(v, out + xiStride);
-        p2.sub(p1).intoArray(v, out + 2 * xiStride);
-        p1.sub(p3).intoArray(v, out + 3 * xiStride);
     }
 
     /**

@@ -75,10 +75,11 @@ public final class WinogradF2 {
      * Channels per vector of the weight gradient's transforms ({@link #inputChannels}, {@link #gradientChannels}), or 0
      * where generated code should keep its scalar ones: without vectors, and on JDK 17, whose C2 left these kernels
      * boxing some of their vectors in about half of the small VGG's training runs (3.6 MB a step) though never when
-     * called alone.
+     * called alone. {@code -Dconvj.winogradChannelVectors=true} uses them on JDK 17 too (the tests do, to check them).
      */
     public static int channelLanes() {
-        return Runtime.version().feature() >= 21 ? Width.BITS / 32 : 0;
+        boolean jdk = Runtime.version().feature() >= 21 || Boolean.getBoolean("convj.winogradChannelVectors");
+        return jdk ? Width.BITS / 32 : 0;
     }
 
     /**

@@ -188,8 +188,24 @@ class WinogradConvTest {
      * odd sizes whose last tiles are partial, paddings 0..2, batches across chunks, one to three threads, channel
      * counts that fill whole vectors (the vector transforms) and ones that do not (the emitted scalar ones).
      */
-    @Test
-    void forcedWinogradWeightGradientMatchesTheInterpreterOnRandomShapes() {
+    @ParameterizedTest(name = "vector transforms over channels on every JDK: {0}")
+    @CsvSource({"false", "true"})
+    void forcedWinogradWeightGradientMatchesTheInterpreterOnRandomShapes(boolean channelVectors) {
+        String property = "convj.winogradChannelVectors";
+        String before = System.getProperty(property);
+        System.setProperty(property, String.valueOf(channelVectors));
+        try {
+            weightGradientOnRandomShapes();
+        } finally {
+            if (before == null) {
+                System.clearProperty(property);
+            } else {
+                System.setProperty(property, before);
+            }
+        }
+    }
+
+    private static void weightGradientOnRandomShapes() {
         // channel counts up to 9, and multiples of 16 (whole vectors: the vector transforms over channels-last copies)
         qt().withFixedSeed(23).withExamples(32).forAll(integers().between(1, 11), integers().between(1, 11),
                 integers().between(0, 120), integers().between(0, 8 * 3 * 3 - 1)).checkAssert((ci, oi, hw, rest) -> {
