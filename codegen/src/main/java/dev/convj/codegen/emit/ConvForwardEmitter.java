@@ -30,11 +30,12 @@ final class ConvForwardEmitter {
                     algorithm.winograd());
             return;
         }
-        if (algorithm == ConvAlgorithm.CHANNEL_VECTORS) {
+        if (algorithm == ConvAlgorithm.CHANNEL_VECTORS && !ctx.standalone) {
             ImplicitConvEmitter.emitChannelVectors(ctx, n, d, ctx.buf(w));
             return;
         }
-        if (algorithm == ConvAlgorithm.IMPLICIT_GEMM) {
+        // a standalone class's kernel may have fewer lanes than the output channels: it takes the implicit GEMM
+        if (algorithm == ConvAlgorithm.IMPLICIT_GEMM || algorithm == ConvAlgorithm.CHANNEL_VECTORS) {
             ImplicitConvEmitter.emit(ctx, n, d, ctx.buf(w), 0, null, null);
             return;
         }
