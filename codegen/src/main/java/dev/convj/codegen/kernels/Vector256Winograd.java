@@ -46,8 +46,8 @@ final class Vector256Winograd {
      * reach past its tiles: those lanes are stored where a later tile row, a later image or the row's slack is
      * written (WinogradF2 states the layout this relies on).
      * <p>Each method here is small and takes no vector argument: a large straight-line kernel exceeded what JDK 17's
-     * C2 inlines into one compilation once generated code called it, and every vector became a heap object (540 MB
-     * a call for the small VGG at batch 256).
+     * C2 inlines into one compilation once generated code called it, and every vector became a heap object
+     * (docs/performance.md).
      */
     static void input(float[] col, int plane, int half, int tilesHigh, int tilesWide, int v, int xiStride) {
         int row = 2 * half;

@@ -74,8 +74,7 @@ public final class WinogradF2 {
     /**
      * Channels per vector of the weight gradient's transforms ({@link #inputChannels}, {@link #gradientChannels}), or 0
      * where generated code should keep its scalar ones: without vectors, and on JDK 17, whose C2 left these kernels
-     * boxing some of their vectors in about half of the small VGG's training runs (3.6 MB a step) though never when
-     * called alone. {@code -Dconvj.winogradChannelVectors=true} uses them on JDK 17 too (the tests do, to check them).
+     * boxing some of their vectors in some training runs, though never when called alone (docs/performance.md). {@code -Dconvj.winogradChannelVectors=true} uses them on JDK 17 too (the tests do, to check them).
      */
     public static int channelLanes() {
         boolean jdk = Runtime.version().feature() >= 21 || Boolean.getBoolean("convj.winogradChannelVectors");
