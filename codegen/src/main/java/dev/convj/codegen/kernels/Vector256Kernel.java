@@ -313,28 +313,51 @@ final class Vector256Kernel implements MicroKernel {
     }
 
     /**
-     * {@link Gemm#copyOut} over whole vectors; returns how many elements it did. A row of at least one vector ends
-     * in a vector that overlaps the one before (with 8 lanes, rows of 14 and 28 take no scalar tail); the overlapped
-     * elements are computed twice, identically, as src and dst never share memory.
+     * {@link Gemm#copyOut}, all n elements. A row of at least one vector ends in a vector that overlaps the one before
+     * (with 8 lanes, rows of 14 and 28 take no scalar tail); the overlapped elements are computed twice, identically,
+     * as src and dst never share memory. Two vectors a step, the ReLU decided outside the loops, and shorter rows
+     * one element at a time, in this one method: C2 compiles it alone (it is larger than what C2 inlines), so its
+     * vector calls never run out of the inlining budget of the generated code that calls it (KernelShapeTest).
      */
     @Override
     public int copyOut(float[] src, int srcOff, float[] dst, int dstOff, int n, float bias, boolean relu) {
         if (n < L) {
-            return 0;
-        }
-        FloatVector zero = FloatVector.zero(S);
-        for (int i = 0; ; i = Math.min(i + L, n - L)) {
-            FloatVector v = FloatVector.fromArray(S, src, srcOff + i).add(bias);
-            if (relu) {
-                // 0 where v < 0, else v: exactly the scalar ReLU, NaN and −0 included (PyTorch keeps both)
-                VectorMask<Float> negative = v.compare(VectorOperators.LT, 0f);
-                v = v.blend(zero, negative);
+            for (int i = 0; i < n; i++) {
+                float v = src[srcOff + i] + bias;
+                dst[dstOff + i] = relu && v < 0f ? 0f : v;
             }
-            v.intoArray(dst, dstOff + i);
-            if (i == n - L) {
-                return n;
+            return n;
+        }
+        int i = 0;
+        if (relu) {
+            // 0 where v < 0, else v: exactly the scalar ReLU, NaN and −0 included (PyTorch keeps both)
+            FloatVector zero = FloatVector.zero(S);
+            for (; i + 2 * L <= n; i += 2 * L) {
+                FloatVector v = FloatVector.fromArray(S, src, srcOff + i).add(bias);
+                FloatVector u = FloatVector.fromArray(S, src, srcOff + i + L).add(bias);
+                v.blend(zero, v.compare(VectorOperators.LT, 0f)).intoArray(dst, dstOff + i);
+                u.blend(zero, u.compare(VectorOperators.LT, 0f)).intoArray(dst, dstOff + i + L);
+            }
+            for (i = i < n ? Math.min(i, n - L) : n; i < n; i = Math.min(i + L, n - L)) { // the last ends at n
+                FloatVector v = FloatVector.fromArray(S, src, srcOff + i).add(bias);
+                v.blend(zero, v.compare(VectorOperators.LT, 0f)).intoArray(dst, dstOff + i);
+                if (i == n - L) {
+                    break;
+                }
+            }
+        } else {
+            for (; i + 2 * L <= n; i += 2 * L) {
+                FloatVector.fromArray(S, src, srcOff + i).add(bias).intoArray(dst, dstOff + i);
+                FloatVector.fromArray(S, src, srcOff + i + L).add(bias).intoArray(dst, dstOff + i + L);
+            }
+            for (i = i < n ? Math.min(i, n - L) : n; i < n; i = Math.min(i + L, n - L)) {
+                FloatVector.fromArray(S, src, srcOff + i).add(bias).intoArray(dst, dstOff + i);
+                if (i == n - L) {
+                    break;
+                }
             }
         }
+        return n;
     }
 
     /**

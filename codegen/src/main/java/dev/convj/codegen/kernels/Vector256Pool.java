@@ -67,7 +67,6 @@ final class Vector256Pool {
         for (int plane = planeFrom; plane < planeTo; plane++) {
             for (int o0 = 0; o0 < ho; o0++) {
                 int top = plane * h * w + 2 * o0 * w, bottom = top + w, yRow = (plane * ho + o0) * wo;
-                // one call site of forwardChunk: inlined twice, the method outgrows what C2 inlines and boxes
                 float[] src = x, dst = y;
                 int srcTop = top, srcBottom = bottom, at = yRow;
                 if (narrow) {
@@ -79,49 +78,49 @@ final class Vector256Pool {
                     srcBottom = 2 * L;
                     at = 4 * L;
                 }
-                for (int c = 0; ; c = Math.min(c + 2 * L, last)) {
-                    if (!forwardChunk(src, srcTop + c, srcBottom + c, dst, at + c / 2)) { // rare: a NaN wins
-                        MaxPool2x2.forwardWindows(x, y, plane, o0, c / 2, Math.min(wo, c / 2 + L), h, w);
-                    } else if (narrow) {
-                        System.arraycopy(s, 4 * L, y, yRow, wo);
-                    }
-                    if (c == last) {
-                        break;
-                    }
+                if (forwardRow(src, srcTop, srcBottom, dst, at, last, x, y, plane, o0, h, w) && narrow) {
+                    System.arraycopy(s, 4 * L, y, yRow, wo);
                 }
             }
         }
     }
 
     /**
-     * The maxima of the L windows whose top row starts at src[top] and bottom row at src[bottom], into
-     * dst[at, at + L); false, storing nothing, when a tap is NaN.
+     * The maxima of a row pair's windows, 2·L taps of each row a chunk, the last chunk at {@code last}: from src's rows
+     * at top and bottom into dst from at. A chunk with a NaN tap (rare) goes window by window from x into y instead;
+     * then this returns false.
+     * <p>Every method here that computes with vectors holds its own loop, so C2 compiles it alone (it is larger than
+     * what C2 inlines): inlined twice into its caller, the budget ran out and JDK 17's C2 boxed the vectors
+     * (KernelShapeTest).
      */
-    private static boolean forwardChunk(float[] src, int top, int bottom, float[] dst, int at) {
-        FloatVector t0 = FloatVector.fromArray(S, src, top), b0 = FloatVector.fromArray(S, src, bottom);
-        FloatVector t1 = FloatVector.fromArray(S, src, top + L), b1 = FloatVector.fromArray(S, src, bottom + L);
-        if (hasNaN(t0, b0) || hasNaN(t1, b1)) {
-            return false;
+    private static boolean forwardRow(float[] src, int top, int bottom, float[] dst, int at, int last, float[] x,
+                                      float[] y, int plane, int o0, int h, int w) {
+        boolean vectors = true;
+        for (int c = 0; ; c = Math.min(c + 2 * L, last)) {
+            FloatVector t0 = FloatVector.fromArray(S, src, top + c), b0 = FloatVector.fromArray(S, src, bottom + c);
+            FloatVector t1 = FloatVector.fromArray(S, src, top + c + L);
+            FloatVector b1 = FloatVector.fromArray(S, src, bottom + c + L);
+            if (t0.compare(VectorOperators.NE, t0).or(b0.compare(VectorOperators.NE, b0))
+                    .or(t1.compare(VectorOperators.NE, t1)).or(b1.compare(VectorOperators.NE, b1)).anyTrue()) {
+                MaxPool2x2.forwardWindows(x, y, plane, o0, c / 2, Math.min(w / 2, c / 2 + L), h, w);
+                vectors = false;
+            } else {
+                // each window's first maximum in row-major order, in its left lane: a tap replaces the best so far
+                // only when greater, so ties, −0 against +0 included, keep the earlier tap, as PyTorch's kernel does
+                FloatVector tn0 = t0.rearrange(NEIGHBOUR), bn0 = b0.rearrange(NEIGHBOUR);
+                FloatVector tn1 = t1.rearrange(NEIGHBOUR), bn1 = b1.rearrange(NEIGHBOUR);
+                FloatVector top0 = t0.blend(tn0, tn0.compare(VectorOperators.GT, t0));
+                FloatVector bottom0 = b0.blend(bn0, bn0.compare(VectorOperators.GT, b0));
+                FloatVector top1 = t1.blend(tn1, tn1.compare(VectorOperators.GT, t1));
+                FloatVector bottom1 = b1.blend(bn1, bn1.compare(VectorOperators.GT, b1));
+                FloatVector m0 = top0.blend(bottom0, bottom0.compare(VectorOperators.GT, top0));
+                FloatVector m1 = top1.blend(bottom1, bottom1.compare(VectorOperators.GT, top1));
+                m0.rearrange(LEFT_LANES).blend(m1.rearrange(LEFT_LANES), HIGH).intoArray(dst, at + c / 2);
+            }
+            if (c == last) {
+                return vectors;
+            }
         }
-        FloatVector a = firstMaxima(t0, b0).rearrange(LEFT_LANES);
-        FloatVector b = firstMaxima(t1, b1).rearrange(LEFT_LANES);
-        a.blend(b, HIGH).intoArray(dst, at);
-        return true;
-    }
-
-    private static boolean hasNaN(FloatVector t, FloatVector b) {
-        return t.compare(VectorOperators.NE, t).or(b.compare(VectorOperators.NE, b)).anyTrue();
-    }
-
-    /**
-     * Each window's first maximum in row-major order, in its left lane (no NaN): a tap replaces the best so far only
-     * when greater, so ties, −0 against +0 included, keep the earlier tap, as PyTorch's kernel does.
-     */
-    private static FloatVector firstMaxima(FloatVector t, FloatVector b) {
-        FloatVector tn = t.rearrange(NEIGHBOUR), bn = b.rearrange(NEIGHBOUR);
-        FloatVector top = t.blend(tn, tn.compare(VectorOperators.GT, t));
-        FloatVector bottom = b.blend(bn, bn.compare(VectorOperators.GT, b));
-        return top.blend(bottom, bottom.compare(VectorOperators.GT, top));
     }
 
     /**
@@ -134,52 +133,50 @@ final class Vector256Pool {
         for (int plane = planeFrom; plane < planeTo; plane++) {
             for (int o0 = 0; o0 < h / 2; o0++) {
                 int top = plane * h * w + 2 * o0 * w, bottom = top + w, yRow = (plane * (h / 2) + o0) * wo;
-                for (int c = 0; ; c = Math.min(c + L, last)) {
-                    int y = yRow + c / 2;
-                    // NaN (the last NaN wins) is rare: those windows, and a row whose gradients end dy too close to
-                    // load a whole vector, go one at a time
-                    if (y > dy.length - L || !backwardChunk(x, top + c, bottom + c, dy, y, mask, dx)) {
-                        MaxPool2x2.backwardWindows(x, dy, mask, dx, plane, o0, c / 2, c / 2 + L / 2, h, w, true);
-                    }
-                    if (c == last) {
-                        break;
-                    }
-                }
+                backwardRow(x, top, bottom, dy, yRow, mask, dx, last, plane, o0, h, w);
             }
         }
     }
 
     /**
-     * The gradient of the L/2 windows of one vector of a row pair at x[top] and x[bottom], their upstream gradients
-     * from dy[y], the ReLU mask's rows at the same places (when mask is not null): dx's rows written whole; false,
-     * writing nothing, when a tap is NaN.
+     * The gradient of one row pair's windows, L/2 windows a chunk, the last chunk at {@code last}: x's rows at top and
+     * bottom, the upstream gradients from dy[yRow], the ReLU mask's rows at the same places (when mask is not null);
+     * dx's rows written whole. NaN (the last NaN wins) is rare: those windows, and a row whose gradients end dy too
+     * close to load a whole vector, go one at a time.
      */
-    private static boolean backwardChunk(float[] x, int top, int bottom, float[] dy, int y, float[] mask,
-                                         float[] dx) {
-        FloatVector t = FloatVector.fromArray(S, x, top), b = FloatVector.fromArray(S, x, bottom);
-        if (t.compare(VectorOperators.NE, t).or(b.compare(VectorOperators.NE, b)).anyTrue()) {
-            return false;
-        }
+    private static void backwardRow(float[] x, int top, int bottom, float[] dy, int yRow, float[] mask, float[] dx,
+                                    int last, int plane, int o0, int h, int w) {
         FloatVector zero = FloatVector.zero(S);
-        FloatVector tn = t.rearrange(NEIGHBOUR), bn = b.rearrange(NEIGHBOUR);
-        FloatVector tLeft = t.blend(tn, RIGHT), tRight = tn.blend(t, RIGHT);
-        FloatVector bLeft = b.blend(bn, RIGHT), bRight = bn.blend(b, RIGHT);
-        // a row's right tap wins only when greater (ties keep the left); the bottom row only when its best is
-        // greater than the top row's: the first maximum in row-major order
-        VectorMask<Float> topRightWins = tRight.compare(VectorOperators.GT, tLeft);
-        VectorMask<Float> bottomRightWins = bRight.compare(VectorOperators.GT, bLeft);
-        VectorMask<Float> bottomWins = bLeft.max(bRight).compare(VectorOperators.GT, tLeft.max(tRight));
-        VectorMask<Float> topArg = topRightWins.eq(RIGHT).andNot(bottomWins);
-        VectorMask<Float> bottomArg = bottomRightWins.eq(RIGHT).and(bottomWins);
-        // + 0: −0 becomes +0, as adding into cleared memory does (PyTorch, the interpreter)
-        FloatVector g = FloatVector.fromArray(S, dy, y).rearrange(PER_WINDOW).add(0f);
-        FloatVector gTop = g, gBottom = g;
-        if (mask != null) { // +0 where mask ≤ 0, as the scalar form and ReLU's gradient select
-            gTop = g.blend(zero, FloatVector.fromArray(S, mask, top).compare(VectorOperators.LE, 0f));
-            gBottom = g.blend(zero, FloatVector.fromArray(S, mask, bottom).compare(VectorOperators.LE, 0f));
+        for (int c = 0; ; c = Math.min(c + L, last)) {
+            int y = yRow + c / 2;
+            FloatVector t = FloatVector.fromArray(S, x, top + c), b = FloatVector.fromArray(S, x, bottom + c);
+            if (y > dy.length - L || t.compare(VectorOperators.NE, t).or(b.compare(VectorOperators.NE, b)).anyTrue()) {
+                MaxPool2x2.backwardWindows(x, dy, mask, dx, plane, o0, c / 2, c / 2 + L / 2, h, w, true);
+            } else {
+                FloatVector tn = t.rearrange(NEIGHBOUR), bn = b.rearrange(NEIGHBOUR);
+                FloatVector tLeft = t.blend(tn, RIGHT), tRight = tn.blend(t, RIGHT);
+                FloatVector bLeft = b.blend(bn, RIGHT), bRight = bn.blend(b, RIGHT);
+                // a row's right tap wins only when greater (ties keep the left); the bottom row only when its best
+                // is greater than the top row's: the first maximum in row-major order
+                VectorMask<Float> topRightWins = tRight.compare(VectorOperators.GT, tLeft);
+                VectorMask<Float> bottomRightWins = bRight.compare(VectorOperators.GT, bLeft);
+                VectorMask<Float> bottomWins = bLeft.max(bRight).compare(VectorOperators.GT, tLeft.max(tRight));
+                VectorMask<Float> topArg = topRightWins.eq(RIGHT).andNot(bottomWins);
+                VectorMask<Float> bottomArg = bottomRightWins.eq(RIGHT).and(bottomWins);
+                // + 0: −0 becomes +0, as adding into cleared memory does (PyTorch, the interpreter)
+                FloatVector g = FloatVector.fromArray(S, dy, y).rearrange(PER_WINDOW).add(0f);
+                FloatVector gTop = g, gBottom = g;
+                if (mask != null) { // +0 where mask ≤ 0, as the scalar form and ReLU's gradient select
+                    gTop = g.blend(zero, FloatVector.fromArray(S, mask, top + c).compare(VectorOperators.LE, 0f));
+                    gBottom = g.blend(zero,
+                            FloatVector.fromArray(S, mask, bottom + c).compare(VectorOperators.LE, 0f));
+                }
+                zero.blend(gTop, topArg).intoArray(dx, top + c);
+                zero.blend(gBottom, bottomArg).intoArray(dx, bottom + c);
+            }
+            if (c == last) {
+                return;
+            }
         }
-        zero.blend(gTop, topArg).intoArray(dx, top);
-        zero.blend(gBottom, bottomArg).intoArray(dx, bottom);
-        return true;
     }
 }

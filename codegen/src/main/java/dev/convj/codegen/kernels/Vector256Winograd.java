@@ -45,57 +45,63 @@ final class Vector256Winograd {
      * further on): V[ξ] of tile (ty, tx) stored at v + ξ·xiStride + ty·tilesWide + tx. A tile row's last vector may
      * reach past its tiles: those lanes are stored where a later tile row, a later image or the row's slack is
      * written (WinogradF2 states the layout this relies on).
-     * <p>Each method here is small and takes no vector argument: a large straight-line kernel exceeded what JDK 17's
-     * C2 inlines into one compilation once generated code called it, and every vector became a heap object
-     * (docs/performance.md).
      */
     static void input(float[] col, int plane, int half, int tilesHigh, int tilesWide, int v, int xiStride) {
         int row = 2 * half;
-        for (int ty = 0; ty < tilesHigh; ty++) {
-            int r0 = plane + 2 * ty * row, r1 = r0 + row, r2 = r1 + row, r3 = r2 + row;
-            for (int tx = 0; tx < tilesWide; tx += L) {
-                int out = v + ty * tilesWide + tx;
-                // a tile's columns: even ones at +0 and +1, odd ones half further on
-                inputRow(col, r0 + tx, r2 + tx, half, 1, half + 1, SUB, col, out, xiStride);
-                inputRow(col, r1 + tx, r2 + tx, half, 1, half + 1, ADD, col, out + 4 * xiStride, xiStride);
-                inputRow(col, r1 + tx, r2 + tx, half, 1, half + 1, RSUB, col, out + 8 * xiStride, xiStride);
-                inputRow(col, r1 + tx, r3 + tx, half, 1, half + 1, SUB, col, out + 12 * xiStride, xiStride);
-            }
-        }
+        // rows a and b of each tile's Bᵀ d row: d0 − d2, d1 + d2, d2 − d1, d1 − d3; a tile's columns are its even
+        // ones at +0 and +1, its odd ones half further on
+        inputRows(col, plane, plane + 2 * row, half, 1, half + 1, SUB, col, v, xiStride, tilesHigh, 2 * row,
+                tilesWide, tilesWide);
+        inputRows(col, plane + row, plane + 2 * row, half, 1, half + 1, ADD, col, v + 4 * xiStride, xiStride,
+                tilesHigh, 2 * row, tilesWide, tilesWide);
+        inputRows(col, plane + row, plane + 2 * row, half, 1, half + 1, RSUB, col, v + 8 * xiStride, xiStride,
+                tilesHigh, 2 * row, tilesWide, tilesWide);
+        inputRows(col, plane + row, plane + 3 * row, half, 1, half + 1, SUB, col, v + 12 * xiStride, xiStride,
+                tilesHigh, 2 * row, tilesWide, tilesWide);
     }
 
     /**
-     * One row of Bᵀ d B for L tiles (or L channels of one tile): p = (row a) op (row b) at each of the tile's four
-     * columns, which lie 0, c1, c2 and c3 floats from a and b; then p0 − p2, p1 + p2, p2 − p1, p1 − p3 stored
-     * xiStride apart from out in dst.
+     * One row of Bᵀ d B over a grid of runs × n lanes: for run r and lane offset i (a multiple of L below n), p = (row
+     * a) op (row b) at each of the tile's four columns, which lie 0, c1, c2 and c3 floats from a + r·srcStep + i and
+     * b + r·srcStep + i; then p0 − p2, p1 + p2, p2 − p1, p1 − p3 stored xiStride apart from out + r·dstStep + i in
+     * dst. The lanes are L tiles of a tile row (the forward pass) or L channels of one tile (the weight gradient).
+     * <p>Every method here that computes with vectors holds its own loops: C2 then compiles it alone (it is larger
+     * than what C2 inlines), where its vector calls fit the inlining budget. Inlined four times into a caller, or
+     * into generated code, the budget ran out part-way and JDK 17's C2 left vectors as heap objects
+     * (KernelShapeTest checks the rule; docs/performance.md).
      */
-    private static void inputRow(float[] src, int a, int b, int c1, int c2, int c3, int mode, float[] dst, int out,
-                                 int xiStride) {
-        FloatVector a0 = FloatVector.fromArray(S, src, a), b0 = FloatVector.fromArray(S, src, b);
-        FloatVector a1 = FloatVector.fromArray(S, src, a + c1), b1 = FloatVector.fromArray(S, src, b + c1);
-        FloatVector a2 = FloatVector.fromArray(S, src, a + c2), b2 = FloatVector.fromArray(S, src, b + c2);
-        FloatVector a3 = FloatVector.fromArray(S, src, a + c3), b3 = FloatVector.fromArray(S, src, b + c3);
-        FloatVector p0, p1, p2, p3;
-        if (mode == SUB) {
-            p0 = a0.sub(b0);
-            p1 = a1.sub(b1);
-            p2 = a2.sub(b2);
-            p3 = a3.sub(b3);
-        } else if (mode == ADD) {
-            p0 = a0.add(b0);
-            p1 = a1.add(b1);
-            p2 = a2.add(b2);
-            p3 = a3.add(b3);
-        } else {
-            p0 = b0.sub(a0);
-            p1 = b1.sub(a1);
-            p2 = b2.sub(a2);
-            p3 = b3.sub(a3);
+    private static void inputRows(float[] src, int a, int b, int c1, int c2, int c3, int mode, float[] dst, int out,
+                                  int xiStride, int runs, int srcStep, int dstStep, int n) {
+        for (int r = 0; r < runs; r++) {
+            for (int i = 0; i < n; i += L) {
+                int ai = a + r * srcStep + i, bi = b + r * srcStep + i, o = out + r * dstStep + i;
+                FloatVector a0 = FloatVector.fromArray(S, src, ai), b0 = FloatVector.fromArray(S, src, bi);
+                FloatVector a1 = FloatVector.fromArray(S, src, ai + c1), b1 = FloatVector.fromArray(S, src, bi + c1);
+                FloatVector a2 = FloatVector.fromArray(S, src, ai + c2), b2 = FloatVector.fromArray(S, src, bi + c2);
+                FloatVector a3 = FloatVector.fromArray(S, src, ai + c3), b3 = FloatVector.fromArray(S, src, bi + c3);
+                FloatVector p0, p1, p2, p3;
+                if (mode == SUB) {
+                    p0 = a0.sub(b0);
+                    p1 = a1.sub(b1);
+                    p2 = a2.sub(b2);
+                    p3 = a3.sub(b3);
+                } else if (mode == ADD) {
+                    p0 = a0.add(b0);
+                    p1 = a1.add(b1);
+                    p2 = a2.add(b2);
+                    p3 = a3.add(b3);
+                } else {
+                    p0 = b0.sub(a0);
+                    p1 = b1.sub(a1);
+                    p2 = b2.sub(a2);
+                    p3 = b3.sub(a3);
+                }
+                p0.sub(p2).intoArray(dst, o);
+                p1.add(p2).intoArray(dst, o + xiStride);
+                p2.sub(p1).intoArray(dst, o + 2 * xiStride);
+                p1.sub(p3).intoArray(dst, o + 3 * xiStride);
+            }
         }
-        p0.sub(p2).intoArray(dst, out);
-        p1.add(p2).intoArray(dst, out + xiStride);
-        p2.sub(p1).intoArray(dst, out + 2 * xiStride);
-        p1.sub(p3).intoArray(dst, out + 3 * xiStride);
     }
 
     /**
@@ -170,19 +176,18 @@ final class Vector256Winograd {
      */
     static void inputChannels(float[] src, int at, int pw, int channels, int tilesHigh, int tilesWide, float[] v,
                               int vAt, int xiStride, int tileStride) {
-        int row = pw * channels;
-        for (int ty = 0, tile = 0; ty < tilesHigh; ty++) {
-            for (int tx = 0; tx < tilesWide; tx++, tile++) {
-                int r0 = at + 2 * ty * row + 2 * tx * channels, r1 = r0 + row, r2 = r1 + row, r3 = r2 + row;
-                for (int c = 0; c < channels; c += L) {
-                    int out = vAt + tile * tileStride + c;
-                    int c1 = channels, c2 = 2 * channels, c3 = 3 * channels; // a tile's columns, channels-last
-                    inputRow(src, r0 + c, r2 + c, c1, c2, c3, SUB, v, out, xiStride);
-                    inputRow(src, r1 + c, r2 + c, c1, c2, c3, ADD, v, out + 4 * xiStride, xiStride);
-                    inputRow(src, r1 + c, r2 + c, c1, c2, c3, RSUB, v, out + 8 * xiStride, xiStride);
-                    inputRow(src, r1 + c, r3 + c, c1, c2, c3, SUB, v, out + 12 * xiStride, xiStride);
-                }
-            }
+        int row = pw * channels, c1 = channels, c2 = 2 * channels, c3 = 3 * channels; // a tile's columns
+        for (int ty = 0; ty < tilesHigh; ty++) {
+            int r0 = at + 2 * ty * row, r1 = r0 + row, r2 = r1 + row, r3 = r2 + row;
+            int out = vAt + ty * tilesWide * tileStride;
+            // the tiles of a tile row lie 2·channels apart in src, tileStride apart in v
+            inputRows(src, r0, r2, c1, c2, c3, SUB, v, out, xiStride, tilesWide, 2 * channels, tileStride, channels);
+            inputRows(src, r1, r2, c1, c2, c3, ADD, v, out + 4 * xiStride, xiStride, tilesWide, 2 * channels,
+                    tileStride, channels);
+            inputRows(src, r1, r2, c1, c2, c3, RSUB, v, out + 8 * xiStride, xiStride, tilesWide, 2 * channels,
+                    tileStride, channels);
+            inputRows(src, r1, r3, c1, c2, c3, SUB, v, out + 12 * xiStride, xiStride, tilesWide, 2 * channels,
+                    tileStride, channels);
         }
     }
 
@@ -194,42 +199,45 @@ final class Vector256Winograd {
     static void gradientChannels(float[] src, int at, int channels, int tilesHigh, int tilesWide, float[] m, int mAt,
                                  int xiStride, int tileStride) {
         int row = 2 * tilesWide * channels;
-        for (int ty = 0, tile = 0; ty < tilesHigh; ty++) {
-            for (int tx = 0; tx < tilesWide; tx++, tile++) {
-                int r0 = at + 2 * ty * row + 2 * tx * channels, r1 = r0 + row;
-                for (int c = 0; c < channels; c += L) {
-                    int out = mAt + tile * tileStride + c;
-                    // A D, A = (Aᵀ)ᵀ: rows D0, D0 + D1, D0 − D1, −D1
-                    for (int i = 0; i < 4; i++) {
-                        gradientRow(src, r0 + c, r1 + c, channels, i, m, out + 4 * i * xiStride, xiStride);
-                    }
-                }
-            }
+        for (int ty = 0; ty < tilesHigh; ty++) {
+            int r0 = at + 2 * ty * row;
+            gradientRows(src, r0, r0 + row, channels, m, mAt + ty * tilesWide * tileStride, xiStride, tilesWide,
+                    tileStride);
         }
     }
 
-    /** Row i of A D Aᵀ for one tile and L channels: p = row i of A D, then p0, p0 + p1, p0 − p1, −p1. */
-    private static void gradientRow(float[] src, int r0, int r1, int channels, int i, float[] m, int out,
-                                    int xiStride) {
-        FloatVector d00 = FloatVector.fromArray(S, src, r0), d01 = FloatVector.fromArray(S, src, r0 + channels);
-        FloatVector d10 = FloatVector.fromArray(S, src, r1), d11 = FloatVector.fromArray(S, src, r1 + channels);
-        FloatVector p0, p1;
-        if (i == 0) {
-            p0 = d00;
-            p1 = d01;
-        } else if (i == 1) {
-            p0 = d00.add(d10);
-            p1 = d01.add(d11);
-        } else if (i == 2) {
-            p0 = d00.sub(d10);
-            p1 = d01.sub(d11);
-        } else {
-            p0 = d10.neg();
-            p1 = d11.neg();
+    /**
+     * A D Aᵀ of a tile row's tiles, L channels at a time: tile t's rows start at r0 + 2t·channels and r1 +
+     * 2t·channels, its 16 values go xiStride apart from out + t·tileStride + c. A = (Aᵀ)ᵀ gives the rows of A D as
+     * D0, D0 + D1, D0 − D1, −D1, and each row p gives p0, p0 + p1, p0 − p1, −p1.
+     */
+    private static void gradientRows(float[] src, int r0, int r1, int channels, float[] m, int out, int xiStride,
+                                     int tiles, int tileStride) {
+        for (int t = 0; t < tiles; t++) {
+            for (int c = 0; c < channels; c += L) {
+                int top = r0 + 2 * t * channels + c, bottom = r1 + 2 * t * channels + c, o = out + t * tileStride + c;
+                FloatVector d00 = FloatVector.fromArray(S, src, top);
+                FloatVector d01 = FloatVector.fromArray(S, src, top + channels);
+                FloatVector d10 = FloatVector.fromArray(S, src, bottom);
+                FloatVector d11 = FloatVector.fromArray(S, src, bottom + channels);
+                FloatVector s0 = d00.add(d10), s1 = d01.add(d11), e0 = d00.sub(d10), e1 = d01.sub(d11);
+                d00.intoArray(m, o);
+                d00.add(d01).intoArray(m, o + xiStride);
+                d00.sub(d01).intoArray(m, o + 2 * xiStride);
+                d01.neg().intoArray(m, o + 3 * xiStride);
+                s0.intoArray(m, o + 4 * xiStride);
+                s0.add(s1).intoArray(m, o + 5 * xiStride);
+                s0.sub(s1).intoArray(m, o + 6 * xiStride);
+                s1.neg().intoArray(m, o + 7 * xiStride);
+                e0.intoArray(m, o + 8 * xiStride);
+                e0.add(e1).intoArray(m, o + 9 * xiStride);
+                e0.sub(e1).intoArray(m, o + 10 * xiStride);
+                e1.neg().intoArray(m, o + 11 * xiStride);
+                d10.neg().intoArray(m, o + 12 * xiStride);
+                d10.add(d11).neg().intoArray(m, o + 13 * xiStride); // row 3: p = −D1
+                d11.sub(d10).intoArray(m, o + 14 * xiStride);
+                d11.intoArray(m, o + 15 * xiStride);
+            }
         }
-        p0.intoArray(m, out);
-        p0.add(p1).intoArray(m, out + xiStride);
-        p0.sub(p1).intoArray(m, out + 2 * xiStride);
-        p1.neg().intoArray(m, out + 3 * xiStride);
     }
 }

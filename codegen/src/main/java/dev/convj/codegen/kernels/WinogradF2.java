@@ -73,12 +73,12 @@ public final class WinogradF2 {
 
     /**
      * Channels per vector of the weight gradient's transforms ({@link #inputChannels}, {@link #gradientChannels}), or 0
-     * where generated code should keep its scalar ones: without vectors, and on JDK 17, whose C2 left these kernels
-     * boxing some of their vectors in some training runs, though never when called alone (docs/performance.md). {@code -Dconvj.winogradChannelVectors=true} uses them on JDK 17 too (the tests do, to check them).
+     * where generated code should keep its emitted scalar ones: without vectors, or with
+     * {@code -Dconvj.winogradChannelVectors=false} (the tests run both forms).
      */
     public static int channelLanes() {
-        boolean jdk = Runtime.version().feature() >= 21 || Boolean.getBoolean("convj.winogradChannelVectors");
-        return jdk ? Width.BITS / 32 : 0;
+        boolean vectors = !"false".equals(System.getProperty("convj.winogradChannelVectors"));
+        return vectors ? Width.BITS / 32 : 0;
     }
 
     /**

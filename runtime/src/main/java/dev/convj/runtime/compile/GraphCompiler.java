@@ -61,7 +61,7 @@ public final class GraphCompiler {
     /**
      * The cache key: the graph's structural hash, the code generator's version and build fingerprint, the
      * micro-kernel's width (the generated code's panel sizes follow it), whether the weight gradient's vector
-     * transforms are used (not on JDK 17: {@code WinogradF2.channelLanes}), what the schedule forces and the Winograd
+     * transforms are used ({@code WinogradF2.channelLanes}), what the schedule forces and the Winograd
      * choices of the plan.
      */
     public static String key(Graph graph, Schedule schedule) {

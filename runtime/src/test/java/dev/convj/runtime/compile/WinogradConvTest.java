@@ -188,7 +188,7 @@ class WinogradConvTest {
      * odd sizes whose last tiles are partial, paddings 0..2, batches across chunks, one to three threads, channel
      * counts that fill whole vectors (the vector transforms) and ones that do not (the emitted scalar ones).
      */
-    @ParameterizedTest(name = "vector transforms over channels on every JDK: {0}")
+    @ParameterizedTest(name = "vector transforms over channels: {0}")
     @CsvSource({"false", "true"})
     void forcedWinogradWeightGradientMatchesTheInterpreterOnRandomShapes(boolean channelVectors) {
         String property = "convj.winogradChannelVectors";
