@@ -13,6 +13,7 @@ import dev.convj.codegen.GeneratedGraph;
 import dev.convj.codegen.GeneratedSource;
 import dev.convj.codegen.Schedule;
 import dev.convj.codegen.plan.CodegenPasses;
+import dev.convj.codegen.plan.ConvPlan;
 import dev.convj.codegen.plan.ExecutionPlan;
 import dev.convj.codegen.plan.MemoryPlan;
 import dev.convj.graph.Graph;
@@ -54,9 +55,10 @@ public final class ClassEmitter {
 
     /** Emits buffers, scratch space, the constructor, the node methods, {@code run()} and the helpers. */
     static Body body(Graph graph, Schedule schedule, TypeSpec.Builder type, ClassName self, boolean standalone) {
-        ExecutionPlan plan = ExecutionPlan.of(graph);
+        ConvPlan convPlan = ConvPlan.of(graph, schedule);
+        ExecutionPlan plan = ExecutionPlan.of(graph, conv -> !standalone && ConvForwardEmitter.poolsInEpilogue(convPlan, conv));
         MemoryPlan memory = MemoryPlan.of(plan);
-        EmitContext ctx = new EmitContext(graph, plan, memory, schedule, type, self, standalone);
+        EmitContext ctx = new EmitContext(graph, plan, convPlan, memory, schedule, type, self, standalone);
         for (Node n : plan.schedule()) {
             n.op().accept(new NodeEmitter(ctx, n));
         }

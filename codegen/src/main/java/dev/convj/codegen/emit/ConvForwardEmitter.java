@@ -7,9 +7,11 @@ import dev.convj.codegen.kernels.Gemm;
 import dev.convj.codegen.plan.ConvAlgorithm;
 import dev.convj.codegen.plan.ConvCostModel;
 import dev.convj.codegen.plan.ConvDims;
+import dev.convj.codegen.plan.ConvPlan;
 import dev.convj.codegen.plan.KernelBand;
 import dev.convj.codegen.plan.PaddedImage;
 import dev.convj.graph.Node;
+import dev.convj.graph.ops.Conv;
 import dev.convj.graph.ops.ConvGeometry;
 
 /**
@@ -19,6 +21,19 @@ import dev.convj.graph.ops.ConvGeometry;
  */
 final class ConvForwardEmitter {
     private ConvForwardEmitter() {}
+
+    /**
+     * Whether convolution {@code conv}'s forward code can also compute a 2×2, stride-2 max pool of its result in its
+     * epilogue: the implicit GEMM and the channels-in-lanes forms of a 2-D convolution can.
+     */
+    static boolean poolsInEpilogue(ConvPlan convPlan, Node conv) {
+        if (!(conv.op() instanceof Conv) || conv.shape().rank() != 4) {
+            return false;
+        }
+        ConvAlgorithm algorithm = convPlan.of(conv).algorithm();
+        return algorithm.winograd() == null
+                && (algorithm == ConvAlgorithm.IMPLICIT_GEMM || algorithm == ConvAlgorithm.CHANNEL_VECTORS);
+    }
 
     static void emit(EmitContext ctx, Node n, ConvGeometry g) {
         Node x = ctx.input(n, 0), w = ctx.input(n, 1);

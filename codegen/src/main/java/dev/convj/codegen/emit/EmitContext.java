@@ -55,7 +55,7 @@ public final class EmitContext {
     /** Floats of the one scratch array all threads share (e.g. a dense layer's weights packed once per call). */
     int sharedSize;
 
-    EmitContext(Graph graph, ExecutionPlan plan, MemoryPlan memory, Schedule schedule, TypeSpec.Builder type,
+    EmitContext(Graph graph, ExecutionPlan plan, ConvPlan convPlan, MemoryPlan memory, Schedule schedule, TypeSpec.Builder type,
                 ClassName self, boolean standalone) {
         String kernels = "dev.convj.codegen.kernels";
         this.team = standalone ? self.nestedClass("Team") : ClassName.get(kernels, "Team");
@@ -66,7 +66,7 @@ public final class EmitContext {
         this.standalone = standalone;
         this.graph = graph;
         this.plan = plan;
-        this.convPlan = ConvPlan.of(graph, schedule);
+        this.convPlan = convPlan;
         this.memory = memory;
         this.schedule = schedule;
         this.type = type;

@@ -57,6 +57,10 @@ final class ImplicitConvEmitter {
         b.beginControlFlow("for (int n = from; n < to; n++)");
         boolean bias = n.inputs().size() == 3;
         boolean relu = ctx.plan.epilogueOf(n) >= 0;
+        Node pool = ctx.plan.poolOf(n) < 0 ? null : ctx.graph.node(ctx.plan.poolOf(n));
+        if (pool != null && (banded || r != 2)) {
+            throw new IllegalStateException(n.name() + ": a fused pool needs the plain 2-D form");
+        }
         for (int group = 0; group < d.g().groups(); group++) {
             String xAt = Expr.add(Expr.mul("n", d.c() * d.inSize()), group * d.cg() * d.inSize());
             b.addStatement("$L_pad($L, $L, col)", name, ctx.buf(ctx.input(n, 0)), xAt);
@@ -74,6 +78,10 @@ final class ImplicitConvEmitter {
                 b.addStatement("$T.multiplyImplicit($L, $L, $L, col, $L, col, 0, $L, col, $L, $L, false, gemm[worker])",
                         ctx.gemmClass, d.og(), positions, d.kg(), packed + (long) group * packedSize, taps, result,
                         positions);
+            }
+            if (pool != null) {
+                emitPooledCopyOut(ctx, b, n, d, pool, group, result, positions, src.stride()[0], bias, relu);
+                continue;
             }
             b.add("// the valid positions into $L$L\n", y, bias || relu ? ", " + epilogueName(bias, relu) : "");
             b.beginControlFlow("for (int o = 0; o < $L; o++)", d.og());
@@ -105,6 +113,32 @@ final class ImplicitConvEmitter {
     }
 
     /**
+     * The epilogue of a convolution whose 2×2 max pool is fused: per channel and pooled row, the maxima of the
+     * windows of two rows of the GEMM's result (+ bias, ReLU, as the unfused epilogue computes them) straight into
+     * the pool's buffer; the unpooled result is never stored.
+     */
+    private static void emitPooledCopyOut(EmitContext ctx, CodeBlock.Builder b, Node n, ConvDims d, Node pool,
+                                          int group, long result, int positions, int rowStride, boolean bias,
+                                          boolean relu) {
+        int ho = pool.shape().dim(2), wo = pool.shape().dim(3), planes = d.o() * ho * wo;
+        b.add("// fused $L: each 2×2 window's maximum of the valid positions$L, into $L\n",
+                ctx.describe(pool).replace("$", "$$"), bias || relu ? " (" + epilogueName(bias, relu) + " first)" : "",
+                ctx.buf(n));
+        b.beginControlFlow("for (int o = 0; o < $L; o++)", d.og());
+        if (bias) {
+            b.addStatement("float bias = $L[$L]", ctx.buf(ctx.input(n, 2)), Expr.add("o", group * d.og()));
+        }
+        String top = Expr.add(Expr.add(String.valueOf(result), Expr.mul("o", positions)), Expr.mul("i", 2 * rowStride));
+        String to = Expr.add(Expr.add(Expr.mul("n", planes), Expr.mul("o", ho * wo)), group * d.og() * ho * wo);
+        b.beginControlFlow("for (int i = 0; i < $L; i++)", ho);
+        b.addStatement("$T.copyOutPooled(col, $L, $L, $L, $L, $L, $L, $L, $L)", ctx.maxPool2x2, top,
+                Expr.add(top, rowStride), ctx.buf(n), Expr.add(to, Expr.mul("i", wo)), wo,
+                Expr.mul("n + 1", planes), bias ? "bias" : "0f", relu);
+        b.endControlFlow();
+        b.endControlFlow();
+    }
+
+    /**
      * Node n's forward pass {@code d} (2-D, stride 1, at most {@link Gemm#CHANNEL_LANES} output channels per group)
      * with the channels in the vector lanes: per image and group the zero-padded copy, then
      * {@link Gemm#convChannelRows} over the output rows into col (position-major: a vector of channels per
@@ -118,7 +152,12 @@ final class ImplicitConvEmitter {
         long result = paddedCopyFloats(d, src);
         // the tiles of a row narrower than 12 positions spill into the next row's place, the last row's into slack
         long packed = result + (long) (ho * wo + Gemm.CHANNEL_POSITIONS) * lanes + 64;
-        ctx.needCol(packed + (long) d.g().groups() * kg * lanes);
+        Node pool = ctx.plan.poolOf(n) < 0 ? null : ctx.graph.node(ctx.plan.poolOf(n));
+        // with a fused pool: each group's biases as a vector of lanes, then the pooled positions' vectors
+        long biases = packed + (long) d.g().groups() * kg * lanes;
+        long pooled = biases + (long) d.g().groups() * lanes;
+        int pho = pool == null ? 0 : pool.shape().dim(2), pwo = pool == null ? 0 : pool.shape().dim(3);
+        ctx.needCol(pool == null ? biases : pooled + (long) pho * pwo * lanes);
         String taps = ctx.constantArray(name.toUpperCase() + "_TAP", src.tapOffsets(d));
         addIm2colMethod(ctx, name + "_pad", b -> emitPaddedCopy(b, d, src, 0, true));
         CodeBlock.Builder b = CodeBlock.builder().addStatement("float[] col = cols[worker]");
@@ -127,9 +166,17 @@ final class ImplicitConvEmitter {
             b.addStatement("$T.packChannels($L, $L, $L, $L, col, $L)", ctx.gemmClass, og, kg, filters,
                     (long) group * og * kg, packed + (long) group * kg * lanes);
         }
-        b.beginControlFlow("for (int n = from; n < to; n++)");
         boolean bias = n.inputs().size() == 3;
         boolean relu = ctx.plan.epilogueOf(n) >= 0;
+        if (pool != null && bias) {
+            b.add("// the biases as vectors of $L lanes (zero past each group's $L channels) at col[$L..)\n", lanes, og,
+                    biases);
+            b.beginControlFlow("for (int j = 0; j < $L; j++)", d.g().groups() * lanes);
+            b.addStatement("col[$L + j] = j % $L < $L ? $L[j / $L * $L + j % $L] : 0f", biases, lanes, og,
+                    ctx.buf(ctx.input(n, 2)), lanes, og, lanes);
+            b.endControlFlow();
+        }
+        b.beginControlFlow("for (int n = from; n < to; n++)");
         for (int group = 0; group < d.g().groups(); group++) {
             String xAt = Expr.add(Expr.mul("n", d.c() * d.inSize()), group * d.cg() * d.inSize());
             b.addStatement("$L_pad($L, $L, col)", name, ctx.buf(ctx.input(n, 0)), xAt);
@@ -137,6 +184,22 @@ final class ImplicitConvEmitter {
                     + " the channels in the lanes, into col[$L..)\n", src.stride()[0], taps, ho, wo, result);
             b.addStatement("$T.convChannelRows($L, col, $L, col, 0, $L, $L, $L, $L, col, $L)", ctx.gemmClass, kg,
                     packed + (long) group * kg * lanes, taps, ho, src.stride()[0], wo, result);
+            if (pool != null) {
+                b.add("// fused $L: each 2×2 window's maximum$L, a vector of channels a window, into col[$L..)\n",
+                        ctx.describe(pool).replace("$", "$$"),
+                        bias || relu ? " (" + epilogueName(bias, relu) + " first)" : "", pooled);
+                b.addStatement("$T.poolChannels(col, $L, $L, $L, $L, $L, $L, $L, col, $L)", ctx.maxPool2x2, result, ho,
+                        wo, lanes, bias ? "col" : "null", biases + (long) group * lanes, relu, pooled);
+                b.add("// each channel's pooled plane into $L\n", y);
+                b.beginControlFlow("for (int o = 0; o < $L; o++)", og);
+                b.addStatement("int at = $L", Expr.add(Expr.add(Expr.mul("n", d.o() * pho * pwo),
+                        Expr.mul("o", pho * pwo)), group * og * pho * pwo));
+                b.beginControlFlow("for (int p = 0; p < $L; p++)", pho * pwo);
+                b.addStatement("$L[at + p] = col[$L + p * $L + o]", y, pooled, lanes);
+                b.endControlFlow();
+                b.endControlFlow();
+                continue;
+            }
             b.add("// each channel's plane into $L$L\n", y, bias || relu ? ", " + epilogueName(bias, relu) : "");
             b.beginControlFlow("for (int o = 0; o < $L; o++)", og);
             if (bias) {

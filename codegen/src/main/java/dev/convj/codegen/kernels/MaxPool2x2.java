@@ -64,6 +64,83 @@ public final class MaxPool2x2 {
     }
 
     /**
+     * A convolution's epilogue with this pool fused, one pooled row: dst[at + j] for j < wo = the first maximum (as
+     * {@link #forward} scans) of window j's taps v = src[top + 2j], src[top + 2j + 1], src[bottom + 2j],
+     * src[bottom + 2j + 1], each taken as v + bias and then, with {@code relu}, 0 where it is below 0: what the
+     * unfused epilogue stores and the pool then reads. The vector forms may write past wo, up to dstEnd (the next
+     * row's place, written after), and read up to a vector's windows' taps from top and bottom.
+     */
+    public static void copyOutPooled(float[] src, int top, int bottom, float[] dst, int at, int wo, int dstEnd,
+                                     float bias, boolean relu) {
+        if (Width.BITS == 512) {
+            Vector512Pool.copyOutPooled(src, top, bottom, dst, at, wo, dstEnd, bias, relu);
+        } else if (Width.BITS == 256) {
+            Vector256Pool.copyOutPooled(src, top, bottom, dst, at, wo, dstEnd, bias, relu);
+        } else if (Width.BITS == 128) {
+            Vector128Pool.copyOutPooled(src, top, bottom, dst, at, wo, dstEnd, bias, relu);
+        } else {
+            copyOutPooledPlain(src, top, bottom, dst, at, wo, bias, relu);
+        }
+    }
+
+    static void copyOutPooledPlain(float[] src, int top, int bottom, float[] dst, int at, int wo, float bias,
+                                   boolean relu) {
+        for (int j = 0; j < wo; j++) {
+            float best = activated(src[top + 2 * j], bias, relu);
+            best = later(best, activated(src[top + 2 * j + 1], bias, relu));
+            best = later(best, activated(src[bottom + 2 * j], bias, relu));
+            dst[at + j] = later(best, activated(src[bottom + 2 * j + 1], bias, relu));
+        }
+    }
+
+    /** v + bias, then 0 where below 0 when {@code relu}: the convolution's epilogue. */
+    private static float activated(float v, float bias, boolean relu) {
+        float a = v + bias;
+        return relu && a < 0f ? 0f : a;
+    }
+
+    /**
+     * A convolution's epilogue with this pool fused, its result held position-major with the channels in
+     * {@code lanes} lanes (src[srcAt + (i·w + j)·lanes + c] for h×w positions): for each of the (h/2)×(w/2) windows,
+     * a vector of lanes at dst[dstAt + (i·(w/2) + j)·lanes], each lane the first maximum of its channel's four taps,
+     * each tap taken as v (+ bias[biasAt + c] when bias is not null) and then, with {@code relu}, 0 where below 0.
+     */
+    public static void poolChannels(float[] src, int srcAt, int h, int w, int lanes, float[] bias, int biasAt,
+                                    boolean relu, float[] dst, int dstAt) {
+        if (Width.BITS == 512 && lanes == 16) {
+            Vector512Pool.poolChannels(src, srcAt, h, w, bias, biasAt, relu, dst, dstAt);
+        } else if (Width.BITS == 256 && lanes == 8) {
+            Vector256Pool.poolChannels(src, srcAt, h, w, bias, biasAt, relu, dst, dstAt);
+        } else if (Width.BITS == 128 && lanes == 4) {
+            Vector128Pool.poolChannels(src, srcAt, h, w, bias, biasAt, relu, dst, dstAt);
+        } else {
+            poolChannelsPlain(src, srcAt, h, w, lanes, bias, biasAt, relu, dst, dstAt);
+        }
+    }
+
+    static void poolChannelsPlain(float[] src, int srcAt, int h, int w, int lanes, float[] bias, int biasAt,
+                                  boolean relu, float[] dst, int dstAt) {
+        for (int i = 0; i < h / 2; i++) {
+            for (int j = 0; j < w / 2; j++) {
+                int p = srcAt + (2 * i * w + 2 * j) * lanes, out = dstAt + (i * (w / 2) + j) * lanes;
+                for (int c = 0; c < lanes; c++) {
+                    float b = bias == null ? 0f : bias[biasAt + c];
+                    float best = channelTap(src[p + c], bias != null, b, relu);
+                    best = later(best, channelTap(src[p + lanes + c], bias != null, b, relu));
+                    best = later(best, channelTap(src[p + w * lanes + c], bias != null, b, relu));
+                    dst[out + c] = later(best, channelTap(src[p + (w + 1) * lanes + c], bias != null, b, relu));
+                }
+            }
+        }
+    }
+
+    /** The channels-last epilogue's value: v, + b when there is a bias (no + 0 without: it would turn −0 into +0). */
+    private static float channelTap(float v, boolean addBias, float b, boolean relu) {
+        float a = addBias ? v + b : v;
+        return relu && a < 0f ? 0f : a;
+    }
+
+    /**
      * The gradient, for windows that tile the planes (h and w even): each window's upstream gradient goes to its
      * argmax, or +0 where mask ≤ 0 when a mask is given (a fused ReLU backward: mask is the ReLU's output), and
      * every other element of dx is zero.

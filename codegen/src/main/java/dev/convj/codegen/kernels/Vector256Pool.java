@@ -124,6 +124,84 @@ final class Vector256Pool {
     }
 
     /**
+     * {@link MaxPool2x2#copyOutPooled}: L windows a chunk, two vectors of each row, the last chunk overlapping the one
+     * before it. A row of fewer than L windows writes L values (the extra ones in the next row's place, written
+     * after) when dst has room before dstEnd; without the room, or with too few floats in src to read whole chunks,
+     * the plain form runs. NaN needs no plain form here: each step's select also takes a NaN tap.
+     */
+    static void copyOutPooled(float[] src, int top, int bottom, float[] dst, int at, int wo, int dstEnd, float bias,
+                              boolean relu) {
+        int span = 2 * Math.max(wo, L);
+        if (wo < 1 || wo < L && at + L > dstEnd || Math.max(top, bottom) + span > src.length) {
+            MaxPool2x2.copyOutPooledPlain(src, top, bottom, dst, at, wo, bias, relu);
+            return;
+        }
+        FloatVector zero = FloatVector.zero(S);
+        int last = Math.max(0, wo - L);
+        for (int c = 0; ; c = Math.min(c + L, last)) {
+            FloatVector t0 = FloatVector.fromArray(S, src, top + 2 * c).add(bias);
+            FloatVector t1 = FloatVector.fromArray(S, src, top + 2 * c + L).add(bias);
+            FloatVector b0 = FloatVector.fromArray(S, src, bottom + 2 * c).add(bias);
+            FloatVector b1 = FloatVector.fromArray(S, src, bottom + 2 * c + L).add(bias);
+            if (relu) { // 0 where below 0, NaN and −0 kept: Gemm.copyOut's ReLU
+                t0 = t0.blend(zero, t0.compare(VectorOperators.LT, 0f));
+                t1 = t1.blend(zero, t1.compare(VectorOperators.LT, 0f));
+                b0 = b0.blend(zero, b0.compare(VectorOperators.LT, 0f));
+                b1 = b1.blend(zero, b1.compare(VectorOperators.LT, 0f));
+            }
+            // in each window's left lane: the right tap replaces the left when greater or NaN, then the bottom pair's
+            // best replaces the top pair's likewise: MaxPool2x2's scan (the first maximum, or the last NaN)
+            FloatVector tn0 = t0.rearrange(NEIGHBOUR), tn1 = t1.rearrange(NEIGHBOUR);
+            FloatVector bn0 = b0.rearrange(NEIGHBOUR), bn1 = b1.rearrange(NEIGHBOUR);
+            t0 = t0.blend(tn0, tn0.compare(VectorOperators.GT, t0).or(tn0.compare(VectorOperators.NE, tn0)));
+            t1 = t1.blend(tn1, tn1.compare(VectorOperators.GT, t1).or(tn1.compare(VectorOperators.NE, tn1)));
+            b0 = b0.blend(bn0, bn0.compare(VectorOperators.GT, b0).or(bn0.compare(VectorOperators.NE, bn0)));
+            b1 = b1.blend(bn1, bn1.compare(VectorOperators.GT, b1).or(bn1.compare(VectorOperators.NE, bn1)));
+            FloatVector m0 = t0.blend(b0, b0.compare(VectorOperators.GT, t0).or(b0.compare(VectorOperators.NE, b0)));
+            FloatVector m1 = t1.blend(b1, b1.compare(VectorOperators.GT, t1).or(b1.compare(VectorOperators.NE, b1)));
+            m0.rearrange(LEFT_LANES).blend(m1.rearrange(LEFT_LANES), HIGH).intoArray(dst, at + c);
+            if (c == last) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * {@link MaxPool2x2#poolChannels} with L lanes: a window's four position vectors, the bias added (when given),
+     * the ReLU applied, then each replaces the best so far when greater or NaN, in row-major order.
+     */
+    static void poolChannels(float[] src, int srcAt, int h, int w, float[] bias, int biasAt, boolean relu,
+                             float[] dst, int dstAt) {
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector b = bias == null ? zero : FloatVector.fromArray(S, bias, biasAt);
+        boolean add = bias != null; // without a bias nothing is added: + 0 would turn −0 into +0
+        for (int i = 0; i < h / 2; i++) {
+            for (int j = 0; j < w / 2; j++) {
+                int p = srcAt + (2 * i * w + 2 * j) * L;
+                FloatVector v0 = FloatVector.fromArray(S, src, p), v1 = FloatVector.fromArray(S, src, p + L);
+                FloatVector v2 = FloatVector.fromArray(S, src, p + w * L);
+                FloatVector v3 = FloatVector.fromArray(S, src, p + (w + 1) * L);
+                if (add) {
+                    v0 = v0.add(b);
+                    v1 = v1.add(b);
+                    v2 = v2.add(b);
+                    v3 = v3.add(b);
+                }
+                if (relu) {
+                    v0 = v0.blend(zero, v0.compare(VectorOperators.LT, 0f));
+                    v1 = v1.blend(zero, v1.compare(VectorOperators.LT, 0f));
+                    v2 = v2.blend(zero, v2.compare(VectorOperators.LT, 0f));
+                    v3 = v3.blend(zero, v3.compare(VectorOperators.LT, 0f));
+                }
+                FloatVector best = v0.blend(v1, v1.compare(VectorOperators.GT, v0).or(v1.compare(VectorOperators.NE, v1)));
+                best = best.blend(v2, v2.compare(VectorOperators.GT, best).or(v2.compare(VectorOperators.NE, v2)));
+                best = best.blend(v3, v3.compare(VectorOperators.GT, best).or(v3.compare(VectorOperators.NE, v3)));
+                best.intoArray(dst, dstAt + (i * (w / 2) + j) * L);
+            }
+        }
+    }
+
+    /**
      * Each window's gradient to its argmax, a vector of a row pair at a time; needs w ≥ L (copying narrower rows
      * through scratch costs more than the plain form saves).
      */

@@ -2,6 +2,7 @@ package dev.convj.codegen.plan;
 
 import dev.convj.graph.Graph;
 import dev.convj.graph.Node;
+import dev.convj.graph.Shape;
 import dev.convj.graph.ops.Add;
 import dev.convj.graph.ops.BroadcastTo;
 import dev.convj.graph.ops.Conv;
@@ -11,6 +12,7 @@ import dev.convj.graph.ops.LeakyRelu;
 import dev.convj.graph.ops.Pow;
 import dev.convj.graph.ops.Fill;
 import dev.convj.graph.ops.Input;
+import dev.convj.graph.ops.MaxPool;
 import dev.convj.graph.ops.MaxPoolBackward;
 import dev.convj.graph.ops.PoolGeometry;
 import dev.convj.graph.ops.Mul;
@@ -26,6 +28,7 @@ import dev.convj.graph.ops.Sub;
 import dev.convj.graph.ops.Tanh;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * How each node of a graph is realized by generated code: which nodes are fed, which are inlined into an
@@ -46,8 +49,9 @@ public final class ExecutionPlan {
         /** A reshape: the same buffer as its operand. */
         ALIAS,
         /**
-         * Computed by its operand's producer as an epilogue (a ReLU after a convolution or dense layer, an
-         * elementwise consumer of a max-pool gradient); the producer writes into this node's buffer.
+         * Computed by its operand's producer as an epilogue (a ReLU after a convolution or dense layer, a 2×2 max
+         * pool after a convolution, an elementwise consumer of a max-pool gradient); the producer writes into this
+         * node's buffer.
          */
         EPILOGUE,
         /** Computed by its own code block into its own buffer. */
@@ -59,16 +63,24 @@ public final class ExecutionPlan {
     private final int[] consumers;
     /** For a node whose consumer is fused as an epilogue, that consumer; else −1. */
     private final int[] epilogue;
+    /** For a convolution whose result is max-pooled in its epilogue, that pool; else −1. */
+    private final int[] pool;
+    /** For a convolution, or its fused ReLU, whose value is never stored because the pool is fused: that pool. */
+    private final int[] pooledInto;
     private final boolean[] isOutput;
 
-    private ExecutionPlan(Graph graph) {
+    private ExecutionPlan(Graph graph, Predicate<Node> poolsInEpilogue) {
         this.graph = graph;
         int n = graph.size();
         roles = new Role[n];
         consumers = new int[n];
         epilogue = new int[n];
         isOutput = new boolean[n];
+        pool = new int[n];
+        pooledInto = new int[n];
         java.util.Arrays.fill(epilogue, -1);
+        java.util.Arrays.fill(pool, -1);
+        java.util.Arrays.fill(pooledInto, -1);
         for (Node node : graph.nodes()) {
             for (int in : node.inputs()) {
                 consumers[in]++;
@@ -87,6 +99,26 @@ public final class ExecutionPlan {
                 if (fusable) {
                     roles[node.id()] = Role.EPILOGUE;
                     epilogue[producer.id()] = node.id();
+                }
+            }
+        }
+        // A 2×2, stride-2 max pool that alone reads a convolution's result (after its fused ReLU, if any) is computed
+        // by the convolution's epilogue while the result is in cache, when that convolution's code can (the
+        // predicate): the unpooled result is never stored.
+        for (Node node : graph.nodes()) {
+            if (node.op() instanceof MaxPool max && roles[node.id()] == Role.COMPUTED
+                    && isWindow2x2(max.geometry(), graph.node(node.inputs().get(0)).shape(), node.shape())) {
+                Node operand = graph.node(node.inputs().get(0));
+                Node producer = roles[operand.id()] == Role.EPILOGUE ? graph.node(operand.inputs().get(0)) : operand;
+                boolean fusable = producer.op() instanceof Conv && roles[producer.id()] == Role.COMPUTED
+                        && consumers[operand.id()] == 1 && !isOutput[operand.id()]
+                        && consumers[producer.id()] == 1 && !isOutput[producer.id()]
+                        && poolsInEpilogue.test(producer);
+                if (fusable) {
+                    roles[node.id()] = Role.EPILOGUE;
+                    pool[producer.id()] = node.id();
+                    pooledInto[producer.id()] = node.id();
+                    pooledInto[operand.id()] = node.id();
                 }
             }
         }
@@ -124,6 +156,12 @@ public final class ExecutionPlan {
         return taps <= 16;
     }
 
+    /** Whether a pool takes the 2×2 windows at stride 2 of a 2-D [N, C, h, w] input, unpadded, h/2 × w/2 of them. */
+    public static boolean isWindow2x2(PoolGeometry g, Shape in, Shape out) {
+        return in.rank() == 4 && g.kernel().equals(List.of(2, 2)) && g.stride().equals(List.of(2, 2))
+                && g.padding().equals(List.of(0, 0)) && out.dim(2) == in.dim(2) / 2 && out.dim(3) == in.dim(3) / 2;
+    }
+
     /** Whether every buffer {@code consumer} reads, other than {@code producer}'s, is ready before producer runs. */
     private boolean readsComputedBefore(Node consumer, Node producer) {
         for (int in : consumer.inputs()) {
@@ -142,8 +180,17 @@ public final class ExecutionPlan {
         return true;
     }
 
+    /** The plan with no pool fused into a convolution. */
     public static ExecutionPlan of(Graph graph) {
-        return new ExecutionPlan(graph);
+        return new ExecutionPlan(graph, conv -> false);
+    }
+
+    /**
+     * The plan, with a 2×2 max pool fused into each convolution (the only reader of its result) for which
+     * {@code poolsInEpilogue} says its code can compute the pool.
+     */
+    public static ExecutionPlan of(Graph graph, Predicate<Node> poolsInEpilogue) {
+        return new ExecutionPlan(graph, poolsInEpilogue);
     }
 
     private Role classify(Node node) {
@@ -202,11 +249,22 @@ public final class ExecutionPlan {
         return epilogue[producer.id()];
     }
 
-    /** The node whose buffer holds {@code node}'s value (itself, or what it aliases). */
+    /** The 2×2 max pool computed in convolution {@code producer}'s epilogue, or −1. */
+    public int poolOf(Node producer) {
+        return pool[producer.id()];
+    }
+
+    /**
+     * The node whose buffer holds {@code node}'s value (itself, or what it aliases); for a convolution whose pool is
+     * fused, and its fused ReLU, the pool's (their own values are never stored).
+     */
     public Node storage(Node node) {
         Node n = node;
         while (roles[n.id()] == Role.ALIAS) {
             n = graph.node(n.inputs().get(0));
+        }
+        if (pooledInto[n.id()] >= 0) {
+            return graph.node(pooledInto[n.id()]);
         }
         if (epilogue[n.id()] >= 0) {
             return graph.node(epilogue[n.id()]);

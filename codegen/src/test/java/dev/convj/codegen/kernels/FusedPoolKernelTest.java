@@ -1,0 +1,165 @@
+package dev.convj.codegen.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The 2×2 max pool fused into a convolution's epilogue ({@link MaxPool2x2#copyOutPooled} for a GEMM result held
+ * channel-major in padded rows, {@link MaxPool2x2#poolChannels} for one held position-major with the channels in the
+ * lanes), in every vector width and the plain form, equal the unfused composition bit for bit: each tap + bias, then
+ * the ReLU (0 below 0, −0 and NaN kept), then the row-major scan (the first maximum, the last NaN). Over random widths
+ * around the vector lengths, odd sizes, ties, −0, NaN and infinities; nothing is written before the row, nor at or
+ * past the bound a row may spill into, and sources too short for whole vectors take the plain form.
+ */
+class FusedPoolKernelTest {
+
+    private static final int[] VECTOR_WIDTHS = VectorSupport.MODULE_PRESENT ? new int[] {512, 256, 128} : new int[0];
+    private static final float SENTINEL = 7.5f;
+
+    /** What the unfused epilogue stores, tap by tap. */
+    private static float activated(float v, boolean addBias, float bias, boolean relu) {
+        float a = addBias ? v + bias : v;
+        return relu && a < 0f ? 0f : a;
+    }
+
+    /** The pool's row-major scan over activated taps. */
+    private static float scan(float[] taps, boolean addBias, float bias, boolean relu) {
+        float best = activated(taps[0], addBias, bias, relu);
+        for (int t = 1; t < 4; t++) {
+            float v = activated(taps[t], addBias, bias, relu);
+            best = v > best || v != v ? v : best;
+        }
+        return best;
+    }
+
+    private static float value(Random r, int nanPercent) {
+        float[] special = {0f, -0f, 0f, 1f, 1f, -1f, 2f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, -3f};
+        return r.nextInt(100) < nanPercent ? Float.NaN
+                : r.nextBoolean() ? special[r.nextInt(special.length)] : (float) r.nextGaussian();
+    }
+
+    private static void copyOutPooled(int bits, float[] src, int top, int bottom, float[] dst, int at, int wo,
+                                      int dstEnd, float bias, boolean relu) {
+        switch (bits) {
+            case 512 -> Vector512Pool.copyOutPooled(src, top, bottom, dst, at, wo, dstEnd, bias, relu);
+            case 256 -> Vector256Pool.copyOutPooled(src, top, bottom, dst, at, wo, dstEnd, bias, relu);
+            case 128 -> Vector128Pool.copyOutPooled(src, top, bottom, dst, at, wo, dstEnd, bias, relu);
+            case -1 -> MaxPool2x2.copyOutPooled(src, top, bottom, dst, at, wo, dstEnd, bias, relu);
+            default -> MaxPool2x2.copyOutPooledPlain(src, top, bottom, dst, at, wo, bias, relu);
+        }
+    }
+
+    @Test
+    void aPooledRowEqualsTheActivatedScanInEveryForm() {
+        qt().withExamples(500).forAll(integers().between(1, 40), integers().between(0, 40),
+                integers().between(0, 3), integers().between(0, 1 << 20)).checkAssert((wo, slack, mode, seed) -> {
+            Random r = new Random(seed);
+            int stride = 2 * wo + r.nextInt(4), lead = r.nextInt(5);
+            // slack floats after the bottom row: 0 forces the plain form for rows narrower than a vector
+            float[] src = new float[lead + 2 * stride + slack];
+            for (int i = 0; i < src.length; i++) {
+                src[i] = value(r, mode == 3 ? 8 : 0);
+            }
+            int top = lead, bottom = lead + stride;
+            float bias = mode == 0 ? 0f : (float) r.nextGaussian();
+            boolean relu = mode != 1;
+            float[] expected = new float[wo];
+            for (int j = 0; j < wo; j++) {
+                expected[j] = scan(new float[] {src[top + 2 * j], src[top + 2 * j + 1], src[bottom + 2 * j],
+                        src[bottom + 2 * j + 1]}, true, bias, relu);
+            }
+            int at = 3 + r.nextInt(3), room = r.nextInt(20), dstEnd = at + wo + room;
+            for (int bits : new int[] {0, -1, 512, 256, 128}) {
+                if (bits > 0 && VECTOR_WIDTHS.length == 0) {
+                    continue;
+                }
+                float[] dst = new float[dstEnd + 20];
+                Arrays.fill(dst, SENTINEL);
+                copyOutPooled(bits, src, top, bottom, dst, at, wo, dstEnd, bias, relu);
+                String form = (bits == 0 ? "plain" : bits < 0 ? "selected" : bits + "-bit") + " form, " + wo
+                        + " windows, " + slack + " floats of slack, room " + room + ", seed " + seed;
+                for (int j = 0; j < wo; j++) {
+                    assertEquals(expected[j], dst[at + j], form + ", window " + j);
+                }
+                for (int i = 0; i < dst.length; i++) {
+                    if (i < at || i >= dstEnd) {
+                        assertEquals(SENTINEL, dst[i], form + ": wrote element " + i + " outside [" + at + ", "
+                                + dstEnd + ")");
+                    }
+                }
+            }
+        });
+    }
+
+    private static void poolChannels(int bits, float[] src, int srcAt, int h, int w, int lanes, float[] bias,
+                                     int biasAt, boolean relu, float[] dst, int dstAt) {
+        switch (bits) {
+            case 512 -> Vector512Pool.poolChannels(src, srcAt, h, w, bias, biasAt, relu, dst, dstAt);
+            case 256 -> Vector256Pool.poolChannels(src, srcAt, h, w, bias, biasAt, relu, dst, dstAt);
+            case 128 -> Vector128Pool.poolChannels(src, srcAt, h, w, bias, biasAt, relu, dst, dstAt);
+            case -1 -> MaxPool2x2.poolChannels(src, srcAt, h, w, lanes, bias, biasAt, relu, dst, dstAt);
+            default -> MaxPool2x2.poolChannelsPlain(src, srcAt, h, w, lanes, bias, biasAt, relu, dst, dstAt);
+        }
+    }
+
+    @Test
+    void pooledChannelVectorsEqualTheActivatedScanInEveryForm() {
+        qt().withExamples(300).forAll(integers().between(1, 13), integers().between(1, 13),
+                integers().between(0, 3), integers().between(0, 1 << 20)).checkAssert((h, w, mode, seed) -> {
+            Random r = new Random(seed);
+            for (int bits : new int[] {0, -1, 512, 256, 128}) {
+                if (bits > 0 && VECTOR_WIDTHS.length == 0) {
+                    continue;
+                }
+                int lanes = bits > 0 ? bits / 32 : bits < 0 ? Gemm.CHANNEL_LANES : 1 + r.nextInt(16);
+                int srcAt = r.nextInt(4), biasAt = r.nextInt(3), dstAt = r.nextInt(4);
+                float[] src = new float[srcAt + h * w * lanes];
+                for (int i = 0; i < src.length; i++) {
+                    src[i] = value(r, mode == 3 ? 8 : 0);
+                }
+                float[] bias = mode == 0 ? null : new float[biasAt + lanes];
+                if (bias != null) {
+                    for (int c = 0; c < bias.length; c++) {
+                        bias[c] = r.nextInt(4) == 0 ? 0f : (float) r.nextGaussian();
+                    }
+                }
+                boolean relu = mode != 1;
+                int pooled = (h / 2) * (w / 2) * lanes;
+                float[] dst = new float[dstAt + pooled + 20];
+                Arrays.fill(dst, SENTINEL);
+                poolChannels(bits, src, srcAt, h, w, lanes, bias, biasAt, relu, dst, dstAt);
+                for (int i = 0; i < h / 2; i++) {
+                    for (int j = 0; j < w / 2; j++) {
+                        for (int c = 0; c < lanes; c++) {
+                            int p = srcAt + (2 * i * w + 2 * j) * lanes + c;
+                            float expected = scan(new float[] {src[p], src[p + lanes], src[p + w * lanes],
+                                    src[p + (w + 1) * lanes]}, bias != null, bias == null ? 0f : bias[biasAt + c], relu);
+                            assertEquals(expected, dst[dstAt + (i * (w / 2) + j) * lanes + c], (bits == 0 ? "plain"
+                                    : bits < 0 ? "selected" : bits + "-bit") + " form, " + h + "×" + w + ", lanes "
+                                    + lanes + ", window (" + i + ", " + j + "), channel " + c + ", seed " + seed);
+                        }
+                    }
+                }
+                for (int i = 0; i < dst.length; i++) {
+                    if (i < dstAt || i >= dstAt + pooled) {
+                        assertEquals(SENTINEL, dst[i], "wrote element " + i + " outside the pooled vectors");
+                    }
+                }
+            }
+        });
+    }
+
+    @Test
+    void aWorkedRow() {
+        // two windows, bias −1, ReLU: [3 1 / 7 −5] → 6 (7 − 1); [0.5 NaN / 1 0.25] → NaN, a window holding NaN
+        float[] src = {3, 1, 0.5f, Float.NaN, 7, -5, 1, 0.25f};
+        float[] dst = new float[2];
+        MaxPool2x2.copyOutPooled(src, 0, 4, dst, 0, 2, 2, -1f, true);
+        assertEquals("[6.0, NaN]", Arrays.toString(dst));
+    }
+}

@@ -1,0 +1,106 @@
+package dev.convj.runtime.compile;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+
+import dev.convj.codegen.Schedule;
+import dev.convj.codegen.kernels.Gemm;
+import dev.convj.codegen.plan.ConvAlgorithm;
+import dev.convj.graph.DType;
+import dev.convj.graph.Graph;
+import dev.convj.graph.GraphBuilder;
+import dev.convj.graph.Node;
+import dev.convj.graph.Shape;
+import dev.convj.graph.autodiff.Autodiff;
+import dev.convj.graph.ops.Conv;
+import dev.convj.graph.ops.ConvGeometry;
+import dev.convj.graph.ops.MaxPool;
+import dev.convj.graph.ops.PoolGeometry;
+import dev.convj.graph.ops.Relu;
+import dev.convj.graph.ops.Sum;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A 2×2, stride-2 max pool that alone reads a convolution's result (after its ReLU) is computed in the
+ * convolution's epilogue, in both forms that can (the implicit GEMM's padded rows, and the channels in the vector
+ * lanes): generated code against the float64 interpreter over random shapes, odd sizes (the last row and column in
+ * no window), ceil mode, paddings, dilations, groups, with and without bias and ReLU, on one to three threads; and
+ * the fusion happens only where the unpooled result has no other reader.
+ */
+class FusedPoolConvTest {
+    private static final GraphCompiler COMPILER = new GraphCompiler(null);
+
+    private static Graph convPool(int batch, int groups, int cg, int og, int h, int w, int k, int pad, int dilation,
+                                  boolean bias, boolean relu, boolean ceil) {
+        return convPool(batch, groups, cg, og, h, w, k, pad, dilation, bias, relu, ceil, false);
+    }
+
+    /** With {@code training}, also the sum of the pooled values as a loss, and the gradient of w and b. */
+    private static Graph convPool(int batch, int groups, int cg, int og, int h, int w, int k, int pad, int dilation,
+                                  boolean bias, boolean relu, boolean ceil, boolean training) {
+        GraphBuilder b = new GraphBuilder();
+        ConvGeometry g = new ConvGeometry(List.of(1, 1), List.of(pad, pad), List.of(pad, pad),
+                List.of(dilation, dilation), groups);
+        Node x = b.input("x", Shape.of(batch, groups * cg, h, w), DType.F32);
+        Node f = b.input("w", Shape.of(groups * og, cg, k, k), DType.F32);
+        Node y = bias ? b.apply("conv", new Conv(g), x, f, b.input("b", Shape.of(groups * og), DType.F32))
+                : b.apply("conv", new Conv(g), x, f);
+        Node a = relu ? b.apply("relu", new Relu(), y) : y;
+        Node pool = b.apply("pool", new MaxPool(new PoolGeometry(List.of(2, 2), List.of(2, 2), List.of(0, 0), ceil)), a);
+        b.output(pool);
+        if (!training) {
+            return b.build();
+        }
+        b.output(b.apply("loss", new Sum(List.of(0, 1, 2, 3)), pool));
+        return Autodiff.gradients(b.build(), "loss", bias ? List.of("w", "b") : List.of("w")).graph();
+    }
+
+    @Test
+    void aFusedPoolMatchesTheInterpreterOnRandomShapes() {
+        qt().withFixedSeed(5).withExamples(60).forAll(integers().between(1, Gemm.CHANNEL_LANES),
+                integers().between(0, 24 * 14 - 1), integers().between(0, 3), integers().between(0, 255))
+                .checkAssert((og, shape, pad, rest) -> {
+                    int w = 2 + shape % 24, h = 2 + shape / 24;
+                    int k = 1 + rest % 3, dilation = 1 + rest / 3 % 2;
+                    int groups = 1 + rest / 6 % 2, threads = 1 + rest / 12 % 3;
+                    boolean bias = (rest & 16) == 0, relu = (rest & 32) == 0, ceil = (rest & 64) != 0;
+                    ConvAlgorithm algorithm = (rest & 128) == 0 ? ConvAlgorithm.CHANNEL_VECTORS
+                            : ConvAlgorithm.IMPLICIT_GEMM;
+                    if (algorithm == ConvAlgorithm.IMPLICIT_GEMM && k == 1 && pad == 0) {
+                        k = 3; // an unpadded 1×1 kernel is pointwise: x itself is the column matrix
+                    }
+                    int ho = h + 2 * pad - dilation * (k - 1), wo = w + 2 * pad - dilation * (k - 1);
+                    if (ho < 2 || wo < 2) {
+                        return; // no whole window
+                    }
+                    Graph g = convPool(1 + rest % 4, groups, 1 + shape % 3, og, h, w, k, pad, dilation, bias, relu,
+                            ceil);
+                    Schedule s = Schedule.threads(threads).withAlgorithm("conv", algorithm);
+                    String source = COMPILER.generate(g, s).source();
+                    // ceil mode adds a clipped last window to an odd size: then the pool runs on its own
+                    boolean fusable = !ceil || ho % 2 == 0 && wo % 2 == 0;
+                    String what = g.node("conv").typeString() + " " + algorithm + " pad " + pad + " dilation "
+                            + dilation + (relu ? " relu" : "") + (ceil ? " ceil" : "") + ", " + threads + " threads";
+                    assertEquals(fusable, source.contains("fused pool"), what + ": fused");
+                    double err = WinogradConvTest.relativeError(g, WinogradConvTest.feeds(g, 31L * shape + rest), s);
+                    assertTrue(err <= 2e-6, what + ": relative error " + err);
+                });
+    }
+
+    @Test
+    void aPoolWhoseInputHasAnotherReaderRunsOnItsOwn() {
+        // training: the pool's backward reads the ReLU's output, so it must be stored
+        Graph g = convPool(2, 1, 3, 4, 8, 8, 3, 1, 1, true, true, false);
+        Graph training = convPool(2, 1, 3, 4, 8, 8, 3, 1, 1, true, true, false, true);
+        for (ConvAlgorithm algorithm : List.of(ConvAlgorithm.CHANNEL_VECTORS, ConvAlgorithm.IMPLICIT_GEMM)) {
+            Schedule s = Schedule.threads(1).withAlgorithm("conv", algorithm);
+            assertFalse(COMPILER.generate(training, s).source().contains("fused pool"), algorithm.name());
+            assertTrue(COMPILER.generate(g, s).source().contains("fused pool"), algorithm.name());
+            assertTrue(WinogradConvTest.relativeError(training, WinogradConvTest.feeds(training, 3), s) <= 2e-6);
+        }
+    }
+}
