@@ -10,6 +10,7 @@ import dev.convj.codegen.plan.ConvDims;
 import dev.convj.codegen.plan.ConvPlan;
 import dev.convj.codegen.plan.KernelBand;
 import dev.convj.codegen.plan.PaddedImage;
+import dev.convj.codegen.plan.WinogradTransform;
 import dev.convj.graph.Node;
 import dev.convj.graph.ops.Conv;
 import dev.convj.graph.ops.ConvGeometry;
@@ -24,15 +25,17 @@ final class ConvForwardEmitter {
 
     /**
      * Whether convolution {@code conv}'s forward code can also compute a 2×2, stride-2 max pool of its result in its
-     * epilogue: the implicit GEMM and the channels-in-lanes forms of a 2-D convolution can.
+     * epilogue: the implicit GEMM, the channels-in-lanes and the F(2×2, 3×3) Winograd forms of a 2-D convolution can.
      */
     static boolean poolsInEpilogue(ConvPlan convPlan, Node conv) {
         if (!(conv.op() instanceof Conv) || conv.shape().rank() != 4) {
             return false;
         }
         ConvAlgorithm algorithm = convPlan.of(conv).algorithm();
+        // F(2×2, 3×3)'s output tiles are the pool's windows; F(4×4)'s would hold four each
         return algorithm.winograd() == null
-                && (algorithm == ConvAlgorithm.IMPLICIT_GEMM || algorithm == ConvAlgorithm.CHANNEL_VECTORS);
+                ? algorithm == ConvAlgorithm.IMPLICIT_GEMM || algorithm == ConvAlgorithm.CHANNEL_VECTORS
+                : algorithm.winograd() == WinogradTransform.F2;
     }
 
     static void emit(EmitContext ctx, Node n, ConvGeometry g) {

@@ -61,9 +61,16 @@ final class WinogradConvEmitter {
         boolean bias = n.inputs().size() == 3, relu = ctx.plan.epilogueOf(n) >= 0;
 
         addFilterTransform(ctx, name + "_filters", d, element, t, uAt);
+        // a 2×2 max pool fused into the output transform: with F(2×2), each whole output tile is one window
+        Node pool = ctx.plan.poolOf(n) < 0 ? null : ctx.graph.node(ctx.plan.poolOf(n));
+        if (pool != null && t != WinogradTransform.F2) {
+            throw new IllegalStateException(n.name() + ": a fused pool needs F(2×2, 3×3)");
+        }
         if (!vector) {
             addInputTransform(ctx, name + "_tiles", l, planeAt, vXi);
-            addOutputTransform(ctx, name + "_untile", l, d, mXi, bias, relu);
+            if (pool == null) {
+                addOutputTransform(ctx, name + "_untile", l, d, mXi, bias, relu);
+            }
         }
 
         CodeBlock.Builder b = CodeBlock.builder().addStatement("float[] col = cols[worker]");
@@ -105,10 +112,21 @@ final class WinogradConvEmitter {
                         vAt, vXi, ld, mAt, mXi, ld)
                 .endControlFlow();
 
-        b.add("// y = Aᵀ M A per tile$L\n", bias || relu ? ", " + ConvColumns.epilogueName(bias, relu) : "");
+        if (pool == null) {
+            b.add("// y = Aᵀ M A per tile$L\n", bias || relu ? ", " + ConvColumns.epilogueName(bias, relu) : "");
+        } else {
+            b.add("// fused $L: y = Aᵀ M A per tile$L, then the maximum of each whole tile (one window), into $L\n",
+                    ctx.describe(pool).replace("$", "$$"),
+                    bias || relu ? ", " + ConvColumns.epilogueName(bias, relu) : "", y);
+        }
         b.beginControlFlow("for (int i = 0; i < images; i++)");
         b.beginControlFlow("for (int k = 0; k < $L; k++)", k);
-        if (vector) {
+        if (pool != null) {
+            int pho = pool.shape().dim(2), pwo = pool.shape().dim(3);
+            b.addStatement("$T.outputPooled(col, $L + k * $L + i * $L, $L, $L, $L, (n0 + i) * $L + k * $L, $L, $L, $L,"
+                            + " $L, col, $L)", ctx.winogradF2, mAt, ld, tiles, mXi, l.tilesWide(), y, k * pho * pwo,
+                    pho * pwo, pho, pwo, bias ? ctx.buf(ctx.input(n, 2)) + "[k]" : "0f", relu, scratchAt);
+        } else if (vector) {
             b.addStatement("$T.output(col, $L + k * $L + i * $L, $L, $L, $L, $L, (n0 + i) * $L + k * $L, $L, $L, $L, $L,"
                             + " col, $L)", ctx.winogradF2, mAt, ld, tiles, mXi, l.tilesHigh(), l.tilesWide(), y,
                     k * ho * wo, ho * wo, ho, wo, bias ? ctx.buf(ctx.input(n, 2)) + "[k]" : "0f", relu, scratchAt);

@@ -125,6 +125,57 @@ final class Vector256Winograd {
     }
 
     /**
+     * {@link WinogradF2#outputPooled}, L tiles a step: both output rows' even and odd columns as {@link #outputRow}
+     * computes them, the epilogue, then each tile's first maximum in row-major order (a value replaces the best so
+     * far when greater or NaN), one pooled value per tile in its tile's lane: no interleaving. A pooled row that ends
+     * inside the vector is staged in scratch and only its part copied.
+     */
+    static void outputPooled(float[] col, int mk, int xiStride, int tilesWide, float[] y, int yAt, int ho, int wo,
+                             float bias, boolean relu, float[] scratch, int scratchAt) {
+        for (int ty = 0; ty < ho; ty++) {
+            for (int tx = 0; tx < wo; tx += L) {
+                int a = mk + ty * tilesWide + tx, b = a + 4 * xiStride, c = a + 8 * xiStride, d = a + 12 * xiStride;
+                FloatVector m0 = FloatVector.fromArray(S, col, b), m1 = FloatVector.fromArray(S, col, b + xiStride);
+                FloatVector m2 = FloatVector.fromArray(S, col, b + 2 * xiStride);
+                FloatVector m3 = FloatVector.fromArray(S, col, b + 3 * xiStride);
+                FloatVector n0 = FloatVector.fromArray(S, col, c), n1 = FloatVector.fromArray(S, col, c + xiStride);
+                FloatVector n2 = FloatVector.fromArray(S, col, c + 2 * xiStride);
+                FloatVector n3 = FloatVector.fromArray(S, col, c + 3 * xiStride);
+                // the top row: M[a] + M[b] + M[c]; the bottom row: M[b] − M[c] − M[d], as outputRow sums them
+                FloatVector t0 = FloatVector.fromArray(S, col, a).add(m0).add(n0);
+                FloatVector t1 = FloatVector.fromArray(S, col, a + xiStride).add(m1).add(n1);
+                FloatVector t2 = FloatVector.fromArray(S, col, a + 2 * xiStride).add(m2).add(n2);
+                FloatVector t3 = FloatVector.fromArray(S, col, a + 3 * xiStride).add(m3).add(n3);
+                FloatVector u0 = m0.sub(n0).sub(FloatVector.fromArray(S, col, d));
+                FloatVector u1 = m1.sub(n1).sub(FloatVector.fromArray(S, col, d + xiStride));
+                FloatVector u2 = m2.sub(n2).sub(FloatVector.fromArray(S, col, d + 2 * xiStride));
+                FloatVector u3 = m3.sub(n3).sub(FloatVector.fromArray(S, col, d + 3 * xiStride));
+                FloatVector topEven = t0.add(t1).add(t2).add(bias), topOdd = t1.sub(t2).sub(t3).add(bias);
+                FloatVector bottomEven = u0.add(u1).add(u2).add(bias), bottomOdd = u1.sub(u2).sub(u3).add(bias);
+                if (relu) { // 0 where below 0: NaN and −0 kept, as the scalar ReLU
+                    topEven = topEven.blend(0f, topEven.compare(VectorOperators.LT, 0f));
+                    topOdd = topOdd.blend(0f, topOdd.compare(VectorOperators.LT, 0f));
+                    bottomEven = bottomEven.blend(0f, bottomEven.compare(VectorOperators.LT, 0f));
+                    bottomOdd = bottomOdd.blend(0f, bottomOdd.compare(VectorOperators.LT, 0f));
+                }
+                FloatVector best = topEven.blend(topOdd,
+                        topOdd.compare(VectorOperators.GT, topEven).or(topOdd.compare(VectorOperators.NE, topOdd)));
+                best = best.blend(bottomEven, bottomEven.compare(VectorOperators.GT, best)
+                        .or(bottomEven.compare(VectorOperators.NE, bottomEven)));
+                best = best.blend(bottomOdd, bottomOdd.compare(VectorOperators.GT, best)
+                        .or(bottomOdd.compare(VectorOperators.NE, bottomOdd)));
+                int at = yAt + ty * wo + tx;
+                if (tx + L <= wo) {
+                    best.intoArray(y, at);
+                } else {
+                    best.intoArray(scratch, scratchAt);
+                    System.arraycopy(scratch, scratchAt, y, at, wo - tx);
+                }
+            }
+        }
+    }
+
+    /**
      * One output row of L tiles: q = M[a] + M[b] + M[c] (the first row of Aᵀ M) or M[a] − M[b] − M[c] (the second)
      * per tile column, then columns q0 + q1 + q2 (even) and q1 − q2 − q3 (odd) with the epilogue, interleaved into
      * 2·L floats at y[at], of which {@code room} belong to the row.

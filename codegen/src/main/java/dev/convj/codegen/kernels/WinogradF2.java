@@ -72,6 +72,43 @@ public final class WinogradF2 {
     }
 
     /**
+     * {@link #output} with a 2×2, stride-2 max pool fused: each whole 2×2 output tile is one pooling window, so
+     * y[yAt + ty·wo + tx] for the pooled ho×wo plane = the first maximum (as {@link MaxPool2x2} scans: row-major, the
+     * last NaN) of tile (ty, tx)'s four outputs, each computed as {@link #output} computes and stores it. The
+     * unpooled plane is never written; scratch holds a vector of floats from scratchAt.
+     */
+    public static void outputPooled(float[] col, int mk, int xiStride, int tilesWide, float[] y, int yAt, int ho,
+                                    int wo, float bias, boolean relu, float[] scratch, int scratchAt) {
+        switch (Width.BITS) {
+            case 512 -> Vector512Winograd.outputPooled(col, mk, xiStride, tilesWide, y, yAt, ho, wo, bias, relu,
+                    scratch, scratchAt);
+            case 256 -> Vector256Winograd.outputPooled(col, mk, xiStride, tilesWide, y, yAt, ho, wo, bias, relu,
+                    scratch, scratchAt);
+            default -> outputPooledPlain(col, mk, xiStride, tilesWide, y, yAt, ho, wo, bias, relu);
+        }
+    }
+
+    static void outputPooledPlain(float[] col, int mk, int xiStride, int tilesWide, float[] y, int yAt, int ho,
+                                  int wo, float bias, boolean relu) {
+        for (int ty = 0; ty < ho; ty++) {
+            for (int tx = 0; tx < wo; tx++) {
+                int j = mk + ty * tilesWide + tx;
+                float best = 0f;
+                for (int r = 0; r < 2; r++) {
+                    float q0 = row(col, j, xiStride, r, 0), q1 = row(col, j, xiStride, r, 1);
+                    float q2 = row(col, j, xiStride, r, 2), q3 = row(col, j, xiStride, r, 3);
+                    float o0 = q0 + q1 + q2 + bias, o1 = q1 - q2 - q3 + bias;
+                    o0 = relu && o0 < 0f ? 0f : o0;
+                    o1 = relu && o1 < 0f ? 0f : o1;
+                    best = r == 0 ? o0 : o0 > best || o0 != o0 ? o0 : best;
+                    best = o1 > best || o1 != o1 ? o1 : best;
+                }
+                y[yAt + ty * wo + tx] = best;
+            }
+        }
+    }
+
+    /**
      * Channels per vector of the weight gradient's transforms ({@link #inputChannels}, {@link #gradientChannels}), or 0
      * where generated code should keep its emitted scalar ones: without vectors, or with
      * {@code -Dconvj.winogradChannelVectors=false} (the tests run both forms).

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The 2×2 max pool fused into a convolution's epilogue ({@link MaxPool2x2#copyOutPooled} for a GEMM result held
  * channel-major in padded rows, {@link MaxPool2x2#poolChannels} for one held position-major with the channels in the
- * lanes), in every vector width and the plain form, equal the unfused composition bit for bit: each tap + bias, then
+ * lanes, {@link WinogradF2#outputPooled} for F(2×2, 3×3)'s output transform), in every vector width and the plain form, equal the unfused composition bit for bit: each tap + bias, then
  * the ReLU (0 below 0, −0 and NaN kept), then the row-major scan (the first maximum, the last NaN). Over random widths
  * around the vector lengths, odd sizes, ties, −0, NaN and infinities; nothing is written before the row, nor at or
  * past the bound a row may spill into, and sources too short for whole vectors take the plain form.
@@ -148,6 +148,63 @@ class FusedPoolKernelTest {
                 for (int i = 0; i < dst.length; i++) {
                     if (i < dstAt || i >= dstAt + pooled) {
                         assertEquals(SENTINEL, dst[i], "wrote element " + i + " outside the pooled vectors");
+                    }
+                }
+            }
+        });
+    }
+
+    private static void outputPooled(int bits, float[] col, int mk, int xiStride, int tilesWide, float[] y, int yAt,
+                                     int ho, int wo, float bias, boolean relu, float[] scratch) {
+        switch (bits) {
+            case 512 -> Vector512Winograd.outputPooled(col, mk, xiStride, tilesWide, y, yAt, ho, wo, bias, relu,
+                    scratch, 3);
+            case 256 -> Vector256Winograd.outputPooled(col, mk, xiStride, tilesWide, y, yAt, ho, wo, bias, relu,
+                    scratch, 3);
+            case -1 -> WinogradF2.outputPooled(col, mk, xiStride, tilesWide, y, yAt, ho, wo, bias, relu, scratch, 3);
+            default -> WinogradF2.outputPooledPlain(col, mk, xiStride, tilesWide, y, yAt, ho, wo, bias, relu);
+        }
+    }
+
+    @Test
+    void aPooledWinogradOutputEqualsTheOutputTransformThenThePool() {
+        // F(2×2, 3×3): output tile (ty, tx) is pooling window (ty, tx); odd planes leave a partial last tile unpooled
+        qt().withExamples(300).forAll(integers().between(1, 9), integers().between(1, 40), integers().between(0, 3),
+                integers().between(0, 1 << 20)).checkAssert((tilesHigh, tilesWide, mode, seed) -> {
+            Random r = new Random(seed);
+            int ho = 2 * tilesHigh - r.nextInt(2), wo = 2 * tilesWide - r.nextInt(2), tiles = tilesHigh * tilesWide;
+            int xiStride = tiles + r.nextInt(40), mk = r.nextInt(5);
+            // the vector forms read a vector past the last tile of each ξ
+            float[] col = new float[mk + 16 * xiStride + 16];
+            for (int i = 0; i < col.length; i++) {
+                col[i] = value(r, mode == 3 ? 3 : 0);
+            }
+            float bias = mode == 0 ? 0f : (float) r.nextGaussian();
+            boolean relu = mode != 1;
+            float[] plane = new float[ho * wo];
+            WinogradF2.outputPlain(col, mk, xiStride, tilesHigh, tilesWide, plane, 0, ho, wo, bias, relu);
+            int pho = ho / 2, pwo = wo / 2;
+            for (int bits : new int[] {0, -1, 512, 256}) {
+                if (bits > 0 && VECTOR_WIDTHS.length == 0) {
+                    continue;
+                }
+                int yAt = 2;
+                float[] y = new float[yAt + pho * pwo + 20];
+                Arrays.fill(y, SENTINEL);
+                outputPooled(bits, col, mk, xiStride, tilesWide, y, yAt, pho, pwo, bias, relu, new float[3 + 16]);
+                for (int i = 0; i < pho; i++) {
+                    for (int j = 0; j < pwo; j++) {
+                        int at = 2 * i * wo + 2 * j;
+                        float[] taps = {plane[at], plane[at + 1], plane[at + wo], plane[at + wo + 1]};
+                        float expected = scan(taps, false, 0f, false);
+                        assertEquals(expected, y[yAt + i * pwo + j], (bits == 0 ? "plain" : bits < 0 ? "selected"
+                                : bits + "-bit") + " form, " + ho + "×" + wo + " plane, window (" + i + ", " + j
+                                + "), seed " + seed);
+                    }
+                }
+                for (int i = 0; i < y.length; i++) {
+                    if (i < yAt || i >= yAt + pho * pwo) {
+                        assertEquals(SENTINEL, y[i], "wrote element " + i + " outside the pooled plane");
                     }
                 }
             }

@@ -26,8 +26,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A 2×2, stride-2 max pool that alone reads a convolution's result (after its ReLU) is computed in the
- * convolution's epilogue, in both forms that can (the implicit GEMM's padded rows, and the channels in the vector
- * lanes): generated code against the float64 interpreter over random shapes, odd sizes (the last row and column in
+ * convolution's epilogue, in each form that can (the implicit GEMM's padded rows, the channels in the vector lanes,
+ * F(2×2, 3×3)'s output transform): generated code against the float64 interpreter over random shapes, odd sizes (the last row and column in
  * no window), ceil mode, paddings, dilations, groups, with and without bias and ReLU, on one to three threads; and
  * the fusion happens only where the unpooled result has no other reader.
  */
@@ -92,11 +92,34 @@ class FusedPoolConvTest {
     }
 
     @Test
+    void aPoolFusedIntoWinogradsOutputTransformMatchesTheInterpreter() {
+        qt().withFixedSeed(7).withExamples(30).forAll(integers().between(1, 20), integers().between(0, 18 * 18 - 1),
+                integers().between(0, 2), integers().between(0, 63)).checkAssert((channels, shape, pad, rest) -> {
+                    int w = 3 + shape % 18, h = 3 + shape / 18, threads = 1 + rest % 3;
+                    boolean bias = (rest & 4) == 0, relu = (rest & 8) == 0, ceil = (rest & 16) != 0;
+                    int ho = h + 2 * pad - 2, wo = w + 2 * pad - 2;
+                    if (ho < 2 || wo < 2) {
+                        return;
+                    }
+                    Graph g = convPool(1 + rest / 32, 1, channels, 1 + (channels * 7 + rest) % 20, h, w, 3, pad, 1,
+                            bias, relu, ceil);
+                    Schedule s = Schedule.threads(threads).withAlgorithm("conv", ConvAlgorithm.WINOGRAD_2X2_3X3);
+                    boolean fusable = !ceil || ho % 2 == 0 && wo % 2 == 0;
+                    String what = g.node("conv").typeString() + " pad " + pad + (relu ? " relu" : "")
+                            + (ceil ? " ceil" : "") + ", " + threads + " threads";
+                    assertEquals(fusable, COMPILER.generate(g, s).source().contains("fused pool"), what + ": fused");
+                    double err = WinogradConvTest.relativeError(g, WinogradConvTest.feeds(g, 11L * shape + rest), s);
+                    assertTrue(err <= 1e-6, what + ": relative error " + err);
+                });
+    }
+
+    @Test
     void aPoolWhoseInputHasAnotherReaderRunsOnItsOwn() {
         // training: the pool's backward reads the ReLU's output, so it must be stored
         Graph g = convPool(2, 1, 3, 4, 8, 8, 3, 1, 1, true, true, false);
         Graph training = convPool(2, 1, 3, 4, 8, 8, 3, 1, 1, true, true, false, true);
-        for (ConvAlgorithm algorithm : List.of(ConvAlgorithm.CHANNEL_VECTORS, ConvAlgorithm.IMPLICIT_GEMM)) {
+        for (ConvAlgorithm algorithm : List.of(ConvAlgorithm.CHANNEL_VECTORS, ConvAlgorithm.IMPLICIT_GEMM,
+                ConvAlgorithm.WINOGRAD_2X2_3X3)) {
             Schedule s = Schedule.threads(1).withAlgorithm("conv", algorithm);
             assertFalse(COMPILER.generate(training, s).source().contains("fused pool"), algorithm.name());
             assertTrue(COMPILER.generate(g, s).source().contains("fused pool"), algorithm.name());
