@@ -125,54 +125,70 @@ final class Vector256Winograd {
     }
 
     /**
-     * {@link WinogradF2#outputPooled}, L tiles a step: both output rows' even and odd columns as {@link #outputRow}
-     * computes them, the epilogue, then each tile's first maximum in row-major order (a value replaces the best so
-     * far when greater or NaN), one pooled value per tile in its tile's lane: no interleaving. A pooled row that ends
-     * inside the vector is staged in scratch and only its part copied.
+     * {@link WinogradF2#outputPooled}, L tiles a step: per tile row, the top output row's two columns (as
+     * {@link #outputRow} computes them, with the epilogue) give each tile's best of its top pair, staged in scratch;
+     * the bottom row's then replace it where greater or NaN. One pooled value per tile, in its tile's lane: no
+     * interleaving. Each row is its own method, as in {@link #output}: one method holding both rows' vectors ran out
+     * of JDK 17's C2 inlining budget and boxed them.
      */
     static void outputPooled(float[] col, int mk, int xiStride, int tilesWide, float[] y, int yAt, int ho, int wo,
                              float bias, boolean relu, float[] scratch, int scratchAt) {
         for (int ty = 0; ty < ho; ty++) {
             for (int tx = 0; tx < wo; tx += L) {
-                int a = mk + ty * tilesWide + tx, b = a + 4 * xiStride, c = a + 8 * xiStride, d = a + 12 * xiStride;
-                FloatVector m0 = FloatVector.fromArray(S, col, b), m1 = FloatVector.fromArray(S, col, b + xiStride);
-                FloatVector m2 = FloatVector.fromArray(S, col, b + 2 * xiStride);
-                FloatVector m3 = FloatVector.fromArray(S, col, b + 3 * xiStride);
-                FloatVector n0 = FloatVector.fromArray(S, col, c), n1 = FloatVector.fromArray(S, col, c + xiStride);
-                FloatVector n2 = FloatVector.fromArray(S, col, c + 2 * xiStride);
-                FloatVector n3 = FloatVector.fromArray(S, col, c + 3 * xiStride);
-                // the top row: M[a] + M[b] + M[c]; the bottom row: M[b] − M[c] − M[d], as outputRow sums them
-                FloatVector t0 = FloatVector.fromArray(S, col, a).add(m0).add(n0);
-                FloatVector t1 = FloatVector.fromArray(S, col, a + xiStride).add(m1).add(n1);
-                FloatVector t2 = FloatVector.fromArray(S, col, a + 2 * xiStride).add(m2).add(n2);
-                FloatVector t3 = FloatVector.fromArray(S, col, a + 3 * xiStride).add(m3).add(n3);
-                FloatVector u0 = m0.sub(n0).sub(FloatVector.fromArray(S, col, d));
-                FloatVector u1 = m1.sub(n1).sub(FloatVector.fromArray(S, col, d + xiStride));
-                FloatVector u2 = m2.sub(n2).sub(FloatVector.fromArray(S, col, d + 2 * xiStride));
-                FloatVector u3 = m3.sub(n3).sub(FloatVector.fromArray(S, col, d + 3 * xiStride));
-                FloatVector topEven = t0.add(t1).add(t2).add(bias), topOdd = t1.sub(t2).sub(t3).add(bias);
-                FloatVector bottomEven = u0.add(u1).add(u2).add(bias), bottomOdd = u1.sub(u2).sub(u3).add(bias);
-                if (relu) { // 0 where below 0: NaN and −0 kept, as the scalar ReLU
-                    topEven = topEven.blend(0f, topEven.compare(VectorOperators.LT, 0f));
-                    topOdd = topOdd.blend(0f, topOdd.compare(VectorOperators.LT, 0f));
-                    bottomEven = bottomEven.blend(0f, bottomEven.compare(VectorOperators.LT, 0f));
-                    bottomOdd = bottomOdd.blend(0f, bottomOdd.compare(VectorOperators.LT, 0f));
-                }
-                FloatVector best = topEven.blend(topOdd,
-                        topOdd.compare(VectorOperators.GT, topEven).or(topOdd.compare(VectorOperators.NE, topOdd)));
-                best = best.blend(bottomEven, bottomEven.compare(VectorOperators.GT, best)
-                        .or(bottomEven.compare(VectorOperators.NE, bottomEven)));
-                best = best.blend(bottomOdd, bottomOdd.compare(VectorOperators.GT, best)
-                        .or(bottomOdd.compare(VectorOperators.NE, bottomOdd)));
-                int at = yAt + ty * wo + tx;
+                int j = mk + ty * tilesWide + tx, at = yAt + ty * wo + tx;
+                pooledRow(col, j, j + 4 * xiStride, j + 8 * xiStride, true, xiStride, bias, relu, scratch, scratchAt,
+                        scratch, scratchAt);
                 if (tx + L <= wo) {
-                    best.intoArray(y, at);
-                } else {
-                    best.intoArray(scratch, scratchAt);
+                    pooledRow(col, j + 4 * xiStride, j + 8 * xiStride, j + 12 * xiStride, false, xiStride, bias, relu,
+                            scratch, scratchAt, y, at);
+                } else { // the pooled row ends inside this vector: staged, and only its part copied
+                    pooledRow(col, j + 4 * xiStride, j + 8 * xiStride, j + 12 * xiStride, false, xiStride, bias, relu,
+                            scratch, scratchAt, scratch, scratchAt);
                     System.arraycopy(scratch, scratchAt, y, at, wo - tx);
                 }
             }
         }
+    }
+
+    /**
+     * One output row of L tiles, as {@link #outputRow} computes it (q = M[a] + M[b] + M[c] or M[a] − M[b] − M[c],
+     * then the even and odd columns with the epilogue), reduced to each tile's later of the two (the odd column
+     * replaces the even when greater or NaN); for the top row ({@code sum}) stored at dst[dstAt], for the bottom row
+     * replacing the top's best read from best[bestAt] likewise, then stored: MaxPool2x2's row-major scan.
+     */
+    private static void pooledRow(float[] col, int a, int b, int c, boolean sum, int xiStride, float bias,
+                                  boolean relu, float[] best, int bestAt, float[] dst, int dstAt) {
+        FloatVector q0 = FloatVector.fromArray(S, col, a), q1 = FloatVector.fromArray(S, col, a + xiStride);
+        FloatVector q2 = FloatVector.fromArray(S, col, a + 2 * xiStride);
+        FloatVector q3 = FloatVector.fromArray(S, col, a + 3 * xiStride);
+        FloatVector m0 = FloatVector.fromArray(S, col, b), m1 = FloatVector.fromArray(S, col, b + xiStride);
+        FloatVector m2 = FloatVector.fromArray(S, col, b + 2 * xiStride);
+        FloatVector m3 = FloatVector.fromArray(S, col, b + 3 * xiStride);
+        FloatVector n0 = FloatVector.fromArray(S, col, c), n1 = FloatVector.fromArray(S, col, c + xiStride);
+        FloatVector n2 = FloatVector.fromArray(S, col, c + 2 * xiStride);
+        FloatVector n3 = FloatVector.fromArray(S, col, c + 3 * xiStride);
+        if (sum) {
+            q0 = q0.add(m0).add(n0);
+            q1 = q1.add(m1).add(n1);
+            q2 = q2.add(m2).add(n2);
+            q3 = q3.add(m3).add(n3);
+        } else {
+            q0 = q0.sub(m0).sub(n0);
+            q1 = q1.sub(m1).sub(n1);
+            q2 = q2.sub(m2).sub(n2);
+            q3 = q3.sub(m3).sub(n3);
+        }
+        FloatVector even = q0.add(q1).add(q2).add(bias), odd = q1.sub(q2).sub(q3).add(bias);
+        if (relu) { // 0 where below 0: NaN and −0 kept, as the scalar ReLU
+            even = even.blend(0f, even.compare(VectorOperators.LT, 0f));
+            odd = odd.blend(0f, odd.compare(VectorOperators.LT, 0f));
+        }
+        FloatVector pair = even.blend(odd, odd.compare(VectorOperators.GT, even).or(odd.compare(VectorOperators.NE, odd)));
+        if (!sum) {
+            FloatVector top = FloatVector.fromArray(S, best, bestAt);
+            pair = top.blend(pair, pair.compare(VectorOperators.GT, top).or(pair.compare(VectorOperators.NE, pair)));
+        }
+        pair.intoArray(dst, dstAt);
     }
 
     /**
