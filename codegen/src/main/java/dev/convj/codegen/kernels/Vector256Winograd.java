@@ -136,7 +136,7 @@ final class Vector256Winograd {
         for (int ty = 0; ty < ho; ty++) {
             for (int tx = 0; tx < wo; tx += L) {
                 int j = mk + ty * tilesWide + tx, at = yAt + ty * wo + tx;
-                pooledRow(col, j, j + 4 * xiStride, j + 8 * xiStride, true, xiStride, bias, relu, scratch, scratchAt,
+                pooledRow(col, j, j + 4 * xiStride, j + 8 * xiStride, true, xiStride, bias, relu, NO_BEST, 0,
                         scratch, scratchAt);
                 if (tx + L <= wo) {
                     pooledRow(col, j + 4 * xiStride, j + 8 * xiStride, j + 12 * xiStride, false, xiStride, bias, relu,
@@ -153,9 +153,18 @@ final class Vector256Winograd {
     /**
      * One output row of L tiles, as {@link #outputRow} computes it (q = M[a] + M[b] + M[c] or M[a] − M[b] − M[c],
      * then the even and odd columns with the epilogue), reduced to each tile's later of the two (the odd column
-     * replaces the even when greater or NaN); for the top row ({@code sum}) stored at dst[dstAt], for the bottom row
-     * replacing the top's best read from best[bestAt] likewise, then stored: MaxPool2x2's row-major scan.
+     * replaces the even when greater or NaN), which replaces the best so far read from best[bestAt] likewise (−∞ for
+     * the top row, the top row's for the bottom one), stored at dst[dstAt]: MaxPool2x2's row-major scan.
      */
+    /** −∞ in every lane: the best so far before a tile's top row (any value, NaN included, replaces it or equals it). */
+    private static final float[] NO_BEST = filled(L, Float.NEGATIVE_INFINITY);
+
+    private static float[] filled(int n, float v) {
+        float[] a = new float[n];
+        java.util.Arrays.fill(a, v);
+        return a;
+    }
+
     private static void pooledRow(float[] col, int a, int b, int c, boolean sum, int xiStride, float bias,
                                   boolean relu, float[] best, int bestAt, float[] dst, int dstAt) {
         FloatVector q0 = FloatVector.fromArray(S, col, a), q1 = FloatVector.fromArray(S, col, a + xiStride);
@@ -184,10 +193,10 @@ final class Vector256Winograd {
             odd = odd.blend(0f, odd.compare(VectorOperators.LT, 0f));
         }
         FloatVector pair = even.blend(odd, odd.compare(VectorOperators.GT, even).or(odd.compare(VectorOperators.NE, odd)));
-        if (!sum) {
-            FloatVector top = FloatVector.fromArray(S, best, bestAt);
-            pair = top.blend(pair, pair.compare(VectorOperators.GT, top).or(pair.compare(VectorOperators.NE, pair)));
-        }
+        // unconditionally, with −∞ as the best so far for the top row: a vector merged from two branches here made
+        // JDK 17's C2 box it at 256 bits (FusedPoolConvTest's allocation check)
+        FloatVector top = FloatVector.fromArray(S, best, bestAt);
+        pair = top.blend(pair, pair.compare(VectorOperators.GT, top).or(pair.compare(VectorOperators.NE, pair)));
         pair.intoArray(dst, dstAt);
     }
 
