@@ -158,7 +158,20 @@ final class ImplicitConvEmitter {
         long pooled = biases + (long) d.g().groups() * lanes;
         int pho = pool == null ? 0 : pool.shape().dim(2), pwo = pool == null ? 0 : pool.shape().dim(3);
         ctx.needCol(pool == null ? biases : pooled + (long) pho * pwo * lanes);
-        String taps = ctx.constantArray(name.toUpperCase() + "_TAP", src.tapOffsets(d));
+        // a kernel 5 wide at dilation 1: each kernel row's taps read one run of image values, broadcast once
+        int kw = d.k().get(1);
+        boolean kernelRows = kw == Gemm.KERNEL_ROW_TAPS && d.g().dilation().get(1) == 1;
+        int[] tapOffsets = src.tapOffsets(d);
+        String taps;
+        if (kernelRows) {
+            int[] rowTaps = new int[kg / kw];
+            for (int r = 0; r < rowTaps.length; r++) {
+                rowTaps[r] = tapOffsets[r * kw];
+            }
+            taps = ctx.constantArray(name.toUpperCase() + "_ROW_TAP", rowTaps);
+        } else {
+            taps = ctx.constantArray(name.toUpperCase() + "_TAP", tapOffsets);
+        }
         addIm2colMethod(ctx, name + "_pad", b -> emitPaddedCopy(b, d, src, 0, true));
         CodeBlock.Builder b = CodeBlock.builder().addStatement("float[] col = cols[worker]");
         b.add("// the filters as [(c,t)][$L lanes of output channels] once per call, at col[$L..)\n", lanes, packed);
@@ -180,10 +193,18 @@ final class ImplicitConvEmitter {
         for (int group = 0; group < d.g().groups(); group++) {
             String xAt = Expr.add(Expr.mul("n", d.c() * d.inSize()), group * d.cg() * d.inSize());
             b.addStatement("$L_pad($L, $L, col)", name, ctx.buf(ctx.input(n, 0)), xAt);
-            b.add("// out[(i, j), o] = Σ_(c,t) padded[i·$L + j + $L[(c,t)]] · w[o, (c,t)]: $L rows of $L positions,"
-                    + " the channels in the lanes, into col[$L..)\n", src.stride()[0], taps, ho, wo, result);
-            b.addStatement("$T.convChannelRows($L, col, $L, col, 0, $L, $L, $L, $L, col, $L)", ctx.gemmClass, kg,
-                    packed + (long) group * kg * lanes, taps, ho, src.stride()[0], wo, result);
+            if (kernelRows) {
+                b.add("// out[(i, j), o] = Σ_(c,r,t) padded[i·$L + j + $L[(c,r)] + t] · w[o, (c,r,t)]: $L rows of $L"
+                        + " positions, the channels in the lanes, into col[$L..)\n", src.stride()[0], taps, ho, wo,
+                        result);
+                b.addStatement("$T.convChannelKernelRows($L, col, $L, col, 0, $L, $L, $L, $L, col, $L)", ctx.gemmClass,
+                        kg / kw, packed + (long) group * kg * lanes, taps, ho, src.stride()[0], wo, result);
+            } else {
+                b.add("// out[(i, j), o] = Σ_(c,t) padded[i·$L + j + $L[(c,t)]] · w[o, (c,t)]: $L rows of $L positions,"
+                        + " the channels in the lanes, into col[$L..)\n", src.stride()[0], taps, ho, wo, result);
+                b.addStatement("$T.convChannelRows($L, col, $L, col, 0, $L, $L, $L, $L, col, $L)", ctx.gemmClass, kg,
+                        packed + (long) group * kg * lanes, taps, ho, src.stride()[0], wo, result);
+            }
             if (pool != null) {
                 b.add("// fused $L: each 2×2 window's maximum$L, a vector of channels a window, into col[$L..)\n",
                         ctx.describe(pool).replace("$", "$$"),

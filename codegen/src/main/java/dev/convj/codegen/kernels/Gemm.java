@@ -130,6 +130,27 @@ public final class Gemm {
         }
     }
 
+    /** Taps per kernel row that {@link #convChannelKernelRows} takes: kernels 5 wide. */
+    public static final int KERNEL_ROW_TAPS = MicroKernel.ROW_TAPS;
+
+    /**
+     * {@link #convChannelRows} for a 5-wide kernel at dilation 1 ({@link MicroKernel#channelTileRows}): rowTaps[r]
+     * is the offset of kernel row r's first tap, the filters packed as for {@link #convChannelRows} with k = 5·rows.
+     */
+    public static void convChannelKernelRows(int kernelRows, float[] packedW, int wAt, float[] x, int xAt,
+                                             int[] rowTaps, int rows, int rowStride, int cols, float[] out, int outAt) {
+        int last = Math.max(0, cols - CHANNEL_POSITIONS);
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; ; c = Math.min(c + CHANNEL_POSITIONS, last)) {
+                KERNEL.channelTileRows(kernelRows, packedW, wAt, x, xAt + r * rowStride + c, rowTaps, out,
+                        outAt + (r * cols + c) * CHANNEL_LANES);
+                if (c == last) {
+                    break;
+                }
+            }
+        }
+    }
+
     /** Floats needed for a k×n matrix packed in panels of NR columns. */
     public static int packedSize(int k, int n) {
         return (n + NR - 1) / NR * NR * k;

@@ -41,6 +41,17 @@ interface MicroKernel {
      */
     void channelTile(int k, float[] w, int wAt, float[] x, int xAt, int[] taps, float[] out, int outAt);
 
+    /** Taps per kernel row of {@link #channelTileRows}. */
+    int ROW_TAPS = 5;
+
+    /**
+     * {@link #channelTile} for kernel rows of {@link #ROW_TAPS} consecutive taps (a 5-wide kernel at dilation 1, the
+     * taps in row-major order, k = 5·rows): rowTaps[r] is the offset of kernel row r's first tap. The sixteen image
+     * values a row's taps read for twelve positions are broadcast once and serve all five, where the plain tile
+     * broadcasts sixty; the sums are the same, in the same order.
+     */
+    void channelTileRows(int rows, float[] w, int wAt, float[] x, int xAt, int[] rowTaps, float[] out, int outAt);
+
     /** Row p of a packed panel, NR floats at dst[NR·p], from src[base + taps[pc + p]]. */
     void packShifted(int kc, float[] src, int base, int[] taps, int pc, float[] dst);
 

@@ -97,6 +97,23 @@ final class ScalarKernel implements MicroKernel {
     }
 
     @Override
+    public void channelTileRows(int rows, float[] w, int wAt, float[] x, int xAt, int[] rowTaps, float[] out,
+                                int outAt) {
+        int lanes = columns() / 2;
+        for (int q = 0; q < MicroKernel.CHANNEL_POSITIONS; q++) {
+            for (int j = 0; j < lanes; j++) {
+                float sum = 0f;
+                for (int r = 0; r < rows; r++) {
+                    for (int t = 0; t < ROW_TAPS; t++) {
+                        sum = Math.fma(x[xAt + rowTaps[r] + t + q], w[wAt + (r * ROW_TAPS + t) * lanes + j], sum);
+                    }
+                }
+                out[outAt + q * lanes + j] = sum;
+            }
+        }
+    }
+
+    @Override
     public void packShifted(int kc, float[] src, int base, int[] taps, int pc, float[] dst) {
         for (int p = 0; p < kc; p++) {
             // arraycopy moves the row in a few vector loads and stores; a 16-step loop is unrolled, not vectorized

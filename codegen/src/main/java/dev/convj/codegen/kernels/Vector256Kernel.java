@@ -302,6 +302,159 @@ final class Vector256Kernel implements MicroKernel {
         a11.intoArray(out, outAt + 11 * L);
     }
 
+    /**
+     * {@link MicroKernel#channelTileRows}: per kernel row, sixteen broadcasts (image values 0 to 15 past the row's
+     * first tap) and five loads of the filters' vectors for sixty fused multiply-adds: tap t of position q takes
+     * value q + t. Twelve accumulators, sixteen broadcasts and a filter vector: 29 registers, which AVX-512 has.
+     */
+    @Override
+    public void channelTileRows(int rows, float[] w, int wAt, float[] x, int xAt, int[] rowTaps, float[] out,
+                                int outAt) {
+        if (!MANY_REGISTERS) {
+            channelTileRowsByTap(rows, w, wAt, x, xAt, rowTaps, out, outAt);
+            return;
+        }
+        FloatVector a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11;
+        a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = a8 = a9 = a10 = a11 = FloatVector.zero(S);
+        for (int r = 0, wp = wAt; r < rows; r++, wp += ROW_TAPS * L) {
+            long at = PackedPanel.address(x, xAt + rowTaps[r], 16);
+            FloatVector x0 = FloatVector.broadcast(S, PackedPanel.get(x, at));
+            FloatVector x1 = FloatVector.broadcast(S, PackedPanel.get(x, at + 1 * PackedPanel.FLOAT));
+            FloatVector x2 = FloatVector.broadcast(S, PackedPanel.get(x, at + 2 * PackedPanel.FLOAT));
+            FloatVector x3 = FloatVector.broadcast(S, PackedPanel.get(x, at + 3 * PackedPanel.FLOAT));
+            FloatVector x4 = FloatVector.broadcast(S, PackedPanel.get(x, at + 4 * PackedPanel.FLOAT));
+            FloatVector x5 = FloatVector.broadcast(S, PackedPanel.get(x, at + 5 * PackedPanel.FLOAT));
+            FloatVector x6 = FloatVector.broadcast(S, PackedPanel.get(x, at + 6 * PackedPanel.FLOAT));
+            FloatVector x7 = FloatVector.broadcast(S, PackedPanel.get(x, at + 7 * PackedPanel.FLOAT));
+            FloatVector x8 = FloatVector.broadcast(S, PackedPanel.get(x, at + 8 * PackedPanel.FLOAT));
+            FloatVector x9 = FloatVector.broadcast(S, PackedPanel.get(x, at + 9 * PackedPanel.FLOAT));
+            FloatVector x10 = FloatVector.broadcast(S, PackedPanel.get(x, at + 10 * PackedPanel.FLOAT));
+            FloatVector x11 = FloatVector.broadcast(S, PackedPanel.get(x, at + 11 * PackedPanel.FLOAT));
+            FloatVector x12 = FloatVector.broadcast(S, PackedPanel.get(x, at + 12 * PackedPanel.FLOAT));
+            FloatVector x13 = FloatVector.broadcast(S, PackedPanel.get(x, at + 13 * PackedPanel.FLOAT));
+            FloatVector x14 = FloatVector.broadcast(S, PackedPanel.get(x, at + 14 * PackedPanel.FLOAT));
+            FloatVector x15 = FloatVector.broadcast(S, PackedPanel.get(x, at + 15 * PackedPanel.FLOAT));
+            FloatVector v = FloatVector.fromArray(S, w, wp);
+            a0 = x0.fma(v, a0);
+            a1 = x1.fma(v, a1);
+            a2 = x2.fma(v, a2);
+            a3 = x3.fma(v, a3);
+            a4 = x4.fma(v, a4);
+            a5 = x5.fma(v, a5);
+            a6 = x6.fma(v, a6);
+            a7 = x7.fma(v, a7);
+            a8 = x8.fma(v, a8);
+            a9 = x9.fma(v, a9);
+            a10 = x10.fma(v, a10);
+            a11 = x11.fma(v, a11);
+            v = FloatVector.fromArray(S, w, wp + 1 * L);
+            a0 = x1.fma(v, a0);
+            a1 = x2.fma(v, a1);
+            a2 = x3.fma(v, a2);
+            a3 = x4.fma(v, a3);
+            a4 = x5.fma(v, a4);
+            a5 = x6.fma(v, a5);
+            a6 = x7.fma(v, a6);
+            a7 = x8.fma(v, a7);
+            a8 = x9.fma(v, a8);
+            a9 = x10.fma(v, a9);
+            a10 = x11.fma(v, a10);
+            a11 = x12.fma(v, a11);
+            v = FloatVector.fromArray(S, w, wp + 2 * L);
+            a0 = x2.fma(v, a0);
+            a1 = x3.fma(v, a1);
+            a2 = x4.fma(v, a2);
+            a3 = x5.fma(v, a3);
+            a4 = x6.fma(v, a4);
+            a5 = x7.fma(v, a5);
+            a6 = x8.fma(v, a6);
+            a7 = x9.fma(v, a7);
+            a8 = x10.fma(v, a8);
+            a9 = x11.fma(v, a9);
+            a10 = x12.fma(v, a10);
+            a11 = x13.fma(v, a11);
+            v = FloatVector.fromArray(S, w, wp + 3 * L);
+            a0 = x3.fma(v, a0);
+            a1 = x4.fma(v, a1);
+            a2 = x5.fma(v, a2);
+            a3 = x6.fma(v, a3);
+            a4 = x7.fma(v, a4);
+            a5 = x8.fma(v, a5);
+            a6 = x9.fma(v, a6);
+            a7 = x10.fma(v, a7);
+            a8 = x11.fma(v, a8);
+            a9 = x12.fma(v, a9);
+            a10 = x13.fma(v, a10);
+            a11 = x14.fma(v, a11);
+            v = FloatVector.fromArray(S, w, wp + 4 * L);
+            a0 = x4.fma(v, a0);
+            a1 = x5.fma(v, a1);
+            a2 = x6.fma(v, a2);
+            a3 = x7.fma(v, a3);
+            a4 = x8.fma(v, a4);
+            a5 = x9.fma(v, a5);
+            a6 = x10.fma(v, a6);
+            a7 = x11.fma(v, a7);
+            a8 = x12.fma(v, a8);
+            a9 = x13.fma(v, a9);
+            a10 = x14.fma(v, a10);
+            a11 = x15.fma(v, a11);
+        }
+        a0.intoArray(out, outAt);
+        a1.intoArray(out, outAt + L);
+        a2.intoArray(out, outAt + 2 * L);
+        a3.intoArray(out, outAt + 3 * L);
+        a4.intoArray(out, outAt + 4 * L);
+        a5.intoArray(out, outAt + 5 * L);
+        a6.intoArray(out, outAt + 6 * L);
+        a7.intoArray(out, outAt + 7 * L);
+        a8.intoArray(out, outAt + 8 * L);
+        a9.intoArray(out, outAt + 9 * L);
+        a10.intoArray(out, outAt + 10 * L);
+        a11.intoArray(out, outAt + 11 * L);
+    }
+
+    /** Whether {@link #channelTileRows} may keep its 29 vectors in registers (AVX-512 has 32; AVX2 16). */
+    private static final boolean MANY_REGISTERS = VectorSupport.manyRegisters();
+
+    /**
+     * {@link #channelTileRows} with sixteen vector registers: each tap broadcasts its twelve values, as
+     * {@link #channelTile} does (the same sums in the same order), the taps' offsets from the kernel rows'.
+     */
+    static void channelTileRowsByTap(int rows, float[] w, int wAt, float[] x, int xAt, int[] rowTaps,
+                                             float[] out, int outAt) {
+        FloatVector a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11;
+        a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = a8 = a9 = a10 = a11 = FloatVector.zero(S);
+        for (int p = 0, wp = wAt, k = rows * ROW_TAPS; p < k; p++, wp += L) {
+            FloatVector v = FloatVector.fromArray(S, w, wp);
+            long at = PackedPanel.address(x, xAt + rowTaps[p / ROW_TAPS] + p % ROW_TAPS, 12);
+            a0 = FloatVector.broadcast(S, PackedPanel.get(x, at)).fma(v, a0);
+            a1 = FloatVector.broadcast(S, PackedPanel.get(x, at + 1 * PackedPanel.FLOAT)).fma(v, a1);
+            a2 = FloatVector.broadcast(S, PackedPanel.get(x, at + 2 * PackedPanel.FLOAT)).fma(v, a2);
+            a3 = FloatVector.broadcast(S, PackedPanel.get(x, at + 3 * PackedPanel.FLOAT)).fma(v, a3);
+            a4 = FloatVector.broadcast(S, PackedPanel.get(x, at + 4 * PackedPanel.FLOAT)).fma(v, a4);
+            a5 = FloatVector.broadcast(S, PackedPanel.get(x, at + 5 * PackedPanel.FLOAT)).fma(v, a5);
+            a6 = FloatVector.broadcast(S, PackedPanel.get(x, at + 6 * PackedPanel.FLOAT)).fma(v, a6);
+            a7 = FloatVector.broadcast(S, PackedPanel.get(x, at + 7 * PackedPanel.FLOAT)).fma(v, a7);
+            a8 = FloatVector.broadcast(S, PackedPanel.get(x, at + 8 * PackedPanel.FLOAT)).fma(v, a8);
+            a9 = FloatVector.broadcast(S, PackedPanel.get(x, at + 9 * PackedPanel.FLOAT)).fma(v, a9);
+            a10 = FloatVector.broadcast(S, PackedPanel.get(x, at + 10 * PackedPanel.FLOAT)).fma(v, a10);
+            a11 = FloatVector.broadcast(S, PackedPanel.get(x, at + 11 * PackedPanel.FLOAT)).fma(v, a11);
+        }
+        a0.intoArray(out, outAt);
+        a1.intoArray(out, outAt + L);
+        a2.intoArray(out, outAt + 2 * L);
+        a3.intoArray(out, outAt + 3 * L);
+        a4.intoArray(out, outAt + 4 * L);
+        a5.intoArray(out, outAt + 5 * L);
+        a6.intoArray(out, outAt + 6 * L);
+        a7.intoArray(out, outAt + 7 * L);
+        a8.intoArray(out, outAt + 8 * L);
+        a9.intoArray(out, outAt + 9 * L);
+        a10.intoArray(out, outAt + 10 * L);
+        a11.intoArray(out, outAt + 11 * L);
+    }
+
     /** {@link Gemm}'s packShifted: row p of the panel, two vectors, from src[base + taps[pc + p]]. */
     @Override
     public void packShifted(int kc, float[] src, int base, int[] taps, int pc, float[] dst) {

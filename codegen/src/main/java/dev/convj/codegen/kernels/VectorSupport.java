@@ -27,6 +27,14 @@ public final class VectorSupport {
         return Preferred.BITS;
     }
 
+    /**
+     * Whether the CPU has 32 vector registers: it offers 512-bit vectors (AVX-512, which brings 32 registers at every
+     * width). Kernels that keep more than 16 vectors live take their register-light form without it.
+     */
+    static boolean manyRegisters() {
+        return AVAILABLE && preferredBits() >= 512;
+    }
+
     /** Kept apart so that VectorSupport itself loads without the module. */
     private static final class Preferred {
         static final int BITS = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize();
