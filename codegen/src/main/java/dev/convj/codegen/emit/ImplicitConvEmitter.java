@@ -162,15 +162,13 @@ final class ImplicitConvEmitter {
         int kw = d.k().get(1);
         boolean kernelRows = kw == Gemm.KERNEL_ROW_TAPS && d.g().dilation().get(1) == 1;
         int[] tapOffsets = src.tapOffsets(d);
-        String taps;
+        String taps = ctx.constantArray(name.toUpperCase() + "_TAP", tapOffsets), rowTaps = "null";
         if (kernelRows) {
-            int[] rowTaps = new int[kg / kw];
-            for (int r = 0; r < rowTaps.length; r++) {
-                rowTaps[r] = tapOffsets[r * kw];
+            int[] first = new int[kg / kw];
+            for (int r = 0; r < first.length; r++) {
+                first[r] = tapOffsets[r * kw];
             }
-            taps = ctx.constantArray(name.toUpperCase() + "_ROW_TAP", rowTaps);
-        } else {
-            taps = ctx.constantArray(name.toUpperCase() + "_TAP", tapOffsets);
+            rowTaps = ctx.constantArray(name.toUpperCase() + "_ROW_TAP", first);
         }
         addIm2colMethod(ctx, name + "_pad", b -> emitPaddedCopy(b, d, src, 0, true));
         CodeBlock.Builder b = CodeBlock.builder().addStatement("float[] col = cols[worker]");
@@ -193,18 +191,12 @@ final class ImplicitConvEmitter {
         for (int group = 0; group < d.g().groups(); group++) {
             String xAt = Expr.add(Expr.mul("n", d.c() * d.inSize()), group * d.cg() * d.inSize());
             b.addStatement("$L_pad($L, $L, col)", name, ctx.buf(ctx.input(n, 0)), xAt);
-            if (kernelRows) {
-                b.add("// out[(i, j), o] = Σ_(c,r,t) padded[i·$L + j + $L[(c,r)] + t] · w[o, (c,r,t)]: $L rows of $L"
-                        + " positions, the channels in the lanes, into col[$L..)\n", src.stride()[0], taps, ho, wo,
-                        result);
-                b.addStatement("$T.convChannelKernelRows($L, col, $L, col, 0, $L, $L, $L, $L, col, $L)", ctx.gemmClass,
-                        kg / kw, packed + (long) group * kg * lanes, taps, ho, src.stride()[0], wo, result);
-            } else {
-                b.add("// out[(i, j), o] = Σ_(c,t) padded[i·$L + j + $L[(c,t)]] · w[o, (c,t)]: $L rows of $L positions,"
-                        + " the channels in the lanes, into col[$L..)\n", src.stride()[0], taps, ho, wo, result);
-                b.addStatement("$T.convChannelRows($L, col, $L, col, 0, $L, $L, $L, $L, col, $L)", ctx.gemmClass, kg,
-                        packed + (long) group * kg * lanes, taps, ho, src.stride()[0], wo, result);
-            }
+            b.add("// out[(i, j), o] = Σ_(c,t) padded[i·$L + j + $L[(c,t)]] · w[o, (c,t)]: $L rows of $L positions,"
+                    + " the channels in the lanes, into col[$L..)$L\n", src.stride()[0], taps, ho, wo, result,
+                    kernelRows ? "; " + rowTaps + " holds each kernel row's first tap, whose five taps read one run of"
+                            + " the image" : "");
+            b.addStatement("$T.convChannelRows($L, col, $L, col, 0, $L, $L, $L, $L, $L, col, $L)", ctx.gemmClass, kg,
+                    packed + (long) group * kg * lanes, taps, rowTaps, ho, src.stride()[0], wo, result);
             if (pool != null) {
                 b.add("// fused $L: each 2×2 window's maximum$L, a vector of channels a window, into col[$L..)\n",
                         ctx.describe(pool).replace("$", "$$"),

@@ -114,15 +114,22 @@ public final class Gemm {
      * {@code cols} positions starting at xAt + row·rowStride of a zero-padded image (read through the taps), in tiles
      * of {@link #CHANNEL_POSITIONS}; out[outAt + (row·cols + c)·lanes + j] for output channel j. A row of fewer
      * than 12 positions computes 12, the extra ones written into the next row's place before that row is (or, after
-     * the last row, into 12·lanes floats of slack); a longer row's last tile overlaps the one before it.
+     * the last row, into 12·lanes floats of slack); a longer row's last tile overlaps the one before it. With
+     * {@code rowTaps} (a 5-wide kernel at dilation 1: the offset of each kernel row's first tap, taps[5r]) the tiles
+     * may go by kernel rows, the same sums in the same order.
      */
-    public static void convChannelRows(int k, float[] packedW, int wAt, float[] x, int xAt, int[] taps, int rows,
-                                       int rowStride, int cols, float[] out, int outAt) {
+    public static void convChannelRows(int k, float[] packedW, int wAt, float[] x, int xAt, int[] taps, int[] rowTaps,
+                                       int rows, int rowStride, int cols, float[] out, int outAt) {
         int last = Math.max(0, cols - CHANNEL_POSITIONS);
+        boolean byKernelRows = rowTaps != null && BY_KERNEL_ROWS;
         for (int r = 0; r < rows; r++) {
             for (int c = 0; ; c = Math.min(c + CHANNEL_POSITIONS, last)) {
-                KERNEL.channelTile(k, packedW, wAt, x, xAt + r * rowStride + c, taps, out,
-                        outAt + (r * cols + c) * CHANNEL_LANES);
+                int at = xAt + r * rowStride + c, to = outAt + (r * cols + c) * CHANNEL_LANES;
+                if (byKernelRows) {
+                    KERNEL.channelTileRows(k / KERNEL_ROW_TAPS, packedW, wAt, x, at, rowTaps, out, to);
+                } else {
+                    KERNEL.channelTile(k, packedW, wAt, x, at, taps, out, to);
+                }
                 if (c == last) {
                     break;
                 }
@@ -130,26 +137,14 @@ public final class Gemm {
         }
     }
 
-    /** Taps per kernel row that {@link #convChannelKernelRows} takes: kernels 5 wide. */
+    /** Taps per kernel row that {@link #convChannelRows} can take by kernel rows: kernels 5 wide. */
     public static final int KERNEL_ROW_TAPS = MicroKernel.ROW_TAPS;
 
     /**
-     * {@link #convChannelRows} for a 5-wide kernel at dilation 1 ({@link MicroKernel#channelTileRows}): rowTaps[r]
-     * is the offset of kernel row r's first tap, the filters packed as for {@link #convChannelRows} with k = 5·rows.
+     * Whether tiles go by kernel rows ({@link MicroKernel#channelTileRows}) when given them: its 29 live vectors fit
+     * AVX-512's 32 registers; with 16 they would spill, so there the taps go one at a time.
      */
-    public static void convChannelKernelRows(int kernelRows, float[] packedW, int wAt, float[] x, int xAt,
-                                             int[] rowTaps, int rows, int rowStride, int cols, float[] out, int outAt) {
-        int last = Math.max(0, cols - CHANNEL_POSITIONS);
-        for (int r = 0; r < rows; r++) {
-            for (int c = 0; ; c = Math.min(c + CHANNEL_POSITIONS, last)) {
-                KERNEL.channelTileRows(kernelRows, packedW, wAt, x, xAt + r * rowStride + c, rowTaps, out,
-                        outAt + (r * cols + c) * CHANNEL_LANES);
-                if (c == last) {
-                    break;
-                }
-            }
-        }
-    }
+    private static final boolean BY_KERNEL_ROWS = VectorSupport.manyRegisters();
 
     /** Floats needed for a k×n matrix packed in panels of NR columns. */
     public static int packedSize(int k, int n) {

@@ -310,10 +310,6 @@ final class Vector256Kernel implements MicroKernel {
     @Override
     public void channelTileRows(int rows, float[] w, int wAt, float[] x, int xAt, int[] rowTaps, float[] out,
                                 int outAt) {
-        if (!MANY_REGISTERS) {
-            channelTileRowsByTap(rows, w, wAt, x, xAt, rowTaps, out, outAt);
-            return;
-        }
         FloatVector a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11;
         a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = a8 = a9 = a10 = a11 = FloatVector.zero(S);
         for (int r = 0, wp = wAt; r < rows; r++, wp += ROW_TAPS * L) {
@@ -399,47 +395,6 @@ final class Vector256Kernel implements MicroKernel {
             a9 = x13.fma(v, a9);
             a10 = x14.fma(v, a10);
             a11 = x15.fma(v, a11);
-        }
-        a0.intoArray(out, outAt);
-        a1.intoArray(out, outAt + L);
-        a2.intoArray(out, outAt + 2 * L);
-        a3.intoArray(out, outAt + 3 * L);
-        a4.intoArray(out, outAt + 4 * L);
-        a5.intoArray(out, outAt + 5 * L);
-        a6.intoArray(out, outAt + 6 * L);
-        a7.intoArray(out, outAt + 7 * L);
-        a8.intoArray(out, outAt + 8 * L);
-        a9.intoArray(out, outAt + 9 * L);
-        a10.intoArray(out, outAt + 10 * L);
-        a11.intoArray(out, outAt + 11 * L);
-    }
-
-    /** Whether {@link #channelTileRows} may keep its 29 vectors in registers (AVX-512 has 32; AVX2 16). */
-    private static final boolean MANY_REGISTERS = VectorSupport.manyRegisters();
-
-    /**
-     * {@link #channelTileRows} with sixteen vector registers: each tap broadcasts its twelve values, as
-     * {@link #channelTile} does (the same sums in the same order), the taps' offsets from the kernel rows'.
-     */
-    static void channelTileRowsByTap(int rows, float[] w, int wAt, float[] x, int xAt, int[] rowTaps,
-                                             float[] out, int outAt) {
-        FloatVector a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11;
-        a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = a8 = a9 = a10 = a11 = FloatVector.zero(S);
-        for (int p = 0, wp = wAt, k = rows * ROW_TAPS; p < k; p++, wp += L) {
-            FloatVector v = FloatVector.fromArray(S, w, wp);
-            long at = PackedPanel.address(x, xAt + rowTaps[p / ROW_TAPS] + p % ROW_TAPS, 12);
-            a0 = FloatVector.broadcast(S, PackedPanel.get(x, at)).fma(v, a0);
-            a1 = FloatVector.broadcast(S, PackedPanel.get(x, at + 1 * PackedPanel.FLOAT)).fma(v, a1);
-            a2 = FloatVector.broadcast(S, PackedPanel.get(x, at + 2 * PackedPanel.FLOAT)).fma(v, a2);
-            a3 = FloatVector.broadcast(S, PackedPanel.get(x, at + 3 * PackedPanel.FLOAT)).fma(v, a3);
-            a4 = FloatVector.broadcast(S, PackedPanel.get(x, at + 4 * PackedPanel.FLOAT)).fma(v, a4);
-            a5 = FloatVector.broadcast(S, PackedPanel.get(x, at + 5 * PackedPanel.FLOAT)).fma(v, a5);
-            a6 = FloatVector.broadcast(S, PackedPanel.get(x, at + 6 * PackedPanel.FLOAT)).fma(v, a6);
-            a7 = FloatVector.broadcast(S, PackedPanel.get(x, at + 7 * PackedPanel.FLOAT)).fma(v, a7);
-            a8 = FloatVector.broadcast(S, PackedPanel.get(x, at + 8 * PackedPanel.FLOAT)).fma(v, a8);
-            a9 = FloatVector.broadcast(S, PackedPanel.get(x, at + 9 * PackedPanel.FLOAT)).fma(v, a9);
-            a10 = FloatVector.broadcast(S, PackedPanel.get(x, at + 10 * PackedPanel.FLOAT)).fma(v, a10);
-            a11 = FloatVector.broadcast(S, PackedPanel.get(x, at + 11 * PackedPanel.FLOAT)).fma(v, a11);
         }
         a0.intoArray(out, outAt);
         a1.intoArray(out, outAt + L);

@@ -122,26 +122,12 @@ class FusedPoolConvTest {
     @ParameterizedTest
     @CsvSource({"CHANNEL_VECTORS, 14, 5, 0", "IMPLICIT_GEMM, 28, 5, 2", "WINOGRAD_2X2_3X3, 14, 3, 1"})
     void aWarmFusedLayerAllocatesNothing(ConvAlgorithm algorithm, int size, int k, int pad) {
-        com.sun.management.ThreadMXBean threads =
-                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         Graph g = convPool(8, 1, 6, Gemm.CHANNEL_LANES, size, size, k, pad, 1, true, true, false);
         Schedule s = Schedule.threads(1).withAlgorithm("conv", algorithm);
         assertTrue(COMPILER.generate(g, s).source().contains("fused pool"));
         try (CompiledGraph c = COMPILER.compile(g, s)) {
             WinogradConvTest.feeds(g, 1).forEach((name, t) -> c.set(name, new float[t.size()]));
-            // windows until one allocates nothing, for up to 20 s: until C2 has compiled the kernels, their vectors
-            // are heap objects
-            long least = Long.MAX_VALUE, deadline = System.nanoTime() + 20_000_000_000L;
-            for (int window = 0; least > 0 && (window < 20 || System.nanoTime() < deadline); window++) {
-                for (int i = 0; i < 30; i++) {
-                    c.run();
-                }
-                long before = threads.getThreadAllocatedBytes(Thread.currentThread().getId());
-                for (int i = 0; i < 30; i++) {
-                    c.run();
-                }
-                least = Math.min(least, threads.getThreadAllocatedBytes(Thread.currentThread().getId()) - before);
-            }
+            long least = WinogradConvTest.leastWarmAllocation(c);
             assertEquals(0, least, algorithm + ": bytes allocated in 30 warm calls");
         }
     }

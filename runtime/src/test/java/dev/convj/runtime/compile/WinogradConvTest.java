@@ -262,25 +262,33 @@ class WinogradConvTest {
     @ParameterizedTest
     @CsvSource({"WINOGRAD_2X2_3X3", "WINOGRAD_4X4_3X3"})
     void aWarmWinogradLayerAllocatesNothing(ConvAlgorithm a) {
-        com.sun.management.ThreadMXBean threads =
-                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         Graph g = layer(8, 16, 16, 14, 14, 1, false, true, true);
         try (CompiledGraph c = COMPILER.compile(g, Schedule.threads(1).withAlgorithm("conv", a))) {
             feeds(g, 1).forEach((name, t) -> c.set(name, new float[t.size()]));
-            // windows until one allocates nothing, for up to 20 s: C2 may take a while to compile the vector kernels
-            // on a busy 2-core host, and until it has, they run with every vector a heap object
-            long least = Long.MAX_VALUE, deadline = System.nanoTime() + 20_000_000_000L;
-            for (int window = 0; least > 0 && (window < 20 || System.nanoTime() < deadline); window++) {
-                for (int i = 0; i < 30; i++) {
-                    c.run();
-                }
-                long before = threads.getThreadAllocatedBytes(Thread.currentThread().getId());
-                for (int i = 0; i < 30; i++) {
-                    c.run();
-                }
-                least = Math.min(least, threads.getThreadAllocatedBytes(Thread.currentThread().getId()) - before);
-            }
+            long least = leastWarmAllocation(c);
             assertEquals(0, least, "bytes allocated in 30 warm calls");
         }
+    }
+
+    /**
+     * The fewest bytes the calling thread allocated in 30 calls of c, over windows of 30 calls after 30 more, until
+     * one allocates nothing (at least 20 windows, for up to 20 s): C2 may take a while to compile the vector kernels on
+     * a busy 2-core host, and until it has, they run with every vector a heap object.
+     */
+    static long leastWarmAllocation(CompiledGraph c) {
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long least = Long.MAX_VALUE, deadline = System.nanoTime() + 20_000_000_000L;
+        for (int window = 0; least > 0 && (window < 20 || System.nanoTime() < deadline); window++) {
+            for (int i = 0; i < 30; i++) {
+                c.run();
+            }
+            long before = threads.getThreadAllocatedBytes(Thread.currentThread().getId());
+            for (int i = 0; i < 30; i++) {
+                c.run();
+            }
+            least = Math.min(least, threads.getThreadAllocatedBytes(Thread.currentThread().getId()) - before);
+        }
+        return least;
     }
 }
