@@ -144,7 +144,7 @@ public final class Gemm {
      * Whether tiles go by kernel rows ({@link MicroKernel#channelTileRows}) when given them: its 29 live vectors fit
      * AVX-512's 32 registers; with 16 they would spill, so there the taps go one at a time.
      */
-    private static final boolean BY_KERNEL_ROWS = VectorSupport.manyRegisters();
+    private static final boolean BY_KERNEL_ROWS = VectorSupport.manyRegisters(); // portable: private static final boolean BY_KERNEL_ROWS = false;
 
     /** Floats needed for a k×n matrix packed in panels of NR columns. */
     public static int packedSize(int k, int n) {
