@@ -142,9 +142,11 @@ public final class Gemm {
 
     /**
      * Whether tiles go by kernel rows ({@link MicroKernel#channelTileRows}) when given them: its 29 live vectors fit
-     * AVX-512's 32 registers; with 16 they would spill, so there the taps go one at a time.
+     * AVX-512's 32 registers (with 16 they would spill, so there the taps go one at a time), and from JDK 21 on: JDK
+     * 17's C2 sometimes compiled it with its accumulators boxed (22 KB of code instead of 4 KB, 2.8 MB allocated a
+     * call of a small layer, in 2 of 4 test runs). {@code -Dconvj.kernelRows=true|false} overrides.
      */
-    private static final boolean BY_KERNEL_ROWS = VectorSupport.manyRegisters(); // portable: private static final boolean BY_KERNEL_ROWS = false;
+    private static final boolean BY_KERNEL_ROWS = VectorSupport.kernelRows(); // portable: private static final boolean BY_KERNEL_ROWS = false;
 
     /** Floats needed for a k×n matrix packed in panels of NR columns. */
     public static int packedSize(int k, int n) {

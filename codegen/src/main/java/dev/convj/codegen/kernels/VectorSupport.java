@@ -35,6 +35,18 @@ public final class VectorSupport {
         return AVAILABLE && preferredBits() >= 512;
     }
 
+    /**
+     * Whether the channel-vector convolution goes by kernel rows (Gemm's convChannelRows): with 32 registers, on JDK
+     * 21 or later, unless {@code -Dconvj.kernelRows} says otherwise.
+     */
+    static boolean kernelRows() {
+        String asked = System.getProperty("convj.kernelRows");
+        if (asked != null) {
+            return AVAILABLE && Boolean.parseBoolean(asked);
+        }
+        return manyRegisters() && Runtime.version().feature() >= 21;
+    }
+
     /** Kept apart so that VectorSupport itself loads without the module. */
     private static final class Preferred {
         static final int BITS = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize();
