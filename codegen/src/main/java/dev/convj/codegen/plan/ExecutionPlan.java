@@ -63,9 +63,10 @@ public final class ExecutionPlan {
     private final int[] consumers;
     /** For a node whose consumer is fused as an epilogue, that consumer; else −1. */
     private final int[] epilogue;
-    /** For a convolution whose result is max-pooled in its epilogue, that pool; else −1. */
-    private final int[] pool;
-    /** For a convolution, or its fused ReLU, whose value is never stored because the pool is fused: that pool. */
+    /**
+     * For a convolution whose result is max-pooled in its epilogue, and for its fused ReLU (neither value is ever
+     * stored), that pool; else −1.
+     */
     private final int[] pooledInto;
     private final boolean[] isOutput;
 
@@ -76,10 +77,8 @@ public final class ExecutionPlan {
         consumers = new int[n];
         epilogue = new int[n];
         isOutput = new boolean[n];
-        pool = new int[n];
         pooledInto = new int[n];
         java.util.Arrays.fill(epilogue, -1);
-        java.util.Arrays.fill(pool, -1);
         java.util.Arrays.fill(pooledInto, -1);
         for (Node node : graph.nodes()) {
             for (int in : node.inputs()) {
@@ -106,9 +105,9 @@ public final class ExecutionPlan {
         // by the convolution's epilogue while the result is in cache, when that convolution's code can (the
         // predicate): the unpooled result is never stored.
         for (Node node : graph.nodes()) {
+            Node operand = node.inputs().isEmpty() ? null : graph.node(node.inputs().get(0));
             if (node.op() instanceof MaxPool max && roles[node.id()] == Role.COMPUTED
-                    && isWindow2x2(max.geometry(), graph.node(node.inputs().get(0)).shape(), node.shape())) {
-                Node operand = graph.node(node.inputs().get(0));
+                    && isWindow2x2(max.geometry(), operand.shape(), node.shape())) {
                 Node producer = roles[operand.id()] == Role.EPILOGUE ? graph.node(operand.inputs().get(0)) : operand;
                 boolean fusable = producer.op() instanceof Conv && roles[producer.id()] == Role.COMPUTED
                         && consumers[operand.id()] == 1 && !isOutput[operand.id()]
@@ -116,7 +115,6 @@ public final class ExecutionPlan {
                         && poolsInEpilogue.test(producer);
                 if (fusable) {
                     roles[node.id()] = Role.EPILOGUE;
-                    pool[producer.id()] = node.id();
                     pooledInto[producer.id()] = node.id();
                     pooledInto[operand.id()] = node.id();
                 }
@@ -157,7 +155,7 @@ public final class ExecutionPlan {
     }
 
     /** Whether a pool takes the 2×2 windows at stride 2 of a 2-D [N, C, h, w] input, unpadded, h/2 × w/2 of them. */
-    public static boolean isWindow2x2(PoolGeometry g, Shape in, Shape out) {
+    private static boolean isWindow2x2(PoolGeometry g, Shape in, Shape out) {
         return in.rank() == 4 && g.kernel().equals(List.of(2, 2)) && g.stride().equals(List.of(2, 2))
                 && g.padding().equals(List.of(0, 0)) && out.dim(2) == in.dim(2) / 2 && out.dim(3) == in.dim(3) / 2;
     }
@@ -251,7 +249,7 @@ public final class ExecutionPlan {
 
     /** The 2×2 max pool computed in convolution {@code producer}'s epilogue, or −1. */
     public int poolOf(Node producer) {
-        return pool[producer.id()];
+        return producer.op() instanceof Conv ? pooledInto[producer.id()] : -1;
     }
 
     /**
