@@ -8,5 +8,5 @@ public final class CodegenVersion {
      * Not a compile-time constant on purpose: javac would copy a constant into the runtime module's classes, and an
      * incremental build that recompiles only this module would leave them keying caches with the old number.
      */
-    public static final int VERSION = Integer.parseInt("18");
+    public static final int VERSION = Integer.parseInt("19");
 }

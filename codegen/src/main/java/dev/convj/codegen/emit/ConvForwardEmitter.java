@@ -4,6 +4,7 @@ import static dev.convj.codegen.emit.ConvColumns.*;
 
 import com.palantir.javapoet.CodeBlock;
 import dev.convj.codegen.kernels.Gemm;
+import dev.convj.codegen.kernels.WinogradF4;
 import dev.convj.codegen.plan.ConvAlgorithm;
 import dev.convj.codegen.plan.ConvCostModel;
 import dev.convj.codegen.plan.ConvDims;
@@ -32,10 +33,11 @@ final class ConvForwardEmitter {
             return false;
         }
         ConvAlgorithm algorithm = convPlan.of(conv).algorithm();
-        // F(2×2, 3×3)'s output tiles are the pool's windows; F(4×4)'s would hold four each
+        // F(2×2, 3×3)'s output tiles are the pool's windows; F(4×4)'s hold four whole ones each, which only its
+        // vector transforms pool (the emitted scalar ones store every output)
         return algorithm.winograd() == null
                 ? algorithm == ConvAlgorithm.IMPLICIT_GEMM || algorithm == ConvAlgorithm.CHANNEL_VECTORS
-                : algorithm.winograd() == WinogradTransform.F2;
+                : algorithm.winograd() == WinogradTransform.F2 || WinogradF4.bits() > 0;
     }
 
     static void emit(EmitContext ctx, Node n, ConvGeometry g) {

@@ -33,6 +33,8 @@ public final class EmitContext {
     final ClassName maxPool2x2;
     /** Winograd F(2×2, 3×3)'s vector transforms; null in a standalone class, which keeps the emitted ones. */
     final ClassName winogradF2;
+    /** Winograd F(4×4, 3×3)'s vector transforms; null in a standalone class, which keeps the emitted ones. */
+    final ClassName winogradF4;
     /**
      * Whether the class is standalone: it picks its micro-kernel's width where it runs, so nothing emitted may depend
      * on the width of this JVM's kernel beyond what every width handles.
@@ -63,6 +65,7 @@ public final class EmitContext {
         this.workspace = gemmClass.nestedClass("Workspace");
         this.maxPool2x2 = standalone ? null : ClassName.get(kernels, "MaxPool2x2");
         this.winogradF2 = standalone ? null : ClassName.get(kernels, "WinogradF2");
+        this.winogradF4 = standalone ? null : ClassName.get(kernels, "WinogradF4");
         this.standalone = standalone;
         this.graph = graph;
         this.plan = plan;

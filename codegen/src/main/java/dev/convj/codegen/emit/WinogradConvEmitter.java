@@ -4,6 +4,7 @@ import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.MethodSpec;
 import dev.convj.codegen.kernels.Gemm;
 import dev.convj.codegen.kernels.WinogradF2;
+import dev.convj.codegen.kernels.WinogradF4;
 import dev.convj.codegen.plan.ConvDims;
 import dev.convj.codegen.plan.WinogradLayout;
 import dev.convj.codegen.plan.WinogradTransform;
@@ -50,21 +51,28 @@ final class WinogradConvEmitter {
         // streams of a tile's transform in one L1 set (64 channels × 128 columns: 32 KB apart), thrashing it.
         // Rows likewise, for the GEMM's reads down a panel of V.
         int ld = cols + 16;
+        // the vector transforms, where the Vector API runs: F(2×2)'s read a deinterleaved plane and use 64 floats of
+        // output scratch; F(4×4)'s read six phase arrays (WinogradF4) and stage outputs in 44 rows of scratch
+        boolean vector = ctx.winogradF2 != null && t == WinogradTransform.F2 && WinogradF2.bits() > 0;
+        boolean vector4 = ctx.winogradF4 != null && t == WinogradTransform.F4 && WinogradF4.bits() > 0;
+        int phaseSize = WinogradF4.phaseSize(l.tilesHigh(), l.tilesWide());
         long vXi = (long) c * ld + 16, mXi = (long) k * ld + 16;
-        long planeAt = 0, vAt = (long) l.planeRows() * pw, mAt = vAt + a2 * vXi + 64;
+        long planeAt = 0, vAt = vector4 ? 12L * phaseSize : (long) l.planeRows() * pw, mAt = vAt + a2 * vXi + 64;
         long uPackAt = mAt + a2 * mXi, uAt = (long) a2 * k * c <= uPackAt - vAt ? vAt
                 : uPackAt + (long) a2 * packed;
-        // F(2×2)'s vector transforms, where the Vector API runs: a deinterleaved plane, 64 floats of output scratch
-        boolean vector = ctx.winogradF2 != null && t == WinogradTransform.F2 && WinogradF2.bits() > 0;
         long scratchAt = Math.max(uPackAt + (long) a2 * packed, uAt + (long) a2 * k * c);
-        ctx.needCol(scratchAt + 64);
+        ctx.needCol(scratchAt + (vector4 ? (long) WinogradF4.SCRATCH_ROWS * ld : 64));
         boolean bias = n.inputs().size() == 3, relu = ctx.plan.epilogueOf(n) >= 0;
 
         addFilterTransform(ctx, name + "_filters", d, element, t, uAt);
-        // a 2×2 max pool fused into the output transform: with F(2×2), each whole output tile is one window
+        // a 2×2 max pool fused into the output transform: each whole output tile is one window (F(2×2)) or four
         Node pool = ctx.plan.poolOf(n) < 0 ? null : ctx.graph.node(ctx.plan.poolOf(n));
-        if (pool != null && t != WinogradTransform.F2) {
-            throw new IllegalStateException(n.name() + ": a fused pool needs F(2×2, 3×3)");
+        if (pool != null && !vector && !vector4 && t != WinogradTransform.F2) {
+            throw new IllegalStateException(n.name() + ": a fused pool needs F(2×2, 3×3) or F(4×4)'s vector transforms");
+        }
+        if (vector4) {
+            emitF4Vector(ctx, n, name, d, filters, l, pool, bias, relu, new long[] {planeAt, vAt, mAt, uAt, uPackAt, scratchAt});
+            return;
         }
         if (!vector) {
             addInputTransform(ctx, name + "_tiles", l, planeAt, vXi);
@@ -135,6 +143,76 @@ final class WinogradConvEmitter {
                     tiles, y, k * ho * wo, ho * wo, bias ? ctx.buf(ctx.input(n, 2)) + "[k]" : "0f");
         }
         b.endControlFlow().endControlFlow();
+        b.endControlFlow();
+        ctx.loopMethod(n, name, batch, true, b.build());
+    }
+
+    /**
+     * The body of {@link #emit} with F(4×4)'s vector transforms ({@link WinogradF4}): per chunk, each channel of each
+     * image copied into the six phase arrays at col[at[0]..) and transformed into V; the 36 GEMMs as in the scalar
+     * form; then per output channel the chunk's tiles transformed at once into rows of scratch (pooled too when a
+     * pool is fused) and scattered into each image's plane of y.
+     */
+    private static void emitF4Vector(EmitContext ctx, Node n, String name, ConvDims d, String filters,
+                                     WinogradLayout l, Node pool, boolean bias, boolean relu, long[] at) {
+        long planeAt = at[0], vAt = at[1], mAt = at[2], uAt = at[3], uPackAt = at[4], scratchAt = at[5];
+        String x = ctx.buf(ctx.input(n, 0)), y = ctx.buf(n);
+        int batch = n.shape().dim(0), a2 = 36, c = d.c(), k = d.o(), h = d.in().get(0), w = d.in().get(1);
+        int ho = d.out().get(0), wo = d.out().get(1), pt = d.g().padLow().get(0), pl = d.g().padLow().get(1);
+        int tiles = l.tiles(), ld = l.columns() + 16, packed = Gemm.packedASize(k, c);
+        long vXi = (long) c * ld + 16, mXi = (long) k * ld + 16;
+        CodeBlock.Builder b = CodeBlock.builder().addStatement("float[] col = cols[worker]");
+        b.add("// the phase arrays at col[$L..) are zero outside the image's positions, which every copy rewrites\n",
+                planeAt);
+        b.addStatement("$T.fill(col, $L, $L, 0f)", java.util.Arrays.class, planeAt, vAt);
+        b.add("// U[ξ][k][c] = (G g Gᵀ)[ξ] per filter at col[$L..), packed per ξ at col[$L..)\n", uAt, uPackAt);
+        b.addStatement("$L_filters($L, col)", name, filters);
+        b.beginControlFlow("for (int xi = 0; xi < $L; xi++)", a2)
+                .addStatement("$T.packA($L, $L, col, $L + xi * $L, $L, col, $L + xi * $L)", ctx.gemmClass, k, c, uAt,
+                        k * c, c, uPackAt, packed)
+                .endControlFlow();
+        b.beginControlFlow("for (int n0 = from; n0 < to; n0 += $L)", l.chunk());
+        b.addStatement("int images = Math.min($L, to - n0)", l.chunk());
+        b.beginControlFlow("for (int i = 0; i < images; i++)");
+        b.beginControlFlow("for (int c = 0; c < $L; c++)", c);
+        b.addStatement("$T.copyPhases($L, (n0 + i) * $L + c * $L, $L, $L, col, $L, $L, $L, $L, $L)", ctx.winogradF4,
+                x, c * h * w, h * w, h, w, planeAt, pt, pl, l.tilesHigh(), l.tilesWide());
+        b.add("// V[ξ][c][j] = (Bᵀ d B)[ξ] for each tile j of this image's channel c, a vector of positions at a time\n");
+        b.addStatement("$T.input(col, $L, $L, $L, $L + c * $L + i * $L, $L)", ctx.winogradF4, planeAt, l.tilesHigh(),
+                l.tilesWide(), vAt, ld, tiles, vXi);
+        b.endControlFlow().endControlFlow();
+        b.add("// M[ξ][k][j] = Σ_c U[ξ][k][c] · V[ξ][c][j]: $L GEMMs of $L×(images·$L)×$L\n", a2, k, tiles, c);
+        b.beginControlFlow("for (int xi = 0; xi < $L; xi++)", a2)
+                .addStatement("$T.multiplyStrided($L, images * $L, $L, col, $L + xi * $L, col, $L + xi * $L, $L, col,"
+                                + " $L + xi * $L, $L, false, gemm[worker])", ctx.gemmClass, k, tiles, c, uPackAt, packed,
+                        vAt, vXi, ld, mAt, mXi, ld)
+                .endControlFlow();
+        String epilogue = bias || relu ? ", " + ConvColumns.epilogueName(bias, relu) : "";
+        String biasOf = bias ? ctx.buf(ctx.input(n, 2)) + "[k]" : "0f";
+        b.beginControlFlow("for (int k = 0; k < $L; k++)", k);
+        if (pool == null) {
+            b.add("// y = Aᵀ M A of the chunk's tiles$L, staged in scratch rows, then into each image's plane\n",
+                    epilogue);
+            b.addStatement("$T.output(col, $L + k * $L, $L, images * $L, col, $L, $L, $L, $L)", ctx.winogradF4, mAt, ld,
+                    mXi, tiles, scratchAt, ld, biasOf, relu);
+            b.beginControlFlow("for (int i = 0; i < images; i++)")
+                    .addStatement("$T.scatter(col, $L + i * $L, $L, 4, $L, $L, $L, (n0 + i) * $L + k * $L, $L, $L)",
+                            ctx.winogradF4, scratchAt + 24L * ld, tiles, ld, l.tilesHigh(), l.tilesWide(), y,
+                            k * ho * wo, ho * wo, ho, wo)
+                    .endControlFlow();
+        } else {
+            int pho = pool.shape().dim(2), pwo = pool.shape().dim(3);
+            b.add("// fused $L: y = Aᵀ M A of the chunk's tiles$L, then each tile's four windows, into $L\n",
+                    ctx.describe(pool).replace("$", "$$"), epilogue, y);
+            b.addStatement("$T.outputPooled(col, $L + k * $L, $L, images * $L, col, $L, $L, $L, $L)", ctx.winogradF4,
+                    mAt, ld, mXi, tiles, scratchAt, ld, biasOf, relu);
+            b.beginControlFlow("for (int i = 0; i < images; i++)")
+                    .addStatement("$T.scatter(col, $L + i * $L, $L, 2, $L, $L, $L, (n0 + i) * $L + k * $L, $L, $L)",
+                            ctx.winogradF4, scratchAt + 40L * ld, tiles, ld, l.tilesHigh(), l.tilesWide(), y,
+                            k * pho * pwo, pho * pwo, pho, pwo)
+                    .endControlFlow();
+        }
+        b.endControlFlow();
         b.endControlFlow();
         ctx.loopMethod(n, name, batch, true, b.build());
     }

@@ -2,6 +2,7 @@ package dev.convj.codegen.plan;
 
 import dev.convj.codegen.kernels.Gemm;
 import dev.convj.codegen.kernels.KernelChoice;
+import dev.convj.codegen.kernels.WinogradF4;
 import dev.convj.graph.ops.ConvGeometry;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,6 +45,18 @@ public final class ConvCostModel {
      */
     public static final double F2_TRANSFORM_GOPS = 8.5;
     public static final double F4_TRANSFORM_GOPS = 5.0;
+
+    /**
+     * As {@link #F4_TRANSFORM_GOPS}, for F(4×4)'s vector transforms ({@code WinogradF4}: phase arrays, whole vectors
+     * of positions, a scatter into the planes), which generated code uses where the Vector API runs at 256 bits or
+     * more: 16.8 and 18.1 measured on the small VGG's 32- and 64-channel layers, batch 64 (docs/performance.md).
+     */
+    public static final double F4_VECTOR_TRANSFORM_GOPS = 17.0;
+
+    /** The speed of F(4×4)'s transforms in the code generated here: vector where they run, else scalar. */
+    static double f4TransformGops() {
+        return WinogradF4.bits() > 0 ? F4_VECTOR_TRANSFORM_GOPS : F4_TRANSFORM_GOPS;
+    }
 
     /**
      * As {@link #F2_TRANSFORM_GOPS}, for the weight gradient's transforms: their tile-major stores (a tile's values
@@ -112,7 +125,7 @@ public final class ConvCostModel {
     /**
      * The cost model's choice for {@code batch} images with the micro-kernel running at {@code kernelGflops}: the
      * direct algorithm, or a Winograd one when its GEMMs (at the kernel's speed) and transforms (at
-     * {@link #F2_TRANSFORM_GOPS} or {@link #F4_TRANSFORM_GOPS}) are estimated to take under {@link #WINOGRAD_MARGIN}
+     * {@link #F2_TRANSFORM_GOPS} or {@link #f4TransformGops()}) are estimated to take under {@link #WINOGRAD_MARGIN}
      * of the direct GEMM's time.
      */
     static ConvAlgorithm choose(ConvPass pass, ConvDims d, int batch, double kernelGflops) {
@@ -148,7 +161,7 @@ public final class ConvCostModel {
                                   boolean weightGradient) {
         WinogradLayout l = WinogradLayout.of(f, t, batch);
         double transformGops = weightGradient ? F2_WEIGHT_GRADIENT_TRANSFORM_GOPS
-                : t.m() == 2 ? F2_TRANSFORM_GOPS : F4_TRANSFORM_GOPS;
+                : t.m() == 2 ? F2_TRANSFORM_GOPS : f4TransformGops();
         return 2.0 * l.gemmMultiplyAdds(f.c(), f.o(), batch) / (GEMM_EFFICIENCY * kernelGflops * 1e9)
                 + l.transformOps(f.c(), f.o(), batch) / (transformGops * 1e9)
                 + l.filterTransformOps(f.c(), f.o()) / (FILTER_TRANSFORM_GOPS * 1e9);

@@ -29,7 +29,8 @@ class KernelShapeTest {
 
     /** Classes with vector code; the 128- and 512-bit forms are generated from the 256-bit sources. */
     private static final List<String> CLASSES = List.of("Vector128Kernel", "Vector256Kernel", "Vector512Kernel",
-            "Vector128Pool", "Vector256Pool", "Vector512Pool", "Vector256Winograd", "Vector512Winograd");
+            "Vector128Pool", "Vector256Pool", "Vector512Pool", "Vector256Winograd", "Vector512Winograd",
+            "Vector256WinogradF4", "Vector512WinogradF4");
 
     /**
      * The small vector methods allowed, and why they are safe: {@code vectorBits} only reads the species' size;

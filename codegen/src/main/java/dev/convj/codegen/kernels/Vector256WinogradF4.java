@@ -1,0 +1,151 @@
+package dev.convj.codegen.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link WinogradF4}'s transforms with 256-bit vectors: lane t holds flat position f0 + t of a plane (a slot row and
+ * tile column of the phase arrays, or a tile), so that every lane is used whatever the plane's width. The arithmetic
+ * is {@link WinogradF4}'s plain forms', operation for operation. The build derives the 512-bit form from this file.
+ * <p>Every method that computes with vectors holds its own loops and takes no vector: C2 then compiles it alone,
+ * with its own inlining budget (KernelShapeTest).
+ */
+final class Vector256WinogradF4 {
+    private Vector256WinogradF4() {}
+
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
+    static final int L = S.length();
+
+    /**
+     * V = Bᵀ d B of one plane's tiles from its six phase arrays at col[phases + b·size) (WinogradF4#copyPhases): first
+     * the row pass into the six arrays from {@code rows} (h_j = Bᵀ[j] · (c_0 … c_5) at every slot position), then the
+     * column pass, V[6i + j] of tile f = Bᵀ[i] · (h_j at the tile's six rows), stored at v + (6i + j)·xiStride + f.
+     * Lanes past the plane's positions read and write the arrays' slack, or V past its tiles (WinogradF4 says why
+     * that is safe).
+     */
+    static void input(float[] col, int phases, int rows, int size, int tilesHigh, int tilesWide, float[] v, int vAt,
+                      int xiStride) {
+        int positions = 4 * (tilesHigh + 1) * tilesWide;
+        FloatVector four = FloatVector.broadcast(S, 4f), minusFour = FloatVector.broadcast(S, -4f);
+        FloatVector minusFive = FloatVector.broadcast(S, -5f);
+        for (int f = 0; f < positions; f += L) {
+            int c = phases + f, h = rows + f;
+            FloatVector d0 = FloatVector.fromArray(S, col, c), d1 = FloatVector.fromArray(S, col, c + size);
+            FloatVector d2 = FloatVector.fromArray(S, col, c + 2 * size);
+            FloatVector d3 = FloatVector.fromArray(S, col, c + 3 * size);
+            FloatVector d4 = FloatVector.fromArray(S, col, c + 4 * size);
+            FloatVector d5 = FloatVector.fromArray(S, col, c + 5 * size);
+            FloatVector s1 = d2.fma(minusFour, d4), s2 = d1.fma(minusFour, d3);
+            FloatVector s3 = d4.sub(d2), s4 = d3.sub(d1).mul(2f);
+            d0.fma(four, d2.fma(minusFive, d4)).intoArray(col, h);
+            s1.add(s2).intoArray(col, h + size);
+            s1.sub(s2).intoArray(col, h + 2 * size);
+            s3.add(s4).intoArray(col, h + 3 * size);
+            s3.sub(s4).intoArray(col, h + 4 * size);
+            d1.fma(four, d3.fma(minusFive, d5)).intoArray(col, h + 5 * size);
+        }
+        int tiles = tilesHigh * tilesWide, next = (tilesHigh + 1) * tilesWide; // the next phase's slots
+        for (int j = 0; j < 6; j++) {
+            int h = rows + j * size, out = vAt + j * xiStride;
+            for (int f = 0; f < tiles; f += L) {
+                // tile row ty's six rows are padded rows 4ty … 4ty + 5: phases 0–3 at slot ty, phases 0–1 at ty + 1
+                FloatVector d0 = FloatVector.fromArray(S, col, h + f);
+                FloatVector d1 = FloatVector.fromArray(S, col, h + next + f);
+                FloatVector d2 = FloatVector.fromArray(S, col, h + 2 * next + f);
+                FloatVector d3 = FloatVector.fromArray(S, col, h + 3 * next + f);
+                FloatVector d4 = FloatVector.fromArray(S, col, h + tilesWide + f);
+                FloatVector d5 = FloatVector.fromArray(S, col, h + next + tilesWide + f);
+                FloatVector s1 = d2.fma(minusFour, d4), s2 = d1.fma(minusFour, d3);
+            FloatVector s3 = d4.sub(d2), s4 = d3.sub(d1).mul(2f);
+                int o = out + f;
+                d0.fma(four, d2.fma(minusFive, d4)).intoArray(v, o);
+                s1.add(s2).intoArray(v, o + 6 * xiStride);
+                s1.sub(s2).intoArray(v, o + 12 * xiStride);
+                s3.add(s4).intoArray(v, o + 18 * xiStride);
+                s3.sub(s4).intoArray(v, o + 24 * xiStride);
+                d1.fma(four, d3.fma(minusFive, d5)).intoArray(v, o + 30 * xiStride);
+            }
+        }
+    }
+
+    /**
+     * Aᵀ M A of n tiles (M[ξ] of tile f at col[mk + ξ·xiStride + f]) with the bias added and ReLU'd when relu: first
+     * P = Aᵀ M column by column into scratch rows 6r + j, then output (r, s) of tile f into scratch row 24 + 4r + s,
+     * rows {@code stride} apart from {@code at}.
+     */
+    static void output(float[] col, int mk, int xiStride, int n, float[] scratch, int at, int stride, float bias,
+                       boolean relu) {
+        FloatVector two = FloatVector.broadcast(S, 2f), four = FloatVector.broadcast(S, 4f);
+        FloatVector eight = FloatVector.broadcast(S, 8f);
+        for (int j = 0; j < 6; j++) {
+            int m = mk + j * xiStride, p = at + j * stride;
+            for (int f = 0; f < n; f += L) {
+                FloatVector m0 = FloatVector.fromArray(S, col, m + f);
+                FloatVector m1 = FloatVector.fromArray(S, col, m + 6 * xiStride + f);
+                FloatVector m2 = FloatVector.fromArray(S, col, m + 12 * xiStride + f);
+                FloatVector m3 = FloatVector.fromArray(S, col, m + 18 * xiStride + f);
+                FloatVector m4 = FloatVector.fromArray(S, col, m + 24 * xiStride + f);
+                FloatVector m5 = FloatVector.fromArray(S, col, m + 30 * xiStride + f);
+                FloatVector a = m1.add(m2), b = m1.sub(m2), c = m3.add(m4), d = m3.sub(m4);
+                m0.add(a).add(c).intoArray(scratch, p + f);
+                d.fma(two, b).intoArray(scratch, p + 6 * stride + f);
+                c.fma(four, a).intoArray(scratch, p + 12 * stride + f);
+                d.fma(eight, b).add(m5).intoArray(scratch, p + 18 * stride + f);
+            }
+        }
+        for (int r = 0; r < 4; r++) {
+            int p = at + 6 * r * stride, o = at + (24 + 4 * r) * stride;
+            for (int f = 0; f < n; f += L) {
+                FloatVector m0 = FloatVector.fromArray(S, scratch, p + f);
+                FloatVector m1 = FloatVector.fromArray(S, scratch, p + stride + f);
+                FloatVector m2 = FloatVector.fromArray(S, scratch, p + 2 * stride + f);
+                FloatVector m3 = FloatVector.fromArray(S, scratch, p + 3 * stride + f);
+                FloatVector m4 = FloatVector.fromArray(S, scratch, p + 4 * stride + f);
+                FloatVector m5 = FloatVector.fromArray(S, scratch, p + 5 * stride + f);
+                FloatVector a = m1.add(m2), b = m1.sub(m2), c = m3.add(m4), d = m3.sub(m4);
+                FloatVector o0 = m0.add(a).add(c).add(bias), o1 = d.fma(two, b).add(bias);
+                FloatVector o2 = c.fma(four, a).add(bias), o3 = d.fma(eight, b).add(m5).add(bias);
+                if (relu) { // 0 where below 0: NaN and −0 kept, as the scalar ReLU
+                    o0 = o0.blend(0f, o0.compare(VectorOperators.LT, 0f));
+                    o1 = o1.blend(0f, o1.compare(VectorOperators.LT, 0f));
+                    o2 = o2.blend(0f, o2.compare(VectorOperators.LT, 0f));
+                    o3 = o3.blend(0f, o3.compare(VectorOperators.LT, 0f));
+                }
+                o0.intoArray(scratch, o + f);
+                o1.intoArray(scratch, o + stride + f);
+                o2.intoArray(scratch, o + 2 * stride + f);
+                o3.intoArray(scratch, o + 3 * stride + f);
+            }
+        }
+    }
+
+    /**
+     * The 2×2 max pools of {@link #output}'s tiles: window (pr, ps) of tile f, outputs (2pr + a, 2ps + b) read from
+     * scratch row 24 + 4(2pr + a) + 2ps + b, scanned as MaxPool2x2 scans (row-major, the first maximum, the last
+     * NaN), stored in scratch row 40 + 2pr + ps.
+     */
+    static void pool(float[] scratch, int at, int stride, int n) {
+        for (int pr = 0; pr < 2; pr++) { // both windows of a pair of output rows a step
+            int o = at + (24 + 8 * pr) * stride, q = at + (40 + 2 * pr) * stride;
+            for (int f = 0; f < n; f += L) {
+                FloatVector left = FloatVector.fromArray(S, scratch, o + f);
+                FloatVector v1 = FloatVector.fromArray(S, scratch, o + stride + f);
+                FloatVector v2 = FloatVector.fromArray(S, scratch, o + 4 * stride + f);
+                FloatVector v3 = FloatVector.fromArray(S, scratch, o + 5 * stride + f);
+                left = left.blend(v1, v1.compare(VectorOperators.GT, left).or(v1.compare(VectorOperators.NE, v1)));
+                left = left.blend(v2, v2.compare(VectorOperators.GT, left).or(v2.compare(VectorOperators.NE, v2)));
+                left = left.blend(v3, v3.compare(VectorOperators.GT, left).or(v3.compare(VectorOperators.NE, v3)));
+                left.intoArray(scratch, q + f);
+                FloatVector right = FloatVector.fromArray(S, scratch, o + 2 * stride + f);
+                FloatVector w1 = FloatVector.fromArray(S, scratch, o + 3 * stride + f);
+                FloatVector w2 = FloatVector.fromArray(S, scratch, o + 6 * stride + f);
+                FloatVector w3 = FloatVector.fromArray(S, scratch, o + 7 * stride + f);
+                right = right.blend(w1, w1.compare(VectorOperators.GT, right).or(w1.compare(VectorOperators.NE, w1)));
+                right = right.blend(w2, w2.compare(VectorOperators.GT, right).or(w2.compare(VectorOperators.NE, w2)));
+                right = right.blend(w3, w3.compare(VectorOperators.GT, right).or(w3.compare(VectorOperators.NE, w3)));
+                right.intoArray(scratch, q + stride + f);
+            }
+        }
+    }
+}
