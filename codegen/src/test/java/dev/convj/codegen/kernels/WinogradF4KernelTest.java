@@ -235,6 +235,77 @@ class WinogradF4KernelTest {
         });
     }
 
+    /** Whole images of products M and the planes {@link WinogradF4#outputRows} writes them into. */
+    private record Planes(int th, int tw, int images, int ho, int wo, int imageStride, int yAt, Output out) {
+        static Planes random(Random r, boolean specials) {
+            int th = 1 + r.nextInt(7), tw = 1 + r.nextInt(7), images = 1 + r.nextInt(3);
+            int ho = Math.max(1, 4 * th - r.nextInt(4)), wo = Math.max(1, 4 * tw - r.nextInt(4));
+            int n = images * th * tw, xiStride = n + 16 + r.nextInt(5), mk = r.nextInt(4);
+            float[] m = new float[mk + 36 * xiStride + 16];
+            for (int i = 0; i < m.length; i++) {
+                m[i] = value(r, specials);
+            }
+            Output out = new Output(n, xiStride, mk, m, r.nextInt(4), n + 16 + r.nextInt(4),
+                    r.nextBoolean() ? 0f : (float) r.nextGaussian(), r.nextBoolean());
+            return new Planes(th, tw, images, ho, wo, ho * wo + r.nextInt(3), 1 + r.nextInt(3), out);
+        }
+
+        float[] written(int bits) {
+            float[] y = new float[yAt + images * imageStride + 5], scratch = new float[out.at() + 44 * out.stride()];
+            Arrays.fill(y, 7.5f);
+            Output o = out;
+            switch (bits) {
+                case 512 -> Vector512WinogradF4.outputRows(o.m(), o.mk(), o.xiStride(), o.n(), scratch, o.at(),
+                        o.stride(), th, tw, y, yAt, imageStride, ho, wo, o.bias(), o.relu());
+                case 256 -> Vector256WinogradF4.outputRows(o.m(), o.mk(), o.xiStride(), o.n(), scratch, o.at(),
+                        o.stride(), th, tw, y, yAt, imageStride, ho, wo, o.bias(), o.relu());
+                default -> WinogradF4.outputRowsPlain(o.m(), o.mk(), o.xiStride(), o.n(), scratch, o.at(), o.stride(),
+                        th, tw, y, yAt, imageStride, ho, wo, o.bias(), o.relu());
+            }
+            return y;
+        }
+    }
+
+    @Test
+    void outputRowsWriteAtMAOfEachTileIntoThePlanesAndNothingElse() {
+        qt().withExamples(200).forAll(integers().between(0, 1 << 20)).checkAssert(seed -> {
+            Planes p = Planes.random(new Random(seed), false);
+            float[] y = p.written(0);
+            Output out = p.out();
+            for (int at = 0; at < y.length; at++) {
+                int q = at - p.yAt(), i = Math.floorDiv(q, p.imageStride()), inPlane = q - i * p.imageStride();
+                if (q < 0 || i >= p.images() || inPlane >= p.ho() * p.wo()) {
+                    assertEquals(7.5f, y[at], "outside the planes at " + at);
+                    continue;
+                }
+                int row = inPlane / p.wo(), column = inPlane % p.wo();
+                int f = i * p.th() * p.tw() + row / 4 * p.tw() + column / 4, r = row % 4, s = column % 4;
+                double expected = out.bias(), scale = Math.abs(out.bias());
+                for (int a = 0; a < 6; a++) {
+                    for (int b = 0; b < 6; b++) {
+                        double term = T.at()[r][a] * out.m()[out.mk() + (6 * a + b) * out.xiStride() + f] * T.at()[s][b];
+                        expected += term;
+                        scale += Math.abs(term);
+                    }
+                }
+                expected = out.relu() && expected < 0 ? 0 : expected;
+                assertEquals(expected, y[at], 1e-5 * (1 + scale), "image " + i + " (" + row + ", " + column + ")");
+            }
+        });
+    }
+
+    @Test
+    void theVectorOutputRowsEqualThePlainOnesBitForBit() {
+        qt().withExamples(300).forAll(integers().between(0, 1 << 20)).checkAssert(seed -> {
+            Planes p = Planes.random(new Random(seed), true);
+            float[] plain = p.written(0);
+            for (int bits : VECTOR_WIDTHS) {
+                assertSame(plain, p.written(bits), bits + " bits, " + p.th() + "×" + p.tw() + " tiles, " + p.ho() + "×"
+                        + p.wo() + ", " + p.images() + " images");
+            }
+        });
+    }
+
     /** Equal bit for bit, except that any NaN equals any NaN (the forms may carry different payloads). */
     private static void assertSame(float[] expected, float[] actual, String what) {
         for (int i = 0; i < expected.length; i++) {
