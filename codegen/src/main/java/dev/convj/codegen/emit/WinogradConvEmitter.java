@@ -150,8 +150,8 @@ final class WinogradConvEmitter {
     /**
      * The body of {@link #emit} with F(4×4)'s vector transforms ({@link WinogradF4}): per chunk, each channel of each
      * image copied into the six phase arrays at col[at[0]..) and transformed into V; the 36 GEMMs as in the scalar
-     * form; then per output channel the chunk's tiles transformed at once, written row by row into each image's plane
-     * of y, or, with a fused pool, staged in rows of scratch, pooled and scattered into the pooled planes.
+     * form; then per output channel the chunk's tiles transformed at once into rows of scratch (pooled too when a
+     * pool is fused) and scattered into each image's plane of y.
      */
     private static void emitF4Vector(EmitContext ctx, Node n, String name, ConvDims d, String filters,
                                      WinogradLayout l, Node pool, boolean bias, boolean relu, long[] at) {
@@ -191,10 +191,15 @@ final class WinogradConvEmitter {
         String biasOf = bias ? ctx.buf(ctx.input(n, 2)) + "[k]" : "0f";
         b.beginControlFlow("for (int k = 0; k < $L; k++)", k);
         if (pool == null) {
-            b.add("// y = Aᵀ M A of the chunk's tiles$L, a row of each image's plane at a time\n", epilogue);
-            b.addStatement("$T.outputRows(col, $L + k * $L, $L, images * $L, col, $L, $L, $L, $L, $L, n0 * $L + k * $L,"
-                            + " $L, $L, $L, $L, $L)", ctx.winogradF4, mAt, ld, mXi, tiles, scratchAt, ld, l.tilesHigh(),
-                    l.tilesWide(), y, k * ho * wo, ho * wo, k * ho * wo, ho, wo, biasOf, relu);
+            b.add("// y = Aᵀ M A of the chunk's tiles$L, staged in scratch rows, then into each image's plane\n",
+                    epilogue);
+            b.addStatement("$T.output(col, $L + k * $L, $L, images * $L, col, $L, $L, $L, $L)", ctx.winogradF4, mAt, ld,
+                    mXi, tiles, scratchAt, ld, biasOf, relu);
+            b.beginControlFlow("for (int i = 0; i < images; i++)")
+                    .addStatement("$T.scatter(col, $L + i * $L, $L, 4, $L, $L, $L, (n0 + i) * $L + k * $L, $L, $L)",
+                            ctx.winogradF4, scratchAt + 24L * ld, tiles, ld, l.tilesHigh(), l.tilesWide(), y,
+                            k * ho * wo, ho * wo, ho, wo)
+                    .endControlFlow();
         } else {
             int pho = pool.shape().dim(2), pwo = pool.shape().dim(3);
             b.add("// fused $L: y = Aᵀ M A of the chunk's tiles$L, then each tile's four windows, into $L\n",

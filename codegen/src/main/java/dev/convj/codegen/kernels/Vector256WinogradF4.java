@@ -1,9 +1,7 @@
 package dev.convj.codegen.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -18,22 +16,6 @@ final class Vector256WinogradF4 {
 
     static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
     static final int L = S.length();
-
-    /** Lane 4g + s takes lane g: tile g's value in the lanes of its four output columns s. */
-    private static final VectorShuffle<Float> SPREAD = VectorShuffle.fromOp(S, i -> i / 4);
-    /** The lanes of output columns 0 and 3, which also add P0 and P5. */
-    private static final VectorMask<Float> FIRST = VectorMask.fromLong(S, 0x1111_1111_1111_1111L & ((1L << L) - 1));
-    private static final VectorMask<Float> LAST = VectorMask.fromLong(S, 0x8888_8888_8888_8888L & ((1L << L) - 1));
-    /** Aᵀ's coefficients of P2, P3 and P4 in output column s, in the lanes 4g + s (WinogradF4.COLUMN_COEFFICIENTS). */
-    private static final float[] C2 = lanes(0), C3 = lanes(1), C4 = lanes(2);
-
-    private static float[] lanes(int term) {
-        float[] c = new float[L];
-        for (int i = 0; i < L; i++) {
-            c[i] = WinogradF4.COLUMN_COEFFICIENTS[term][i % 4];
-        }
-        return c;
-    }
 
     /**
      * V = Bᵀ d B of one plane's tiles from its six phase arrays at col[phases + b·size) (WinogradF4#copyPhases): first
@@ -134,65 +116,6 @@ final class Vector256WinogradF4 {
                 o1.intoArray(scratch, o + stride + f);
                 o2.intoArray(scratch, o + 2 * stride + f);
                 o3.intoArray(scratch, o + 3 * stride + f);
-            }
-        }
-    }
-
-    /**
-     * {@link WinogradF4#outputRows}: P = Aᵀ M column by column into scratch rows 6r + j as {@link #output} does, then
-     * each output row straight into y, L/4 tiles a vector: tile g's P values spread over lanes 4g … 4g + 3, output
-     * column s = P1 + c2[s]·P2 + c3[s]·P3 + c4[s]·P4 (+ P0 for s = 0, + P5 for s = 3), the bias, the ReLU. Vectors
-     * that would reach past the plane's row go through scratch row 24.
-     */
-    static void outputRows(float[] col, int mk, int xiStride, int n, float[] scratch, int at, int stride,
-                           int tilesHigh, int tilesWide, float[] y, int yAt, int imageStride, int ho, int wo,
-                           float bias, boolean relu) {
-        FloatVector two = FloatVector.broadcast(S, 2f), four = FloatVector.broadcast(S, 4f);
-        FloatVector eight = FloatVector.broadcast(S, 8f);
-        for (int j = 0; j < 6; j++) {
-            int m = mk + j * xiStride, p = at + j * stride;
-            for (int f = 0; f < n; f += L) {
-                FloatVector m0 = FloatVector.fromArray(S, col, m + f);
-                FloatVector m1 = FloatVector.fromArray(S, col, m + 6 * xiStride + f);
-                FloatVector m2 = FloatVector.fromArray(S, col, m + 12 * xiStride + f);
-                FloatVector m3 = FloatVector.fromArray(S, col, m + 18 * xiStride + f);
-                FloatVector m4 = FloatVector.fromArray(S, col, m + 24 * xiStride + f);
-                FloatVector m5 = FloatVector.fromArray(S, col, m + 30 * xiStride + f);
-                FloatVector a = m1.add(m2), b = m1.sub(m2), c = m3.add(m4), d = m3.sub(m4);
-                m0.add(a).add(c).intoArray(scratch, p + f);
-                d.fma(two, b).intoArray(scratch, p + 6 * stride + f);
-                c.fma(four, a).intoArray(scratch, p + 12 * stride + f);
-                d.fma(eight, b).add(m5).intoArray(scratch, p + 18 * stride + f);
-            }
-        }
-        FloatVector c2 = FloatVector.fromArray(S, C2, 0), c3 = FloatVector.fromArray(S, C3, 0);
-        FloatVector c4 = FloatVector.fromArray(S, C4, 0);
-        int tiles = tilesHigh * tilesWide, group = L / 4, stage = at + 24 * stride;
-        for (int i = 0; i < n / tiles; i++) {
-            for (int ty = 0; ty < tilesHigh; ty++) {
-                for (int r = 0; r < 4 && 4 * ty + r < ho; r++) {
-                    int p = at + 6 * r * stride + i * tiles + ty * tilesWide;
-                    int row = yAt + i * imageStride + (4 * ty + r) * wo;
-                    for (int tx = 0; tx < tilesWide; tx += group) {
-                        FloatVector p0 = FloatVector.fromArray(S, scratch, p + tx).rearrange(SPREAD);
-                        FloatVector p1 = FloatVector.fromArray(S, scratch, p + stride + tx).rearrange(SPREAD);
-                        FloatVector p2 = FloatVector.fromArray(S, scratch, p + 2 * stride + tx).rearrange(SPREAD);
-                        FloatVector p3 = FloatVector.fromArray(S, scratch, p + 3 * stride + tx).rearrange(SPREAD);
-                        FloatVector p4 = FloatVector.fromArray(S, scratch, p + 4 * stride + tx).rearrange(SPREAD);
-                        FloatVector p5 = FloatVector.fromArray(S, scratch, p + 5 * stride + tx).rearrange(SPREAD);
-                        FloatVector o = p4.fma(c4, p3.fma(c3, p2.fma(c2, p1))).add(p0, FIRST).add(p5, LAST).add(bias);
-                        if (relu) { // 0 where below 0: NaN and −0 kept, as the scalar ReLU
-                            o = o.blend(0f, o.compare(VectorOperators.LT, 0f));
-                        }
-                        int x0 = 4 * tx;
-                        if (x0 + L <= wo) {
-                            o.intoArray(y, row + x0);
-                        } else { // the row ends inside this vector: staged, and only its part copied
-                            o.intoArray(scratch, stage);
-                            System.arraycopy(scratch, stage, y, row + x0, wo - x0);
-                        }
-                    }
-                }
             }
         }
     }

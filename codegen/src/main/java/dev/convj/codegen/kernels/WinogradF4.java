@@ -81,31 +81,6 @@ public final class WinogradF4 {
     }
 
     /**
-     * Aᵀ's coefficients of P2, P3 and P4 in output column s (P1's is 1 in every column, P0 adds to column 0 only and
-     * P5 to column 3 only): what {@link #outputRows} multiplies a tile's values spread over its four columns by.
-     */
-    static final float[][] COLUMN_COEFFICIENTS = {{1, -1, 1, -1}, {1, 2, 4, 8}, {1, -2, 4, -8}};
-
-    /**
-     * y = Aᵀ M A + bias (ReLU'd when relu) of n consecutive tiles (whole images of tilesHigh × tilesWide tiles, M[ξ]
-     * of tile f at col[mk + ξ·xiStride + f]), written straight into image i's ho×wo plane at y[yAt + i·imageStride..):
-     * P = Aᵀ M goes to scratch rows 0–23 ({@code stride} apart from {@code at}), then each output row is computed a
-     * vector of its positions at a time (a tile's four columns in four lanes). Writes only the planes.
-     */
-    public static void outputRows(float[] col, int mk, int xiStride, int n, float[] scratch, int at, int stride,
-                                  int tilesHigh, int tilesWide, float[] y, int yAt, int imageStride, int ho, int wo,
-                                  float bias, boolean relu) {
-        switch (bits()) {
-            case 512 -> Vector512WinogradF4.outputRows(col, mk, xiStride, n, scratch, at, stride, tilesHigh, tilesWide,
-                    y, yAt, imageStride, ho, wo, bias, relu);
-            case 256 -> Vector256WinogradF4.outputRows(col, mk, xiStride, n, scratch, at, stride, tilesHigh, tilesWide,
-                    y, yAt, imageStride, ho, wo, bias, relu);
-            default -> outputRowsPlain(col, mk, xiStride, n, scratch, at, stride, tilesHigh, tilesWide, y, yAt,
-                    imageStride, ho, wo, bias, relu);
-        }
-    }
-
-    /**
      * {@link #output}, then each tile's four 2×2 max-pooling windows (a tile starts at a multiple of 4, so its windows
      * are whole), window (pr, ps) scanned as MaxPool2x2 scans (row-major, the first maximum, the last NaN) into
      * scratch row 40 + 2pr + ps: {@link #scatter} with m = 2 writes them into the pooled plane.
@@ -216,28 +191,6 @@ public final class WinogradF4 {
     private static float[] at(float m0, float m1, float m2, float m3, float m4, float m5) {
         float a = m1 + m2, b = m1 - m2, c = m3 + m4, d = m3 - m4;
         return new float[] {m0 + a + c, Math.fma(d, 2f, b), Math.fma(c, 4f, a), Math.fma(d, 8f, b) + m5};
-    }
-
-    static void outputRowsPlain(float[] col, int mk, int xiStride, int n, float[] scratch, int at, int stride,
-                                int tilesHigh, int tilesWide, float[] y, int yAt, int imageStride, int ho, int wo,
-                                float bias, boolean relu) {
-        outputPlain(col, mk, xiStride, n, scratch, at, stride, bias, relu); // its rows 0–23 are P
-        int tiles = tilesHigh * tilesWide;
-        for (int f = 0; f < n; f++) {
-            int i = f / tiles, ty = f % tiles / tilesWide, tx = f % tilesWide;
-            for (int r = 0; r < 4 && 4 * ty + r < ho; r++) {
-                int p = at + 6 * r * stride + f;
-                float p0 = scratch[p], p1 = scratch[p + stride], p2 = scratch[p + 2 * stride];
-                float p3 = scratch[p + 3 * stride], p4 = scratch[p + 4 * stride], p5 = scratch[p + 5 * stride];
-                for (int s = 0; s < 4 && 4 * tx + s < wo; s++) {
-                    float o = Math.fma(p4, COLUMN_COEFFICIENTS[2][s], Math.fma(p3, COLUMN_COEFFICIENTS[1][s],
-                            Math.fma(p2, COLUMN_COEFFICIENTS[0][s], p1)));
-                    o = s == 0 ? o + p0 : o;
-                    o = (s == 3 ? o + p5 : o) + bias;
-                    y[yAt + i * imageStride + (4 * ty + r) * wo + 4 * tx + s] = relu && o < 0f ? 0f : o;
-                }
-            }
-        }
     }
 
     static void poolPlain(float[] scratch, int at, int stride, int n) {
