@@ -175,11 +175,10 @@ final class WinogradConvEmitter {
         b.addStatement("int images = Math.min($L, to - n0)", l.chunk());
         b.beginControlFlow("for (int i = 0; i < images; i++)");
         b.beginControlFlow("for (int c = 0; c < $L; c++)", c);
-        b.addStatement("$T.copyPhases($L, (n0 + i) * $L + c * $L, $L, $L, col, $L, $L, $L, $L, $L)", ctx.winogradF4,
-                x, c * h * w, h * w, h, w, planeAt, pt, pl, l.tilesHigh(), l.tilesWide());
         b.add("// V[ξ][c][j] = (Bᵀ d B)[ξ] for each tile j of this image's channel c, a vector of positions at a time\n");
-        b.addStatement("$T.input(col, $L, $L, $L, $L + c * $L + i * $L, $L)", ctx.winogradF4, planeAt, l.tilesHigh(),
-                l.tilesWide(), vAt, ld, tiles, vXi);
+        b.addStatement("$T.input($L, (n0 + i) * $L + c * $L, $L, $L, $L, $L, col, $L, $L, $L, $L + c * $L + i * $L, $L)",
+                ctx.winogradF4, x, c * h * w, h * w, h, w, pt, pl, planeAt, l.tilesHigh(), l.tilesWide(), vAt, ld,
+                tiles, vXi);
         b.endControlFlow().endControlFlow();
         b.add("// M[ξ][k][j] = Σ_c U[ξ][k][c] · V[ξ][c][j]: $L GEMMs of $L×(images·$L)×$L\n", a2, k, tiles, c);
         b.beginControlFlow("for (int xi = 0; xi < $L; xi++)", a2)

@@ -18,19 +18,17 @@ final class Vector256WinogradF4 {
     static final int L = S.length();
 
     /**
-     * V = Bᵀ d B of one plane's tiles from its six phase arrays at col[phases + b·size) (WinogradF4#copyPhases): first
-     * the row pass into the six arrays from {@code rows} (h_j = Bᵀ[j] · (c_0 … c_5) at every slot position), then the
-     * column pass, V[6i + j] of tile f = Bᵀ[i] · (h_j at the tile's six rows), stored at v + (6i + j)·xiStride + f.
-     * Lanes past the plane's positions read and write the arrays' slack, or V past its tiles (WinogradF4 says why
-     * that is safe).
+     * The h×w plane at x[xAt..) copied into the six phase arrays at col[phases + b·size) (WinogradF4#copyPhases), then
+     * the row pass of V = Bᵀ d B over them: h_j = Bᵀ[j] · (c_0 … c_5) at every slot position, into the six arrays at
+     * col[rows + j·size). Lanes past the positions read and write the arrays' slack.
      */
-    static void input(float[] col, int phases, int rows, int size, int tilesHigh, int tilesWide, float[] v, int vAt,
-                      int xiStride) {
-        int positions = 4 * (tilesHigh + 1) * tilesWide;
+    static void inputRows(float[] x, int xAt, int h, int w, int pt, int pl, float[] col, int phases, int rows, int size,
+                          int tilesHigh, int tilesWide) {
+        WinogradF4.copyPhases(x, xAt, h, w, col, phases, pt, pl, tilesHigh, tilesWide);
         FloatVector four = FloatVector.broadcast(S, 4f), minusFour = FloatVector.broadcast(S, -4f);
         FloatVector minusFive = FloatVector.broadcast(S, -5f);
-        for (int f = 0; f < positions; f += L) {
-            int c = phases + f, h = rows + f;
+        for (int f = 0, positions = 4 * (tilesHigh + 1) * tilesWide; f < positions; f += L) {
+            int c = phases + f, to = rows + f;
             FloatVector d0 = FloatVector.fromArray(S, col, c), d1 = FloatVector.fromArray(S, col, c + size);
             FloatVector d2 = FloatVector.fromArray(S, col, c + 2 * size);
             FloatVector d3 = FloatVector.fromArray(S, col, c + 3 * size);
@@ -38,13 +36,24 @@ final class Vector256WinogradF4 {
             FloatVector d5 = FloatVector.fromArray(S, col, c + 5 * size);
             FloatVector s1 = d2.fma(minusFour, d4), s2 = d1.fma(minusFour, d3);
             FloatVector s3 = d4.sub(d2), s4 = d3.sub(d1).mul(2f);
-            d0.fma(four, d2.fma(minusFive, d4)).intoArray(col, h);
-            s1.add(s2).intoArray(col, h + size);
-            s1.sub(s2).intoArray(col, h + 2 * size);
-            s3.add(s4).intoArray(col, h + 3 * size);
-            s3.sub(s4).intoArray(col, h + 4 * size);
-            d1.fma(four, d3.fma(minusFive, d5)).intoArray(col, h + 5 * size);
+            d0.fma(four, d2.fma(minusFive, d4)).intoArray(col, to);
+            s1.add(s2).intoArray(col, to + size);
+            s1.sub(s2).intoArray(col, to + 2 * size);
+            s3.add(s4).intoArray(col, to + 3 * size);
+            s3.sub(s4).intoArray(col, to + 4 * size);
+            d1.fma(four, d3.fma(minusFive, d5)).intoArray(col, to + 5 * size);
         }
+    }
+
+    /**
+     * The column pass of V = Bᵀ d B: V[6i + j] of tile f = Bᵀ[i] · (h_j at the tile's six rows), stored at v + (6i +
+     * j)·xiStride + f, from the row pass's arrays at col[rows + j·size). Lanes past the tiles write V past them
+     * (WinogradF4 says why that is safe).
+     */
+    static void inputColumns(float[] col, int rows, int size, int tilesHigh, int tilesWide, float[] v, int vAt,
+                             int xiStride) {
+        FloatVector four = FloatVector.broadcast(S, 4f), minusFour = FloatVector.broadcast(S, -4f);
+        FloatVector minusFive = FloatVector.broadcast(S, -5f);
         int tiles = tilesHigh * tilesWide, next = (tilesHigh + 1) * tilesWide; // the next phase's slots
         for (int j = 0; j < 6; j++) {
             int h = rows + j * size, out = vAt + j * xiStride;
@@ -57,7 +66,7 @@ final class Vector256WinogradF4 {
                 FloatVector d4 = FloatVector.fromArray(S, col, h + tilesWide + f);
                 FloatVector d5 = FloatVector.fromArray(S, col, h + next + tilesWide + f);
                 FloatVector s1 = d2.fma(minusFour, d4), s2 = d1.fma(minusFour, d3);
-            FloatVector s3 = d4.sub(d2), s4 = d3.sub(d1).mul(2f);
+                FloatVector s3 = d4.sub(d2), s4 = d3.sub(d1).mul(2f);
                 int o = out + f;
                 d0.fma(four, d2.fma(minusFive, d4)).intoArray(v, o);
                 s1.add(s2).intoArray(v, o + 6 * xiStride);
@@ -70,12 +79,10 @@ final class Vector256WinogradF4 {
     }
 
     /**
-     * Aᵀ M A of n tiles (M[ξ] of tile f at col[mk + ξ·xiStride + f]) with the bias added and ReLU'd when relu: first
-     * P = Aᵀ M column by column into scratch rows 6r + j, then output (r, s) of tile f into scratch row 24 + 4r + s,
-     * rows {@code stride} apart from {@code at}.
+     * The first pass of Aᵀ M A over n tiles (M[ξ] of tile f at col[mk + ξ·xiStride + f]): P = Aᵀ M column by column,
+     * P[r][j] of tile f into scratch row 6r + j, rows {@code stride} apart from {@code at}.
      */
-    static void output(float[] col, int mk, int xiStride, int n, float[] scratch, int at, int stride, float bias,
-                       boolean relu) {
+    static void outputColumns(float[] col, int mk, int xiStride, int n, float[] scratch, int at, int stride) {
         FloatVector two = FloatVector.broadcast(S, 2f), four = FloatVector.broadcast(S, 4f);
         FloatVector eight = FloatVector.broadcast(S, 8f);
         for (int j = 0; j < 6; j++) {
@@ -94,6 +101,15 @@ final class Vector256WinogradF4 {
                 d.fma(eight, b).add(m5).intoArray(scratch, p + 18 * stride + f);
             }
         }
+    }
+
+    /**
+     * The second pass of Aᵀ M A: output (r, s) of tile f = P[r] · Aᵀ[s] + bias, ReLU'd when relu, from scratch rows
+     * 6r + j into scratch row 24 + 4r + s.
+     */
+    static void outputRows(float[] scratch, int at, int stride, int n, float bias, boolean relu) {
+        FloatVector two = FloatVector.broadcast(S, 2f), four = FloatVector.broadcast(S, 4f);
+        FloatVector eight = FloatVector.broadcast(S, 8f);
         for (int r = 0; r < 4; r++) {
             int p = at + 6 * r * stride, o = at + (24 + 4 * r) * stride;
             for (int f = 0; f < n; f += L) {
@@ -121,7 +137,7 @@ final class Vector256WinogradF4 {
     }
 
     /**
-     * The 2×2 max pools of {@link #output}'s tiles: window (pr, ps) of tile f, outputs (2pr + a, 2ps + b) read from
+     * The 2×2 max pools of {@link #outputRows}' tiles: window (pr, ps) of tile f, outputs (2pr + a, 2ps + b) read from
      * scratch row 24 + 4(2pr + a) + 2ps + b, scanned as MaxPool2x2 scans (row-major, the first maximum, the last
      * NaN), stored in scratch row 40 + 2pr + ps.
      */

@@ -36,7 +36,7 @@ public final class WinogradF4 {
      * {@link #phaseSize}), top-left padding pt and pl; positions outside the image are left as they are (zero: the
      * caller clears the arrays once, and every copy writes the same positions).
      */
-    public static void copyPhases(float[] x, int xAt, int h, int w, float[] col, int phases, int pt, int pl,
+    static void copyPhases(float[] x, int xAt, int h, int w, float[] col, int phases, int pt, int pl,
                                   int tilesHigh, int tilesWide) {
         int size = phaseSize(tilesHigh, tilesWide);
         for (int b = 0; b < 6; b++) { // phase by phase: each row has the same tile columns inside the image
@@ -54,15 +54,26 @@ public final class WinogradF4 {
     }
 
     /**
-     * V = Bᵀ d B of every tile of the plane copied at col[phases..): V[ξ] of tile f stored at v + ξ·xiStride + f. The
-     * six row-transformed arrays go to col[phases + 6·size..).
+     * V = Bᵀ d B of every tile of the h×w plane at x[xAt..), top-left padding pt and pl: the plane copied into the
+     * phase arrays at col[phases..) ({@link #copyPhases}; zero them once per call), the six row-transformed arrays
+     * at col[phases + 6·size..), V[ξ] of tile f stored at v + ξ·xiStride + f.
      */
-    public static void input(float[] col, int phases, int tilesHigh, int tilesWide, int v, int xiStride) {
+    public static void input(float[] x, int xAt, int h, int w, int pt, int pl, float[] col, int phases, int tilesHigh,
+                             int tilesWide, int v, int xiStride) {
         int size = phaseSize(tilesHigh, tilesWide), rows = phases + 6 * size;
-        switch (bits()) {
-            case 512 -> Vector512WinogradF4.input(col, phases, rows, size, tilesHigh, tilesWide, col, v, xiStride);
-            case 256 -> Vector256WinogradF4.input(col, phases, rows, size, tilesHigh, tilesWide, col, v, xiStride);
-            default -> inputPlain(col, phases, rows, size, tilesHigh, tilesWide, col, v, xiStride);
+        switch (bits()) { // two passes, two methods: each stays well inside JDK 17's C2 inlining budget
+            case 512 -> {
+                Vector512WinogradF4.inputRows(x, xAt, h, w, pt, pl, col, phases, rows, size, tilesHigh, tilesWide);
+                Vector512WinogradF4.inputColumns(col, rows, size, tilesHigh, tilesWide, col, v, xiStride);
+            }
+            case 256 -> {
+                Vector256WinogradF4.inputRows(x, xAt, h, w, pt, pl, col, phases, rows, size, tilesHigh, tilesWide);
+                Vector256WinogradF4.inputColumns(col, rows, size, tilesHigh, tilesWide, col, v, xiStride);
+            }
+            default -> {
+                copyPhases(x, xAt, h, w, col, phases, pt, pl, tilesHigh, tilesWide);
+                inputPlain(col, phases, rows, size, tilesHigh, tilesWide, col, v, xiStride);
+            }
         }
     }
 
@@ -74,8 +85,14 @@ public final class WinogradF4 {
     public static void output(float[] col, int mk, int xiStride, int n, float[] scratch, int at, int stride,
                               float bias, boolean relu) {
         switch (bits()) {
-            case 512 -> Vector512WinogradF4.output(col, mk, xiStride, n, scratch, at, stride, bias, relu);
-            case 256 -> Vector256WinogradF4.output(col, mk, xiStride, n, scratch, at, stride, bias, relu);
+            case 512 -> {
+                Vector512WinogradF4.outputColumns(col, mk, xiStride, n, scratch, at, stride);
+                Vector512WinogradF4.outputRows(scratch, at, stride, n, bias, relu);
+            }
+            case 256 -> {
+                Vector256WinogradF4.outputColumns(col, mk, xiStride, n, scratch, at, stride);
+                Vector256WinogradF4.outputRows(scratch, at, stride, n, bias, relu);
+            }
             default -> outputPlain(col, mk, xiStride, n, scratch, at, stride, bias, relu);
         }
     }

@@ -80,6 +80,16 @@ public final class ConvCostModel {
     public static final double GEMM_EFFICIENCY = 0.8;
 
     /**
+     * A Winograd GEMM of the forward pass or input gradient sums over the input channels only (K = c, where the
+     * direct GEMM's K is c·9), and each micro-kernel tile pays for starting and storing its accumulators (and each
+     * plane for its calls) about as much as this many steps of K: its GEMMs are priced at c / (c + this) of
+     * {@link #GEMM_EFFICIENCY}. Without it the model chose F(4×4) for 16-channel layers, where the
+     * implicit GEMM ran 1.2–1.5× faster (16→16 at 28×28, batch 64: 75–79 against 51–63 GFLOP/s; 64→64 at 7×7: 71
+     * against 62–69, both JDKs, docs/performance.md).
+     */
+    public static final double WINOGRAD_TILE_OVERHEAD_STEPS = 24;
+
+    /**
      * A Winograd algorithm is chosen only when its estimated time is below this fraction of the direct path's, so
      * that a noisy kernel trial does not flip a close call.
      */
@@ -162,7 +172,9 @@ public final class ConvCostModel {
         WinogradLayout l = WinogradLayout.of(f, t, batch);
         double transformGops = weightGradient ? F2_WEIGHT_GRADIENT_TRANSFORM_GOPS
                 : t.m() == 2 ? F2_TRANSFORM_GOPS : f4TransformGops();
-        return 2.0 * l.gemmMultiplyAdds(f.c(), f.o(), batch) / (GEMM_EFFICIENCY * kernelGflops * 1e9)
+        // the weight gradient's GEMMs sum over tiles, as deep as the direct ones
+        double depth = weightGradient ? 1 : f.c() / (f.c() + WINOGRAD_TILE_OVERHEAD_STEPS);
+        return 2.0 * l.gemmMultiplyAdds(f.c(), f.o(), batch) / (depth * GEMM_EFFICIENCY * kernelGflops * 1e9)
                 + l.transformOps(f.c(), f.o(), batch) / (transformGops * 1e9)
                 + l.filterTransformOps(f.c(), f.o()) / (FILTER_TRANSFORM_GOPS * 1e9);
     }

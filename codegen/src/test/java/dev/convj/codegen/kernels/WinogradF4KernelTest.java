@@ -50,12 +50,20 @@ class WinogradF4KernelTest {
 
         float[] transformed(int bits) {
             float[] col = new float[length];
-            WinogradF4.copyPhases(x, 0, h, w, col, phases, pt, pl, th, tw);
             int size = WinogradF4.phaseSize(th, tw), rows = phases + 6 * size;
             switch (bits) {
-                case 512 -> Vector512WinogradF4.input(col, phases, rows, size, th, tw, col, v, xiStride);
-                case 256 -> Vector256WinogradF4.input(col, phases, rows, size, th, tw, col, v, xiStride);
-                default -> WinogradF4.inputPlain(col, phases, rows, size, th, tw, col, v, xiStride);
+                case 512 -> {
+                    Vector512WinogradF4.inputRows(x, 0, h, w, pt, pl, col, phases, rows, size, th, tw);
+                    Vector512WinogradF4.inputColumns(col, rows, size, th, tw, col, v, xiStride);
+                }
+                case 256 -> {
+                    Vector256WinogradF4.inputRows(x, 0, h, w, pt, pl, col, phases, rows, size, th, tw);
+                    Vector256WinogradF4.inputColumns(col, rows, size, th, tw, col, v, xiStride);
+                }
+                default -> {
+                    WinogradF4.copyPhases(x, 0, h, w, col, phases, pt, pl, th, tw);
+                    WinogradF4.inputPlain(col, phases, rows, size, th, tw, col, v, xiStride);
+                }
             }
             return col;
         }
@@ -121,13 +129,15 @@ class WinogradF4KernelTest {
             float[] scratch = new float[at + WinogradF4.SCRATCH_ROWS * stride];
             switch (bits) {
                 case 512 -> {
-                    Vector512WinogradF4.output(m, mk, xiStride, n, scratch, at, stride, bias, relu);
+                    Vector512WinogradF4.outputColumns(m, mk, xiStride, n, scratch, at, stride);
+                    Vector512WinogradF4.outputRows(scratch, at, stride, n, bias, relu);
                     if (pooled) {
                         Vector512WinogradF4.pool(scratch, at, stride, n);
                     }
                 }
                 case 256 -> {
-                    Vector256WinogradF4.output(m, mk, xiStride, n, scratch, at, stride, bias, relu);
+                    Vector256WinogradF4.outputColumns(m, mk, xiStride, n, scratch, at, stride);
+                    Vector256WinogradF4.outputRows(scratch, at, stride, n, bias, relu);
                     if (pooled) {
                         Vector256WinogradF4.pool(scratch, at, stride, n);
                     }

@@ -70,7 +70,8 @@ class ConvCostModelTest {
      * fastest there: for the small VGG's 32- and 64-channel 3×3 layers, forward and input gradient, F(4×4, 3×3) where
      * its vector transforms run (Temurin 25, batch 64: 116 / 117 / 126 GFLOP/s for 32→32 at 28×28, 32→64 and 64→64 at
      * 14×14, against F(2×2)'s 92 / 91 / 105), else F(2×2), which beat the scalar F(4×4) everywhere; and direct for its
-     * one-channel first layer (transforms with nothing to save).
+     * one-channel first layer (transforms with nothing to save) and for the small ResNet's 16-channel layers (direct
+     * 75–79 GFLOP/s, F(4×4) 51–63, F(2×2) 43–48).
      */
     @Test
     void winogradIsChosenWhereItMeasuredFasterAtTheKernelsSpeed() {
@@ -82,6 +83,9 @@ class ConvCostModelTest {
             assertEquals(fast, ConvCostModel.choose(pass, dims(32, 28, 32, 3, 1, 1), 64, kernel));
             assertEquals(ConvCostModel.choose(pass, dims(1, 28, 32, 3, 1, 1)),
                     ConvCostModel.choose(pass, dims(1, 28, 32, 3, 1, 1), 64, kernel));
+            // the small ResNet's 16-channel 28×28 layers: the Winograd GEMMs' 16-deep sums lose to direct
+            assertEquals(ConvCostModel.choose(pass, dims(16, 28, 16, 3, 1, 1)),
+                    ConvCostModel.choose(pass, dims(16, 28, 16, 3, 1, 1), 64, kernel));
         }
         // not at stride 2, nor for 5×5 kernels
         assertEquals(ConvAlgorithm.IM2COL_GEMM, ConvCostModel.choose(ConvPass.FORWARD, dims(64, 28, 64, 3, 2, 1), 64,
