@@ -81,21 +81,7 @@ final class WinogradConvEmitter {
             }
         }
 
-        CodeBlock.Builder b = CodeBlock.builder().addStatement("float[] col = cols[worker]");
-        b.add("// the padded plane at col[$L..) is zero outside the image's positions, which every copy rewrites\n",
-                planeAt);
-        b.addStatement("$T.fill(col, $L, $L, 0f)", java.util.Arrays.class, planeAt, vAt);
-        b.add("// U[ξ][k][c] = (G g Gᵀ)[ξ] per filter at col[$L..), packed per ξ at col[$L..)\n", uAt, uPackAt);
-        b.addStatement("$L_filters($L, col)", name, filters);
-        b.beginControlFlow("for (int xi = 0; xi < $L; xi++)", a2)
-                .addStatement("$T.packA($L, $L, col, $L + xi * $L, $L, col, $L + xi * $L)", ctx.gemmClass, k, c, uAt,
-                        k * c, c, uPackAt, packed)
-                .endControlFlow();
-
-        b.beginControlFlow("for (int n0 = from; n0 < to; n0 += $L)", l.chunk());
-        b.addStatement("int images = Math.min($L, to - n0)", l.chunk());
-        b.beginControlFlow("for (int i = 0; i < images; i++)");
-        b.beginControlFlow("for (int c = 0; c < $L; c++)", c);
+        CodeBlock.Builder b = prologue(ctx, name, filters, "the padded plane", planeAt, vAt, uAt, uPackAt, d, l);
         b.addStatement("int off = (n0 + i) * $L + c * $L", c * h * w, h * w);
         if (vector) {
             b.addStatement("$T.copyDeinterleaved($L, off, $L, $L, col, $L, $L, $L, $L)", ctx.winogradF2, x, h, w, planeAt,
@@ -113,12 +99,7 @@ final class WinogradConvEmitter {
         }
         b.endControlFlow().endControlFlow();
 
-        b.add("// M[ξ][k][j] = Σ_c U[ξ][k][c] · V[ξ][c][j]: $L GEMMs of $L×(images·$L)×$L\n", a2, k, tiles, c);
-        b.beginControlFlow("for (int xi = 0; xi < $L; xi++)", a2)
-                .addStatement("$T.multiplyStrided($L, images * $L, $L, col, $L + xi * $L, col, $L + xi * $L, $L, col,"
-                                + " $L + xi * $L, $L, false, gemm[worker])", ctx.gemmClass, k, tiles, c, uPackAt, packed,
-                        vAt, vXi, ld, mAt, mXi, ld)
-                .endControlFlow();
+        gemms(ctx, b, d, l, uPackAt, vAt, mAt);
 
         if (pool == null) {
             b.add("// y = Aᵀ M A per tile$L\n", bias || relu ? ", " + ConvColumns.epilogueName(bias, relu) : "");
@@ -151,41 +132,23 @@ final class WinogradConvEmitter {
      * The body of {@link #emit} with F(4×4)'s vector transforms ({@link WinogradF4}): per chunk, each channel of each
      * image copied into the six phase arrays at col[at[0]..) and transformed into V; the 36 GEMMs as in the scalar
      * form; then per output channel the chunk's tiles transformed at once into rows of scratch (pooled too when a
-     * pool is fused) and scattered into each image's plane of y.
+     * pool is fused) and scattered into each image's plane of y. at: the phase arrays, V, M, U, the packed U, scratch.
      */
     private static void emitF4Vector(EmitContext ctx, Node n, String name, ConvDims d, String filters,
                                      WinogradLayout l, Node pool, boolean bias, boolean relu, long[] at) {
         long planeAt = at[0], vAt = at[1], mAt = at[2], uAt = at[3], uPackAt = at[4], scratchAt = at[5];
         String x = ctx.buf(ctx.input(n, 0)), y = ctx.buf(n);
-        int batch = n.shape().dim(0), a2 = 36, c = d.c(), k = d.o(), h = d.in().get(0), w = d.in().get(1);
+        int batch = n.shape().dim(0), c = d.c(), k = d.o(), h = d.in().get(0), w = d.in().get(1);
         int ho = d.out().get(0), wo = d.out().get(1), pt = d.g().padLow().get(0), pl = d.g().padLow().get(1);
-        int tiles = l.tiles(), ld = l.columns() + 16, packed = Gemm.packedASize(k, c);
+        int tiles = l.tiles(), ld = l.columns() + 16;
         long vXi = (long) c * ld + 16, mXi = (long) k * ld + 16;
-        CodeBlock.Builder b = CodeBlock.builder().addStatement("float[] col = cols[worker]");
-        b.add("// the phase arrays at col[$L..) are zero outside the image's positions, which every copy rewrites\n",
-                planeAt);
-        b.addStatement("$T.fill(col, $L, $L, 0f)", java.util.Arrays.class, planeAt, vAt);
-        b.add("// U[ξ][k][c] = (G g Gᵀ)[ξ] per filter at col[$L..), packed per ξ at col[$L..)\n", uAt, uPackAt);
-        b.addStatement("$L_filters($L, col)", name, filters);
-        b.beginControlFlow("for (int xi = 0; xi < $L; xi++)", a2)
-                .addStatement("$T.packA($L, $L, col, $L + xi * $L, $L, col, $L + xi * $L)", ctx.gemmClass, k, c, uAt,
-                        k * c, c, uPackAt, packed)
-                .endControlFlow();
-        b.beginControlFlow("for (int n0 = from; n0 < to; n0 += $L)", l.chunk());
-        b.addStatement("int images = Math.min($L, to - n0)", l.chunk());
-        b.beginControlFlow("for (int i = 0; i < images; i++)");
-        b.beginControlFlow("for (int c = 0; c < $L; c++)", c);
+        CodeBlock.Builder b = prologue(ctx, name, filters, "the phase arrays", planeAt, vAt, uAt, uPackAt, d, l);
         b.add("// V[ξ][c][j] = (Bᵀ d B)[ξ] for each tile j of this image's channel c, a vector of positions at a time\n");
         b.addStatement("$T.input($L, (n0 + i) * $L + c * $L, $L, $L, $L, $L, col, $L, $L, $L, $L + c * $L + i * $L, $L)",
                 ctx.winogradF4, x, c * h * w, h * w, h, w, pt, pl, planeAt, l.tilesHigh(), l.tilesWide(), vAt, ld,
                 tiles, vXi);
         b.endControlFlow().endControlFlow();
-        b.add("// M[ξ][k][j] = Σ_c U[ξ][k][c] · V[ξ][c][j]: $L GEMMs of $L×(images·$L)×$L\n", a2, k, tiles, c);
-        b.beginControlFlow("for (int xi = 0; xi < $L; xi++)", a2)
-                .addStatement("$T.multiplyStrided($L, images * $L, $L, col, $L + xi * $L, col, $L + xi * $L, $L, col,"
-                                + " $L + xi * $L, $L, false, gemm[worker])", ctx.gemmClass, k, tiles, c, uPackAt, packed,
-                        vAt, vXi, ld, mAt, mXi, ld)
-                .endControlFlow();
+        gemms(ctx, b, d, l, uPackAt, vAt, mAt);
         String epilogue = bias || relu ? ", " + ConvColumns.epilogueName(bias, relu) : "";
         String biasOf = bias ? ctx.buf(ctx.input(n, 2)) + "[k]" : "0f";
         b.beginControlFlow("for (int k = 0; k < $L; k++)", k);
@@ -214,6 +177,43 @@ final class WinogradConvEmitter {
         b.endControlFlow();
         b.endControlFlow();
         ctx.loopMethod(n, name, batch, true, b.build());
+    }
+
+    /**
+     * The start of a Winograd forward body: the input copy's region col[zeroFrom, zeroTo) zeroed ({@code what}), the
+     * filters transformed into U at col[uAt..) and packed per ξ at col[uPackAt..), then the loops over chunks of
+     * images, their images and channels opened.
+     */
+    private static CodeBlock.Builder prologue(EmitContext ctx, String name, String filters, String what, long zeroFrom,
+                                              long zeroTo, long uAt, long uPackAt, ConvDims d, WinogradLayout l) {
+        int a2 = l.t().alpha() * l.t().alpha(), c = d.c(), k = d.o();
+        CodeBlock.Builder b = CodeBlock.builder().addStatement("float[] col = cols[worker]");
+        b.add("// $L at col[$L..) is zero outside the image's positions, which every copy rewrites\n", what, zeroFrom);
+        b.addStatement("$T.fill(col, $L, $L, 0f)", java.util.Arrays.class, zeroFrom, zeroTo);
+        b.add("// U[ξ][k][c] = (G g Gᵀ)[ξ] per filter at col[$L..), packed per ξ at col[$L..)\n", uAt, uPackAt);
+        b.addStatement("$L_filters($L, col)", name, filters);
+        b.beginControlFlow("for (int xi = 0; xi < $L; xi++)", a2)
+                .addStatement("$T.packA($L, $L, col, $L + xi * $L, $L, col, $L + xi * $L)", ctx.gemmClass, k, c, uAt,
+                        k * c, c, uPackAt, Gemm.packedASize(k, c))
+                .endControlFlow();
+        b.beginControlFlow("for (int n0 = from; n0 < to; n0 += $L)", l.chunk());
+        b.addStatement("int images = Math.min($L, to - n0)", l.chunk());
+        b.beginControlFlow("for (int i = 0; i < images; i++)");
+        b.beginControlFlow("for (int c = 0; c < $L; c++)", c);
+        return b;
+    }
+
+    /** The α² GEMMs of a chunk: M[ξ] = U[ξ] · V[ξ], rows of V and M one chunk's columns + 16 apart. */
+    private static void gemms(EmitContext ctx, CodeBlock.Builder b, ConvDims d, WinogradLayout l, long uPackAt,
+                              long vAt, long mAt) {
+        int a2 = l.t().alpha() * l.t().alpha(), c = d.c(), k = d.o(), tiles = l.tiles(), ld = l.columns() + 16;
+        long vXi = (long) c * ld + 16, mXi = (long) k * ld + 16;
+        b.add("// M[ξ][k][j] = Σ_c U[ξ][k][c] · V[ξ][c][j]: $L GEMMs of $L×(images·$L)×$L\n", a2, k, tiles, c);
+        b.beginControlFlow("for (int xi = 0; xi < $L; xi++)", a2)
+                .addStatement("$T.multiplyStrided($L, images * $L, $L, col, $L + xi * $L, col, $L + xi * $L, $L, col,"
+                                + " $L + xi * $L, $L, false, gemm[worker])", ctx.gemmClass, k, tiles, c, uPackAt,
+                        Gemm.packedASize(k, c), vAt, vXi, ld, mAt, mXi, ld)
+                .endControlFlow();
     }
 
     /**
