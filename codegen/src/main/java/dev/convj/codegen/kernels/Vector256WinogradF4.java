@@ -54,11 +54,11 @@ final class Vector256WinogradF4 {
                              int xiStride) {
         FloatVector four = FloatVector.broadcast(S, 4f), minusFour = FloatVector.broadcast(S, -4f);
         FloatVector minusFive = FloatVector.broadcast(S, -5f);
-        int tiles = tilesHigh * tilesWide, next = (tilesHigh + 1) * tilesWide; // the next phase's slots
+        int tiles = tilesHigh * tilesWide, next = (tilesHigh + 1) * tilesWide; // the next row group's slots
         for (int j = 0; j < 6; j++) {
             int h = rows + j * size, out = vAt + j * xiStride;
             for (int f = 0; f < tiles; f += L) {
-                // tile row ty's six rows are padded rows 4ty … 4ty + 5: phases 0–3 at slot ty, phases 0–1 at ty + 1
+                // tile row ty's rows 4ty … 4ty + 5: row groups 0–3 at slot ty, groups 0–1 at slot ty + 1
                 FloatVector d0 = FloatVector.fromArray(S, col, h + f);
                 FloatVector d1 = FloatVector.fromArray(S, col, h + next + f);
                 FloatVector d2 = FloatVector.fromArray(S, col, h + 2 * next + f);

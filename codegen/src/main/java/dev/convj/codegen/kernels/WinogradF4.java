@@ -7,10 +7,11 @@ package dev.convj.codegen.kernels;
  * <p>Tiles of a small plane fill few lanes when a vector holds the tiles of one tile row (four at 14×14), so the
  * plane is first copied into six <em>phase arrays</em>, one per column b of a tile: array b holds, for padded row r
  * and tile column tx, the value at padded column 4tx + b, in slot (r mod 4)·(tilesHigh + 1) + r div 4 of rows of
- * tilesWide. Then both passes of Bᵀ d B run over consecutive positions of whole arrays: the row pass at every
- * (slot, tx), the column pass at every tile, a tile row's six rows lying at fixed offsets (rows 4ty … 4ty + 3 are
- * slot ty of phases 0–3, rows 4ty + 4 and 4ty + 5 slot ty + 1 of phases 0 and 1). The output transform likewise runs
- * over a chunk's tiles in order, into rows of scratch that {@link #scatter} writes into the planes.
+ * tilesWide (the rows grouped by r mod 4). Then both passes of Bᵀ d B run over consecutive positions of whole arrays:
+ * the row pass at every (slot, tx), the column pass at every tile, a tile row's six rows lying at fixed offsets (rows
+ * 4ty … 4ty + 3 are slot ty of row groups 0–3, rows 4ty + 4 and 4ty + 5 slot ty + 1 of groups 0 and 1). The output
+ * transform likewise runs over a chunk's tiles in order, into rows of scratch that {@link #scatter} writes into the
+ * planes.
  * <p>Vectors reaching past the positions read and write up to L − 1 floats further: into each phase array's slack
  * (16 floats), past V's tiles onto the next image's tiles or the row's slack (written after, as for
  * {@link WinogradF2}), and M's next columns (read only). Their lanes are never stored where a result is read.
@@ -36,8 +37,8 @@ public final class WinogradF4 {
      * {@link #phaseSize}), top-left padding pt and pl; positions outside the image are left as they are (zero: the
      * caller clears the arrays once, and every copy writes the same positions).
      */
-    static void copyPhases(float[] x, int xAt, int h, int w, float[] col, int phases, int pt, int pl,
-                                  int tilesHigh, int tilesWide) {
+    static void copyPhases(float[] x, int xAt, int h, int w, float[] col, int phases, int pt, int pl, int tilesHigh,
+                           int tilesWide) {
         int size = phaseSize(tilesHigh, tilesWide);
         for (int b = 0; b < 6; b++) { // phase by phase: each row has the same tile columns inside the image
             int first = Math.max(0, Math.floorDiv(pl - b + 3, 4)); // 0 ≤ 4tx + b − pl < w
