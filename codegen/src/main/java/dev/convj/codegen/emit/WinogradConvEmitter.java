@@ -68,10 +68,12 @@ final class WinogradConvEmitter {
         // a 2×2 max pool fused into the output transform: each whole output tile is one window (F(2×2)) or four
         Node pool = ctx.plan.poolOf(n) < 0 ? null : ctx.graph.node(ctx.plan.poolOf(n));
         if (pool != null && !vector && !vector4 && t != WinogradTransform.F2) {
-            throw new IllegalStateException(n.name() + ": a fused pool needs F(2×2, 3×3) or F(4×4)'s vector transforms");
+            throw new IllegalStateException(n.name()
+                    + ": a fused pool needs F(2×2, 3×3) or F(4×4)'s vector transforms");
         }
         if (vector4) {
-            emitF4Vector(ctx, n, name, d, filters, l, pool, bias, relu, new long[] {planeAt, vAt, mAt, uAt, uPackAt, scratchAt});
+            emitF4Vector(ctx, n, name, d, filters, l, pool, bias, relu,
+                    new long[] {planeAt, vAt, mAt, uAt, uPackAt, scratchAt});
             return;
         }
         if (!vector) {
@@ -143,9 +145,10 @@ final class WinogradConvEmitter {
         int tiles = l.tiles(), ld = l.columns() + 16;
         long vXi = (long) c * ld + 16, mXi = (long) k * ld + 16;
         CodeBlock.Builder b = prologue(ctx, name, filters, "the phase arrays", planeAt, vAt, uAt, uPackAt, d, l);
-        b.add("// V[ξ][c][j] = (Bᵀ d B)[ξ] for each tile j of this image's channel c, a vector of positions at a time\n");
-        b.addStatement("$T.input($L, (n0 + i) * $L + c * $L, $L, $L, $L, $L, col, $L, $L, $L, $L + c * $L + i * $L, $L)",
-                ctx.winogradF4, x, c * h * w, h * w, h, w, pt, pl, planeAt, l.tilesHigh(), l.tilesWide(), vAt, ld,
+        b.add("// V[ξ][c][j] = (Bᵀ d B)[ξ] for each tile j of this image's channel c, a vector of positions"
+                + " at a time\n");
+        b.addStatement("$T.input($L, (n0 + i) * $L + c * $L, $L, $L, $L, $L, col, $L, $L, $L, $L + c * $L + i * $L,"
+                        + " $L)", ctx.winogradF4, x, c * h * w, h * w, h, w, pt, pl, planeAt, l.tilesHigh(), l.tilesWide(), vAt, ld,
                 tiles, vXi);
         b.endControlFlow().endControlFlow();
         gemms(ctx, b, d, l, uPackAt, vAt, mAt);

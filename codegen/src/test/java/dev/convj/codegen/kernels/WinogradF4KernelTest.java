@@ -190,8 +190,8 @@ class WinogradF4KernelTest {
                 float[] vector = out.transformed(bits, true);
                 for (int row = 24; row < WinogradF4.SCRATCH_ROWS; row++) {
                     int at = out.at() + row * out.stride();
-                    assertSame(Arrays.copyOfRange(plain, at, at + out.n()), Arrays.copyOfRange(vector, at, at + out.n()),
-                            bits + " bits, " + out.n() + " tiles, scratch row " + row);
+                    assertSame(Arrays.copyOfRange(plain, at, at + out.n()),
+                            Arrays.copyOfRange(vector, at, at + out.n()), bits + " bits, " + out.n() + " tiles, scratch row " + row);
                 }
             }
         });
@@ -240,7 +240,8 @@ class WinogradF4KernelTest {
                     continue;
                 }
                 int row = p / wo, column = p % wo, tile = row / m * tw + column / m;
-                assertEquals(src[from + (row % m * m + column % m) * stride + tile], y[i], "(" + row + ", " + column + ")");
+                assertEquals(src[from + (row % m * m + column % m) * stride + tile], y[i],
+                        "(" + row + ", " + column + ")");
             }
         });
     }

@@ -31,9 +31,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * A 2×2, stride-2 max pool that alone reads a convolution's result (after its ReLU) is computed in the
  * convolution's epilogue, in each form that can (the implicit GEMM's padded rows, the channels in the vector lanes,
- * F(2×2, 3×3)'s output transform, F(4×4, 3×3)'s vector one): generated code against the float64 interpreter over random shapes, odd sizes (the last row and column in
- * no window), ceil mode, paddings, dilations, groups, with and without bias and ReLU, on one to three threads; and
- * the fusion happens only where the unpooled result has no other reader.
+ * F(2×2, 3×3)'s output transform, F(4×4, 3×3)'s vector one): generated code against the float64 interpreter over
+ * random shapes, odd sizes (the last row and column in no window), ceil mode, paddings, dilations, groups, with and
+ * without bias and ReLU, on one to three threads; and the fusion happens only where the unpooled result has no other
+ * reader.
  */
 class FusedPoolConvTest {
     private static final GraphCompiler COMPILER = new GraphCompiler(null);
@@ -146,7 +147,8 @@ class FusedPoolConvTest {
         Graph training = convPool(2, 1, 3, 4, 8, 8, 3, 1, 1, true, true, false, true);
         for (ConvAlgorithm algorithm : WinogradF4.bits() > 0 ? List.of(ConvAlgorithm.CHANNEL_VECTORS,
                 ConvAlgorithm.IMPLICIT_GEMM, ConvAlgorithm.WINOGRAD_2X2_3X3, ConvAlgorithm.WINOGRAD_4X4_3X3)
-                : List.of(ConvAlgorithm.CHANNEL_VECTORS, ConvAlgorithm.IMPLICIT_GEMM, ConvAlgorithm.WINOGRAD_2X2_3X3)) {
+                : List.of(ConvAlgorithm.CHANNEL_VECTORS, ConvAlgorithm.IMPLICIT_GEMM,
+                        ConvAlgorithm.WINOGRAD_2X2_3X3)) {
             Schedule s = Schedule.threads(1).withAlgorithm("conv", algorithm);
             assertFalse(COMPILER.generate(training, s).source().contains("fused pool"), algorithm.name());
             assertTrue(COMPILER.generate(g, s).source().contains("fused pool"), algorithm.name());
