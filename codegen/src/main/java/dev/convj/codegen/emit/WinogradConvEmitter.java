@@ -42,7 +42,7 @@ final class WinogradConvEmitter {
         int m = t.m(), alpha = t.alpha(), a2 = alpha * alpha;
         int c = d.c(), k = d.o(), h = d.in().get(0), w = d.in().get(1), ho = d.out().get(0), wo = d.out().get(1);
         int pt = d.g().padLow().get(0), pl = d.g().padLow().get(1);
-        int cols = l.columns(), tiles = l.tiles(), pw = l.planeCols();
+        int tiles = l.tiles(), pw = l.planeCols();
         int packed = Gemm.packedASize(k, c);
         // col: the padded plane, the transformed tiles V[ξ][c][j] (+ room for the GEMM's reads past a row's last
         // column), the products M[ξ][k][j], the packed filters per ξ; the unpacked U goes where V and M will be when
@@ -50,7 +50,7 @@ final class WinogradConvEmitter {
         // Each ξ's block is one cache line longer than its matrix: blocks of a power-of-two size would put the α²
         // streams of a tile's transform in one L1 set (64 channels × 128 columns: 32 KB apart), thrashing it.
         // Rows likewise, for the GEMM's reads down a panel of V.
-        int ld = cols + 16;
+        int ld = l.rowStride();
         // the vector transforms, where the Vector API runs: F(2×2)'s read a deinterleaved plane and use 64 floats of
         // output scratch; F(4×4)'s read six phase arrays (WinogradF4) and stage outputs in 44 rows of scratch
         boolean vector = ctx.winogradF2 != null && t == WinogradTransform.F2 && WinogradF2.bits() > 0;
@@ -67,9 +67,8 @@ final class WinogradConvEmitter {
         addFilterTransform(ctx, name + "_filters", d, element, t, uAt);
         // a 2×2 max pool fused into the output transform: each whole output tile is one window (F(2×2)) or four
         Node pool = ctx.plan.poolOf(n) < 0 ? null : ctx.graph.node(ctx.plan.poolOf(n));
-        if (pool != null && !vector && !vector4 && t != WinogradTransform.F2) {
-            throw new IllegalStateException(n.name()
-                    + ": a fused pool needs F(2×2, 3×3) or F(4×4)'s vector transforms");
+        if (pool != null && t == WinogradTransform.F4 && !vector4) {
+            throw new IllegalStateException(n.name() + ": F(4×4, 3×3) pools only in its vector transforms");
         }
         if (vector4) {
             emitF4Vector(ctx, n, name, d, filters, l, pool, bias, relu,
@@ -142,14 +141,14 @@ final class WinogradConvEmitter {
         String x = ctx.buf(ctx.input(n, 0)), y = ctx.buf(n);
         int batch = n.shape().dim(0), c = d.c(), k = d.o(), h = d.in().get(0), w = d.in().get(1);
         int ho = d.out().get(0), wo = d.out().get(1), pt = d.g().padLow().get(0), pl = d.g().padLow().get(1);
-        int tiles = l.tiles(), ld = l.columns() + 16;
+        int tiles = l.tiles(), ld = l.rowStride();
         long vXi = (long) c * ld + 16, mXi = (long) k * ld + 16;
         CodeBlock.Builder b = prologue(ctx, name, filters, "the phase arrays", planeAt, vAt, uAt, uPackAt, d, l);
         b.add("// V[ξ][c][j] = (Bᵀ d B)[ξ] for each tile j of this image's channel c, a vector of positions"
                 + " at a time\n");
         b.addStatement("$T.input($L, (n0 + i) * $L + c * $L, $L, $L, $L, $L, col, $L, $L, $L, $L + c * $L + i * $L,"
-                        + " $L)", ctx.winogradF4, x, c * h * w, h * w, h, w, pt, pl, planeAt, l.tilesHigh(), l.tilesWide(), vAt, ld,
-                tiles, vXi);
+                        + " $L)", ctx.winogradF4, x, c * h * w, h * w, h, w, pt, pl, planeAt, l.tilesHigh(),
+                l.tilesWide(), vAt, ld, tiles, vXi);
         b.endControlFlow().endControlFlow();
         gemms(ctx, b, d, l, uPackAt, vAt, mAt);
         String epilogue = bias || relu ? ", " + ConvColumns.epilogueName(bias, relu) : "";
@@ -209,7 +208,7 @@ final class WinogradConvEmitter {
     /** The α² GEMMs of a chunk: M[ξ] = U[ξ] · V[ξ], rows of V and M one chunk's columns + 16 apart. */
     private static void gemms(EmitContext ctx, CodeBlock.Builder b, ConvDims d, WinogradLayout l, long uPackAt,
                               long vAt, long mAt) {
-        int a2 = l.t().alpha() * l.t().alpha(), c = d.c(), k = d.o(), tiles = l.tiles(), ld = l.columns() + 16;
+        int a2 = l.t().alpha() * l.t().alpha(), c = d.c(), k = d.o(), tiles = l.tiles(), ld = l.rowStride();
         long vXi = (long) c * ld + 16, mXi = (long) k * ld + 16;
         b.add("// M[ξ][k][j] = Σ_c U[ξ][k][c] · V[ξ][c][j]: $L GEMMs of $L×(images·$L)×$L\n", a2, k, tiles, c);
         b.beginControlFlow("for (int xi = 0; xi < $L; xi++)", a2)
@@ -240,7 +239,7 @@ final class WinogradConvEmitter {
         }
         // col: the padded plane; V[ξ][tile][c]; M[ξ][o][tile]; dU[ξ][o][c]. Blocks one cache line longer than
         // their matrices, as in the forward pass.
-        int ldm = cols + 16;
+        int ldm = l.rowStride();
         long vXi = (long) cols * c + 16, mXi = (long) k * ldm + 16, uXi = (long) k * c;
         long planeAt = 0, vAt = (long) l.planeRows() * pw, mAt = vAt + a2 * vXi + 64, uAt = mAt + a2 * mXi;
         ctx.needCol(uAt + a2 * uXi);

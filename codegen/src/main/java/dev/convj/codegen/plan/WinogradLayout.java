@@ -41,6 +41,14 @@ public record WinogradLayout(WinogradTransform t, int tilesHigh, int tilesWide, 
     }
 
     /**
+     * Floats from one row of the transformed input V (and of the products M) to the next: a full chunk's columns and
+     * 16 more, room for the GEMM's vector reads past a row's last column.
+     */
+    public int rowStride() {
+        return columns() + 16;
+    }
+
+    /**
      * Multiply-adds of the α² GEMMs for {@code batch} images of {@code c} input and {@code o} output channels, each
      * chunk's columns rounded up to whole micro-kernel panels.
      */
