@@ -61,9 +61,14 @@ class WinogradConvTest {
     /** A convolution (or, transposed, the input gradient of one) with optional bias and ReLU, as a graph. */
     static Graph layer(int batch, int c, int o, int h, int w, int pad, boolean transposed, boolean bias,
                        boolean relu) {
+        return layer(batch, c, o, h, w, same(pad), transposed, bias, relu);
+    }
+
+    /** {@link #layer(int, int, int, int, int, int, boolean, boolean, boolean)} with any stride-1 geometry g. */
+    static Graph layer(int batch, int c, int o, int h, int w, ConvGeometry g, boolean transposed, boolean bias,
+                       boolean relu) {
         GraphBuilder b = new GraphBuilder();
-        ConvGeometry g = same(pad);
-        int ho = h + 2 * pad - 2, wo = w + 2 * pad - 2;
+        int ho = h + g.padLow().get(0) + g.padHigh().get(0) - 2, wo = w + g.padLow().get(1) + g.padHigh().get(1) - 2;
         Node y;
         if (!transposed) {
             Node x = b.input("x", Shape.of(batch, c, h, w), DType.F32);
@@ -133,6 +138,29 @@ class WinogradConvTest {
                     double err = relativeError(g, feeds(g, 31L * h + w), s);
                     assertTrue(err <= bound(a), a.label() + " on " + g.node("conv").typeString() + " pad " + pad
                             + (transposed ? " (input gradient)" : "") + ": relative error " + err + " > " + bound(a));
+                });
+    }
+
+    @Test
+    void forcedWinogradMatchesTheInterpreterWithUnevenPaddings() {
+        // each side's padding 0..3 forward (an output row may see padding only), 0..2 for the input gradient (whose
+        // equivalent forward convolution pads 2 − p); sizes 3..12; the tile size, transposed and ReLU as three bits
+        qt().withExamples(32).forAll(integers().between(0, 255), integers().between(0, 99),
+                integers().between(1, 5), integers().between(0, 7)).checkAssert((pads, hw, c, bits) -> {
+                    boolean transposed = (bits & 1) != 0, relu = (bits & 2) != 0;
+                    ConvAlgorithm a = (bits & 4) != 0 ? ConvAlgorithm.WINOGRAD_4X4_3X3 : ConvAlgorithm.WINOGRAD_2X2_3X3;
+                    int most = transposed ? 3 : 4;
+                    int top = pads % 4 % most, bottom = pads / 4 % 4 % most, left = pads / 16 % 4 % most,
+                            right = pads / 64 % most;
+                    int h = 3 + hw / 10, w = 3 + hw % 10;
+                    ConvGeometry g = new ConvGeometry(List.of(1, 1), List.of(top, left), List.of(bottom, right),
+                            List.of(1, 1), 1);
+                    Graph graph = layer(2, c, 1 + bits % 3 + c, h, w, g, transposed, true, relu);
+                    Schedule s = Schedule.threads(1 + hw % 2).withAlgorithm("conv", a);
+                    double err = relativeError(graph, feeds(graph, 17L * pads + hw), s);
+                    assertTrue(err <= bound(a), a.label() + " on " + graph.node("conv").typeString() + " padding "
+                            + g.padLow() + "/" + g.padHigh() + (transposed ? " (input gradient)" : "")
+                            + ": relative error " + err + " > " + bound(a));
                 });
     }
 
