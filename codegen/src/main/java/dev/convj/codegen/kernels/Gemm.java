@@ -16,6 +16,11 @@ public final class Gemm {
     public static final int MR = 6;
     /** The micro-kernel in use: a constant, so every call on it is bound statically. */
     static final MicroKernel KERNEL = KernelChoice.kernel(); // portable: static final MicroKernel KERNEL = ScalarKernel.INSTANCE;
+    /**
+     * Whether full tiles run two panels of A at a time ({@link MicroKernel#tile2}, 2·MR rows): the kernel trial timed
+     * that faster than single tiles in this JVM.
+     */
+    static final boolean TWO_PANELS = KernelChoice.twoPanels(); // portable: static final boolean TWO_PANELS = false;
     /** Columns of B per micro-tile: two vectors of the kernel's width, or 16 for the plain-Java kernel. */
     public static final int NR = KERNEL.columns();
     /** Depth of one packed block of K, sized so that a B panel stays in L1 and A's block in L2. */
@@ -429,7 +434,16 @@ public final class Gemm {
                               int bAt, int bStride, int[] rows, int rowAt, float[] c, int cAt, int ldc, boolean add) {
         for (int ir = 0, aPanel = aAt; ir < mc; aPanel += kPanel * MR) {
             int mr = panelHeight(mc, ir);
-            if (mr == MR && nr == NR) {
+            if (TWO_PANELS && nr == NR && mr == MR && ir + MR < mc && panelHeight(mc, ir + MR) == MR) {
+                int a2 = aPanel + kPanel * MR, cTile = cAt + ir * ldc;
+                if (rows == null) {
+                    KERNEL.tile2(kc, pa, aPanel, a2, pb, bAt, bStride, c, cTile, ldc, add);
+                } else {
+                    KERNEL.tileAt2(kc, pa, aPanel, a2, pb, bAt, rows, rowAt, c, cTile, ldc, add);
+                }
+                ir += MR; // and MR more below: two panels
+                aPanel += kPanel * MR;
+            } else if (mr == MR && nr == NR) {
                 tile(kc, pa, aPanel, pb, bAt, bStride, rows, rowAt, c, cAt + ir * ldc, ldc, add);
             } else {
                 edgeTile(kc, pa, aPanel, pb, bAt, bStride, rows, rowAt, ws.tile, c, cAt + ir * ldc, ldc, add, mr,

@@ -25,9 +25,10 @@ public final class KernelChoice {
      * @param bits    vector width, 0 for the plain-Java kernel
      * @param compiled true when a warm round of every kernel allocated 0 bytes
      * @param gflops  the tile kernel's speed once warm (0 when not compiled)
+     * @param twoPanelGflops the speed of two tiles stacked ({@link MicroKernel#tile2}), 0 when not compiled
      * @param millis  wall time the trial took
      */
-    public record Trial(int bits, boolean compiled, double gflops, double millis) {}
+    public record Trial(int bits, boolean compiled, double gflops, double twoPanelGflops, double millis) {}
 
     /**
      * The decision: the width in use, the trials behind it, how long choosing took, whether the trials came from the
@@ -80,6 +81,29 @@ public final class KernelChoice {
             }
         }
         return plainJava;
+    }
+
+    /**
+     * Whether Gemm runs two panels of A per tile: when the trial of the width in use timed two stacked tiles faster
+     * than one (with 32 vector registers they keep their 24 accumulators; with 16 they spill), on JDK 25 or newer.
+     * JDK 17's C2 sometimes boxes the vectors of that kernel once it is inlined into Gemm (a warm LeNet-5 step
+     * allocated 43 MB in 2 of 5 runs of the examples' tests, none in 4 without it), which the trial, calling the
+     * kernel directly, does not see; JDK 25 ran clean. {@code -Dconvj.twoPanels=true|false} decides instead.
+     */
+    static boolean twoPanels() {
+        String asked = System.getProperty("convj.twoPanels");
+        if (asked != null) {
+            return Boolean.parseBoolean(asked) && DECISION.bits() > 0;
+        }
+        return Runtime.version().feature() >= TWO_PANELS_FROM_JDK && twoPanelsFaster(DECISION);
+    }
+
+    /** The first JDK on which {@link #twoPanels} is chosen by the trial (the oldest tested to run it unboxed). */
+    static final int TWO_PANELS_FROM_JDK = 25;
+
+    static boolean twoPanelsFaster(Decision d) {
+        return d.trials().stream().anyMatch(t -> t.bits() == d.bits() && t.compiled()
+                && t.twoPanelGflops() > t.gflops());
     }
 
     /** Bits per vector of the kernel in use; 0 for plain Java. */
@@ -214,7 +238,9 @@ public final class KernelChoice {
         StringBuilder s = new StringBuilder();
         for (Trial t : DECISION.trials()) {
             s.append(String.format(Locale.ROOT, "  %d-bit kernel: %s%n", t.bits(), t.compiled()
-                    ? String.format(Locale.ROOT, "compiled, 6×%d tile at %.1f GFLOP/s", 2 * t.bits() / 32, t.gflops())
+                    ? String.format(Locale.ROOT, "compiled, 6×%d tile at %.1f GFLOP/s, 12×%d at %.1f%s",
+                            2 * t.bits() / 32, t.gflops(), 2 * t.bits() / 32, t.twoPanelGflops(),
+                            t.bits() == DECISION.bits() && Gemm.TWO_PANELS ? " (used)" : "")
                     : "not compiled by this JVM (allocates a box per vector)"));
         }
         if (!DECISION.trials().isEmpty()) {

@@ -64,8 +64,8 @@ final class KernelTrial {
     public static void main(String[] args) {
         for (String bits : args) {
             KernelChoice.Trial t = run(Integer.parseInt(bits));
-            System.out.printf(Locale.ROOT, "%s %d %b %.3f %.1f%n", RESULT, t.bits(), t.compiled(), t.gflops(),
-                    t.millis());
+            System.out.printf(Locale.ROOT, "%s %d %b %.3f %.3f %.1f%n", RESULT, t.bits(), t.compiled(), t.gflops(),
+                    t.twoPanelGflops(), t.millis());
         }
     }
 
@@ -95,9 +95,9 @@ final class KernelTrial {
             String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             for (String line : output.split("\n")) {
                 String[] f = line.strip().split(" ");
-                if (f.length == 5 && f[0].equals(RESULT) && f[1].equals(Integer.toString(bits))) {
+                if (f.length == 6 && f[0].equals(RESULT) && f[1].equals(Integer.toString(bits))) {
                     return Optional.of(new KernelChoice.Trial(bits, Boolean.parseBoolean(f[2]),
-                            Double.parseDouble(f[3]), (System.nanoTime() - start) / 1e6));
+                            Double.parseDouble(f[3]), Double.parseDouble(f[4]), (System.nanoTime() - start) / 1e6));
                 }
             }
             return Optional.empty();
@@ -163,8 +163,8 @@ final class KernelTrial {
                 break;
             }
         }
-        double gflops = compiled ? time(k, d) : 0;
-        return new KernelChoice.Trial(bits, compiled, gflops, (System.nanoTime() - start) / 1e6);
+        double gflops = compiled ? time(k, d, false) : 0, twoPanelGflops = compiled ? time(k, d, true) : 0;
+        return new KernelChoice.Trial(bits, compiled, gflops, twoPanelGflops, (System.nanoTime() - start) / 1e6);
     }
 
     /** Whether the wait for the JIT is over: the least wall time passed and the CPU budget used, or the wall limit. */
@@ -193,6 +193,10 @@ final class KernelTrial {
         k.tile(KC, d.pa, 0, d.pb, 0, nr, d.c, 0, nr, true);
         k.tileAt(KC, d.pa, 0, d.pb, 0, d.rows, 0, d.c, 0, nr, false);
         k.tileAt(KC, d.pa, 0, d.pb, 0, d.rows, 0, d.c, 0, nr, true);
+        k.tile2(KC, d.pa, 0, Gemm.MR * KC, d.pb, 0, nr, d.c, 0, nr, false);
+        k.tile2(KC, d.pa, 0, Gemm.MR * KC, d.pb, 0, nr, d.c, 0, nr, true);
+        k.tileAt2(KC, d.pa, 0, Gemm.MR * KC, d.pb, 0, d.rows, 0, d.c, 0, nr, false);
+        k.tileAt2(KC, d.pa, 0, Gemm.MR * KC, d.pb, 0, d.rows, 0, d.c, 0, nr, true);
         k.tile4(KC, d.pa, 0, d.pb, 0, nr, null, 0, d.c, 0, nr, false);
         k.tile4(KC, d.pa, 0, d.pb, 0, 0, d.rows, 0, d.c, 0, nr, true);
         k.dots(KC, d.pb, 0, KC, 2 * KC, d.pb, 3 * KC, 4 * KC, 5 * KC, 6 * KC, d.sums);
@@ -218,17 +222,24 @@ final class KernelTrial {
         }
     }
 
-    /** GFLOP/s of the warm 6×NR tile with B in a packed panel: the best of short windows, as load comes and goes. */
-    private static double time(MicroKernel k, Data d) {
+    /**
+     * GFLOP/s of the warm 6×NR tile (or with twoPanels the 12×NR of {@link MicroKernel#tile2}) with B in a packed
+     * panel: the best of short windows, as load comes and goes.
+     */
+    private static double time(MicroKernel k, Data d, boolean twoPanels) {
         int nr = k.columns();
         double best = 0;
         for (int window = 0; window < TIMING_WINDOWS; window++) {
             long calls = 0, start = System.nanoTime(), elapsed;
             do {
                 for (int i = 0; i < 64; i++) {
-                    k.tile(KC, d.pa, 0, d.pb, 0, nr, d.c, 0, nr, i > 0);
+                    if (twoPanels) {
+                        k.tile2(KC, d.pa, 0, Gemm.MR * KC, d.pb, 0, nr, d.c, 0, nr, i > 0);
+                    } else {
+                        k.tile(KC, d.pa, 0, d.pb, 0, nr, d.c, 0, nr, i > 0);
+                    }
                 }
-                calls += 64;
+                calls += twoPanels ? 128 : 64;
                 elapsed = System.nanoTime() - start;
             } while (elapsed < TIMING_NANOS / TIMING_WINDOWS);
             best = Math.max(best, 2.0 * Gemm.MR * nr * KC * calls / elapsed);
@@ -245,7 +256,7 @@ final class KernelTrial {
         static int narrow(int bits) {
             return bits / 32 + 2;
         }
-        final float[] pa = new float[Gemm.MR * KC];
+        final float[] pa = new float[2 * Gemm.MR * KC];
         final float[] pb;
         final float[] c;
         final float[] panel;
@@ -256,7 +267,7 @@ final class KernelTrial {
         Data(int nr) {
             Random random = new Random(1);
             pb = new float[Math.max(KC * nr, 7 * KC + 3) + 2 * nr];
-            c = new float[Gemm.MR * nr];
+            c = new float[2 * Gemm.MR * nr];
             panel = new float[KC * nr];
             fill(random, pa);
             fill(random, pb);

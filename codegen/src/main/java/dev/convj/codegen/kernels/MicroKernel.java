@@ -27,6 +27,17 @@ interface MicroKernel {
     void tile4(int kc, float[] pa, int aAt, float[] pb, int bAt, int bStride, int[] rows, int rowAt, float[] c,
                int cAt, int ldc, boolean add);
 
+    /**
+     * Two tiles stacked (2·MR×NR of C, += when add): A's rows [0, MR) from the panel at aAt, [MR, 2·MR) from the panel
+     * at aAt2; B's row p at bAt + p·bStride.
+     */
+    void tile2(int kc, float[] pa, int aAt, int aAt2, float[] pb, int bAt, int bStride, float[] c, int cAt, int ldc,
+               boolean add);
+
+    /** As {@link #tile2}, with B's row p at bAt + rows[rowAt + p]. */
+    void tileAt2(int kc, float[] pa, int aAt, int aAt2, float[] pb, int bAt, int[] rows, int rowAt, float[] c, int cAt,
+                 int ldc, boolean add);
+
     /** sums[i·4 + j] = Σ_{p<k} a[a_i + p] · b[b_j + p] for the three rows of A and four of B given. */
     void dots(int k, float[] a, int a0, int a1, int a2, float[] b, int b0, int b1, int b2, int b3, float[] sums);
 

@@ -39,6 +39,20 @@ final class ScalarKernel implements MicroKernel {
         rows(4, kc, pa, aAt, pb, bAt, bStride, rows, rowAt, c, cAt, ldc, add);
     }
 
+    @Override
+    public void tile2(int kc, float[] pa, int aAt, int aAt2, float[] pb, int bAt, int bStride, float[] c, int cAt,
+                      int ldc, boolean add) {
+        rows(Gemm.MR, kc, pa, aAt, pb, bAt, bStride, null, 0, c, cAt, ldc, add);
+        rows(Gemm.MR, kc, pa, aAt2, pb, bAt, bStride, null, 0, c, cAt + Gemm.MR * ldc, ldc, add);
+    }
+
+    @Override
+    public void tileAt2(int kc, float[] pa, int aAt, int aAt2, float[] pb, int bAt, int[] rows, int rowAt, float[] c,
+                        int cAt, int ldc, boolean add) {
+        rows(Gemm.MR, kc, pa, aAt, pb, bAt, 0, rows, rowAt, c, cAt, ldc, add);
+        rows(Gemm.MR, kc, pa, aAt2, pb, bAt, 0, rows, rowAt, c, cAt + Gemm.MR * ldc, ldc, add);
+    }
+
     /** The first mr rows of a tile; B's row p at bAt + p · bStride, or at bAt + rows[rowAt + p]. */
     private static void rows(int mr, int kc, float[] pa, int aAt, float[] pb, int bAt, int bStride, int[] rows,
                              int rowAt, float[] c, int cAt, int ldc, boolean add) {

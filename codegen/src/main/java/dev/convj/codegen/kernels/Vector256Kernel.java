@@ -163,6 +163,222 @@ final class Vector256Kernel implements MicroKernel {
     }
 
     /**
+     * Two tiles stacked, 2·MR rows: rows [0, MR) from A's panel at aAt, rows [MR, 2·MR) from the panel at aAt2, each
+     * B row loaded once for both. With 32 vector registers (AVX-512) the 24 accumulators stay in registers and B is
+     * read half as often per multiply-add; {@link KernelTrial} times it against {@link #tile} and Gemm uses whichever
+     * was faster. B's rows bStride apart; {@link #tileAt2} reads them through a table (one body for both is slower:
+     * C2 does not unswitch a loop this large).
+     */
+    @Override
+    public void tile2(int kc, float[] pa, int aAt, int aAt2, float[] pb, int bAt, int bStride, float[] c, int cAt,
+                      int ldc, boolean add) {
+        int r1 = cAt + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc;
+        int r6 = r5 + ldc, r7 = r6 + ldc, r8 = r7 + ldc, r9 = r8 + ldc, r10 = r9 + ldc, r11 = r10 + ldc;
+        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+        FloatVector d00, d01, d10, d11, d20, d21, d30, d31, d40, d41, d50, d51;
+        // From zero, C added after the loop: with C loaded before it, C2 spills accumulators inside the loop.
+        c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = FloatVector.zero(S);
+        d00 = d01 = d10 = d11 = d20 = d21 = d30 = d31 = d40 = d41 = d50 = d51 = c00;
+        long a = PackedPanel.address(pa, aAt, 6 * kc), a2 = PackedPanel.address(pa, aAt2, 6 * kc);
+        long end = a + 6 * PackedPanel.FLOAT * (long) kc;
+        for (int b = bAt; a < end; a += 6 * PackedPanel.FLOAT, a2 += 6 * PackedPanel.FLOAT, b += bStride) {
+            FloatVector b0 = FloatVector.fromArray(S, pb, b);
+            FloatVector b1 = FloatVector.fromArray(S, pb, b + L);
+            FloatVector x = FloatVector.broadcast(S, PackedPanel.get(pa, a));
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, PackedPanel.get(pa, a + 1 * PackedPanel.FLOAT));
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, PackedPanel.get(pa, a + 2 * PackedPanel.FLOAT));
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, PackedPanel.get(pa, a + 3 * PackedPanel.FLOAT));
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, PackedPanel.get(pa, a + 4 * PackedPanel.FLOAT));
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, PackedPanel.get(pa, a + 5 * PackedPanel.FLOAT));
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, PackedPanel.get(pa, a2));
+            d00 = x.fma(b0, d00);
+            d01 = x.fma(b1, d01);
+            x = FloatVector.broadcast(S, PackedPanel.get(pa, a2 + 1 * PackedPanel.FLOAT));
+            d10 = x.fma(b0, d10);
+            d11 = x.fma(b1, d11);
+            x = FloatVector.broadcast(S, PackedPanel.get(pa, a2 + 2 * PackedPanel.FLOAT));
+            d20 = x.fma(b0, d20);
+            d21 = x.fma(b1, d21);
+            x = FloatVector.broadcast(S, PackedPanel.get(pa, a2 + 3 * PackedPanel.FLOAT));
+            d30 = x.fma(b0, d30);
+            d31 = x.fma(b1, d31);
+            x = FloatVector.broadcast(S, PackedPanel.get(pa, a2 + 4 * PackedPanel.FLOAT));
+            d40 = x.fma(b0, d40);
+            d41 = x.fma(b1, d41);
+            x = FloatVector.broadcast(S, PackedPanel.get(pa, a2 + 5 * PackedPanel.FLOAT));
+            d50 = x.fma(b0, d50);
+            d51 = x.fma(b1, d51);
+        }
+        if (add) {
+            c00 = c00.add(FloatVector.fromArray(S, c, cAt));
+            c01 = c01.add(FloatVector.fromArray(S, c, cAt + L));
+            c10 = c10.add(FloatVector.fromArray(S, c, r1));
+            c11 = c11.add(FloatVector.fromArray(S, c, r1 + L));
+            c20 = c20.add(FloatVector.fromArray(S, c, r2));
+            c21 = c21.add(FloatVector.fromArray(S, c, r2 + L));
+            c30 = c30.add(FloatVector.fromArray(S, c, r3));
+            c31 = c31.add(FloatVector.fromArray(S, c, r3 + L));
+            c40 = c40.add(FloatVector.fromArray(S, c, r4));
+            c41 = c41.add(FloatVector.fromArray(S, c, r4 + L));
+            c50 = c50.add(FloatVector.fromArray(S, c, r5));
+            c51 = c51.add(FloatVector.fromArray(S, c, r5 + L));
+            d00 = d00.add(FloatVector.fromArray(S, c, r6));
+            d01 = d01.add(FloatVector.fromArray(S, c, r6 + L));
+            d10 = d10.add(FloatVector.fromArray(S, c, r7));
+            d11 = d11.add(FloatVector.fromArray(S, c, r7 + L));
+            d20 = d20.add(FloatVector.fromArray(S, c, r8));
+            d21 = d21.add(FloatVector.fromArray(S, c, r8 + L));
+            d30 = d30.add(FloatVector.fromArray(S, c, r9));
+            d31 = d31.add(FloatVector.fromArray(S, c, r9 + L));
+            d40 = d40.add(FloatVector.fromArray(S, c, r10));
+            d41 = d41.add(FloatVector.fromArray(S, c, r10 + L));
+            d50 = d50.add(FloatVector.fromArray(S, c, r11));
+            d51 = d51.add(FloatVector.fromArray(S, c, r11 + L));
+        }
+        c00.intoArray(c, cAt);
+        c01.intoArray(c, cAt + L);
+        c10.intoArray(c, r1);
+        c11.intoArray(c, r1 + L);
+        c20.intoArray(c, r2);
+        c21.intoArray(c, r2 + L);
+        c30.intoArray(c, r3);
+        c31.intoArray(c, r3 + L);
+        c40.intoArray(c, r4);
+        c41.intoArray(c, r4 + L);
+        c50.intoArray(c, r5);
+        c51.intoArray(c, r5 + L);
+        d00.intoArray(c, r6);
+        d01.intoArray(c, r6 + L);
+        d10.intoArray(c, r7);
+        d11.intoArray(c, r7 + L);
+        d20.intoArray(c, r8);
+        d21.intoArray(c, r8 + L);
+        d30.intoArray(c, r9);
+        d31.intoArray(c, r9 + L);
+        d40.intoArray(c, r10);
+        d41.intoArray(c, r10 + L);
+        d50.intoArray(c, r11);
+        d51.intoArray(c, r11 + L);
+    }
+
+    /** As {@link #tile2}, with B's row p at bAt + rows[rowAt + p]. */
+    @Override
+    public void tileAt2(int kc, float[] pa, int aAt, int aAt2, float[] pb, int bAt, int[] rows, int rowAt, float[] c,
+                        int cAt, int ldc, boolean add) {
+        int r1 = cAt + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc;
+        int r6 = r5 + ldc, r7 = r6 + ldc, r8 = r7 + ldc, r9 = r8 + ldc, r10 = r9 + ldc, r11 = r10 + ldc;
+        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+        FloatVector d00, d01, d10, d11, d20, d21, d30, d31, d40, d41, d50, d51;
+        // From zero, C added after the loop: with C loaded before it, C2 spills accumulators inside the loop.
+        c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = FloatVector.zero(S);
+        d00 = d01 = d10 = d11 = d20 = d21 = d30 = d31 = d40 = d41 = d50 = d51 = c00;
+        long a = PackedPanel.address(pa, aAt, 6 * kc), a2 = PackedPanel.address(pa, aAt2, 6 * kc);
+        for (int p = rowAt, pEnd = rowAt + kc; p < pEnd; p++, a += 6 * PackedPanel.FLOAT, a2 += 6 * PackedPanel.FLOAT) {
+            int b = bAt + rows[p];
+            FloatVector b0 = FloatVector.fromArray(S, pb, b);
+            FloatVector b1 = FloatVector.fromArray(S, pb, b + L);
+            FloatVector x = FloatVector.broadcast(S, PackedPanel.get(pa, a));
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, PackedPanel.get(pa, a + 1 * PackedPanel.FLOAT));
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, PackedPanel.get(pa, a + 2 * PackedPanel.FLOAT));
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, PackedPanel.get(pa, a + 3 * PackedPanel.FLOAT));
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, PackedPanel.get(pa, a + 4 * PackedPanel.FLOAT));
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, PackedPanel.get(pa, a + 5 * PackedPanel.FLOAT));
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, PackedPanel.get(pa, a2));
+            d00 = x.fma(b0, d00);
+            d01 = x.fma(b1, d01);
+            x = FloatVector.broadcast(S, PackedPanel.get(pa, a2 + 1 * PackedPanel.FLOAT));
+            d10 = x.fma(b0, d10);
+            d11 = x.fma(b1, d11);
+            x = FloatVector.broadcast(S, PackedPanel.get(pa, a2 + 2 * PackedPanel.FLOAT));
+            d20 = x.fma(b0, d20);
+            d21 = x.fma(b1, d21);
+            x = FloatVector.broadcast(S, PackedPanel.get(pa, a2 + 3 * PackedPanel.FLOAT));
+            d30 = x.fma(b0, d30);
+            d31 = x.fma(b1, d31);
+            x = FloatVector.broadcast(S, PackedPanel.get(pa, a2 + 4 * PackedPanel.FLOAT));
+            d40 = x.fma(b0, d40);
+            d41 = x.fma(b1, d41);
+            x = FloatVector.broadcast(S, PackedPanel.get(pa, a2 + 5 * PackedPanel.FLOAT));
+            d50 = x.fma(b0, d50);
+            d51 = x.fma(b1, d51);
+        }
+        if (add) {
+            c00 = c00.add(FloatVector.fromArray(S, c, cAt));
+            c01 = c01.add(FloatVector.fromArray(S, c, cAt + L));
+            c10 = c10.add(FloatVector.fromArray(S, c, r1));
+            c11 = c11.add(FloatVector.fromArray(S, c, r1 + L));
+            c20 = c20.add(FloatVector.fromArray(S, c, r2));
+            c21 = c21.add(FloatVector.fromArray(S, c, r2 + L));
+            c30 = c30.add(FloatVector.fromArray(S, c, r3));
+            c31 = c31.add(FloatVector.fromArray(S, c, r3 + L));
+            c40 = c40.add(FloatVector.fromArray(S, c, r4));
+            c41 = c41.add(FloatVector.fromArray(S, c, r4 + L));
+            c50 = c50.add(FloatVector.fromArray(S, c, r5));
+            c51 = c51.add(FloatVector.fromArray(S, c, r5 + L));
+            d00 = d00.add(FloatVector.fromArray(S, c, r6));
+            d01 = d01.add(FloatVector.fromArray(S, c, r6 + L));
+            d10 = d10.add(FloatVector.fromArray(S, c, r7));
+            d11 = d11.add(FloatVector.fromArray(S, c, r7 + L));
+            d20 = d20.add(FloatVector.fromArray(S, c, r8));
+            d21 = d21.add(FloatVector.fromArray(S, c, r8 + L));
+            d30 = d30.add(FloatVector.fromArray(S, c, r9));
+            d31 = d31.add(FloatVector.fromArray(S, c, r9 + L));
+            d40 = d40.add(FloatVector.fromArray(S, c, r10));
+            d41 = d41.add(FloatVector.fromArray(S, c, r10 + L));
+            d50 = d50.add(FloatVector.fromArray(S, c, r11));
+            d51 = d51.add(FloatVector.fromArray(S, c, r11 + L));
+        }
+        c00.intoArray(c, cAt);
+        c01.intoArray(c, cAt + L);
+        c10.intoArray(c, r1);
+        c11.intoArray(c, r1 + L);
+        c20.intoArray(c, r2);
+        c21.intoArray(c, r2 + L);
+        c30.intoArray(c, r3);
+        c31.intoArray(c, r3 + L);
+        c40.intoArray(c, r4);
+        c41.intoArray(c, r4 + L);
+        c50.intoArray(c, r5);
+        c51.intoArray(c, r5 + L);
+        d00.intoArray(c, r6);
+        d01.intoArray(c, r6 + L);
+        d10.intoArray(c, r7);
+        d11.intoArray(c, r7 + L);
+        d20.intoArray(c, r8);
+        d21.intoArray(c, r8 + L);
+        d30.intoArray(c, r9);
+        d31.intoArray(c, r9 + L);
+        d40.intoArray(c, r10);
+        d41.intoArray(c, r10 + L);
+        d50.intoArray(c, r11);
+        d51.intoArray(c, r11 + L);
+    }
+
+    /**
      * The first four rows of a tile (A still packed in panels of six): the bottom tile of a matrix whose rows
      * leave four or fewer, computed at two thirds of a whole tile's cost. M = 16, 32 and 64 all end so. B's rows
      * at bAt + rows[rowAt + p] when rows is not null, else bStride apart (a loop-invariant test: C2 unswitches it).

@@ -104,6 +104,27 @@ class GemmPropertiesTest {
                 naiveTile(4, nr, kc, pa, pb, 3, 0, rows, expected, add);
                 k.tile4(kc, pa, 0, pb, 3, 0, rows, 0, actual, 0, nr, add);
                 assertClose(expected, actual, kc, bits + "-bit tile4");
+                // two panels stacked: the second 7 floats past the first's end, C's rows 12 apart
+                float[] pa2 = random(r, 6 * kc), both = new float[12 * kc + 7];
+                System.arraycopy(pa, 0, both, 0, 6 * kc);
+                System.arraycopy(pa2, 0, both, 6 * kc + 7, 6 * kc);
+                float[] top = start.clone(), bottom = random(r, 6 * nr);
+                float[] twelve = new float[12 * nr];
+                System.arraycopy(top, 0, twelve, 0, 6 * nr);
+                System.arraycopy(bottom, 0, twelve, 6 * nr, 6 * nr);
+                for (int[] table : new int[][] {null, rows}) {
+                    float[] up = top.clone(), down = bottom.clone(), got = twelve.clone();
+                    naiveTile(6, nr, kc, pa, pb, 3, nr + 1, table, up, add);
+                    naiveTile(6, nr, kc, pa2, pb, 3, nr + 1, table, down, add);
+                    if (table == null) {
+                        k.tile2(kc, both, 0, 6 * kc + 7, pb, 3, nr + 1, got, 0, nr, add);
+                    } else {
+                        k.tileAt2(kc, both, 0, 6 * kc + 7, pb, 3, table, 0, got, 0, nr, add);
+                    }
+                    String what = bits + "-bit " + (table == null ? "tile2" : "tileAt2");
+                    assertClose(up, java.util.Arrays.copyOfRange(got, 0, 6 * nr), kc, what + ", first panel");
+                    assertClose(down, java.util.Arrays.copyOfRange(got, 6 * nr, 12 * nr), kc, what + ", second panel");
+                }
             }
             float[] sums = new float[12], plain = new float[12];
             k.dots(kc, pb, 0, 40, 80, pb, 120, 160, 200, 240, sums);

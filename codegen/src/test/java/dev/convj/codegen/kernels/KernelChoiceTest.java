@@ -16,11 +16,11 @@ import org.junit.jupiter.api.Test;
 class KernelChoiceTest {
 
     private static KernelChoice.Trial compiled(int bits, double gflops) {
-        return new KernelChoice.Trial(bits, true, gflops, 900);
+        return new KernelChoice.Trial(bits, true, gflops, gflops, 900);
     }
 
     private static KernelChoice.Trial boxed(int bits) {
-        return new KernelChoice.Trial(bits, false, 0, 3000);
+        return new KernelChoice.Trial(bits, false, 0, 0, 3000);
     }
 
     @Test
@@ -46,6 +46,21 @@ class KernelChoiceTest {
         assertEquals(List.of(512, 256, 128), KernelChoice.candidates(256, 512), "a forced width is tried as asked");
         assertEquals(List.of(256, 128), KernelChoice.candidates(512, 256));
         assertEquals(List.of(128), KernelChoice.candidates(512, 128));
+    }
+
+    @Test
+    void twoPanelsRunWhereTheTrialOfTheWidthInUseTimedThemFaster() {
+        KernelChoice.Trial wide = new KernelChoice.Trial(512, true, 97, 112, 900);
+        KernelChoice.Trial spills = new KernelChoice.Trial(256, true, 80, 41, 900);
+        assertTrue(KernelChoice.twoPanelsFaster(decision(512, wide, spills)));
+        assertEquals(false, KernelChoice.twoPanelsFaster(decision(256, wide, spills)), "16 registers: spills");
+        assertEquals(false, KernelChoice.twoPanelsFaster(decision(512, new KernelChoice.Trial(512, true, 97, 97,
+                900))), "a tie keeps the single tile");
+        assertEquals(false, KernelChoice.twoPanelsFaster(decision(0, boxed(512))), "plain Java");
+    }
+
+    private static KernelChoice.Decision decision(int bits, KernelChoice.Trial... trials) {
+        return new KernelChoice.Decision(bits, List.of(trials), 1, false, java.util.Optional.empty());
     }
 
     @Test
