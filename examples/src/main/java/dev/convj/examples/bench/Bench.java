@@ -118,7 +118,8 @@ public final class Bench {
             for (int t : threads) {
                 TrainingFigures f = trainingFigures(model, batch, t);
                 row.append(cell("%10.0f", f.imagesPerSecond(), f.timing()))
-                        .append(String.format(Locale.ROOT, "%5.0f B", f.bytesPerStep()));
+                        // a space always: a cold JIT's megabytes must not run into the asterisk before them
+                        .append(String.format(Locale.ROOT, " %4.0f B", f.bytesPerStep()));
             }
             out.println(row);
             out.flush();
@@ -147,7 +148,7 @@ public final class Bench {
                     Timer.Timing latency = timer.secondsPerCall(single::run, seconds / 2, 3);
                     row.append(cell("%14.0f", batch / throughput.secondsPerCall(), throughput))
                             .append(cell("%8.3f", 1e3 * latency.secondsPerCall(), latency))
-                            .append(String.format(Locale.ROOT, "%6.0f", Allocation.bytesPerCall(c::run, 10)));
+                            .append(String.format(Locale.ROOT, " %5.0f", Allocation.bytesPerCall(c::run, 10)));
                 }
             }
             out.println(row);
