@@ -110,14 +110,28 @@ class KernelChoiceTest {
         assertTrue(plain.contains("plain Java"), plain);
     }
 
+    /** Gemm with two panels per tile, forced in a JVM of its own: the same products (JDK 17 would not choose it). */
+    @Test
+    void theGemmStackingTwoPanelsComputesEveryProduct() throws Exception {
+        assumeTrue(VectorSupport.MODULE_PRESENT);
+        String out = runJvm(TwoPanelGemmMain.class, "-Dconvj.twoPanels=true");
+        assumeTrue(!out.contains("bits=0"), "plain Java has no stacked tile: " + out);
+        assertTrue(out.contains("twoPanels=true"), out);
+        assertTrue(out.strip().endsWith("ok"), out);
+    }
+
     private static String runJvm(String... options) throws Exception {
+        return runJvm(KernelChoiceMain.class, options);
+    }
+
+    private static String runJvm(Class<?> main, String... options) throws Exception {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--add-modules", "jdk.incubator.vector", "-Dconvj.cache=none"));
         command.addAll(List.of(options));
         command.addAll(List.of("-cp", System.getProperty("java.class.path") + File.pathSeparator
                 + Path.of(Gemm.class.getProtectionDomain().getCodeSource().getLocation().toURI()),
-                KernelChoiceMain.class.getName()));
+                main.getName()));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.waitFor(), out);
