@@ -119,13 +119,14 @@ public final class KernelChoice {
         return DECISION.bits();
     }
 
-    /** E.g. "vector 512-bit (16 lanes)" or "plain Java (no Vector API)". */
+    /** E.g. "vector 512-bit (16 lanes), 12×32 tiles" or "plain Java (no Vector API)". */
     public static String describe() {
         int bits = DECISION.bits();
         if (bits == 0) {
             return VectorSupport.AVAILABLE ? "plain Java" : "plain Java (no Vector API)";
         }
         return "vector " + bits + "-bit (" + bits / 32 + " lanes)"
+                + (twoPanels() ? ", " + 2 * Gemm.MR + "×" + 2 * bits / 32 + " tiles" : "")
                 + (VectorSupport.uncheckedReads() ? "" : ", bounds-checked panel reads");
     }
 
