@@ -101,6 +101,12 @@ public final class KernelChoice {
     /** The first JDK on which {@link #twoPanels} is chosen by the trial (the oldest tested to run it unboxed). */
     static final int TWO_PANELS_FROM_JDK = 25;
 
+    /** Whether this JVM may run two panels per tile at all: the trial warms and times them only then. */
+    static boolean twoPanelsMayRun() {
+        String asked = System.getProperty("convj.twoPanels");
+        return asked != null ? Boolean.parseBoolean(asked) : Runtime.version().feature() >= TWO_PANELS_FROM_JDK;
+    }
+
     static boolean twoPanelsFaster(Decision d) {
         return d.trials().stream().anyMatch(t -> t.bits() == d.bits() && t.compiled()
                 && t.twoPanelGflops() > t.gflops());
@@ -239,9 +245,10 @@ public final class KernelChoice {
         StringBuilder s = new StringBuilder();
         for (Trial t : DECISION.trials()) {
             s.append(String.format(Locale.ROOT, "  %d-bit kernel: %s%n", t.bits(), t.compiled()
-                    ? String.format(Locale.ROOT, "compiled, 6×%d tile at %.1f GFLOP/s, 12×%d at %.1f%s",
-                            2 * t.bits() / 32, t.gflops(), 2 * t.bits() / 32, t.twoPanelGflops(),
-                            t.bits() == DECISION.bits() && Gemm.TWO_PANELS ? " (used)" : "")
+                    ? String.format(Locale.ROOT, "compiled, 6×%d tile at %.1f GFLOP/s", 2 * t.bits() / 32, t.gflops())
+                            + (t.twoPanelGflops() > 0 ? String.format(Locale.ROOT, ", 12×%d at %.1f%s",
+                            2 * t.bits() / 32, t.twoPanelGflops(), t.bits() == DECISION.bits() && twoPanels()
+                            ? " (used)" : "") : "")
                     : "not compiled by this JVM (allocates a box per vector)"));
         }
         if (!DECISION.trials().isEmpty()) {

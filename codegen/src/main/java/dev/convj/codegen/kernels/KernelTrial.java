@@ -119,7 +119,7 @@ final class KernelTrial {
                     && !a.startsWith("-XX:On") && !a.contains("Path=") && !a.contains("File=")) {
                 out.add(a);
             } else if (a.startsWith("--add-modules=") || a.startsWith("--sun-misc-unsafe-memory-access")
-                    || a.startsWith("-Dconvj.uncheckedReads")) {
+                    || a.startsWith("-Dconvj.uncheckedReads") || a.startsWith("-Dconvj.twoPanels")) {
                 out.add(a);
             } else if (a.equals("--add-modules") && i + 1 < in.size()) {
                 out.add(a);
@@ -163,7 +163,8 @@ final class KernelTrial {
                 break;
             }
         }
-        double gflops = compiled ? time(k, d, false) : 0, twoPanelGflops = compiled ? time(k, d, true) : 0;
+        double gflops = compiled ? time(k, d, false) : 0;
+        double twoPanelGflops = compiled && KernelChoice.twoPanelsMayRun() ? time(k, d, true) : 0;
         return new KernelChoice.Trial(bits, compiled, gflops, twoPanelGflops, (System.nanoTime() - start) / 1e6);
     }
 
@@ -193,10 +194,12 @@ final class KernelTrial {
         k.tile(KC, d.pa, 0, d.pb, 0, nr, d.c, 0, nr, true);
         k.tileAt(KC, d.pa, 0, d.pb, 0, d.rows, 0, d.c, 0, nr, false);
         k.tileAt(KC, d.pa, 0, d.pb, 0, d.rows, 0, d.c, 0, nr, true);
-        k.tile2(KC, d.pa, 0, Gemm.MR * KC, d.pb, 0, nr, d.c, 0, nr, false);
-        k.tile2(KC, d.pa, 0, Gemm.MR * KC, d.pb, 0, nr, d.c, 0, nr, true);
-        k.tileAt2(KC, d.pa, 0, Gemm.MR * KC, d.pb, 0, d.rows, 0, d.c, 0, nr, false);
-        k.tileAt2(KC, d.pa, 0, Gemm.MR * KC, d.pb, 0, d.rows, 0, d.c, 0, nr, true);
+        if (KernelChoice.twoPanelsMayRun()) { // elsewhere never run, so never a reason to refuse the width
+            k.tile2(KC, d.pa, 0, Gemm.MR * KC, d.pb, 0, nr, d.c, 0, nr, false);
+            k.tile2(KC, d.pa, 0, Gemm.MR * KC, d.pb, 0, nr, d.c, 0, nr, true);
+            k.tileAt2(KC, d.pa, 0, Gemm.MR * KC, d.pb, 0, d.rows, 0, d.c, 0, nr, false);
+            k.tileAt2(KC, d.pa, 0, Gemm.MR * KC, d.pb, 0, d.rows, 0, d.c, 0, nr, true);
+        }
         k.tile4(KC, d.pa, 0, d.pb, 0, nr, null, 0, d.c, 0, nr, false);
         k.tile4(KC, d.pa, 0, d.pb, 0, 0, d.rows, 0, d.c, 0, nr, true);
         k.dots(KC, d.pb, 0, KC, 2 * KC, d.pb, 3 * KC, 4 * KC, 5 * KC, 6 * KC, d.sums);
