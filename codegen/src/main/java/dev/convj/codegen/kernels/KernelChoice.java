@@ -86,16 +86,13 @@ public final class KernelChoice {
     /**
      * Whether Gemm runs two panels of A per tile: when the trial of the width in use timed two stacked tiles faster
      * than one (with 32 vector registers they keep their 24 accumulators; with 16 they spill), on JDK 25 or newer.
-     * JDK 17's C2 sometimes boxes the vectors of that kernel once it is inlined into Gemm (a warm LeNet-5 step
-     * allocated 43 MB in 2 of 5 runs of the examples' tests, none in 4 without it), which the trial, calling the
-     * kernel directly, does not see; JDK 25 ran clean. {@code -Dconvj.twoPanels=true|false} decides instead.
+     * JDK 17's C2 sometimes left that kernel's vectors boxed in a JVM that had run much else first (a warm LeNet-5
+     * step allocated 43 MB in 2 of 5 runs of the examples' tests, none in 4 without it), which the trial's fresh JVM
+     * does not see; JDK 25 ran clean. {@code -Dconvj.twoPanels=true|false} decides instead.
      */
     static boolean twoPanels() {
-        String asked = System.getProperty("convj.twoPanels");
-        if (asked != null) {
-            return Boolean.parseBoolean(asked) && DECISION.bits() > 0;
-        }
-        return Runtime.version().feature() >= TWO_PANELS_FROM_JDK && twoPanelsFaster(DECISION);
+        return DECISION.bits() > 0 && twoPanelsMayRun()
+                && (System.getProperty("convj.twoPanels") != null || twoPanelsFaster(DECISION));
     }
 
     /** The first JDK on which {@link #twoPanels} is chosen by the trial (the oldest tested to run it unboxed). */

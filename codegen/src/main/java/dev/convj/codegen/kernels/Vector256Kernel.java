@@ -165,9 +165,10 @@ final class Vector256Kernel implements MicroKernel {
     /**
      * Two tiles stacked, 2·MR rows: rows [0, MR) from A's panel at aAt, rows [MR, 2·MR) from the panel at aAt2, each
      * B row loaded once for both. With 32 vector registers (AVX-512) the 24 accumulators stay in registers and B is
-     * read half as often per multiply-add; {@link KernelTrial} times it against {@link #tile} and Gemm uses whichever
-     * was faster. B's rows bStride apart; {@link #tileAt2} reads them through a table (one body for both is slower:
-     * C2 does not unswitch a loop this large).
+     * read half as often per multiply-add; {@link KernelTrial} times it against {@link #tile} and Gemm uses it where
+     * it was faster ({@link KernelChoice#twoPanels}). B's rows bStride apart; {@link #tileAt2} reads them through a
+     * table (one body for both, as {@link #tile4} has, measured slower: 89 against 116 GFLOP/s on an F(4×4) input
+     * gradient).
      */
     @Override
     public void tile2(int kc, float[] pa, int aAt, int aAt2, float[] pb, int bAt, int bStride, float[] c, int cAt,
