@@ -12,11 +12,13 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * One candidate width's trial for {@link KernelChoice}: rounds of every kernel of that width (the GEMM tiles, the dot
  * products, packing, the copy-out, 2×2 max pooling) on small data until a round allocates nothing — the JIT has
- * compiled them all to vector code — or the time budget runs out; then the tile kernel is timed.
+ * compiled them all to vector code — or the time budget runs out; then the tile kernel is timed. Where two panels per
+ * tile may run, their tiles are then warmed and timed the same way, on a budget of their own.
  * <p>Each trial runs in a JVM of its own, started with this JVM's options: on JDK 17 a width that C2 fails to compile
  * leaves the shared Vector API methods' profiles so that a width tried after it in the same JVM boxes too, so a JVM
  * may only ever run the one width it chose.
@@ -143,29 +145,46 @@ final class KernelTrial {
 
     /** The trial, in this JVM. */
     static KernelChoice.Trial run(int bits) {
+        return run(bits, KernelTrial::warm);
+    }
+
+    /** The trial, with {@code warm} deciding whether rounds of kernels compiled (a test gives its own). */
+    static KernelChoice.Trial run(int bits, Predicate<Runnable> warm) {
         long start = System.nanoTime();
-        com.sun.management.ThreadMXBean threads =
-                (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         MicroKernel k = kernelOf(bits);
         Data d = new Data(k.columns());
-        boolean compiled = false;
-        long cpuStart = processCpuNanos();
+        boolean compiled = warm.test(() -> round(k, bits, d));
+        double gflops = compiled ? time(k, d, false) : 0;
+        // The stacked tiles are warmed apart and after the rest is timed: with 16 vector registers (AVX2) C2 took
+        // seconds over their 24 accumulators, and a budget shared with the rest made the whole width look
+        // uncompilable; waiting for them, or their never compiling, may cost two panels but never the width.
+        boolean twoPanelsCompiled = compiled && KernelChoice.twoPanelsMayRun()
+                && warm.test(() -> twoPanelRound(k, d));
+        double twoPanelGflops = twoPanelsCompiled ? time(k, d, true) : 0;
+        return new KernelChoice.Trial(bits, compiled, gflops, twoPanelGflops, (System.nanoTime() - start) / 1e6);
+    }
+
+    /**
+     * Runs rounds until a window of them allocates nothing (true: the JIT has compiled them to vector code) or the
+     * budget is spent (false).
+     */
+    private static boolean warm(Runnable round) {
+        long start = System.nanoTime(), cpuStart = processCpuNanos();
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         while (!budgetSpent(start, cpuStart)) {
             for (int i = 0; i < WINDOW; i++) {
-                round(k, bits, d);
+                round.run();
             }
             long before = threads.getCurrentThreadAllocatedBytes();
             for (int i = 0; i < WINDOW; i++) {
-                round(k, bits, d);
+                round.run();
             }
             if (threads.getCurrentThreadAllocatedBytes() == before) {
-                compiled = true;
-                break;
+                return true;
             }
         }
-        double gflops = compiled ? time(k, d, false) : 0;
-        double twoPanelGflops = compiled && KernelChoice.twoPanelsMayRun() ? time(k, d, true) : 0;
-        return new KernelChoice.Trial(bits, compiled, gflops, twoPanelGflops, (System.nanoTime() - start) / 1e6);
+        return false;
     }
 
     /** Whether the wait for the JIT is over: the least wall time passed and the CPU budget used, or the wall limit. */
@@ -194,12 +213,6 @@ final class KernelTrial {
         k.tile(KC, d.pa, 0, d.pb, 0, nr, d.c, 0, nr, true);
         k.tileAt(KC, d.pa, 0, d.pb, 0, d.rows, 0, d.c, 0, nr, false);
         k.tileAt(KC, d.pa, 0, d.pb, 0, d.rows, 0, d.c, 0, nr, true);
-        if (KernelChoice.twoPanelsMayRun()) { // elsewhere never run, so never a reason to refuse the width
-            k.tile2(KC, d.pa, 0, Gemm.MR * KC, d.pb, 0, nr, d.c, 0, nr, false);
-            k.tile2(KC, d.pa, 0, Gemm.MR * KC, d.pb, 0, nr, d.c, 0, nr, true);
-            k.tileAt2(KC, d.pa, 0, Gemm.MR * KC, d.pb, 0, d.rows, 0, d.c, 0, nr, false);
-            k.tileAt2(KC, d.pa, 0, Gemm.MR * KC, d.pb, 0, d.rows, 0, d.c, 0, nr, true);
-        }
         k.tile4(KC, d.pa, 0, d.pb, 0, nr, null, 0, d.c, 0, nr, false);
         k.tile4(KC, d.pa, 0, d.pb, 0, 0, d.rows, 0, d.c, 0, nr, true);
         k.dots(KC, d.pb, 0, KC, 2 * KC, d.pb, 3 * KC, 4 * KC, 5 * KC, 6 * KC, d.sums);
@@ -223,6 +236,15 @@ final class KernelTrial {
             Vector128Pool.maxBackward2x2(d.plane, d.pooled, null, d.planeGrad, 0, 1, Data.H, Data.W);
             Vector128Pool.maxForward2x2(d.plane, d.pooled, 0, 1, Data.H, Data.narrow(bits));
         }
+    }
+
+    /** The two-panel tiles of {@link MicroKernel#tile2} and {@link MicroKernel#tileAt2}, both sides of each branch. */
+    private static void twoPanelRound(MicroKernel k, Data d) {
+        int nr = k.columns();
+        k.tile2(KC, d.pa, 0, Gemm.MR * KC, d.pb, 0, nr, d.c, 0, nr, false);
+        k.tile2(KC, d.pa, 0, Gemm.MR * KC, d.pb, 0, nr, d.c, 0, nr, true);
+        k.tileAt2(KC, d.pa, 0, Gemm.MR * KC, d.pb, 0, d.rows, 0, d.c, 0, nr, false);
+        k.tileAt2(KC, d.pa, 0, Gemm.MR * KC, d.pb, 0, d.rows, 0, d.c, 0, nr, true);
     }
 
     /**

@@ -110,6 +110,33 @@ class KernelChoiceTest {
         assertTrue(plain.contains("plain Java"), plain);
     }
 
+    /**
+     * Stacked tiles that never compile within their budget (C2 took seconds over them with AVX2's 16 registers, and
+     * a budget shared with the other kernels made a whole width look uncompilable) cost two panels, never the width.
+     */
+    @Test
+    void stackedTilesThatDoNotCompileCostTwoPanelsNotTheWidth() {
+        int bits = Gemm.KERNEL.vectorBits(); // the width this JVM runs anyway: the trial adds no second one
+        String before = System.getProperty("convj.twoPanels");
+        System.setProperty("convj.twoPanels", "true");
+        try {
+            List<String> warmed = new ArrayList<>();
+            // the first rounds (every other kernel) compile, the second (the stacked tiles) never do
+            KernelChoice.Trial t = KernelTrial.run(bits, round -> warmed.add("round") && warmed.size() == 1);
+            assertEquals(2, warmed.size(), "the stacked tiles are warmed apart from the rest");
+            assertTrue(t.compiled(), t.toString());
+            assertTrue(t.gflops() > 0, t.toString());
+            assertEquals(0, t.twoPanelGflops(), t.toString());
+            assertTrue(!KernelChoice.twoPanelsFaster(decision(bits, t)));
+        } finally {
+            if (before == null) {
+                System.clearProperty("convj.twoPanels");
+            } else {
+                System.setProperty("convj.twoPanels", before);
+            }
+        }
+    }
+
     /** Gemm with two panels per tile, forced in a JVM of its own: the same products (JDK 17 would not choose it). */
     @Test
     void theGemmStackingTwoPanelsComputesEveryProduct() throws Exception {
