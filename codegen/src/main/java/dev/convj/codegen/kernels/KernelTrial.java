@@ -36,7 +36,10 @@ final class KernelTrial {
      * included): a busy host starves the JIT's threads, and wall time alone would make a width look uncompilable.
      */
     static final long BUDGET_CPU_NANOS = 6_000_000_000L;
-    /** The wall-clock limit of that wait, for a host so busy that even the CPU budget would take too long. */
+    /**
+     * The wall-clock limit of the waits together (the kernels', then the stacked tiles'), for a host so busy that even
+     * the CPU budget would take too long.
+     */
     static final long BUDGET_WALL_NANOS = 45_000_000_000L;
     /** Rounds per allocation window: enough that an interpreted or boxing round cannot hide in it. */
     private static final int WINDOW = 8;
@@ -145,7 +148,9 @@ final class KernelTrial {
 
     /** The trial, in this JVM. */
     static KernelChoice.Trial run(int bits) {
-        return run(bits, KernelTrial::warm);
+        // one wall limit for both waits, so that a trial on a starved host still ends within its parent's wait
+        long deadline = System.nanoTime() + BUDGET_WALL_NANOS;
+        return run(bits, round -> warm(round, deadline));
     }
 
     /** The trial, with {@code warm} deciding whether rounds of kernels compiled (a test gives its own). */
@@ -173,11 +178,11 @@ final class KernelTrial {
      * Runs rounds until a window of them allocates nothing (true: the JIT has compiled them to vector code) or the
      * budget is spent (false).
      */
-    private static boolean warm(Runnable round) {
+    private static boolean warm(Runnable round, long deadline) {
         long start = System.nanoTime(), cpuStart = processCpuNanos();
         com.sun.management.ThreadMXBean threads =
                 (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        while (!budgetSpent(start, cpuStart)) {
+        while (!budgetSpent(start, cpuStart, deadline)) {
             for (int i = 0; i < WINDOW; i++) {
                 round.run();
             }
@@ -192,9 +197,12 @@ final class KernelTrial {
         return false;
     }
 
-    /** Whether the wait for the JIT is over: the least wall time passed and the CPU budget used, or the wall limit. */
-    private static boolean budgetSpent(long wallStart, long cpuStart) {
-        long wall = System.nanoTime() - wallStart;
+    /** Whether a wait for the JIT is over: the least wall time passed and the CPU budget used, or the deadline. */
+    private static boolean budgetSpent(long wallStart, long cpuStart, long deadline) {
+        long now = System.nanoTime(), wall = now - wallStart;
+        if (now - deadline >= 0) {
+            return true;
+        }
         if (wall < BUDGET_MIN_WALL_NANOS) {
             return false;
         }
@@ -202,7 +210,7 @@ final class KernelTrial {
         if (cpu < 0 || cpuStart < 0) { // no CPU clock: what an idle host needs
             return true;
         }
-        return cpu - cpuStart >= BUDGET_CPU_NANOS || wall >= BUDGET_WALL_NANOS;
+        return cpu - cpuStart >= BUDGET_CPU_NANOS;
     }
 
     /** CPU time of every thread of this JVM, or -1 where the platform does not tell. */
