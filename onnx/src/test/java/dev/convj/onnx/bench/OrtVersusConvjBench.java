@@ -21,7 +21,8 @@ import java.util.Random;
 /**
  * Inference speed on the same ONNX file: ONNX Runtime's Java API (all graph optimizations, N intra-op threads)
  * against ConvJ's compiled inference graph of the imported model, images/s at one batch size. Each figure is the
- * median of several timed windows after a warm-up; the outputs of both are compared once.
+ * median of several timed windows after a warm-up; the outputs of both are compared once. ConvJ is timed before ONNX
+ * Runtime runs too (printed in brackets), to show that ORT's threads leave nothing behind that slows it.
  * <pre>
  * OrtVersusConvjBench [--batch 256] [--threads 1,2] [--seconds 3] [--repeats 3] FILE.onnx…
  * </pre>
@@ -66,6 +67,10 @@ public final class OrtVersusConvjBench {
             }
             long[] shape = g.graph().node(g.input()).shape().dims().stream().mapToLong(Integer::longValue).toArray();
             for (int t : threads) {
+                Executable exe = GraphCompiler.standard().compile(g.graph(), t);
+                model.weights().forEach(exe::set);
+                exe.set(g.input(), x);
+                double convjBefore = imagesPerSecond(exe::run, batch, seconds, repeats);
                 float[] ortOut = new float[0];
                 double ort;
                 OrtEnvironment env = OrtEnvironment.getEnvironment();
@@ -86,10 +91,8 @@ public final class OrtVersusConvjBench {
                         }
                     }
                 }
-                Executable exe = GraphCompiler.standard().compile(g.graph(), t);
-                model.weights().forEach(exe::set);
-                exe.set(g.input(), x);
                 double convj = imagesPerSecond(exe::run, batch, seconds, repeats);
+                System.out.printf(Locale.ROOT, "  (ConvJ before ONNX Runtime ran: %,.0f images/s)%n", convjBefore);
                 float[] convjOut = exe.get(g.output());
                 double worst = 0;
                 for (int i = 0; i < convjOut.length; i++) {
