@@ -146,9 +146,10 @@ final class WinogradConvEmitter {
         CodeBlock.Builder b = prologue(ctx, name, filters, "the phase arrays", planeAt, vAt, uAt, uPackAt, d, l);
         b.add("// V[ξ][c][j] = (Bᵀ d B)[ξ] for each tile j of this image's channel c, a vector of positions"
                 + " at a time\n");
-        b.addStatement("$T.input($L, (n0 + i) * $L + c * $L, $L, $L, $L, $L, col, $L, $L, $L, $L + c * $L + i * $L,"
-                        + " $L)", ctx.winogradF4, x, c * h * w, h * w, h, w, pt, pl, planeAt, l.tilesHigh(),
-                l.tilesWide(), vAt, ld, tiles, vXi);
+        addPhaseCopy(ctx, name + "_phases", h, w, pt, pl, l, planeAt);
+        b.addStatement("$L_phases($L, (n0 + i) * $L + c * $L, col)", name, x, c * h * w, h * w);
+        b.addStatement("$T.inputTransform(col, $L, $L, $L, $L + c * $L + i * $L, $L)", ctx.winogradF4, planeAt,
+                l.tilesHigh(), l.tilesWide(), vAt, ld, tiles, vXi);
         b.endControlFlow().endControlFlow();
         gemms(ctx, b, d, l, uPackAt, vAt, mAt);
         String epilogue = bias || relu ? ", " + ConvColumns.epilogueName(bias, relu) : "";
@@ -446,6 +447,51 @@ final class WinogradConvEmitter {
         b.endControlFlow().endControlFlow();
         ctx.type.addMethod(MethodSpec.methodBuilder(name).addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                 .addParameter(float[].class, "col").addParameter(int.class, "v").addCode(b.build()).build());
+    }
+
+    /**
+     * Emits {@code name(float[] x, int xAt, float[] col)}: the h×w plane at x[xAt..) into F(4×4)'s six phase arrays at
+     * col[phases..), the positions {@link WinogradF4}'s own copy writes, for this one plane shape. Each row's tiles
+     * whose six columns all lie inside the image are one loop of six stores a tile; the tiles at the edges are
+     * statements of their own. With the bounds constant, C2 unrolls what the general copy loops over (about twice as
+     * fast on a 28×28 plane).
+     */
+    private static void addPhaseCopy(EmitContext ctx, String name, int h, int w, int pt, int pl, WinogradLayout l,
+                                     long phases) {
+        int th = l.tilesHigh(), tw = l.tilesWide(), size = WinogradF4.phaseSize(th, tw);
+        // tile columns whose six columns 4tx − pl … 4tx − pl + 5 all lie in [0, w)
+        int inFirst = Math.floorDiv(pl + 3, 4), inLast = Math.min(tw - 1, Math.floorDiv(w - 6 + pl, 4));
+        CodeBlock.Builder b = CodeBlock.builder();
+        b.add("// array b holds padded column 4tx + b of each padded row r, in slot (r mod 4)·$L + r div 4\n", th + 1);
+        b.beginControlFlow("for (int i = 0; i < $L; i++)", h);
+        b.addStatement("int r = i + $L, dst = $L, row = $L", pt,
+                Expr.add(String.valueOf(phases), "((r & 3) * " + (th + 1) + " + (r >> 2)) * " + tw),
+                Expr.add("xAt + i * " + w, String.valueOf(-pl)));
+        if (inFirst <= inLast) {
+            b.beginControlFlow("for (int tx = $L; tx <= $L; tx++)", inFirst, inLast);
+            b.addStatement("int at = row + 4 * tx, d = dst + tx");
+            for (int ph = 0; ph < 6; ph++) {
+                b.addStatement("col[$L] = x[$L]", Expr.add("d", String.valueOf(ph * size)),
+                        Expr.add("at", String.valueOf(ph)));
+            }
+            b.endControlFlow();
+        }
+        for (int tx = 0; tx < tw; tx++) {
+            if (tx >= inFirst && tx <= inLast) {
+                continue;
+            }
+            for (int ph = 0; ph < 6; ph++) {
+                int column = 4 * tx + ph - pl;
+                if (column >= 0 && column < w) {
+                    b.addStatement("col[$L] = x[$L]", Expr.add("dst", String.valueOf(tx + ph * size)),
+                            Expr.add("row", String.valueOf(4 * tx + ph)));
+                }
+            }
+        }
+        b.endControlFlow();
+        ctx.type.addMethod(MethodSpec.methodBuilder(name).addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addParameter(float[].class, "x").addParameter(int.class, "xAt").addParameter(float[].class, "col")
+                .addCode(b.build()).build());
     }
 
     /**

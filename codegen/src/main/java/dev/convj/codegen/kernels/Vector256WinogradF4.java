@@ -18,13 +18,16 @@ final class Vector256WinogradF4 {
     static final int L = S.length();
 
     /**
-     * The h×w plane at x[xAt..) copied into the six phase arrays at col[phases + b·size) (WinogradF4#copyPhases), then
-     * the row pass of V = Bᵀ d B over them: h_j = Bᵀ[j] · (c_0 … c_5) at every slot position, into the six arrays at
-     * col[rows + j·size). Lanes past the positions read and write the arrays' slack.
+     * The h×w plane at x[xAt..) copied into the six phase arrays at col[phases + b·size) (WinogradF4#copyPhases; x
+     * null: generated code has filled them with its own copy), then the row pass of V = Bᵀ d B over them: h_j =
+     * Bᵀ[j] · (c_0 … c_5) at every slot position, into the six arrays at col[rows + j·size). Lanes past the positions
+     * read and write the arrays' slack.
      */
     static void inputRows(float[] x, int xAt, int h, int w, int pt, int pl, float[] col, int phases, int rows, int size,
                           int tilesHigh, int tilesWide) {
-        WinogradF4.copyPhases(x, xAt, h, w, col, phases, pt, pl, tilesHigh, tilesWide);
+        if (x != null) {
+            WinogradF4.copyPhases(x, xAt, h, w, col, phases, pt, pl, tilesHigh, tilesWide);
+        }
         FloatVector four = FloatVector.broadcast(S, 4f), minusFour = FloatVector.broadcast(S, -4f);
         FloatVector minusFive = FloatVector.broadcast(S, -5f);
         for (int f = 0, positions = 4 * (tilesHigh + 1) * tilesWide; f < positions; f += L) {
