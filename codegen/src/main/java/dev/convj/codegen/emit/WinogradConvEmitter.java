@@ -160,10 +160,10 @@ final class WinogradConvEmitter {
                     epilogue);
             b.addStatement("$T.output(col, $L + k * $L, $L, images * $L, col, $L, $L, $L, $L)", ctx.winogradF4, mAt, ld,
                     mXi, tiles, scratchAt, ld, biasOf, relu);
+            addScatter(ctx, name + "_scatter", 4, l, ld, ho, wo);
             b.beginControlFlow("for (int i = 0; i < images; i++)")
-                    .addStatement("$T.scatter(col, $L + i * $L, $L, 4, $L, $L, $L, (n0 + i) * $L + k * $L, $L, $L)",
-                            ctx.winogradF4, scratchAt + 24L * ld, tiles, ld, l.tilesHigh(), l.tilesWide(), y,
-                            k * ho * wo, ho * wo, ho, wo)
+                    .addStatement("$L_scatter(col, $L + i * $L, $L, (n0 + i) * $L + k * $L)", name,
+                            scratchAt + 24L * ld, tiles, y, k * ho * wo, ho * wo)
                     .endControlFlow();
         } else {
             int pho = pool.shape().dim(2), pwo = pool.shape().dim(3);
@@ -171,10 +171,10 @@ final class WinogradConvEmitter {
                     ctx.describe(pool).replace("$", "$$"), epilogue, y);
             b.addStatement("$T.outputPooled(col, $L + k * $L, $L, images * $L, col, $L, $L, $L, $L)", ctx.winogradF4,
                     mAt, ld, mXi, tiles, scratchAt, ld, biasOf, relu);
+            addScatter(ctx, name + "_scatter", 2, l, ld, pho, pwo);
             b.beginControlFlow("for (int i = 0; i < images; i++)")
-                    .addStatement("$T.scatter(col, $L + i * $L, $L, 2, $L, $L, $L, (n0 + i) * $L + k * $L, $L, $L)",
-                            ctx.winogradF4, scratchAt + 40L * ld, tiles, ld, l.tilesHigh(), l.tilesWide(), y,
-                            k * pho * pwo, pho * pwo, pho, pwo)
+                    .addStatement("$L_scatter(col, $L + i * $L, $L, (n0 + i) * $L + k * $L)", name,
+                            scratchAt + 40L * ld, tiles, y, k * pho * pwo, pho * pwo)
                     .endControlFlow();
         }
         b.endControlFlow();
@@ -447,6 +447,57 @@ final class WinogradConvEmitter {
         b.endControlFlow().endControlFlow();
         ctx.type.addMethod(MethodSpec.methodBuilder(name).addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                 .addParameter(float[].class, "col").addParameter(int.class, "v").addCode(b.build()).build());
+    }
+
+    /**
+     * Emits {@code name(float[] src, int from, float[] y, int yAt)}: {@link WinogradF4#scatter} for one plane shape,
+     * the m×m values of each tile (value (r, s) of tile f at src[from + (r·m + s)·stride + f]) into the ho×wo plane
+     * at y[yAt..), where inside it. Rows and columns unrolled, bounds constant, as for {@link #addPhaseCopy}.
+     */
+    private static void addScatter(EmitContext ctx, String name, int m, WinogradLayout l, int stride, int ho, int wo) {
+        int th = l.tilesHigh(), tw = l.tilesWide();
+        int wholeRows = Math.min(th, ho / m), wholeColumns = Math.min(tw, wo / m);
+        CodeBlock.Builder b = CodeBlock.builder();
+        if (wholeRows > 0) {
+            b.beginControlFlow("for (int ty = 0; ty < $L; ty++)", wholeRows);
+            scatterRows(b, m, m, tw, stride, wo, wholeColumns, "ty");
+            b.endControlFlow();
+        }
+        if (wholeRows < th && ho - m * wholeRows > 0) { // the last tile row, cut by the plane's bottom edge
+            b.add("{\n").indent();
+            b.addStatement("int ty = $L", wholeRows);
+            scatterRows(b, m, ho - m * wholeRows, tw, stride, wo, wholeColumns, "ty");
+            b.unindent().add("}\n");
+        }
+        ctx.type.addMethod(MethodSpec.methodBuilder(name).addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addParameter(float[].class, "src").addParameter(int.class, "from").addParameter(float[].class, "y")
+                .addParameter(int.class, "yAt").addCode(b.build()).build());
+    }
+
+    /** Rows 0 … rows − 1 of tile row ty: whole tiles in a loop, the tiles cut by the right edge by statements. */
+    private static void scatterRows(CodeBlock.Builder b, int m, int rows, int tw, int stride, int wo, int wholeColumns,
+                                    String ty) {
+        for (int r = 0; r < rows; r++) {
+            b.add("{\n").indent();
+            String row = Expr.add("yAt", Expr.add(Expr.mul(ty, m * wo), String.valueOf(r * wo)));
+            b.addStatement("int row = $L, f = $L", row,
+                    Expr.add(Expr.add("from", Expr.mul(ty, tw)), String.valueOf(r * m * stride)));
+            if (wholeColumns > 0) {
+                b.beginControlFlow("for (int tx = 0; tx < $L; tx++)", wholeColumns);
+                for (int c = 0; c < m; c++) {
+                    b.addStatement("y[$L] = src[$L]", Expr.add("row + " + m + " * tx", String.valueOf(c)),
+                            Expr.add("f + tx", String.valueOf(c * stride)));
+                }
+                b.endControlFlow();
+            }
+            for (int tx = wholeColumns; tx < tw; tx++) {
+                for (int c = 0; c < m && m * tx + c < wo; c++) {
+                    b.addStatement("y[$L] = src[$L]", Expr.add("row", String.valueOf(m * tx + c)),
+                            Expr.add("f", String.valueOf(tx + c * stride)));
+                }
+            }
+            b.unindent().add("}\n");
+        }
     }
 
     /**

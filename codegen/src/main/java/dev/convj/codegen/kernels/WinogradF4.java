@@ -127,7 +127,8 @@ public final class WinogradF4 {
     /**
      * Writes the m×m values of each tile of one image, value (r, s) of tile f = ty·tilesWide + tx at src[from + (r·m +
      * s)·stride + f], into the ho×wo plane at y[yAt..) at row m·ty + r, column m·tx + s, where inside it; m is 4 (the
-     * outputs) or 2 (the pooled windows).
+     * outputs) or 2 (the pooled windows). The general form: generated code emits this loop for its own plane shapes,
+     * with constant bounds that C2 unrolls (WinogradConvEmitter).
      */
     public static void scatter(float[] src, int from, int stride, int m, int tilesHigh, int tilesWide, float[] y,
                                int yAt, int ho, int wo) {
