@@ -25,6 +25,7 @@ final class Vector256WinogradF4 {
      */
     static void inputRows(float[] x, int xAt, int h, int w, int pt, int pl, float[] col, int phases, int rows, int size,
                           int tilesHigh, int tilesWide) {
+        // the copy stays here: without it this method is small enough for C2 to inline (KernelShapeTest)
         if (x != null) {
             WinogradF4.copyPhases(x, xAt, h, w, col, phases, pt, pl, tilesHigh, tilesWide);
         }

@@ -22,7 +22,7 @@ import java.util.Random;
  * Inference speed on the same ONNX file: ONNX Runtime's Java API (all graph optimizations, N intra-op threads)
  * against ConvJ's compiled inference graph of the imported model, images/s at one batch size. Each figure is the
  * median of several timed windows after a warm-up; the outputs of both are compared once. ConvJ is timed before ONNX
- * Runtime runs too (printed in brackets), to show that ORT's threads leave nothing behind that slows it.
+ * Runtime runs too (printed last), to show that ORT's threads leave nothing behind that slows it.
  * <pre>
  * OrtVersusConvjBench [--batch 256] [--threads 1,2] [--seconds 3] [--repeats 3] FILE.onnx…
  * </pre>
@@ -92,15 +92,14 @@ public final class OrtVersusConvjBench {
                     }
                 }
                 double convj = imagesPerSecond(exe::run, batch, seconds, repeats);
-                System.out.printf(Locale.ROOT, "  (ConvJ before ONNX Runtime ran: %,.0f images/s)%n", convjBefore);
                 float[] convjOut = exe.get(g.output());
                 double worst = 0;
                 for (int i = 0; i < convjOut.length; i++) {
                     worst = Math.max(worst, Math.abs(convjOut[i] - ortOut[i]) / (1 + Math.abs(ortOut[i])));
                 }
                 System.out.printf(Locale.ROOT, "%-28s %d thread(s): ONNX Runtime %,10.0f images/s, ConvJ %,10.0f"
-                        + " images/s, ConvJ / ORT %.2f× (outputs agree to %.1e)%n", file.getFileName(), t, ort,
-                        convj, convj / ort, worst);
+                        + " images/s, ConvJ / ORT %.2f× (outputs agree to %.1e; ConvJ before ORT ran: %,.0f)%n",
+                        file.getFileName(), t, ort, convj, convj / ort, worst, convjBefore);
             }
         }
     }
