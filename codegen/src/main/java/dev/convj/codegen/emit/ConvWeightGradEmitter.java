@@ -30,7 +30,8 @@ final class ConvWeightGradEmitter {
         int size = n.shape().size();
         ctx.needPartial(size);
         if (algorithm.winograd() != null) {
-            ctx.loopMethod(n, name, "team.size()", true, WinogradConvEmitter.weightGradient(ctx, n, name, d));
+            ctx.loopMethod(n, name, "team.size()", true, WinogradConvEmitter.weightGradient(ctx, n, name, d,
+                    algorithm.winograd()));
             ctx.run.beginControlFlow("if (team.size() > 1)")
                     .addStatement("sumPartials($L, $L)", ctx.buf(n), size)
                     .endControlFlow();

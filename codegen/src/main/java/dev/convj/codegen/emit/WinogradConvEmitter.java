@@ -220,28 +220,28 @@ final class WinogradConvEmitter {
     }
 
     /**
-     * The body of node n's weight gradient by F(2×2, 3×3), dw = Gᵀ [Σ_tiles (A dy Aᵀ) ⊙ (Bᵀ x B)] G (the transpose
-     * of the forward pass {@code d}), over the images of thread {@code worker} into its partial sum; its helper methods are named after {@code name}. Per chunk of
-     * images: each channel copied into the zero-padded plane and its tiles transformed, V[ξ][tile][c]; each output
-     * channel's 2×2 tiles of dy transformed, M[ξ][o][tile]; then dU[ξ] += M[ξ] · V[ξ], 16 GEMMs of o × c × tiles on
-     * the micro-kernel. After the last chunk, dw += Gᵀ dU G per filter, in double.
+     * The body of node n's weight gradient by F(m×m, 3×3), dw = Gᵀ [Σ_tiles (A dy Aᵀ) ⊙ (Bᵀ x B)] G (the transpose
+     * of the forward pass {@code d}), over the images of thread {@code worker} into its partial sum; its helper
+     * methods are named after {@code name}. Per chunk of images: each channel copied into the zero-padded plane and
+     * its tiles transformed, V[ξ][tile][c]; each output channel's m×m tiles of dy transformed, M[ξ][o][tile]; then
+     * dU[ξ] += M[ξ] · V[ξ], α² GEMMs of o × c × tiles on the micro-kernel. After the last chunk, dw += Gᵀ dU G per
+     * filter, in double.
      */
-    static CodeBlock weightGradient(EmitContext ctx, Node n, String name, ConvDims d) {
-        WinogradTransform t = WinogradTransform.F2;
+    static CodeBlock weightGradient(EmitContext ctx, Node n, String name, ConvDims d, WinogradTransform t) {
         Node x = ctx.input(n, 0), dy = ctx.input(n, 1);
         int batch = x.shape().dim(0);
         WinogradLayout l = WinogradLayout.of(d, t, batch);
         int a2 = t.alpha() * t.alpha(), c = d.c(), k = d.o(), h = d.in().get(0), w = d.in().get(1);
         int ho = d.out().get(0), wo = d.out().get(1), pt = d.g().padLow().get(0), pl = d.g().padLow().get(1);
         int cols = l.columns(), tiles = l.tiles(), pw = l.planeCols();
-        int lanes = WinogradF2.channelLanes();
+        int lanes = t == WinogradTransform.F2 ? WinogradF2.channelLanes() : WinogradF4.channelLanes();
         if (ctx.winogradF2 != null && lanes > 0 && c % lanes == 0 && k % lanes == 0) {
             return weightGradientChannels(ctx, n, name, d, l);
         }
         // col: the padded plane; V[ξ][tile][c]; M[ξ][o][tile]; dU[ξ][o][c]. Blocks one cache line longer than
         // their matrices, as in the forward pass.
         int ldm = l.rowStride();
-        long vXi = (long) cols * c + 16, mXi = (long) k * ldm + 16, uXi = (long) k * c;
+        long vXi = (long) cols * c + 16, mXi = (long) k * ldm + 16, uXi = (long) k * c + 16;
         long planeAt = 0, vAt = (long) l.planeRows() * pw, mAt = vAt + a2 * vXi + 64, uAt = mAt + a2 * mXi;
         ctx.needCol(uAt + a2 * uXi);
         addInputTransform(ctx, name + "_tiles", l, planeAt, vXi, c);
@@ -259,7 +259,8 @@ final class WinogradConvEmitter {
         perImage.addStatement("$L_tiles(col, $L + i * $L + c)", name, vAt, tiles * c);
         perImage.endControlFlow();
         perImage.beginControlFlow("for (int o = 0; o < $L; o++)", k);
-        perImage.add("// M[ξ][o][tile] = (A dy Aᵀ)[ξ] for each 2×2 tile of dy's channel o (zero past its edges)\n");
+        perImage.add("// M[ξ][o][tile] = (A dy Aᵀ)[ξ] for each $L×$L tile of dy's channel o (zero past its edges)\n",
+                t.m(), t.m());
         perImage.addStatement("$L_dy_tiles($L, (n0 + i) * $L + o * $L, col, $L + o * $L + i * $L)", name, ctx.buf(dy),
                 k * ho * wo, ho * wo, mAt, ldm, tiles);
         perImage.endControlFlow();
@@ -267,22 +268,25 @@ final class WinogradConvEmitter {
     }
 
     /**
-     * {@link #weightGradient} with vector transforms, where channels and output channels are whole vectors: x and dy
-     * copied channels-last (zero-padded to whole tiles), their tiles transformed a vector of channels at a time into
-     * V[ξ][tile][c] and M[ξ][tile][o], then dU[ξ] += M[ξ]ᵀ · V[ξ].
+     * {@link #weightGradient} with vector transforms ({@link WinogradF2} or {@link WinogradF4}), where channels and
+     * output channels are whole vectors: x and dy copied channels-last (zero-padded to whole tiles), their tiles
+     * transformed a vector of channels at a time into V[ξ][tile][c] and M[ξ][tile][o], then dU[ξ] += M[ξ]ᵀ · V[ξ].
+     * Tile-major V is the GEMM's B as it stands, read in place.
      */
     private static CodeBlock weightGradientChannels(EmitContext ctx, Node n, String name, ConvDims d,
                                                     WinogradLayout l) {
         Node x = ctx.input(n, 0), dy = ctx.input(n, 1);
-        int a2 = 16, c = d.c(), k = d.o(), h = d.in().get(0), w = d.in().get(1);
+        WinogradTransform t = l.t();
+        boolean f4 = t == WinogradTransform.F4;
+        int m = t.m(), a2 = t.alpha() * t.alpha(), c = d.c(), k = d.o(), h = d.in().get(0), w = d.in().get(1);
         int ho = d.out().get(0), wo = d.out().get(1), pt = d.g().padLow().get(0), pl = d.g().padLow().get(1);
-        int cols = l.columns(), tiles = l.tiles(), pw = l.planeCols(), dyWide = 2 * l.tilesWide();
+        int cols = l.columns(), tiles = l.tiles(), pw = l.planeCols(), dyWide = m * l.tilesWide();
         long xAt = 0, dyAt = (long) l.planeRows() * pw * c;
-        long vAt = dyAt + (long) 2 * l.tilesHigh() * dyWide * k;
-        long vXi = (long) cols * c + 16, mXi = (long) cols * k + 16, uXi = (long) k * c;
-        long mAt = vAt + a2 * vXi + 64, uAt = mAt + a2 * mXi;
-        ctx.needCol(uAt + a2 * uXi);
-        addFilterGradient(ctx, name + "_dw", d, WinogradTransform.F2, uAt, uXi);
+        long vAt = dyAt + (long) m * l.tilesHigh() * dyWide * k;
+        long vXi = (long) cols * c + 16, mXi = (long) cols * k + 16, uXi = (long) k * c + 16;
+        long mAt = vAt + a2 * vXi + 64, uAt = mAt + a2 * mXi, scratchAt = uAt + a2 * uXi;
+        ctx.needCol(scratchAt + (f4 ? WinogradF4.CHANNEL_SCRATCH : 0));
+        addFilterGradient(ctx, name + "_dw", d, t, uAt, uXi);
         ctx.type.addMethod(MethodSpec.methodBuilder(name + "_channels_last")
                 .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                 .addJavadoc("x's image at x[off..) channels-last into the zero-padded plane at col[$L..).\n", xAt)
@@ -305,17 +309,26 @@ final class WinogradConvEmitter {
                         ho * wo, wo)
                 .endControlFlow().endControlFlow().endControlFlow().build());
 
-        CodeBlock perImage = CodeBlock.builder()
+        CodeBlock.Builder perImage = CodeBlock.builder()
                 .addStatement("$L_channels_last($L, (n0 + i) * $L, col)", name, ctx.buf(x), c * h * w)
-                .add("// V[ξ][tile][c] = (Bᵀ x B)[ξ], a vector of channels at a time\n")
-                .addStatement("$T.inputChannels(col, $L, $L, $L, $L, $L, col, $L + i * $L, $L, $L)", ctx.winogradF2,
-                        xAt, pw, c, l.tilesHigh(), l.tilesWide(), vAt, tiles * c, vXi, c)
-                .addStatement("$L_dy_channels_last($L, (n0 + i) * $L, col)", name, ctx.buf(dy), k * ho * wo)
-                .add("// M[ξ][tile][o] = (A dy Aᵀ)[ξ], a vector of output channels at a time\n")
-                .addStatement("$T.gradientChannels(col, $L, $L, $L, $L, col, $L + i * $L, $L, $L)", ctx.winogradF2,
-                        dyAt, k, l.tilesHigh(), l.tilesWide(), mAt, tiles * k, mXi, k)
-                .build();
-        return weightGradientFrame(ctx, n, name, l, vAt, perImage, true, mAt, mXi, k, vAt, vXi, uAt, uXi);
+                .add("// V[ξ][tile][c] = (Bᵀ d B)[ξ], a vector of channels at a time\n");
+        if (f4) {
+            perImage.addStatement("$T.inputChannels(col, $L, $L, $L, $L, $L, col, $L + i * $L, $L, $L, $L)",
+                    ctx.winogradF4, xAt, pw, c, l.tilesHigh(), l.tilesWide(), vAt, tiles * c, vXi, c, scratchAt);
+        } else {
+            perImage.addStatement("$T.inputChannels(col, $L, $L, $L, $L, $L, col, $L + i * $L, $L, $L)",
+                    ctx.winogradF2, xAt, pw, c, l.tilesHigh(), l.tilesWide(), vAt, tiles * c, vXi, c);
+        }
+        perImage.addStatement("$L_dy_channels_last($L, (n0 + i) * $L, col)", name, ctx.buf(dy), k * ho * wo)
+                .add("// M[ξ][tile][o] = (A dy Aᵀ)[ξ], a vector of output channels at a time\n");
+        if (f4) {
+            perImage.addStatement("$T.gradientChannels(col, $L, $L, $L, $L, col, $L + i * $L, $L, $L, $L)",
+                    ctx.winogradF4, dyAt, k, l.tilesHigh(), l.tilesWide(), mAt, tiles * k, mXi, k, scratchAt);
+        } else {
+            perImage.addStatement("$T.gradientChannels(col, $L, $L, $L, $L, col, $L + i * $L, $L, $L)",
+                    ctx.winogradF2, dyAt, k, l.tilesHigh(), l.tilesWide(), mAt, tiles * k, mXi, k);
+        }
+        return weightGradientFrame(ctx, n, name, l, vAt, perImage.build(), true, mAt, mXi, k, vAt, vXi, uAt, uXi);
     }
 
     /**

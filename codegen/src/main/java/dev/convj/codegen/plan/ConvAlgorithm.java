@@ -44,8 +44,11 @@ public enum ConvAlgorithm {
      * tiles 16 GEMMs of o × c × tiles.
      */
     WINOGRAD_2X2_3X3(Set.of(ConvPass.FORWARD, ConvPass.INPUT_GRADIENT, ConvPass.WEIGHT_GRADIENT)),
-    /** As {@link #WINOGRAD_2X2_3X3} with F(4×4, 3×3): 6×6 input tiles, 36 GEMMs, a quarter of direct's products. */
-    WINOGRAD_4X4_3X3(Set.of(ConvPass.FORWARD, ConvPass.INPUT_GRADIENT));
+    /**
+     * As {@link #WINOGRAD_2X2_3X3} with F(4×4, 3×3): 6×6 input tiles, 36 GEMMs, a quarter of direct's products (the
+     * weight gradient's dy in 4×4 tiles).
+     */
+    WINOGRAD_4X4_3X3(Set.of(ConvPass.FORWARD, ConvPass.INPUT_GRADIENT, ConvPass.WEIGHT_GRADIENT));
 
     private final Set<ConvPass> passes;
 

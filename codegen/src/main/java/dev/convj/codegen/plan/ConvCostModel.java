@@ -66,6 +66,26 @@ public final class ConvCostModel {
     public static final double F2_WEIGHT_GRADIENT_TRANSFORM_GOPS = 4.0;
 
     /**
+     * As {@link #F2_WEIGHT_GRADIENT_TRANSFORM_GOPS}, for F(4×4)'s weight gradient, fitted so that the model gives the
+     * times measured beside the tap-wise GEMM and F(2×2) (small VGG, batch 64, one thread, AVX2 Zen 3: 12.2 against
+     * 14.2 ms on the 32-channel 28×28 layer, 8.8 against 11.0 on the 64-channel 14×14 one): 6.0 with its vector
+     * transforms over channels ({@code WinogradF4.inputChannels}), 2.6 with the emitted scalar ones, which run where
+     * channels are not whole vectors (15.5 ms on the 64-channel layer; docs/performance.md).
+     */
+    public static final double F4_WEIGHT_GRADIENT_TRANSFORM_GOPS = 6.0;
+    public static final double F4_SCALAR_WEIGHT_GRADIENT_TRANSFORM_GOPS = 2.6;
+
+    /** The speed of a weight gradient's transforms in the code generated here for forward convolution f. */
+    static double weightGradientTransformGops(ConvDims f, WinogradTransform t) {
+        if (t.m() == 2) {
+            return F2_WEIGHT_GRADIENT_TRANSFORM_GOPS;
+        }
+        int lanes = WinogradF4.channelLanes();
+        boolean vectors = lanes > 0 && f.c() % lanes == 0 && f.o() % lanes == 0;
+        return vectors ? F4_WEIGHT_GRADIENT_TRANSFORM_GOPS : F4_SCALAR_WEIGHT_GRADIENT_TRANSFORM_GOPS;
+    }
+
+    /**
      * Operations per second (10⁹) of the filter transform, run once per call: computed in double and followed by the
      * packing of each U[ξ] for the micro-kernel, it ran at 1.4–2.0 on the small VGG's layers (batch-1 profiles,
      * docs/performance.md). It decides small batches: at batch 1 the transform of 64×64 filters outweighs the
@@ -170,7 +190,7 @@ public final class ConvCostModel {
     static double winogradSeconds(ConvDims f, WinogradTransform t, int batch, double kernelGflops,
                                   boolean weightGradient) {
         WinogradLayout l = WinogradLayout.of(f, t, batch);
-        double transformGops = weightGradient ? F2_WEIGHT_GRADIENT_TRANSFORM_GOPS
+        double transformGops = weightGradient ? weightGradientTransformGops(f, t)
                 : t.m() == 2 ? F2_TRANSFORM_GOPS : f4TransformGops();
         // the weight gradient's GEMMs sum over tiles, as deep as the direct ones
         double depth = weightGradient ? 1 : f.c() / (f.c() + WINOGRAD_TILE_OVERHEAD_STEPS);
