@@ -36,6 +36,11 @@ final class ReduceEmitter {
         while (outer > 0 && dstStrides[outer - 1] == 0) {
             run *= x.shape().dim(--outer);
         }
+        boolean perChannel = outer == 2 && dstStrides[0] == 0 && dstStrides[1] == 1;
+        if (run >= 16 && perChannel && x.shape().size() >= PARALLEL_SUM) {
+            sumPerChannel(ctx, n, x, run, factor);
+            return;
+        }
         if (run >= 16) {
             Shape head = new Shape(x.shape().dims().subList(0, outer));
             String dst = nest(b, head, java.util.Arrays.copyOf(dstStrides, outer));
@@ -60,6 +65,35 @@ final class ReduceEmitter {
                     .endControlFlow();
         }
         ctx.loopMethod(n, ctx.methodName(n), 1, false, b.build());
+    }
+
+    /** Elements of x from which a per-channel sum is split across the team (smaller ones are not worth a hand-off). */
+    static final int PARALLEL_SUM = 1 << 16;
+
+    /**
+     * A bias gradient's sum, x (N, C, spatial…) to one value per channel, split across the team by channel: each
+     * channel's images summed in image order, four interleaved partial sums along each image's run, as the
+     * single-threaded form adds them (the same bits whatever the team's size).
+     */
+    private static void sumPerChannel(EmitContext ctx, Node n, Node x, int run, double factor) {
+        int batch = x.shape().dim(0), channels = x.shape().dim(1);
+        CodeBlock.Builder b = CodeBlock.builder()
+                .beginControlFlow("for (int a1 = from; a1 < to; a1++)")
+                .addStatement("float sum = 0f")
+                .beginControlFlow("for (int a0 = 0; a0 < $L; a0++)", batch)
+                .addStatement("int i = a0 * $L + a1 * $L", channels * run, run)
+                .addStatement("float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f")
+                .beginControlFlow("for (int j = i; j < i + $L; j += 4)", run / 4 * 4)
+                .addStatement("s0 += $L[j]", ctx.buf(x)).addStatement("s1 += $L[j + 1]", ctx.buf(x))
+                .addStatement("s2 += $L[j + 2]", ctx.buf(x)).addStatement("s3 += $L[j + 3]", ctx.buf(x))
+                .endControlFlow();
+        for (int t = run / 4 * 4; t < run; t++) {
+            b.addStatement("s0 += $L[i + $L]", ctx.buf(x), t);
+        }
+        b.addStatement("sum += (s0 + s1) + (s2 + s3)").endControlFlow();
+        b.addStatement("$L[a1] = $L", ctx.buf(n), factor == 1 ? "sum" : "sum * " + EmitContext.floatLiteral(factor));
+        b.endControlFlow();
+        ctx.loopMethod(n, ctx.methodName(n), channels, true, b.build());
     }
 
     /** x's shape with {@code axes} kept at extent 1: the target of a sum over those axes. */
