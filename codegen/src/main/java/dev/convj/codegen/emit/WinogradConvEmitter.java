@@ -285,7 +285,9 @@ final class WinogradConvEmitter {
         long vAt = dyAt + (long) m * l.tilesHigh() * dyWide * k;
         long vXi = (long) cols * c + 16, mXi = (long) cols * k + 16, uXi = (long) k * c + 16;
         long mAt = vAt + a2 * vXi + 64, uAt = mAt + a2 * mXi, scratchAt = uAt + a2 * uXi;
-        ctx.needCol(scratchAt + (f4 ? WinogradF4.CHANNEL_SCRATCH : 0));
+        int tw = l.tilesWide();
+        long scratch = f4 ? Math.max(WinogradF4.channelScratch(tw, c), WinogradF4.channelScratch(tw, k)) : 0;
+        ctx.needCol(scratchAt + scratch);
         addFilterGradient(ctx, name + "_dw", d, t, uAt, uXi);
         ctx.type.addMethod(MethodSpec.methodBuilder(name + "_channels_last")
                 .addModifiers(Modifier.PRIVATE, Modifier.STATIC)

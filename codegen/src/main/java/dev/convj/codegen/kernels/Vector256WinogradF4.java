@@ -169,105 +169,146 @@ final class Vector256WinogradF4 {
         }
     }
 
-    /**
-     * The weight gradient's input transform over a channels-last padded plane, L channels a vector: for each tile
-     * (ty, tx) and block of L channels, V[ξ] = (Bᵀ d B)[ξ] stored at v[vAt + ξ·xiStride + tile·tileStride + c], where
-     * d[a][b] is at src[at + ((4ty + a)·pw + 4tx + b)·channels + c]. Bᵀ d is staged in v[scratch, scratch + 36·L):
-     * column b's six values at scratch + (6i + b)·L. channels must be a multiple of L.
+    /*
+     * The weight gradient's transforms over channels-last planes, L channels a vector, one tile row (ty) a call, in
+     * two passes of one method each (each pass about 30 vector operations: two in one method left vectors boxed on
+     * JDK 17, as F(4×4)'s forward transforms once did). Tile tx's intermediate values, value (i, b) of channel c, lie
+     * at t[tAt + ((tx·6 + i)·width + b)·channels + c], width 6 (input) or 4 (dy).
      */
-    static void inputChannels(float[] src, int at, int pw, int channels, int tilesHigh, int tilesWide, float[] v,
-                              int vAt, int xiStride, int tileStride, int scratch) {
+
+    /**
+     * Bᵀ d of each tile of tile row ty, column by column: d[a][b] of tile tx at src[at + ((4ty + a)·pw + 4tx + b)·
+     * channels + c]. channels must be a multiple of L.
+     */
+    static void inputChannelColumns(float[] src, int at, int pw, int channels, int ty, int tilesWide, float[] t,
+                                    int tAt) {
         FloatVector four = FloatVector.broadcast(S, 4f), minusFour = FloatVector.broadcast(S, -4f);
         FloatVector minusFive = FloatVector.broadcast(S, -5f);
-        int row = pw * channels;
-        for (int ty = 0; ty < tilesHigh; ty++) {
-            for (int tx = 0; tx < tilesWide; tx++) {
-                int origin = at + (4 * ty * pw + 4 * tx) * channels, out = vAt + (ty * tilesWide + tx) * tileStride;
+        int row = pw * channels, i1 = 6 * channels; // a column of d: rows pw·channels apart; of Bᵀ d: 6·channels
+        for (int tx = 0; tx < tilesWide; tx++) {
+            int origin = at + (4 * ty * pw + 4 * tx) * channels, to = tAt + 36 * tx * channels;
+            for (int b = 0; b < 6; b++) {
                 for (int c = 0; c < channels; c += L) {
-                    for (int b = 0; b < 6; b++) { // Bᵀ d, column by column
-                        int d = origin + b * channels + c, o = scratch + b * L;
-                        FloatVector d0 = FloatVector.fromArray(S, src, d);
-                        FloatVector d1 = FloatVector.fromArray(S, src, d + row);
-                        FloatVector d2 = FloatVector.fromArray(S, src, d + 2 * row);
-                        FloatVector d3 = FloatVector.fromArray(S, src, d + 3 * row);
-                        FloatVector d4 = FloatVector.fromArray(S, src, d + 4 * row);
-                        FloatVector d5 = FloatVector.fromArray(S, src, d + 5 * row);
-                        FloatVector s1 = d2.fma(minusFour, d4), s2 = d1.fma(minusFour, d3);
-                        FloatVector s3 = d4.sub(d2), s4 = d3.sub(d1).mul(2f);
-                        d0.fma(four, d2.fma(minusFive, d4)).intoArray(v, o);
-                        s1.add(s2).intoArray(v, o + 6 * L);
-                        s1.sub(s2).intoArray(v, o + 12 * L);
-                        s3.add(s4).intoArray(v, o + 18 * L);
-                        s3.sub(s4).intoArray(v, o + 24 * L);
-                        d1.fma(four, d3.fma(minusFive, d5)).intoArray(v, o + 30 * L);
-                    }
-                    for (int i = 0; i < 6; i++) { // (Bᵀ d) B, row by row
-                        int p = scratch + 6 * i * L, o = out + c + 6 * i * xiStride;
-                        FloatVector d0 = FloatVector.fromArray(S, v, p);
-                        FloatVector d1 = FloatVector.fromArray(S, v, p + L);
-                        FloatVector d2 = FloatVector.fromArray(S, v, p + 2 * L);
-                        FloatVector d3 = FloatVector.fromArray(S, v, p + 3 * L);
-                        FloatVector d4 = FloatVector.fromArray(S, v, p + 4 * L);
-                        FloatVector d5 = FloatVector.fromArray(S, v, p + 5 * L);
-                        FloatVector s1 = d2.fma(minusFour, d4), s2 = d1.fma(minusFour, d3);
-                        FloatVector s3 = d4.sub(d2), s4 = d3.sub(d1).mul(2f);
-                        d0.fma(four, d2.fma(minusFive, d4)).intoArray(v, o);
-                        s1.add(s2).intoArray(v, o + xiStride);
-                        s1.sub(s2).intoArray(v, o + 2 * xiStride);
-                        s3.add(s4).intoArray(v, o + 3 * xiStride);
-                        s3.sub(s4).intoArray(v, o + 4 * xiStride);
-                        d1.fma(four, d3.fma(minusFive, d5)).intoArray(v, o + 5 * xiStride);
-                    }
+                    int d = origin + b * channels + c, o = to + b * channels + c;
+                    FloatVector d0 = FloatVector.fromArray(S, src, d);
+                    FloatVector d1 = FloatVector.fromArray(S, src, d + row);
+                    FloatVector d2 = FloatVector.fromArray(S, src, d + 2 * row);
+                    FloatVector d3 = FloatVector.fromArray(S, src, d + 3 * row);
+                    FloatVector d4 = FloatVector.fromArray(S, src, d + 4 * row);
+                    FloatVector d5 = FloatVector.fromArray(S, src, d + 5 * row);
+                    FloatVector s1 = d2.fma(minusFour, d4), s2 = d1.fma(minusFour, d3);
+                    FloatVector s3 = d4.sub(d2), s4 = d3.sub(d1).mul(2f);
+                    d0.fma(four, d2.fma(minusFive, d4)).intoArray(t, o);
+                    s1.add(s2).intoArray(t, o + i1);
+                    s1.sub(s2).intoArray(t, o + 2 * i1);
+                    s3.add(s4).intoArray(t, o + 3 * i1);
+                    s3.sub(s4).intoArray(t, o + 4 * i1);
+                    d1.fma(four, d3.fma(minusFive, d5)).intoArray(t, o + 5 * i1);
                 }
             }
         }
     }
 
     /**
-     * The weight gradient's transform of dy over a channels-last plane of 4·tilesWide columns, L channels a vector:
-     * for each 4×4 tile and block of L channels, M[ξ] = (A D Aᵀ)[ξ] stored at m[mAt + ξ·xiStride + tile·tileStride +
-     * c], where D[r][s] is at src[at + ((4ty + r)·4·tilesWide + 4tx + s)·channels + c]. A D is staged in m[scratch,
-     * scratch + 24·L): column s's six values at scratch + (4i + s)·L. A = (Aᵀ)ᵀ turns four values g into g0,
-     * (g0 + g2) ± (g1 + g3), (g0 + 4g2) ± 2(g1 + 4g3), g3. channels must be a multiple of L.
+     * (Bᵀ d) B of each tile of a tile row, row by row, from {@link #inputChannelColumns}' values: V[6i + j] of tile tx,
+     * channel c, stored at v[out + tx·tileStride + (6i + j)·xiStride + c].
      */
-    static void gradientChannels(float[] src, int at, int channels, int tilesHigh, int tilesWide, float[] m, int mAt,
-                                 int xiStride, int tileStride, int scratch) {
-        FloatVector four = FloatVector.broadcast(S, 4f);
-        int row = 4 * tilesWide * channels;
-        for (int ty = 0; ty < tilesHigh; ty++) {
-            for (int tx = 0; tx < tilesWide; tx++) {
-                int origin = at + 4 * ty * row + 4 * tx * channels, out = mAt + (ty * tilesWide + tx) * tileStride;
+    static void inputChannelRows(float[] t, int tAt, int channels, int tilesWide, float[] v, int out, int xiStride,
+                                 int tileStride) {
+        FloatVector four = FloatVector.broadcast(S, 4f), minusFour = FloatVector.broadcast(S, -4f);
+        FloatVector minusFive = FloatVector.broadcast(S, -5f);
+        for (int tx = 0; tx < tilesWide; tx++) {
+            for (int i = 0; i < 6; i++) {
+                int p0 = tAt + (6 * tx + i) * 6 * channels, o0 = out + tx * tileStride + 6 * i * xiStride;
                 for (int c = 0; c < channels; c += L) {
-                    for (int s = 0; s < 4; s++) { // A D, column by column
-                        int d = origin + s * channels + c, o = scratch + s * L;
-                        FloatVector g0 = FloatVector.fromArray(S, src, d);
-                        FloatVector g1 = FloatVector.fromArray(S, src, d + row);
-                        FloatVector g2 = FloatVector.fromArray(S, src, d + 2 * row);
-                        FloatVector g3 = FloatVector.fromArray(S, src, d + 3 * row);
-                        FloatVector e = g0.add(g2), f = g1.add(g3);
-                        FloatVector e4 = g2.fma(four, g0), f4 = g3.fma(four, g1).mul(2f);
-                        g0.intoArray(m, o);
-                        e.add(f).intoArray(m, o + 4 * L);
-                        e.sub(f).intoArray(m, o + 8 * L);
-                        e4.add(f4).intoArray(m, o + 12 * L);
-                        e4.sub(f4).intoArray(m, o + 16 * L);
-                        g3.intoArray(m, o + 20 * L);
-                    }
-                    for (int i = 0; i < 6; i++) { // (A D) Aᵀ, row by row
-                        int p = scratch + 4 * i * L, o = out + c + 6 * i * xiStride;
-                        FloatVector g0 = FloatVector.fromArray(S, m, p);
-                        FloatVector g1 = FloatVector.fromArray(S, m, p + L);
-                        FloatVector g2 = FloatVector.fromArray(S, m, p + 2 * L);
-                        FloatVector g3 = FloatVector.fromArray(S, m, p + 3 * L);
-                        FloatVector e = g0.add(g2), f = g1.add(g3);
-                        FloatVector e4 = g2.fma(four, g0), f4 = g3.fma(four, g1).mul(2f);
-                        g0.intoArray(m, o);
-                        e.add(f).intoArray(m, o + xiStride);
-                        e.sub(f).intoArray(m, o + 2 * xiStride);
-                        e4.add(f4).intoArray(m, o + 3 * xiStride);
-                        e4.sub(f4).intoArray(m, o + 4 * xiStride);
-                        g3.intoArray(m, o + 5 * xiStride);
-                    }
+                    int p = p0 + c, o = o0 + c;
+                    FloatVector d0 = FloatVector.fromArray(S, t, p);
+                    FloatVector d1 = FloatVector.fromArray(S, t, p + channels);
+                    FloatVector d2 = FloatVector.fromArray(S, t, p + 2 * channels);
+                    FloatVector d3 = FloatVector.fromArray(S, t, p + 3 * channels);
+                    FloatVector d4 = FloatVector.fromArray(S, t, p + 4 * channels);
+                    FloatVector d5 = FloatVector.fromArray(S, t, p + 5 * channels);
+                    FloatVector s1 = d2.fma(minusFour, d4), s2 = d1.fma(minusFour, d3);
+                    FloatVector s3 = d4.sub(d2), s4 = d3.sub(d1).mul(2f);
+                    d0.fma(four, d2.fma(minusFive, d4)).intoArray(v, o);
+                    s1.add(s2).intoArray(v, o + xiStride);
+                    s1.sub(s2).intoArray(v, o + 2 * xiStride);
+                    s3.add(s4).intoArray(v, o + 3 * xiStride);
+                    s3.sub(s4).intoArray(v, o + 4 * xiStride);
+                    d1.fma(four, d3.fma(minusFive, d5)).intoArray(v, o + 5 * xiStride);
+                }
+            }
+        }
+    }
+
+    /**
+     * A D of each 4×4 tile of tile row ty, column by column: D[r][s] of tile tx at src[at + ((4ty + r)·4·tilesWide
+     * + 4tx + s)·channels + c]. A = (Aᵀ)ᵀ turns four values g into g0, (g0 + g2) ± (g1 + g3), (g0 + 4g2) ±
+     * 2(g1 + 4g3), g3. channels must be a multiple of L.
+     */
+    static void gradientChannelColumns(float[] src, int at, int channels, int ty, int tilesWide, float[] t, int tAt) {
+        FloatVector four = FloatVector.broadcast(S, 4f);
+        int row = 4 * tilesWide * channels, i1 = 4 * channels;
+        for (int tx = 0; tx < tilesWide; tx++) {
+            int origin = at + 4 * ty * row + 4 * tx * channels, to = tAt + 24 * tx * channels;
+            for (int s = 0; s < 4; s++) {
+                for (int c = 0; c < channels; c += L) {
+                    int d = origin + s * channels + c, o = to + s * channels + c;
+                    FloatVector g0 = FloatVector.fromArray(S, src, d);
+                    FloatVector g1 = FloatVector.fromArray(S, src, d + row);
+                    FloatVector g2 = FloatVector.fromArray(S, src, d + 2 * row);
+                    FloatVector g3 = FloatVector.fromArray(S, src, d + 3 * row);
+                    FloatVector e = g0.add(g2), f = g1.add(g3);
+                    FloatVector e4 = g2.fma(four, g0), f4 = g3.fma(four, g1).mul(2f);
+                    g0.intoArray(t, o);
+                    e.add(f).intoArray(t, o + i1);
+                    e.sub(f).intoArray(t, o + 2 * i1);
+                    e4.add(f4).intoArray(t, o + 3 * i1);
+                    e4.sub(f4).intoArray(t, o + 4 * i1);
+                    g3.intoArray(t, o + 5 * i1);
+                }
+            }
+        }
+    }
+
+    /**
+     * (A D) Aᵀ of each tile of a tile row, two rows at a time, from {@link #gradientChannelColumns}' values: M[6i + j]
+     * of tile tx, channel c, stored at m[out + tx·tileStride + (6i + j)·xiStride + c]. (Two rows a step also keep
+     * this method above C2's inlining size.)
+     */
+    static void gradientChannelRows(float[] t, int tAt, int channels, int tilesWide, float[] m, int out, int xiStride,
+                                    int tileStride) {
+        FloatVector four = FloatVector.broadcast(S, 4f);
+        for (int tx = 0; tx < tilesWide; tx++) {
+            for (int i = 0; i < 6; i += 2) {
+                int p0 = tAt + (6 * tx + i) * 4 * channels, o0 = out + tx * tileStride + 6 * i * xiStride;
+                int q0 = p0 + 4 * channels, r0 = o0 + 6 * xiStride; // row i + 1
+                for (int c = 0; c < channels; c += L) {
+                    int p = p0 + c, o = o0 + c, q = q0 + c, r = r0 + c;
+                    FloatVector g0 = FloatVector.fromArray(S, t, p);
+                    FloatVector g1 = FloatVector.fromArray(S, t, p + channels);
+                    FloatVector g2 = FloatVector.fromArray(S, t, p + 2 * channels);
+                    FloatVector g3 = FloatVector.fromArray(S, t, p + 3 * channels);
+                    FloatVector h0 = FloatVector.fromArray(S, t, q);
+                    FloatVector h1 = FloatVector.fromArray(S, t, q + channels);
+                    FloatVector h2 = FloatVector.fromArray(S, t, q + 2 * channels);
+                    FloatVector h3 = FloatVector.fromArray(S, t, q + 3 * channels);
+                    FloatVector e = g0.add(g2), f = g1.add(g3);
+                    FloatVector e4 = g2.fma(four, g0), f4 = g3.fma(four, g1).mul(2f);
+                    g0.intoArray(m, o);
+                    e.add(f).intoArray(m, o + xiStride);
+                    e.sub(f).intoArray(m, o + 2 * xiStride);
+                    e4.add(f4).intoArray(m, o + 3 * xiStride);
+                    e4.sub(f4).intoArray(m, o + 4 * xiStride);
+                    g3.intoArray(m, o + 5 * xiStride);
+                    FloatVector k = h0.add(h2), l = h1.add(h3);
+                    FloatVector k4 = h2.fma(four, h0), l4 = h3.fma(four, h1).mul(2f);
+                    h0.intoArray(m, r);
+                    k.add(l).intoArray(m, r + xiStride);
+                    k.sub(l).intoArray(m, r + 2 * xiStride);
+                    k4.add(l4).intoArray(m, r + 3 * xiStride);
+                    k4.sub(l4).intoArray(m, r + 4 * xiStride);
+                    h3.intoArray(m, r + 5 * xiStride);
                 }
             }
         }

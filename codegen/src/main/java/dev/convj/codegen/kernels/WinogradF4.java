@@ -167,40 +167,50 @@ public final class WinogradF4 {
         return WinogradF2.channelLanes();
     }
 
-    /** Floats of scratch {@link #inputChannels} and {@link #gradientChannels} use: 36 vectors of the widest kind. */
-    public static final int CHANNEL_SCRATCH = 36 * 16;
+    /** Floats of scratch {@link #inputChannels} and {@link #gradientChannels} use for planes this wide. */
+    public static int channelScratch(int tilesWide, int channels) {
+        return 36 * tilesWide * channels;
+    }
 
     /**
      * The weight gradient's input transform over a channels-last padded plane (d[a][b] of tile (ty, tx), channel c
      * at src[at + ((4ty + a)·pw + 4tx + b)·channels + c]), a vector of channels at a time: (Bᵀ d B)[ξ] stored at
-     * v[vAt + ξ·xiStride + tile·tileStride + c]; v[scratch, scratch + {@link #CHANNEL_SCRATCH}) is overwritten. Only
+     * v[vAt + ξ·xiStride + tile·tileStride + c]; v[scratch, scratch + {@link #channelScratch}) is overwritten. Only
      * with {@link #channelLanes()} &gt; 0 and channels a multiple of it.
      */
     public static void inputChannels(float[] src, int at, int pw, int channels, int tilesHigh, int tilesWide,
                                      float[] v, int vAt, int xiStride, int tileStride, int scratch) {
-        if (bits() == 512) {
-            Vector512WinogradF4.inputChannels(src, at, pw, channels, tilesHigh, tilesWide, v, vAt, xiStride,
-                    tileStride, scratch);
-        } else {
-            Vector256WinogradF4.inputChannels(src, at, pw, channels, tilesHigh, tilesWide, v, vAt, xiStride,
-                    tileStride, scratch);
+        for (int ty = 0; ty < tilesHigh; ty++) { // a tile row's Bᵀ d, then its (Bᵀ d) B
+            int out = vAt + ty * tilesWide * tileStride;
+            if (bits() == 512) {
+                Vector512WinogradF4.inputChannelColumns(src, at, pw, channels, ty, tilesWide, v, scratch);
+                Vector512WinogradF4.inputChannelRows(v, scratch, channels, tilesWide, v, out, xiStride, tileStride);
+            } else {
+                Vector256WinogradF4.inputChannelColumns(src, at, pw, channels, ty, tilesWide, v, scratch);
+                Vector256WinogradF4.inputChannelRows(v, scratch, channels, tilesWide, v, out, xiStride, tileStride);
+            }
         }
     }
 
     /**
      * The weight gradient's transform of dy over a channels-last plane of 4·tilesWide columns (D[r][s] of tile
      * (ty, tx) at src[at + ((4ty + r)·4·tilesWide + 4tx + s)·channels + c]): (A D Aᵀ)[ξ] stored at m[mAt +
-     * ξ·xiStride + tile·tileStride + c]; m[scratch, scratch + {@link #CHANNEL_SCRATCH}) is overwritten. As
+     * ξ·xiStride + tile·tileStride + c]; m[scratch, scratch + {@link #channelScratch}) is overwritten. As
      * {@link #inputChannels}, only with vectors.
      */
     public static void gradientChannels(float[] src, int at, int channels, int tilesHigh, int tilesWide, float[] m,
                                         int mAt, int xiStride, int tileStride, int scratch) {
-        if (bits() == 512) {
-            Vector512WinogradF4.gradientChannels(src, at, channels, tilesHigh, tilesWide, m, mAt, xiStride,
-                    tileStride, scratch);
-        } else {
-            Vector256WinogradF4.gradientChannels(src, at, channels, tilesHigh, tilesWide, m, mAt, xiStride,
-                    tileStride, scratch);
+        for (int ty = 0; ty < tilesHigh; ty++) { // a tile row's A D, then its (A D) Aᵀ
+            int out = mAt + ty * tilesWide * tileStride;
+            if (bits() == 512) {
+                Vector512WinogradF4.gradientChannelColumns(src, at, channels, ty, tilesWide, m, scratch);
+                Vector512WinogradF4.gradientChannelRows(m, scratch, channels, tilesWide, m, out, xiStride,
+                        tileStride);
+            } else {
+                Vector256WinogradF4.gradientChannelColumns(src, at, channels, ty, tilesWide, m, scratch);
+                Vector256WinogradF4.gradientChannelRows(m, scratch, channels, tilesWide, m, out, xiStride,
+                        tileStride);
+            }
         }
     }
 
