@@ -44,14 +44,7 @@ final class ReduceEmitter {
         if (run >= 16) {
             Shape head = new Shape(x.shape().dims().subList(0, outer));
             String dst = nest(b, head, java.util.Arrays.copyOf(dstStrides, outer));
-            b.addStatement("float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f")
-                    .beginControlFlow("for (int j = i; j < i + $L; j += 4)", run / 4 * 4)
-                    .addStatement("s0 += $L[j]", ctx.buf(x)).addStatement("s1 += $L[j + 1]", ctx.buf(x))
-                    .addStatement("s2 += $L[j + 2]", ctx.buf(x)).addStatement("s3 += $L[j + 3]", ctx.buf(x))
-                    .endControlFlow();
-            for (int t = run / 4 * 4; t < run; t++) {
-                b.addStatement("s0 += $L[i + $L]", ctx.buf(x), t);
-            }
+            runSum(b, ctx.buf(x), run);
             b.addStatement("$L[$L] += (s0 + s1) + (s2 + s3)", ctx.buf(n), dst).addStatement("i += $L", run);
             close(b, head);
         } else {
@@ -81,19 +74,24 @@ final class ReduceEmitter {
                 .beginControlFlow("for (int a1 = from; a1 < to; a1++)")
                 .addStatement("float sum = 0f")
                 .beginControlFlow("for (int a0 = 0; a0 < $L; a0++)", batch)
-                .addStatement("int i = a0 * $L + a1 * $L", channels * run, run)
-                .addStatement("float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f")
-                .beginControlFlow("for (int j = i; j < i + $L; j += 4)", run / 4 * 4)
-                .addStatement("s0 += $L[j]", ctx.buf(x)).addStatement("s1 += $L[j + 1]", ctx.buf(x))
-                .addStatement("s2 += $L[j + 2]", ctx.buf(x)).addStatement("s3 += $L[j + 3]", ctx.buf(x))
-                .endControlFlow();
-        for (int t = run / 4 * 4; t < run; t++) {
-            b.addStatement("s0 += $L[i + $L]", ctx.buf(x), t);
-        }
+                .addStatement("int i = a0 * $L + a1 * $L", channels * run, run);
+        runSum(b, ctx.buf(x), run);
         b.addStatement("sum += (s0 + s1) + (s2 + s3)").endControlFlow();
         b.addStatement("$L[a1] = $L", ctx.buf(n), factor == 1 ? "sum" : "sum * " + EmitContext.floatLiteral(factor));
         b.endControlFlow();
         ctx.loopMethod(n, ctx.methodName(n), channels, true, b.build());
+    }
+
+    /** The run x[i, i + run) summed into locals s0 … s3, four interleaved partial sums (the caller adds them). */
+    private static void runSum(CodeBlock.Builder b, String x, int run) {
+        b.addStatement("float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f")
+                .beginControlFlow("for (int j = i; j < i + $L; j += 4)", run / 4 * 4)
+                .addStatement("s0 += $L[j]", x).addStatement("s1 += $L[j + 1]", x)
+                .addStatement("s2 += $L[j + 2]", x).addStatement("s3 += $L[j + 3]", x)
+                .endControlFlow();
+        for (int t = run / 4 * 4; t < run; t++) {
+            b.addStatement("s0 += $L[i + $L]", x, t);
+        }
     }
 
     /** x's shape with {@code axes} kept at extent 1: the target of a sum over those axes. */
