@@ -234,8 +234,7 @@ final class WinogradConvEmitter {
         int a2 = t.alpha() * t.alpha(), c = d.c(), k = d.o(), h = d.in().get(0), w = d.in().get(1);
         int ho = d.out().get(0), wo = d.out().get(1), pt = d.g().padLow().get(0), pl = d.g().padLow().get(1);
         int cols = l.columns(), tiles = l.tiles(), pw = l.planeCols();
-        int lanes = t == WinogradTransform.F2 ? WinogradF2.channelLanes() : WinogradF4.channelLanes();
-        if (ctx.winogradF2 != null && lanes > 0 && c % lanes == 0 && k % lanes == 0) {
+        if (ctx.winogradF2 != null && WinogradF4.channelVectorsFit(c, k)) {
             return weightGradientChannels(ctx, n, name, d, l);
         }
         // col: the padded plane; V[ξ][tile][c]; M[ξ][o][tile]; dU[ξ][o][c]. Blocks one cache line longer than
@@ -283,6 +282,7 @@ final class WinogradConvEmitter {
         int cols = l.columns(), tiles = l.tiles(), pw = l.planeCols(), dyWide = m * l.tilesWide();
         long xAt = 0, dyAt = (long) l.planeRows() * pw * c;
         long vAt = dyAt + (long) m * l.tilesHigh() * dyWide * k;
+        // dU's blocks one cache line longer than k·c: 16 KB apart at 64×64, Gᵀ dU G read a filter from one L1 set
         long vXi = (long) cols * c + 16, mXi = (long) cols * k + 16, uXi = (long) k * c + 16;
         long mAt = vAt + a2 * vXi + 64, uAt = mAt + a2 * mXi, scratchAt = uAt + a2 * uXi;
         int tw = l.tilesWide();

@@ -167,6 +167,16 @@ public final class WinogradF4 {
         return WinogradF2.channelLanes();
     }
 
+    /**
+     * Whether a weight gradient of {@code channels} input and {@code outputs} output channels runs the vector
+     * transforms over channels (F(2×2)'s and F(4×4)'s alike): both whole vectors. The emitter and the cost model ask
+     * here, so that the model prices the transforms that run.
+     */
+    public static boolean channelVectorsFit(int channels, int outputs) {
+        int lanes = channelLanes();
+        return lanes > 0 && channels % lanes == 0 && outputs % lanes == 0;
+    }
+
     /** Floats of scratch {@link #inputChannels} and {@link #gradientChannels} use for planes this wide. */
     public static int channelScratch(int tilesWide, int channels) {
         return 36 * tilesWide * channels;

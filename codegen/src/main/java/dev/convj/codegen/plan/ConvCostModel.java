@@ -80,9 +80,8 @@ public final class ConvCostModel {
         if (t.m() == 2) {
             return F2_WEIGHT_GRADIENT_TRANSFORM_GOPS;
         }
-        int lanes = WinogradF4.channelLanes();
-        boolean vectors = lanes > 0 && f.c() % lanes == 0 && f.o() % lanes == 0;
-        return vectors ? F4_WEIGHT_GRADIENT_TRANSFORM_GOPS : F4_SCALAR_WEIGHT_GRADIENT_TRANSFORM_GOPS;
+        return WinogradF4.channelVectorsFit(f.c(), f.o()) ? F4_WEIGHT_GRADIENT_TRANSFORM_GOPS
+                : F4_SCALAR_WEIGHT_GRADIENT_TRANSFORM_GOPS;
     }
 
     /**

@@ -96,7 +96,7 @@ class ConvCostModelTest {
         // F(4×4) for the 64-channel 14×14 layer (104 GFLOP/s against F(2×2)'s 83 and the tap-wise GEMMs' 64) and
         // for the 32-channel 28×28 one (77 against 65 and 50). Without them, F(2×2) for the first (its emitted
         // F(4×4) transforms ran at 59) and the tap-wise GEMMs for the second.
-        boolean vectors = WinogradF4.channelLanes() > 0;
+        boolean vectors = WinogradF4.channelVectorsFit(32, 64);
         assertEquals(vectors ? ConvAlgorithm.WINOGRAD_4X4_3X3 : ConvAlgorithm.WINOGRAD_2X2_3X3,
                 ConvCostModel.choose(ConvPass.WEIGHT_GRADIENT, dims(64, 14, 64, 3, 1, 1), 64, kernel));
         assertEquals(vectors ? ConvAlgorithm.WINOGRAD_4X4_3X3 : ConvAlgorithm.TAPWISE_GEMM,
