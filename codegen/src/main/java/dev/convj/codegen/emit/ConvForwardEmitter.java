@@ -50,6 +50,11 @@ final class ConvForwardEmitter {
                     algorithm.winograd());
             return;
         }
+        // a standalone class's kernel may have other lanes than this JVM's: gathered tiles take the im2col GEMM there
+        if (algorithm == ConvAlgorithm.GATHER_GEMM && !ctx.standalone) {
+            GatherConvEmitter.forward(ctx, n, d, ctx.buf(w));
+            return;
+        }
         if (algorithm == ConvAlgorithm.CHANNEL_VECTORS && !ctx.standalone) {
             ImplicitConvEmitter.emitChannelVectors(ctx, n, d, ctx.buf(w));
             return;

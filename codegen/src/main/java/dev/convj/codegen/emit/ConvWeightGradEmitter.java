@@ -37,6 +37,13 @@ final class ConvWeightGradEmitter {
                     .endControlFlow();
             return;
         }
+        if (algorithm == ConvAlgorithm.GATHER_GEMM) {
+            ctx.loopMethod(n, name, "team.size()", true, GatherConvEmitter.weightGradient(ctx, n, name, d));
+            ctx.run.beginControlFlow("if (team.size() > 1)")
+                    .addStatement("sumPartials($L, $L)", ctx.buf(n), size)
+                    .endControlFlow();
+            return;
+        }
         boolean tapwise = algorithm == ConvAlgorithm.TAPWISE_GEMM;
         boolean implicit = algorithm == ConvAlgorithm.DOT_PRODUCTS;
         boolean pointwise = algorithm == ConvAlgorithm.POINTWISE;

@@ -44,8 +44,8 @@ public final class Gemm {
     }
 
     /** Rows of A and rows of B per tile of {@link #multiplyRows}: 12 vector sums, held in registers. */
-    static final int DOT_ROWS_A = 3;
-    static final int DOT_ROWS_B = 4;
+    public static final int DOT_ROWS_A = 3;
+    public static final int DOT_ROWS_B = 4;
 
     /**
      * C[m×n] = op(A)[m×k] · op(B)[k×n], added to C when {@code accumulate}. op(A) = Aᵀ when {@code transA}, where
@@ -303,6 +303,33 @@ public final class Gemm {
             }
         }
     }
+
+    /**
+     * C[m×n] (+= when add) = A·B with A read from an image through two offset tables, A[i][p] = x[xAt + rows[i] +
+     * steps[stepAt + p]], and B packed in panels of NR columns, panel j at bOff + j·k·NR (as
+     * {@link #packTransposedPanels} writes it). m is whole tiles of MR (pad rows by repeating a valid offset) and C
+     * holds whole panels (ldc ≥ n rounded up to NR): the tiles are written whole. Each B panel serves every tile of
+     * rows while it is in L1.
+     */
+    public static void multiplyGathered(int m, int n, int k, float[] x, int xAt, int[] rows, int[] steps, int stepAt,
+                                        float[] packedB, int bOff, float[] c, int cOff, int ldc, boolean add) {
+        if (m % MR != 0 || rows.length < m || ldc < (n + NR - 1) / NR * NR) {
+            throw new IllegalArgumentException("a gathered GEMM needs whole tiles: m = " + m + " (rows " + rows.length
+                    + "), n = " + n + ", ldc = " + ldc + " with tiles of " + MR + "×" + NR);
+        }
+        for (int j0 = 0, panel = 0; j0 < n; j0 += NR, panel++) {
+            for (int p0 = 0; p0 < k; p0 += KC_GATHER) {
+                int kc = Math.min(KC_GATHER, k - p0), bAt = bOff + panel * k * NR + p0 * NR;
+                for (int i0 = 0; i0 < m; i0 += MR) {
+                    KERNEL.gatherTile(kc, x, xAt, rows, i0, steps, stepAt + p0, packedB, bAt, c,
+                            cOff + i0 * ldc + j0, ldc, add || p0 > 0);
+                }
+            }
+        }
+    }
+
+    /** Depth of one block of K in {@link #multiplyGathered}: its slice of a B panel, 16 KB, stays in L1. */
+    static final int KC_GATHER = 4096 / NR;
 
     private static void dots(int k, float[] a, int a0, int a1, int a2, float[] b, int b0, int b1, int b2, int b3,
                              float[] sums) {

@@ -41,6 +41,15 @@ interface MicroKernel {
     /** sums[i·4 + j] = Σ_{p<k} a[a_i + p] · b[b_j + p] for the three rows of A and four of B given. */
     void dots(int k, float[] a, int a0, int a1, int a2, float[] b, int b0, int b1, int b2, int b3, float[] sums);
 
+    /**
+     * One MR×NR tile of C (+= when add) whose A is read from an image through two offset tables:
+     * A[i][p] = x[xAt + rows[rowAt + i] + steps[stepAt + p]], B's row p at bAt + p·NR (packed). With rows the output
+     * positions and steps the taps it is a convolution with the channels in the lanes; with rows the taps and steps
+     * the positions, a weight gradient. No column matrix is formed, and the rows need not be one image row's.
+     */
+    void gatherTile(int kc, float[] x, int xAt, int[] rows, int rowAt, int[] steps, int stepAt, float[] pb, int bAt,
+                    float[] c, int cAt, int ldc, boolean add);
+
     /** Positions per {@link #channelTile}. */
     int CHANNEL_POSITIONS = 12;
 

@@ -97,6 +97,22 @@ final class ScalarKernel implements MicroKernel {
     }
 
     @Override
+    public void gatherTile(int kc, float[] x, int xAt, int[] rows, int rowAt, int[] steps, int stepAt, float[] pb,
+                           int bAt, float[] c, int cAt, int ldc, boolean add) {
+        int nr = columns();
+        for (int i = 0; i < Gemm.MR; i++) {
+            int row = cAt + i * ldc, from = xAt + rows[rowAt + i];
+            for (int j = 0; j < nr; j++) {
+                float sum = add ? c[row + j] : 0f;
+                for (int p = 0; p < kc; p++) {
+                    sum = Math.fma(x[from + steps[stepAt + p]], pb[bAt + p * nr + j], sum);
+                }
+                c[row + j] = sum;
+            }
+        }
+    }
+
+    @Override
     public void channelTile(int k, float[] w, int wAt, float[] x, int xAt, int[] taps, float[] out, int outAt) {
         int lanes = columns() / 2;
         for (int q = 0; q < MicroKernel.CHANNEL_POSITIONS; q++) {

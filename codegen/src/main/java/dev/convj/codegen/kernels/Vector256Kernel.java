@@ -481,6 +481,78 @@ final class Vector256Kernel implements MicroKernel {
     }
 
     /**
+     * {@link MicroKernel#gatherTile}: the accumulators of {@link #tile}; per step two loads of B, one range check
+     * for the six image values (read unchecked after it, as {@link PackedPanel} does), six broadcasts and twelve fused
+     * multiply-adds.
+     */
+    @Override
+    public void gatherTile(int kc, float[] x, int xAt, int[] rows, int rowAt, int[] steps, int stepAt, float[] pb,
+                           int bAt, float[] c, int cAt, int ldc, boolean add) {
+        int q0 = rows[rowAt], q1 = rows[rowAt + 1], q2 = rows[rowAt + 2], q3 = rows[rowAt + 3];
+        int q4 = rows[rowAt + 4], q5 = rows[rowAt + 5];
+        int low = Math.min(Math.min(Math.min(q0, q1), Math.min(q2, q3)), Math.min(q4, q5));
+        int span = Math.max(Math.max(Math.max(q0, q1), Math.max(q2, q3)), Math.max(q4, q5)) - low + 1;
+        // each row's distance in bytes from the lowest, the one address the range check returns
+        long d0 = (q0 - low) * PackedPanel.FLOAT, d1 = (q1 - low) * PackedPanel.FLOAT;
+        long d2 = (q2 - low) * PackedPanel.FLOAT, d3 = (q3 - low) * PackedPanel.FLOAT;
+        long d4 = (q4 - low) * PackedPanel.FLOAT, d5 = (q5 - low) * PackedPanel.FLOAT;
+        int r1 = cAt + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc;
+        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+        if (add) {
+            c00 = FloatVector.fromArray(S, c, cAt);
+            c01 = FloatVector.fromArray(S, c, cAt + L);
+            c10 = FloatVector.fromArray(S, c, r1);
+            c11 = FloatVector.fromArray(S, c, r1 + L);
+            c20 = FloatVector.fromArray(S, c, r2);
+            c21 = FloatVector.fromArray(S, c, r2 + L);
+            c30 = FloatVector.fromArray(S, c, r3);
+            c31 = FloatVector.fromArray(S, c, r3 + L);
+            c40 = FloatVector.fromArray(S, c, r4);
+            c41 = FloatVector.fromArray(S, c, r4 + L);
+            c50 = FloatVector.fromArray(S, c, r5);
+            c51 = FloatVector.fromArray(S, c, r5 + L);
+        } else {
+            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = FloatVector.zero(S);
+        }
+        int from = xAt + low;
+        for (int p = stepAt, pEnd = stepAt + kc, b = bAt; p < pEnd; p++, b += 2 * L) {
+            long a = PackedPanel.address(x, from + steps[p], span);
+            FloatVector b0 = FloatVector.fromArray(S, pb, b);
+            FloatVector b1 = FloatVector.fromArray(S, pb, b + L);
+            FloatVector v = FloatVector.broadcast(S, PackedPanel.get(x, a + d0));
+            c00 = v.fma(b0, c00);
+            c01 = v.fma(b1, c01);
+            v = FloatVector.broadcast(S, PackedPanel.get(x, a + d1));
+            c10 = v.fma(b0, c10);
+            c11 = v.fma(b1, c11);
+            v = FloatVector.broadcast(S, PackedPanel.get(x, a + d2));
+            c20 = v.fma(b0, c20);
+            c21 = v.fma(b1, c21);
+            v = FloatVector.broadcast(S, PackedPanel.get(x, a + d3));
+            c30 = v.fma(b0, c30);
+            c31 = v.fma(b1, c31);
+            v = FloatVector.broadcast(S, PackedPanel.get(x, a + d4));
+            c40 = v.fma(b0, c40);
+            c41 = v.fma(b1, c41);
+            v = FloatVector.broadcast(S, PackedPanel.get(x, a + d5));
+            c50 = v.fma(b0, c50);
+            c51 = v.fma(b1, c51);
+        }
+        c00.intoArray(c, cAt);
+        c01.intoArray(c, cAt + L);
+        c10.intoArray(c, r1);
+        c11.intoArray(c, r1 + L);
+        c20.intoArray(c, r2);
+        c21.intoArray(c, r2 + L);
+        c30.intoArray(c, r3);
+        c31.intoArray(c, r3 + L);
+        c40.intoArray(c, r4);
+        c41.intoArray(c, r4 + L);
+        c50.intoArray(c, r5);
+        c51.intoArray(c, r5 + L);
+    }
+
+    /**
      * {@link MicroKernel#channelTile}: twelve accumulators of L output channels; per step one load of the filters'
      * vector, one range check for the twelve image values it is multiplied with (read unchecked after it, as
      * {@link PackedPanel} does), twelve broadcasts and twelve fused multiply-adds.

@@ -32,6 +32,13 @@ public enum ConvAlgorithm {
     TAPWISE_GEMM(Set.of(ConvPass.INPUT_GRADIENT, ConvPass.WEIGHT_GRADIENT)),
     /** Stride 1 weight gradient: dot products of dy spread over the padded grid with the shifted padded image. */
     DOT_PRODUCTS(Set.of(ConvPass.WEIGHT_GRADIENT)),
+    /**
+     * Any stride, no column matrix: the micro-kernel reads the image through two offset tables (an output position's
+     * window corner plus a tap's offset), the other operand's channels in the vector lanes. The forward pass tiles
+     * output positions × output channels; the weight gradient tiles taps × dy's channels, summing over positions.
+     * Tiles may span image rows, so a small plane wastes no lanes on padding, and no copy of the columns is made.
+     */
+    GATHER_GEMM(Set.of(ConvPass.FORWARD, ConvPass.WEIGHT_GRADIENT)),
     /** Any stride: an explicit column matrix (im2col), then one GEMM. */
     IM2COL_GEMM(Set.of(ConvPass.FORWARD, ConvPass.WEIGHT_GRADIENT)),
     /** Any stride: the input gradient as col = wᵀ · dy, then col2im scatters the columns back. */

@@ -121,6 +121,21 @@ public final class ConvCostModel {
      */
     public static final double CHANNEL_VECTORS_MARGIN = 0.85;
 
+    /**
+     * The gathered GEMM replaces the direct algorithm the model would otherwise pick when its whole tiles hold fewer
+     * multiply-adds than this share of that algorithm's: its micro-kernel pays a range check and six addresses per
+     * step that the packed tiles do not, and ran about 0.9 as many multiply-adds per second as the implicit GEMM on
+     * 32→32 3×3 and 64→64 5×5 layers (one thread, AVX2 Zen 3, docs/performance.md).
+     */
+    public static final double GATHER_MARGIN = 0.85;
+
+    /**
+     * What one float of an explicit column matrix costs (written by scalar code, then read by the packing), in
+     * multiply-adds of the micro-kernel: LeNet-5's conv2 weight gradient spent 0.32 ms copying 0.96 M floats and
+     * 0.49 ms on 18.4 M multiply-adds (AVX2 Zen 3), about 12; counted a little low.
+     */
+    static final int IM2COL_COPY_MULTIPLY_ADDS = 8;
+
     /** Speed assumed for the plain-Java micro-kernel, which is not timed (a scalar GEMM runs at about this). */
     static final double PLAIN_JAVA_GFLOPS = 6.0;
 
@@ -163,6 +178,10 @@ public final class ConvCostModel {
                 && KernelChoice.vectorBits() > 0
                 && channelVectorMultiplyAdds(d) < CHANNEL_VECTORS_MARGIN * implicitTileMultiplyAdds(d)) {
             direct = ConvAlgorithm.CHANNEL_VECTORS;
+        }
+        if (direct != ConvAlgorithm.POINTWISE && gatherFits(pass, d) && KernelChoice.vectorBits() > 0
+                && gatherTileMultiplyAdds(pass, d) < GATHER_MARGIN * tileMultiplyAdds(pass, direct, d)) {
+            direct = ConvAlgorithm.GATHER_GEMM;
         }
         Optional<ConvDims> forward = winogradForward(pass, d);
         if (forward.isEmpty()) {
@@ -260,6 +279,52 @@ public final class ConvCostModel {
         return rows * columns * d.kg();
     }
 
+    /**
+     * Whether {@link ConvAlgorithm#GATHER_GEMM} computes this pass: the forward pass or the weight gradient, any
+     * stride and dilation, padding that adds zeros (a crop has no padded copy to read from).
+     */
+    public static boolean gatherFits(ConvPass pass, ConvDims d) {
+        return ConvAlgorithm.GATHER_GEMM.computes(pass) && d.g().padLow().stream().allMatch(p -> p >= 0)
+                && d.g().padHigh().stream().allMatch(p -> p >= 0);
+    }
+
+    /**
+     * Multiply-adds per group and image of the gathered GEMM's whole tiles: MR rows of positions (forward) or of
+     * taps (weight gradient), NR columns of channels, K the other of the two.
+     */
+    static long gatherTileMultiplyAdds(ConvPass pass, ConvDims d) {
+        boolean forward = pass == ConvPass.FORWARD;
+        int m = forward ? d.outSize() : d.kg(), k = forward ? d.kg() : d.outSize();
+        return roundUp(m, Gemm.MR) * roundUp(d.og(), Gemm.NR) * k;
+    }
+
+    /** Multiply-adds per group and image of a direct algorithm's whole tiles, which {@link #choose} weighs. */
+    static long tileMultiplyAdds(ConvPass pass, ConvAlgorithm a, ConvDims d) {
+        switch (a) {
+            case IMPLICIT_GEMM:
+                return implicitTileMultiplyAdds(d);
+            case CHANNEL_VECTORS:
+                return channelVectorMultiplyAdds(d);
+            case DOT_PRODUCTS:
+                return roundUp(d.og(), Gemm.DOT_ROWS_A) * roundUp(d.kg(), Gemm.DOT_ROWS_B) * dotLength(d);
+            case TAPWISE_GEMM:
+                return roundUp(d.og(), Gemm.MR) * roundUp(d.cg(), Gemm.NR) * PaddedImage.of(d).gridPositions(d)
+                        * d.taps();
+            case IM2COL_GEMM: {
+                long copy = (long) IM2COL_COPY_MULTIPLY_ADDS * d.kg() * d.outSize();
+                return copy + (pass == ConvPass.FORWARD
+                        ? roundUp(d.og(), Gemm.MR) * roundUp(d.outSize(), Gemm.NR) * d.kg()
+                        : roundUp(d.og(), Gemm.MR) * roundUp(d.kg(), Gemm.NR) * d.outSize());
+            }
+            default:
+                return (long) d.og() * d.outSize() * d.kg();
+        }
+    }
+
+    private static long roundUp(int n, int multiple) {
+        return (n + multiple - 1L) / multiple * multiple;
+    }
+
     /** The algorithms that can compute this pass at this shape. */
     public static List<ConvAlgorithm> fitting(ConvPass pass, ConvDims d) {
         List<ConvAlgorithm> out = new ArrayList<>();
@@ -272,6 +337,9 @@ public final class ConvCostModel {
                 }
                 if (channelVectorsFit(d)) {
                     out.add(ConvAlgorithm.CHANNEL_VECTORS);
+                }
+                if (gatherFits(pass, d)) {
+                    out.add(ConvAlgorithm.GATHER_GEMM);
                 }
                 out.add(ConvAlgorithm.IM2COL_GEMM);
                 break;
@@ -294,6 +362,9 @@ public final class ConvCostModel {
                     if (d.unitStride()) {
                         out.add(ConvAlgorithm.TAPWISE_GEMM);
                         out.add(ConvAlgorithm.DOT_PRODUCTS);
+                    }
+                    if (gatherFits(pass, d)) {
+                        out.add(ConvAlgorithm.GATHER_GEMM);
                     }
                     out.add(ConvAlgorithm.IM2COL_GEMM);
                 }
@@ -370,6 +441,9 @@ public final class ConvCostModel {
                 break;
             case CHANNEL_VECTORS:
                 perGroup = channelVectorMultiplyAdds(d);
+                break;
+            case GATHER_GEMM:
+                perGroup = gatherTileMultiplyAdds(pass, d);
                 break;
             case WINOGRAD_2X2_3X3:
             case WINOGRAD_4X4_3X3: {

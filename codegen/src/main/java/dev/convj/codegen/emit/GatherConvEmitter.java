@@ -1,0 +1,161 @@
+package dev.convj.codegen.emit;
+
+import static dev.convj.codegen.emit.ConvColumns.*;
+
+import com.palantir.javapoet.CodeBlock;
+import dev.convj.codegen.kernels.Gemm;
+import dev.convj.codegen.plan.ConvAlgorithm;
+import dev.convj.codegen.plan.ConvDims;
+import dev.convj.codegen.plan.PaddedImage;
+import dev.convj.graph.Node;
+import java.util.Arrays;
+
+/**
+ * {@link ConvAlgorithm#GATHER_GEMM}: a convolution whose micro-kernel reads the image through two offset tables, a
+ * window corner per output position and an offset per tap, so no column matrix is copied and a tile of positions
+ * may span image rows. The forward pass computes out[p, o] = Σ_(c,t) image[corner(p) + tap(c,t)] · w[o, (c,t)] with
+ * the output channels in the vector lanes, then writes each channel's plane; the weight gradient sums dwᵀ[(c,t), o]
+ * += Σ_p image[tap(c,t) + corner(p)] · dy[o, p] over the thread's images with dy's channels in the lanes.
+ */
+final class GatherConvEmitter {
+    private GatherConvEmitter() {}
+
+    /** Where the scratch of one call keeps its parts, in floats of col. */
+    private record Layout(PaddedImage src, int panels, int ldc, long packedAt, long resultAt, long end) {
+        static Layout of(ConvDims d, int rows, int bDepth, int bCopies) {
+            PaddedImage src = PaddedImage.of(d);
+            int panels = (d.og() + Gemm.NR - 1) / Gemm.NR, ldc = panels * Gemm.NR;
+            long packedAt = src.padded() ? paddedCopyFloats(d, src) : 0;
+            long resultAt = packedAt + (long) bCopies * panels * Gemm.NR * bDepth;
+            return new Layout(src, panels, ldc, packedAt, resultAt, resultAt + (long) rows * ldc);
+        }
+    }
+
+    /** Each output position's window corner in the (padded) image, in output order, for any stride. */
+    static int[] corners(ConvDims d, PaddedImage src) {
+        int r = d.r();
+        int[] corner = new int[d.outSize()];
+        for (int p = 0; p < corner.length; p++) {
+            int rest = p, offset = 0;
+            for (int a = r - 1; a >= 0; a--) {
+                offset += rest % d.out().get(a) * d.g().stride().get(a) * src.stride()[a];
+                rest /= d.out().get(a);
+            }
+            corner[p] = offset;
+        }
+        return corner;
+    }
+
+    /** The table padded to whole tiles of {@link Gemm#MR} rows by repeating its last offset (a valid read). */
+    static int[] wholeTiles(int[] offsets) {
+        int[] padded = Arrays.copyOf(offsets, (offsets.length + Gemm.MR - 1) / Gemm.MR * Gemm.MR);
+        Arrays.fill(padded, offsets.length, padded.length, offsets[offsets.length - 1]);
+        return padded;
+    }
+
+    /** Node n's forward pass d, bias and fused ReLU in the epilogue. */
+    static void forward(EmitContext ctx, Node n, ConvDims d, String filters) {
+        String name = ctx.methodName(n), y = ctx.buf(n), x = ctx.buf(ctx.input(n, 0));
+        int groups = d.g().groups(), og = d.og(), kg = d.kg();
+        int[] corners = wholeTiles(corners(d, PaddedImage.of(d)));
+        Layout at = Layout.of(d, corners.length, kg, groups);
+        ctx.needCol(at.end());
+        String pos = ctx.constantArray(name.toUpperCase() + "_CORNER", corners);
+        String taps = ctx.constantArray(name.toUpperCase() + "_TAP", at.src().tapOffsets(d));
+        if (at.src().padded()) {
+            addIm2colMethod(ctx, name + "_pad", b -> emitPaddedCopy(b, d, at.src(), 0, true));
+        }
+        CodeBlock.Builder b = CodeBlock.builder().addStatement("float[] col = cols[worker]");
+        b.add("// the filters as B[(c,t)][o] in panels of $L output channels, once per call, at col[$L..)\n", Gemm.NR,
+                at.packedAt());
+        for (int group = 0; group < groups; group++) {
+            b.addStatement("$T.packTransposedPanels($L, $L, $L, $L, $L, 0, $L, col, $L)", ctx.gemmClass, kg, og,
+                    filters, (long) group * og * kg, kg, at.panels(), at.packedAt() + (long) group * at.ldc() * kg);
+        }
+        boolean bias = n.inputs().size() == 3;
+        boolean relu = ctx.plan.epilogueOf(n) >= 0;
+        b.beginControlFlow("for (int n = from; n < to; n++)");
+        for (int group = 0; group < groups; group++) {
+            String xAt = Expr.add(Expr.mul("n", d.c() * d.inSize()), group * d.cg() * d.inSize());
+            String src = x, srcAt = xAt;
+            if (at.src().padded()) {
+                b.addStatement("$L_pad($L, $L, col)", name, x, xAt);
+                src = "col";
+                srcAt = "0";
+            }
+            b.add("// out[p, o] = Σ_(c,t) image[$L[p] + $L[(c,t)]] · w[o, (c,t)]: a gathered GEMM of $L×$L×$L,"
+                    + " positions by channels, into col[$L..)\n", pos, taps, corners.length, og, kg, at.resultAt());
+            b.addStatement("$T.multiplyGathered($L, $L, $L, $L, $L, $L, $L, 0, col, $L, col, $L, $L, false)",
+                    ctx.gemmClass, corners.length, og, kg, src, srcAt, pos, taps,
+                    at.packedAt() + (long) group * at.ldc() * kg, at.resultAt(), at.ldc());
+            b.add("// each channel's plane into $L$L\n", y, bias || relu ? ", " + epilogueName(bias, relu) : "");
+            b.beginControlFlow("for (int o = 0; o < $L; o++)", og);
+            if (bias) {
+                b.addStatement("float bias = $L[$L]", ctx.buf(ctx.input(n, 2)), Expr.add("o", group * og));
+            }
+            b.addStatement("int at = $L", Expr.add(Expr.add(Expr.mul("n", d.o() * d.outSize()),
+                    Expr.mul("o", d.outSize())), group * og * d.outSize()));
+            b.beginControlFlow("for (int p = 0; p < $L; p++)", d.outSize());
+            b.addStatement("$L[at + p] = $L", y, epilogue("col[" + at.resultAt() + " + p * " + at.ldc() + " + o]",
+                    bias, relu));
+            b.endControlFlow();
+            b.endControlFlow();
+        }
+        b.endControlFlow();
+        ctx.loopMethod(n, name, n.shape().dim(0), true, b.build());
+    }
+
+    /**
+     * Node n's weight gradient d: per thread, dwᵀ summed over its images in col (taps by dy's channels), then
+     * written into the thread's partial in dw's layout [(g, o), (c, t)].
+     */
+    static CodeBlock weightGradient(EmitContext ctx, Node n, String name, ConvDims d) {
+        Node x = ctx.input(n, 0), dy = ctx.input(n, 1);
+        int groups = d.g().groups(), og = d.og(), kg = d.kg();
+        int[] taps = wholeTiles(PaddedImage.of(d).tapOffsets(d));
+        Layout at = Layout.of(d, groups * taps.length, d.outSize(), 1);
+        ctx.needCol(at.end());
+        String tap = ctx.constantArray(name.toUpperCase() + "_TAP", taps);
+        String pos = ctx.constantArray(name.toUpperCase() + "_CORNER", corners(d, at.src()));
+        if (at.src().padded()) {
+            addIm2colMethod(ctx, name + "_pad", c -> emitPaddedCopy(c, d, at.src(), 0, true));
+        }
+        CodeBlock.Builder b = CodeBlock.builder()
+                .add("// Each thread sums its images into its own partial; run() adds the partials in thread order.\n")
+                .addStatement("float[] acc = team.size() == 1 ? $L : partials[worker]", ctx.buf(n))
+                .addStatement("float[] col = cols[worker]")
+                .add("// dwᵀ[g][(c,t)][o] at col[$L..), from zero\n", at.resultAt())
+                .addStatement("$T.fill(col, $L, $L, 0f)", Arrays.class, at.resultAt(), at.end())
+                .add("// items are threads here: thread w sums images [chunkStart(w), chunkStart(w + 1))\n")
+                .addStatement("int first = $T.chunkStart($L, team.size(), from), last = $T.chunkStart($L, team.size(),"
+                        + " to)", ctx.team, x.shape().dim(0), ctx.team, x.shape().dim(0))
+                .beginControlFlow("for (int n = first; n < last; n++)");
+        for (int group = 0; group < groups; group++) {
+            String xAt = Expr.add(Expr.mul("n", d.c() * d.inSize()), group * d.cg() * d.inSize());
+            String dyAt = Expr.add(Expr.mul("n", d.o() * d.outSize()), group * og * d.outSize());
+            String src = ctx.buf(x), srcAt = xAt;
+            if (at.src().padded()) {
+                b.addStatement("$L_pad($L, $L, col)", name, src, xAt);
+                src = "col";
+                srcAt = "0";
+            }
+            b.add("// dy[n]'s channels as B[p][o] in panels of $L at col[$L..)\n", Gemm.NR, at.packedAt());
+            b.addStatement("$T.packTransposedPanels($L, $L, $L, $L, $L, 0, $L, col, $L)", ctx.gemmClass, d.outSize(),
+                    og, ctx.buf(dy), dyAt, d.outSize(), at.panels(), at.packedAt());
+            b.add("// dwᵀ[(c,t), o] += Σ_p image[$L[(c,t)] + $L[p]] · dy[o, p]: a gathered GEMM of $L×$L×$L\n", tap,
+                    pos, taps.length, og, d.outSize());
+            b.addStatement("$T.multiplyGathered($L, $L, $L, $L, $L, $L, $L, 0, col, $L, col, $L, $L, true)",
+                    ctx.gemmClass, taps.length, og, d.outSize(), src, srcAt, tap, pos, at.packedAt(),
+                    at.resultAt() + (long) group * taps.length * at.ldc(), at.ldc());
+        }
+        b.endControlFlow();
+        b.add("// dwᵀ into dw's layout [(g, o), (c,t)]\n");
+        b.beginControlFlow("for (int g = 0; g < $L; g++)", groups)
+                .beginControlFlow("for (int o = 0; o < $L; o++)", og)
+                .beginControlFlow("for (int j = 0; j < $L; j++)", kg)
+                .addStatement("acc[(g * $L + o) * $L + j] = col[$L + (g * $L + j) * $L + o]", og, kg, at.resultAt(),
+                        taps.length, at.ldc())
+                .endControlFlow().endControlFlow().endControlFlow();
+        return b.build();
+    }
+}
