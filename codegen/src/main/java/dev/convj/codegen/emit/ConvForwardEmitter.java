@@ -26,7 +26,7 @@ final class ConvForwardEmitter {
 
     /**
      * Whether convolution {@code conv}'s forward code can also compute a 2×2, stride-2 max pool of its result in its
-     * epilogue: the implicit GEMM, the channels-in-lanes and the F(2×2, 3×3) Winograd forms of a 2-D convolution can.
+     * epilogue: the implicit GEMM, the channels-in-lanes, the gathered and the Winograd forms of a 2-D convolution can.
      */
     static boolean poolsInEpilogue(ConvPlan convPlan, Node conv) {
         if (!(conv.op() instanceof Conv) || conv.shape().rank() != 4) {
@@ -37,6 +37,7 @@ final class ConvForwardEmitter {
         // vector transforms pool (the emitted scalar ones store every output)
         return algorithm.winograd() == null
                 ? algorithm == ConvAlgorithm.IMPLICIT_GEMM || algorithm == ConvAlgorithm.CHANNEL_VECTORS
+                        || algorithm == ConvAlgorithm.GATHER_GEMM
                 : algorithm.winograd() == WinogradTransform.F2 || WinogradF4.bits() > 0;
     }
 

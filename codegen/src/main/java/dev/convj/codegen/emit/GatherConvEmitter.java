@@ -53,7 +53,7 @@ final class GatherConvEmitter {
         return padded;
     }
 
-    /** Node n's forward pass d, bias and fused ReLU in the epilogue. */
+    /** Node n's forward pass d, bias, fused ReLU and a fused 2×2 max pool in the epilogue. */
     static void forward(EmitContext ctx, Node n, ConvDims d, String filters) {
         String name = ctx.methodName(n), y = ctx.buf(n), x = ctx.buf(ctx.input(n, 0));
         int groups = d.g().groups(), og = d.og(), kg = d.kg();
@@ -74,6 +74,7 @@ final class GatherConvEmitter {
         }
         boolean bias = n.inputs().size() == 3;
         boolean relu = ctx.plan.epilogueOf(n) >= 0;
+        Node pool = ctx.plan.poolOf(n) < 0 ? null : ctx.graph.node(ctx.plan.poolOf(n));
         b.beginControlFlow("for (int n = from; n < to; n++)");
         for (int group = 0; group < groups; group++) {
             String xAt = Expr.add(Expr.mul("n", d.c() * d.inSize()), group * d.cg() * d.inSize());
@@ -88,6 +89,17 @@ final class GatherConvEmitter {
             b.addStatement("$T.multiplyGathered($L, $L, $L, $L, $L, $L, $L, 0, col, $L, col, $L, $L, false)",
                     ctx.gemmClass, corners.length, og, kg, src, srcAt, pos, taps,
                     at.packedAt() + (long) group * at.ldc() * kg, at.resultAt(), at.ldc());
+            if (pool != null) {
+                int planes = pool.shape().dim(2) * pool.shape().dim(3);
+                b.add("// fused $L: each 2×2 window's maximum$L, each channel's pooled plane into $L\n",
+                        ctx.describe(pool).replace("$", "$$"),
+                        bias || relu ? " (" + epilogueName(bias, relu) + " first)" : "", y);
+                b.addStatement("$T.poolPositionsToPlanes(col, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", ctx.maxPool2x2,
+                        at.resultAt(), d.out().get(0), d.out().get(1), at.ldc(), og,
+                        bias ? ctx.buf(ctx.input(n, 2)) : "null", group * og, relu, y,
+                        Expr.add(Expr.mul("n", d.o() * planes), group * og * planes));
+                continue;
+            }
             b.add("// each channel's plane into $L$L\n", y, bias || relu ? ", " + epilogueName(bias, relu) : "");
             b.beginControlFlow("for (int o = 0; o < $L; o++)", og);
             if (bias) {

@@ -134,6 +134,31 @@ public final class MaxPool2x2 {
         }
     }
 
+    /**
+     * A convolution's epilogue with this pool fused, its result held position-major with {@code ldc} floats a
+     * position (src[srcAt + (i·w + j)·ldc + c] for h×w positions): for each channel c &lt; channels and each of the
+     * (h/2)×(w/2) windows, the first maximum of its four taps (taken as {@link #poolChannels} takes them) at
+     * dst[dstAt + c·(h/2)·(w/2) + i·(w/2) + j], the pool's output planes.
+     */
+    public static void poolPositionsToPlanes(float[] src, int srcAt, int h, int w, int ldc, int channels, float[] bias,
+                                             int biasAt, boolean relu, float[] dst, int dstAt) {
+        int ho = h / 2, wo = w / 2;
+        for (int c = 0; c < channels; c++) {
+            boolean addBias = bias != null;
+            float b = addBias ? bias[biasAt + c] : 0f;
+            for (int i = 0; i < ho; i++) {
+                int out = dstAt + (c * ho + i) * wo;
+                for (int j = 0; j < wo; j++) {
+                    int p = srcAt + (2 * i * w + 2 * j) * ldc + c;
+                    float best = channelTap(src[p], addBias, b, relu);
+                    best = later(best, channelTap(src[p + ldc], addBias, b, relu));
+                    best = later(best, channelTap(src[p + w * ldc], addBias, b, relu));
+                    dst[out + j] = later(best, channelTap(src[p + (w + 1) * ldc], addBias, b, relu));
+                }
+            }
+        }
+    }
+
     /** The channels-last epilogue's value: v, + b when there is a bias (no + 0 without: it would turn −0 into +0). */
     private static float channelTap(float v, boolean addBias, float b, boolean relu) {
         float a = addBias ? v + b : v;

@@ -66,15 +66,15 @@ class FusedPoolConvTest {
 
     @Test
     void aFusedPoolMatchesTheInterpreterOnRandomShapes() {
-        qt().withFixedSeed(5).withExamples(60).forAll(integers().between(1, Gemm.CHANNEL_LANES),
+        qt().withFixedSeed(5).withExamples(90).forAll(integers().between(1, Gemm.CHANNEL_LANES),
                 integers().between(0, 24 * 14 - 1), integers().between(0, 3), integers().between(0, 255))
                 .checkAssert((og, shape, pad, rest) -> {
                     int w = 2 + shape % 24, h = 2 + shape / 24;
                     int k = 1 + rest % 3, dilation = 1 + rest / 3 % 2;
                     int groups = 1 + rest / 6 % 2, threads = 1 + rest / 12 % 3;
                     boolean bias = (rest & 16) == 0, relu = (rest & 32) == 0, ceil = (rest & 64) != 0;
-                    ConvAlgorithm algorithm = (rest & 128) == 0 ? ConvAlgorithm.CHANNEL_VECTORS
-                            : ConvAlgorithm.IMPLICIT_GEMM;
+                    ConvAlgorithm algorithm = new ConvAlgorithm[] {ConvAlgorithm.CHANNEL_VECTORS,
+                        ConvAlgorithm.IMPLICIT_GEMM, ConvAlgorithm.GATHER_GEMM}[(rest / 128 + shape) % 3];
                     if (algorithm == ConvAlgorithm.IMPLICIT_GEMM && k == 1 && pad == 0) {
                         k = 3; // an unpadded 1×1 kernel is pointwise: x itself is the column matrix
                     }
@@ -126,7 +126,8 @@ class FusedPoolConvTest {
      * large for C2's inlining budget boxes them: the Winograd form's first version allocated 77 MB a call there).
      */
     @ParameterizedTest
-    @CsvSource({"CHANNEL_VECTORS, 14, 5, 0", "IMPLICIT_GEMM, 28, 5, 2", "WINOGRAD_2X2_3X3, 14, 3, 1",
+    @CsvSource({"CHANNEL_VECTORS, 14, 5, 0", "IMPLICIT_GEMM, 28, 5, 2", "GATHER_GEMM, 14, 5, 0",
+        "WINOGRAD_2X2_3X3, 14, 3, 1",
         "WINOGRAD_4X4_3X3, 14, 3, 1"})
     void aWarmFusedLayerAllocatesNothing(ConvAlgorithm algorithm, int size, int k, int pad) {
         assumeTrue(algorithm != ConvAlgorithm.WINOGRAD_4X4_3X3 || WinogradF4.bits() > 0, "F(4×4) pools with vectors");
@@ -146,9 +147,9 @@ class FusedPoolConvTest {
         Graph g = convPool(2, 1, 3, 4, 8, 8, 3, 1, 1, true, true, false);
         Graph training = convPool(2, 1, 3, 4, 8, 8, 3, 1, 1, true, true, false, true);
         for (ConvAlgorithm algorithm : WinogradF4.bits() > 0 ? List.of(ConvAlgorithm.CHANNEL_VECTORS,
-                ConvAlgorithm.IMPLICIT_GEMM, ConvAlgorithm.WINOGRAD_2X2_3X3, ConvAlgorithm.WINOGRAD_4X4_3X3)
-                : List.of(ConvAlgorithm.CHANNEL_VECTORS, ConvAlgorithm.IMPLICIT_GEMM,
-                        ConvAlgorithm.WINOGRAD_2X2_3X3)) {
+                ConvAlgorithm.IMPLICIT_GEMM, ConvAlgorithm.GATHER_GEMM, ConvAlgorithm.WINOGRAD_2X2_3X3,
+                ConvAlgorithm.WINOGRAD_4X4_3X3) : List.of(ConvAlgorithm.CHANNEL_VECTORS, ConvAlgorithm.IMPLICIT_GEMM,
+                        ConvAlgorithm.GATHER_GEMM, ConvAlgorithm.WINOGRAD_2X2_3X3)) {
             Schedule s = Schedule.threads(1).withAlgorithm("conv", algorithm);
             assertFalse(COMPILER.generate(training, s).source().contains("fused pool"), algorithm.name());
             assertTrue(COMPILER.generate(g, s).source().contains("fused pool"), algorithm.name());
