@@ -40,7 +40,7 @@ public final class Gemm {
         final float[] packA = new float[MC * KC];
         final float[] packB = new float[KC * ((NC + NR - 1) / NR) * NR];
         final float[] tile = new float[MR * NR];
-        final float[] dots = new float[DOT_ROWS_A * DOT_ROWS_B];
+        final float[] dots = new float[MicroKernel.DOTS_FLOATS];
     }
 
     /** Rows of A and rows of B per tile of {@link #multiplyRows}: 12 vector sums, held in registers. */

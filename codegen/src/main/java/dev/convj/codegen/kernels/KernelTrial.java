@@ -317,7 +317,7 @@ final class KernelTrial {
         final float[] pb;
         final float[] c;
         final float[] panel;
-        final float[] sums = new float[12];
+        final float[] sums = new float[MicroKernel.DOTS_FLOATS];
         final int[] rows = new int[KC];
         final float[] plane = new float[H * W], pooled = new float[H * W / 4], planeGrad = new float[H * W];
 

@@ -38,7 +38,16 @@ interface MicroKernel {
     void tileAt2(int kc, float[] pa, int aAt, int aAt2, float[] pb, int bAt, int[] rows, int rowAt, float[] c, int cAt,
                  int ldc, boolean add);
 
-    /** sums[i·4 + j] = Σ_{p<k} a[a_i + p] · b[b_j + p] for the three rows of A and four of B given. */
+    /**
+     * Floats of the sums array {@link #dots} takes: its twelve results, then room for the lanes of its twelve vector
+     * sums (up to 16 lanes each), which it adds in scratch there.
+     */
+    int DOTS_FLOATS = 12 + 12 * 16;
+
+    /**
+     * sums[i·4 + j] = Σ_{p<k} a[a_i + p] · b[b_j + p] for the three rows of A and four of B given; sums holds
+     * {@link #DOTS_FLOATS} floats.
+     */
     void dots(int k, float[] a, int a0, int a1, int a2, float[] b, int b0, int b1, int b2, int b3, float[] sums);
 
     /**

@@ -463,18 +463,29 @@ final class Vector256Kernel implements MicroKernel {
             s13 = x1.fma(y, s13);
             s23 = x2.fma(y, s23);
         }
-        sums[0] = s00.reduceLanes(VectorOperators.ADD);
-        sums[1] = s01.reduceLanes(VectorOperators.ADD);
-        sums[2] = s02.reduceLanes(VectorOperators.ADD);
-        sums[3] = s03.reduceLanes(VectorOperators.ADD);
-        sums[4] = s10.reduceLanes(VectorOperators.ADD);
-        sums[5] = s11.reduceLanes(VectorOperators.ADD);
-        sums[6] = s12.reduceLanes(VectorOperators.ADD);
-        sums[7] = s13.reduceLanes(VectorOperators.ADD);
-        sums[8] = s20.reduceLanes(VectorOperators.ADD);
-        sums[9] = s21.reduceLanes(VectorOperators.ADD);
-        sums[10] = s22.reduceLanes(VectorOperators.ADD);
-        sums[11] = s23.reduceLanes(VectorOperators.ADD);
+        // The lanes go to scratch behind the results and are added there, in lane order: twelve reduceLanes cost as
+        // much as 70 steps of the loop above (a 3×4 block of 848-long dots ran 5.1 ns a step with them, 3.0–3.8
+        // without, Temurin 25 and JDK 17, AVX2 Zen 3).
+        int at = 12;
+        s00.intoArray(sums, at);
+        s01.intoArray(sums, at + L);
+        s02.intoArray(sums, at + 2 * L);
+        s03.intoArray(sums, at + 3 * L);
+        s10.intoArray(sums, at + 4 * L);
+        s11.intoArray(sums, at + 5 * L);
+        s12.intoArray(sums, at + 6 * L);
+        s13.intoArray(sums, at + 7 * L);
+        s20.intoArray(sums, at + 8 * L);
+        s21.intoArray(sums, at + 9 * L);
+        s22.intoArray(sums, at + 10 * L);
+        s23.intoArray(sums, at + 11 * L);
+        for (int i = 0; i < 12; i++) {
+            float sum = sums[at + i * L];
+            for (int lane = 1; lane < L; lane++) {
+                sum += sums[at + i * L + lane];
+            }
+            sums[i] = sum;
+        }
         if (kv < k) { // the tail, when k is not a multiple of the vector length
             ScalarKernel.addDots(kv, k, a, a0, a1, a2, b, b0, b1, b2, b3, sums);
         }
