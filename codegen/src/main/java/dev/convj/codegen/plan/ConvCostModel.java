@@ -130,6 +130,21 @@ public final class ConvCostModel {
     public static final double GATHER_MARGIN = 0.85;
 
     /**
+     * The first JDK whose C2 was measured to compile the gathered tile well. On JDK 17 (AVX2 Zen 3) LeNet-5's conv2
+     * ran gathered at 36–39 GFLOP/s against the implicit GEMM's 45–48 (Temurin 25: 63–66 against 47–50), and its
+     * inference at 0.91× (quartiles 0.87–1.04, 10 paired rounds). A kernel trial timing the gathered tile beside the
+     * packed one did not tell the two apart reliably on a noisy host (its ratio moved from 0.45 to 0.70 between runs
+     * of one JDK), so the JDK decides; {@code -Dconvj.gather=true|false} instead.
+     */
+    static final int GATHER_FROM_JDK = 25;
+
+    /** Whether the cost model may choose {@link ConvAlgorithm#GATHER_GEMM} in this JVM (a schedule may force it). */
+    public static boolean gatherMayRun() {
+        String asked = System.getProperty("convj.gather");
+        return asked != null ? Boolean.parseBoolean(asked) : Runtime.version().feature() >= GATHER_FROM_JDK;
+    }
+
+    /**
      * What one float of an explicit column matrix costs (written by scalar code, then read by the packing), in
      * multiply-adds of the micro-kernel: LeNet-5's conv2 weight gradient spent 0.32 ms copying 0.96 M floats and
      * 0.49 ms on 18.4 M multiply-adds (AVX2 Zen 3), about 12; counted a little low.
@@ -173,13 +188,18 @@ public final class ConvCostModel {
      * of the direct GEMM's time.
      */
     static ConvAlgorithm choose(ConvPass pass, ConvDims d, int batch, double kernelGflops) {
+        return choose(pass, d, batch, kernelGflops, gatherMayRun());
+    }
+
+    /** As above, the gathered GEMM a candidate only when {@code gather}. */
+    static ConvAlgorithm choose(ConvPass pass, ConvDims d, int batch, double kernelGflops, boolean gather) {
         ConvAlgorithm direct = chooseDirect(pass, d);
         if (direct == ConvAlgorithm.IMPLICIT_GEMM && pass == ConvPass.FORWARD && channelVectorsFit(d)
                 && KernelChoice.vectorBits() > 0
                 && channelVectorMultiplyAdds(d) < CHANNEL_VECTORS_MARGIN * implicitTileMultiplyAdds(d)) {
             direct = ConvAlgorithm.CHANNEL_VECTORS;
         }
-        if (direct != ConvAlgorithm.POINTWISE && gatherFits(pass, d) && KernelChoice.vectorBits() > 0
+        if (gather && direct != ConvAlgorithm.POINTWISE && gatherFits(pass, d) && KernelChoice.vectorBits() > 0
                 && gatherTileMultiplyAdds(pass, d) < GATHER_MARGIN * tileMultiplyAdds(pass, direct, d)) {
             direct = ConvAlgorithm.GATHER_GEMM;
         }

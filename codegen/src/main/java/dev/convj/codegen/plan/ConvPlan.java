@@ -75,13 +75,14 @@ public final class ConvPlan {
     }
 
     /**
-     * The nodes the cost model gave a Winograd algorithm, "node=algorithm" joined by commas (empty when none): the part
-     * of the plan that depends on the kernel speed measured in this JVM, not on shapes alone, for cache keys.
+     * The nodes the cost model gave a Winograd algorithm or the gathered GEMM, "node=algorithm" joined by commas (empty
+     * when none): the part of the plan that depends on the kernel speed measured in this JVM or on its JDK, not on
+     * shapes alone, for cache keys.
      */
     public String algorithmKey() {
         StringBuilder s = new StringBuilder();
         for (ConvSchedule c : byNode.values()) {
-            if (c.algorithm().winograd() != null && !c.forced()) {
+            if ((c.algorithm().winograd() != null || c.algorithm() == ConvAlgorithm.GATHER_GEMM) && !c.forced()) {
                 s.append(s.length() == 0 ? "" : ",").append(c.node()).append('=').append(c.algorithm().label());
             }
         }

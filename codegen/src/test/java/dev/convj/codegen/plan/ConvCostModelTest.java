@@ -23,6 +23,9 @@ import org.junit.jupiter.api.Test;
 /** The cost model's choices at the reference models' shapes, and the plan a graph gets. */
 class ConvCostModelTest {
 
+    /** The gathered GEMM a candidate, as on Temurin 25, whatever JDK runs the test. */
+    private static final boolean GATHER = true;
+
     private static ConvGeometry geometry(int stride, int pad) {
         return new ConvGeometry(List.of(stride, stride), List.of(pad, pad), List.of(pad, pad), List.of(1, 1), 1);
     }
@@ -76,19 +79,26 @@ class ConvCostModelTest {
     void theGatheredGemmIsChosenWhereItsTilesWasteLittle() {
         double kernel = 90;
         ConvDims conv2 = dims(6, 14, 16, 5, 1, 0);
+        // Temurin 25, where the JIT compiles the gathered tile well, and JDK 17, where it does not
+        boolean fast = true, slow = false;
         if (Gemm.NR == 16) { // 256-bit vectors: the 16 channels fill one panel exactly
             assertEquals(0.71, (double) ConvCostModel.gatherTileMultiplyAdds(ConvPass.FORWARD, conv2)
                     / ConvCostModel.tileMultiplyAdds(ConvPass.FORWARD, ConvAlgorithm.IMPLICIT_GEMM, conv2), 0.01);
-            assertEquals(ConvAlgorithm.GATHER_GEMM, ConvCostModel.choose(ConvPass.FORWARD, conv2, 64, kernel));
-            assertEquals(ConvAlgorithm.GATHER_GEMM, ConvCostModel.choose(ConvPass.WEIGHT_GRADIENT, conv2, 64, kernel));
+            assertEquals(ConvAlgorithm.GATHER_GEMM, ConvCostModel.choose(ConvPass.FORWARD, conv2, 64, kernel, fast));
+            assertEquals(ConvAlgorithm.GATHER_GEMM,
+                    ConvCostModel.choose(ConvPass.WEIGHT_GRADIENT, conv2, 64, kernel, fast));
+            // where the gathered GEMM is no candidate (JDK 17), the direct forms
+            assertEquals(ConvAlgorithm.IMPLICIT_GEMM, ConvCostModel.choose(ConvPass.FORWARD, conv2, 64, kernel, slow));
+            assertEquals(ConvAlgorithm.IM2COL_GEMM,
+                    ConvCostModel.choose(ConvPass.WEIGHT_GRADIENT, conv2, 64, kernel, slow));
         }
         if (Gemm.NR >= 16) {
             assertEquals(ConvAlgorithm.IMPLICIT_GEMM, ConvCostModel.choose(ConvPass.FORWARD, dims(64, 14, 64, 5, 1, 2),
-                    64, kernel));
+                    64, kernel, fast));
             assertNotEquals(ConvAlgorithm.GATHER_GEMM,
-                    ConvCostModel.choose(ConvPass.FORWARD, dims(1, 28, 6, 5, 1, 2), 64, kernel));
+                    ConvCostModel.choose(ConvPass.FORWARD, dims(1, 28, 6, 5, 1, 2), 64, kernel, fast));
             assertNotEquals(ConvAlgorithm.GATHER_GEMM,
-                    ConvCostModel.choose(ConvPass.WEIGHT_GRADIENT, dims(1, 28, 6, 5, 1, 2), 64, kernel));
+                    ConvCostModel.choose(ConvPass.WEIGHT_GRADIENT, dims(1, 28, 6, 5, 1, 2), 64, kernel, fast));
         }
         // any stride; not a crop
         assertTrue(ConvCostModel.fitting(ConvPass.FORWARD, dims(3, 28, 8, 3, 2, 1))
@@ -112,32 +122,35 @@ class ConvCostModelTest {
         double kernel = 105.8;
         ConvAlgorithm fast = WinogradF4.bits() > 0 ? ConvAlgorithm.WINOGRAD_4X4_3X3 : ConvAlgorithm.WINOGRAD_2X2_3X3;
         for (ConvPass pass : new ConvPass[] {ConvPass.FORWARD, ConvPass.INPUT_GRADIENT}) {
-            assertEquals(fast, ConvCostModel.choose(pass, dims(64, 14, 64, 3, 1, 1), 64, kernel));
-            assertEquals(fast, ConvCostModel.choose(pass, dims(32, 14, 64, 3, 1, 1), 64, kernel));
-            assertEquals(fast, ConvCostModel.choose(pass, dims(32, 28, 32, 3, 1, 1), 64, kernel));
+            assertEquals(fast, ConvCostModel.choose(pass, dims(64, 14, 64, 3, 1, 1), 64, kernel, GATHER));
+            assertEquals(fast, ConvCostModel.choose(pass, dims(32, 14, 64, 3, 1, 1), 64, kernel, GATHER));
+            assertEquals(fast, ConvCostModel.choose(pass, dims(32, 28, 32, 3, 1, 1), 64, kernel, GATHER));
             assertEquals(ConvCostModel.choose(pass, dims(1, 28, 32, 3, 1, 1)),
-                    ConvCostModel.choose(pass, dims(1, 28, 32, 3, 1, 1), 64, kernel));
+                    ConvCostModel.choose(pass, dims(1, 28, 32, 3, 1, 1), 64, kernel, GATHER));
             // the small ResNet's 16-channel 28×28 layers: the Winograd GEMMs' 16-deep sums lose to direct
             assertEquals(ConvCostModel.choose(pass, dims(16, 28, 16, 3, 1, 1)),
-                    ConvCostModel.choose(pass, dims(16, 28, 16, 3, 1, 1), 64, kernel));
+                    ConvCostModel.choose(pass, dims(16, 28, 16, 3, 1, 1), 64, kernel, GATHER));
         }
-        // not at stride 2 (there the gathered GEMM: 53 GFLOP/s against im2col's 43, AVX2 Zen 3), nor for 5×5 kernels
+        // not at stride 2 (there the gathered GEMM where the JIT compiles it well: 53 GFLOP/s against im2col's 43 on
+        // Temurin 25, AVX2 Zen 3), nor for 5×5 kernels
         assertEquals(ConvAlgorithm.GATHER_GEMM, ConvCostModel.choose(ConvPass.FORWARD, dims(64, 28, 64, 3, 2, 1), 64,
-                kernel));
+                kernel, true));
+        assertEquals(ConvAlgorithm.IM2COL_GEMM, ConvCostModel.choose(ConvPass.FORWARD, dims(64, 28, 64, 3, 2, 1), 64,
+                kernel, false));
         assertEquals(ConvAlgorithm.IMPLICIT_GEMM, ConvCostModel.choose(ConvPass.FORWARD, dims(64, 14, 64, 5, 1, 2), 64,
-                kernel));
+                kernel, GATHER));
         // weight gradients, where F(4×4)'s vector transforms over channels run (one thread, batch 64, AVX2 Zen 3):
         // F(4×4) for the 64-channel 14×14 layer (104 GFLOP/s against F(2×2)'s 83 and the tap-wise GEMMs' 64) and
         // for the 32-channel 28×28 one (77 against 65 and 50). Without them, F(2×2) for the first (its emitted
         // F(4×4) transforms ran at 59) and the tap-wise GEMMs for the second.
         boolean vectors = WinogradF4.channelVectorsFit(32, 64);
         assertEquals(vectors ? ConvAlgorithm.WINOGRAD_4X4_3X3 : ConvAlgorithm.WINOGRAD_2X2_3X3,
-                ConvCostModel.choose(ConvPass.WEIGHT_GRADIENT, dims(64, 14, 64, 3, 1, 1), 64, kernel));
+                ConvCostModel.choose(ConvPass.WEIGHT_GRADIENT, dims(64, 14, 64, 3, 1, 1), 64, kernel, GATHER));
         assertEquals(vectors ? ConvAlgorithm.WINOGRAD_4X4_3X3 : ConvAlgorithm.TAPWISE_GEMM,
-                ConvCostModel.choose(ConvPass.WEIGHT_GRADIENT, dims(32, 28, 32, 3, 1, 1), 64, kernel));
+                ConvCostModel.choose(ConvPass.WEIGHT_GRADIENT, dims(32, 28, 32, 3, 1, 1), 64, kernel, GATHER));
         // a kernel ten times slower makes the saved multiplications worth more: Winograd wins more often
         assertEquals(ConvAlgorithm.WINOGRAD_4X4_3X3, ConvCostModel.choose(ConvPass.FORWARD, dims(64, 14, 64, 3, 1, 1), 64,
-                kernel / 10));
+                kernel / 10, GATHER));
     }
 
     @Test
