@@ -130,18 +130,11 @@ public final class ConvCostModel {
     public static final double GATHER_MARGIN = 0.85;
 
     /**
-     * The first JDK whose C2 was measured to compile the gathered tile well. On JDK 17 (AVX2 Zen 3) LeNet-5's conv2
-     * ran gathered at 36–39 GFLOP/s against the implicit GEMM's 45–48 (Temurin 25: 63–66 against 47–50), and its
-     * inference at 0.91× (quartiles 0.87–1.04, 10 paired rounds). A kernel trial timing the gathered tile beside the
-     * packed one did not tell the two apart reliably on a noisy host (its ratio moved from 0.45 to 0.70 between runs
-     * of one JDK), so the JDK decides; {@code -Dconvj.gather=true|false} instead.
+     * Whether the cost model may choose {@link ConvAlgorithm#GATHER_GEMM}: unless {@code -Dconvj.gather=false} (for
+     * comparisons; a schedule may still force it).
      */
-    static final int GATHER_FROM_JDK = 25;
-
-    /** Whether the cost model may choose {@link ConvAlgorithm#GATHER_GEMM} in this JVM (a schedule may force it). */
     public static boolean gatherMayRun() {
-        String asked = System.getProperty("convj.gather");
-        return asked != null ? Boolean.parseBoolean(asked) : Runtime.version().feature() >= GATHER_FROM_JDK;
+        return !"false".equals(System.getProperty("convj.gather"));
     }
 
     /**

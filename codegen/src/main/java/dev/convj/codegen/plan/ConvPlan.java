@@ -76,7 +76,7 @@ public final class ConvPlan {
 
     /**
      * The nodes the cost model gave a Winograd algorithm or the gathered GEMM, "node=algorithm" joined by commas (empty
-     * when none): the part of the plan that depends on the kernel speed measured in this JVM or on its JDK, not on
+     * when none): the part of the plan that depends on the kernel speed measured in this JVM or on its options, not on
      * shapes alone, for cache keys.
      */
     public String algorithmKey() {

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 /** The cost model's choices at the reference models' shapes, and the plan a graph gets. */
 class ConvCostModelTest {
 
-    /** The gathered GEMM a candidate, as on Temurin 25, whatever JDK runs the test. */
+    /** The gathered GEMM a candidate, as by default. */
     private static final boolean GATHER = true;
 
     private static ConvGeometry geometry(int stride, int pad) {
@@ -79,7 +79,7 @@ class ConvCostModelTest {
     void theGatheredGemmIsChosenWhereItsTilesWasteLittle() {
         double kernel = 90;
         ConvDims conv2 = dims(6, 14, 16, 5, 1, 0);
-        // Temurin 25, where the JIT compiles the gathered tile well, and JDK 17, where it does not
+        // the gathered GEMM a candidate (by default), and not (-Dconvj.gather=false)
         boolean fast = true, slow = false;
         if (Gemm.NR == 16) { // 256-bit vectors: the 16 channels fill one panel exactly
             assertEquals(0.71, (double) ConvCostModel.gatherTileMultiplyAdds(ConvPass.FORWARD, conv2)
@@ -87,7 +87,7 @@ class ConvCostModelTest {
             assertEquals(ConvAlgorithm.GATHER_GEMM, ConvCostModel.choose(ConvPass.FORWARD, conv2, 64, kernel, fast));
             assertEquals(ConvAlgorithm.GATHER_GEMM,
                     ConvCostModel.choose(ConvPass.WEIGHT_GRADIENT, conv2, 64, kernel, fast));
-            // where the gathered GEMM is no candidate (JDK 17), the direct forms
+            // where the gathered GEMM is no candidate, the direct forms
             assertEquals(ConvAlgorithm.IMPLICIT_GEMM, ConvCostModel.choose(ConvPass.FORWARD, conv2, 64, kernel, slow));
             assertEquals(ConvAlgorithm.IM2COL_GEMM,
                     ConvCostModel.choose(ConvPass.WEIGHT_GRADIENT, conv2, 64, kernel, slow));
@@ -131,8 +131,8 @@ class ConvCostModelTest {
             assertEquals(ConvCostModel.choose(pass, dims(16, 28, 16, 3, 1, 1)),
                     ConvCostModel.choose(pass, dims(16, 28, 16, 3, 1, 1), 64, kernel, GATHER));
         }
-        // not at stride 2 (there the gathered GEMM where the JIT compiles it well: 53 GFLOP/s against im2col's 43 on
-        // Temurin 25, AVX2 Zen 3), nor for 5×5 kernels
+        // not at stride 2 (there the gathered GEMM: 53 GFLOP/s against im2col's 43 on Temurin 25, AVX2 Zen 3), nor for
+        // 5×5 kernels
         assertEquals(ConvAlgorithm.GATHER_GEMM, ConvCostModel.choose(ConvPass.FORWARD, dims(64, 28, 64, 3, 2, 1), 64,
                 kernel, true));
         assertEquals(ConvAlgorithm.IM2COL_GEMM, ConvCostModel.choose(ConvPass.FORWARD, dims(64, 28, 64, 3, 2, 1), 64,

@@ -69,7 +69,7 @@ class ChannelVectorsConvTest {
         ConvAlgorithm chosen = GraphCompiler.plan(g, Schedule.defaults()).of(g.node("conv")).algorithm();
         boolean vectors = dev.convj.codegen.kernels.KernelChoice.vectorBits() > 0;
         // one vector of 16 lanes (512 bits) holds its 16 channels; at 256 bits two do, as the gathered GEMM's panel,
-        // where this JVM may take it (JDK 25 on)
+        // unless -Dconvj.gather=false
         boolean gathered = Gemm.NR == 16 && ConvCostModel.gatherMayRun();
         assertEquals(!vectors ? ConvAlgorithm.IMPLICIT_GEMM : Gemm.CHANNEL_LANES >= 16 ? ConvAlgorithm.CHANNEL_VECTORS
                 : gathered ? ConvAlgorithm.GATHER_GEMM : ConvAlgorithm.IMPLICIT_GEMM, chosen);
