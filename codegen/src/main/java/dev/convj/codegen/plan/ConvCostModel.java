@@ -123,9 +123,10 @@ public final class ConvCostModel {
 
     /**
      * The gathered GEMM replaces the direct algorithm the model would otherwise pick when its whole tiles hold fewer
-     * multiply-adds than this share of that algorithm's: its micro-kernel pays a range check and six addresses per
-     * step that the packed tiles do not, and ran about 0.9 as many multiply-adds per second as the implicit GEMM on
-     * 32→32 3×3 and 64→64 5×5 layers (one thread, AVX2 Zen 3, docs/performance.md).
+     * multiply-adds than this share of that algorithm's: its micro-kernel computes six indexes and checks six reads
+     * per step, which the packed tiles do not, and ran about 0.9 as many multiply-adds per second as the implicit GEMM
+     * on 32→32 3×3 and 64→64 5×5 layers (one thread, Temurin 25, AVX2 Zen 3, docs/performance.md; measured with its
+     * first, unchecked reads, which were no faster there).
      */
     public static final double GATHER_MARGIN = 0.85;
 
