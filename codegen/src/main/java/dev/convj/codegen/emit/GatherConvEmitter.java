@@ -53,6 +53,18 @@ final class GatherConvEmitter {
         return padded;
     }
 
+    /**
+     * Where the kernel reads one group's image: x itself, or (when the convolution pads) the zero-padded copy that
+     * this emits at col[0..); the array and the offset of its channel 0.
+     */
+    private static String[] image(CodeBlock.Builder b, String name, PaddedImage src, String x, String xAt) {
+        if (!src.padded()) {
+            return new String[] {x, xAt};
+        }
+        b.addStatement("$L_pad($L, $L, col)", name, x, xAt);
+        return new String[] {"col", "0"};
+    }
+
     /** Node n's forward pass d, bias, fused ReLU and a fused 2×2 max pool in the epilogue. */
     static void forward(EmitContext ctx, Node n, ConvDims d, String filters) {
         String name = ctx.methodName(n), y = ctx.buf(n), x = ctx.buf(ctx.input(n, 0));
@@ -78,12 +90,8 @@ final class GatherConvEmitter {
         b.beginControlFlow("for (int n = from; n < to; n++)");
         for (int group = 0; group < groups; group++) {
             String xAt = Expr.add(Expr.mul("n", d.c() * d.inSize()), group * d.cg() * d.inSize());
-            String src = x, srcAt = xAt;
-            if (at.src().padded()) {
-                b.addStatement("$L_pad($L, $L, col)", name, x, xAt);
-                src = "col";
-                srcAt = "0";
-            }
+            String[] image = image(b, name, at.src(), x, xAt);
+            String src = image[0], srcAt = image[1];
             b.add("// out[p, o] = Σ_(c,t) image[$L[p] + $L[(c,t)]] · w[o, (c,t)]: a gathered GEMM of $L×$L×$L,"
                     + " positions by channels, into col[$L..)\n", pos, taps, corners.length, og, kg, at.resultAt());
             b.addStatement("$T.multiplyGathered($L, $L, $L, $L, $L, $L, $L, 0, col, $L, col, $L, $L, false)",
@@ -145,12 +153,8 @@ final class GatherConvEmitter {
         for (int group = 0; group < groups; group++) {
             String xAt = Expr.add(Expr.mul("n", d.c() * d.inSize()), group * d.cg() * d.inSize());
             String dyAt = Expr.add(Expr.mul("n", d.o() * d.outSize()), group * og * d.outSize());
-            String src = ctx.buf(x), srcAt = xAt;
-            if (at.src().padded()) {
-                b.addStatement("$L_pad($L, $L, col)", name, src, xAt);
-                src = "col";
-                srcAt = "0";
-            }
+            String[] image = image(b, name, at.src(), ctx.buf(x), xAt);
+            String src = image[0], srcAt = image[1];
             b.add("// dy[n]'s channels as B[p][o] in panels of $L at col[$L..)\n", Gemm.NR, at.packedAt());
             b.addStatement("$T.packTransposedPanels($L, $L, $L, $L, $L, 0, $L, col, $L)", ctx.gemmClass, d.outSize(),
                     og, ctx.buf(dy), dyAt, d.outSize(), at.panels(), at.packedAt());
