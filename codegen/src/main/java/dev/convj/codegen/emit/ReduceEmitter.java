@@ -65,19 +65,19 @@ final class ReduceEmitter {
 
     /**
      * A bias gradient's sum, x (N, C, spatial…) to one value per channel, split across the team by channel: each
-     * channel's images summed in image order, four interleaved partial sums along each image's run, as the
-     * single-threaded form adds them (the same bits whatever the team's size).
+     * channel's runs summed by the micro-kernel's vector sums (Gemm.sumRuns), in one order whatever the team's size,
+     * so the bits do not depend on it.
      */
     private static void sumPerChannel(EmitContext ctx, Node n, Node x, int run, double factor) {
         int batch = x.shape().dim(0), channels = x.shape().dim(1);
-        CodeBlock.Builder b = CodeBlock.builder()
-                .beginControlFlow("for (int a1 = from; a1 < to; a1++)")
-                .addStatement("float sum = 0f")
-                .beginControlFlow("for (int a0 = 0; a0 < $L; a0++)", batch)
-                .addStatement("int i = a0 * $L + a1 * $L", channels * run, run);
-        runSum(b, ctx.buf(x), run);
-        b.addStatement("sum += (s0 + s1) + (s2 + s3)").endControlFlow();
-        b.addStatement("$L[a1] = $L", ctx.buf(n), factor == 1 ? "sum" : "sum * " + EmitContext.floatLiteral(factor));
+        CodeBlock sum = CodeBlock.of("$T.sumRuns($L, a1 * $L, $L, $L, $L)", ctx.gemmClass, ctx.buf(x), run, run, batch,
+                channels * run);
+        CodeBlock.Builder b = CodeBlock.builder().beginControlFlow("for (int a1 = from; a1 < to; a1++)");
+        if (factor == 1) {
+            b.addStatement("$L[a1] = $L", ctx.buf(n), sum);
+        } else {
+            b.addStatement("$L[a1] = $L * $L", ctx.buf(n), sum, EmitContext.floatLiteral(factor));
+        }
         b.endControlFlow();
         ctx.loopMethod(n, ctx.methodName(n), channels, true, b.build());
     }

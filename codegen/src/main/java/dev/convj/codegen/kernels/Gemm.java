@@ -349,6 +349,11 @@ public final class Gemm {
         }
     }
 
+    /** {@link MicroKernel#sumRuns} with the chosen kernel: one channel's bias gradient. */
+    public static float sumRuns(float[] x, int at, int run, int count, int stride) {
+        return KERNEL.sumRuns(x, at, run, count, stride);
+    }
+
     /**
      * Packs A[m×k] (row-major from {@code aOff}, leading dimension {@code lda}) for {@link #multiplyImplicit}: for
      * each block of K, panels of MR rows (zero-padded) — {@link #packedASize} floats from {@code dstOff}.

@@ -90,6 +90,12 @@ interface MicroKernel {
      */
     int copyOut(float[] src, int srcOff, float[] dst, int dstOff, int n, float bias, boolean relu);
 
+    /**
+     * The sum of {@code count} runs of {@code run} floats, run r at x[at + r·stride]: one channel's share of a bias
+     * gradient (count images, run the spatial positions). The order of the adds is the kernel's own.
+     */
+    float sumRuns(float[] x, int at, int run, int count, int stride);
+
     /** Twelve independent chains of {@code iterations} vector FMAs and their sum: the core's peak, for benchmarks. */
     float fmaChains(int iterations);
 }

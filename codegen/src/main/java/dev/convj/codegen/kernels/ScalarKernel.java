@@ -156,6 +156,27 @@ final class ScalarKernel implements MicroKernel {
         return 0;
     }
 
+    /** Four interleaved partial sums along each run, so the adds do not wait on one another. */
+    @Override
+    public float sumRuns(float[] x, int at, int run, int count, int stride) {
+        float sum = 0f;
+        for (int r = 0, i = at; r < count; r++, i += stride) {
+            float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
+            int j = i;
+            for (; j + 4 <= i + run; j += 4) {
+                s0 += x[j];
+                s1 += x[j + 1];
+                s2 += x[j + 2];
+                s3 += x[j + 3];
+            }
+            for (; j < i + run; j++) {
+                s0 += x[j];
+            }
+            sum += (s0 + s1) + (s2 + s3);
+        }
+        return sum;
+    }
+
     @Override
     public float fmaChains(int iterations) {
         throw new UnsupportedOperationException("the plain-Java kernel has no vector FMA peak");

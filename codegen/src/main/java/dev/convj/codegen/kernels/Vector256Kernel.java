@@ -766,6 +766,44 @@ final class Vector256Kernel implements MicroKernel {
      * Twelve independent chains of vector FMAs (acc = x·y + acc, the form of the tile's accumulators) with nothing
      * loaded or stored: the core's peak, for benchmarks.
      */
+    /**
+     * {@link MicroKernel#sumRuns}: each run summed in vectors (four a step, then two, then one, into four sums), its
+     * last floats one at a time, then its lanes added into the scalar total. The vector sums start afresh for every
+     * run: carried across the outer loop, JDK 17's C2 kept them on the heap (one allocation per add). Its own loops,
+     * larger than what C2 inlines (KernelShapeTest).
+     */
+    @Override
+    public float sumRuns(float[] x, int at, int run, int count, int stride) {
+        float sum = 0f;
+        int vectors = run / L * L;
+        for (int r = 0, i = at; r < count; r++, i += stride) {
+            FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S);
+            FloatVector s2 = FloatVector.zero(S), s3 = FloatVector.zero(S);
+            int j = i, end = i + vectors;
+            for (; j + 4 * L <= end; j += 4 * L) {
+                s0 = s0.add(FloatVector.fromArray(S, x, j));
+                s1 = s1.add(FloatVector.fromArray(S, x, j + L));
+                s2 = s2.add(FloatVector.fromArray(S, x, j + 2 * L));
+                s3 = s3.add(FloatVector.fromArray(S, x, j + 3 * L));
+            }
+            if (j + 2 * L <= end) {
+                s0 = s0.add(FloatVector.fromArray(S, x, j));
+                s1 = s1.add(FloatVector.fromArray(S, x, j + L));
+                j += 2 * L;
+            }
+            if (j < end) {
+                s2 = s2.add(FloatVector.fromArray(S, x, j));
+                j += L;
+            }
+            float tail = 0f;
+            for (; j < i + run; j++) {
+                tail += x[j];
+            }
+            sum += s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD) + tail;
+        }
+        return sum;
+    }
+
     @Override
     public float fmaChains(int iterations) {
         FloatVector x = FloatVector.broadcast(S, 0.999999f);
