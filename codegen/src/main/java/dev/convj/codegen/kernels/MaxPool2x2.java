@@ -138,10 +138,45 @@ public final class MaxPool2x2 {
      * A convolution's epilogue with this pool fused, its result held position-major with {@code ldc} floats a
      * position (src[srcAt + (i·w + j)·ldc + c] for h×w positions): for each channel c &lt; channels and each of the
      * (h/2)×(w/2) windows, the first maximum of its four taps (taken as {@link #poolChannels} takes them) at
-     * dst[dstAt + c·(h/2)·(w/2) + i·(w/2) + j], the pool's output planes.
+     * dst[dstAt + c·(h/2)·(w/2) + i·(w/2) + j], the pool's output planes. The vector forms pool whole vectors of
+     * channels (reading up to ldc floats a position, and bias up to a whole vector) and overwrite src in the process.
      */
     public static void poolPositionsToPlanes(float[] src, int srcAt, int h, int w, int ldc, int channels, float[] bias,
                                              int biasAt, boolean relu, float[] dst, int dstAt) {
+        poolPositionsToPlanes(Width.BITS, src, srcAt, h, w, ldc, channels, bias, biasAt, relu, dst, dstAt);
+    }
+
+    /** {@link #poolPositionsToPlanes} with the vector kernels of {@code bits} (0: the plain form). */
+    static void poolPositionsToPlanes(int bits, float[] src, int srcAt, int h, int w, int ldc, int channels,
+                                      float[] bias, int biasAt, boolean relu, float[] dst, int dstAt) {
+        int lanes = bits / 32, vectors = lanes == 0 ? 0 : (channels + lanes - 1) / lanes;
+        boolean fits = lanes > 0 && ldc >= vectors * lanes && (bias == null || biasAt + vectors * lanes <= bias.length);
+        if (!fits) {
+            poolPositionsToPlanesPlain(src, srcAt, h, w, ldc, channels, bias, biasAt, relu, dst, dstAt);
+            return;
+        }
+        // each window's maxima, the channels in the lanes, over the window's first position (read once, not again)
+        if (bits == 512) {
+            Vector512Pool.poolPositionsInPlace(src, srcAt, h, w, ldc, vectors, bias, biasAt, relu);
+        } else if (bits == 256) {
+            Vector256Pool.poolPositionsInPlace(src, srcAt, h, w, ldc, vectors, bias, biasAt, relu);
+        } else {
+            Vector128Pool.poolPositionsInPlace(src, srcAt, h, w, ldc, vectors, bias, biasAt, relu);
+        }
+        // then into the planes: a transpose
+        int ho = h / 2, wo = w / 2;
+        for (int c = 0; c < channels; c++) {
+            for (int i = 0; i < ho; i++) {
+                int out = dstAt + (c * ho + i) * wo, p = srcAt + 2 * i * w * ldc + c;
+                for (int j = 0; j < wo; j++) {
+                    dst[out + j] = src[p + 2 * j * ldc];
+                }
+            }
+        }
+    }
+
+    static void poolPositionsToPlanesPlain(float[] src, int srcAt, int h, int w, int ldc, int channels, float[] bias,
+                                           int biasAt, boolean relu, float[] dst, int dstAt) {
         int ho = h / 2, wo = w / 2;
         for (int c = 0; c < channels; c++) {
             boolean addBias = bias != null;

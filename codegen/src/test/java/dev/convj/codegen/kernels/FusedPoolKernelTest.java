@@ -219,4 +219,55 @@ class FusedPoolKernelTest {
         MaxPool2x2.copyOutPooled(src, 0, 4, dst, 0, 2, 2, -1f, true);
         assertEquals("[6.0, NaN]", Arrays.toString(dst));
     }
+
+    /**
+     * The gathered convolution's epilogue: a position-major result (ldc floats a position, the channels first) pooled
+     * into channel planes. Every width and the plain form give the activated scan, channel by channel; channel counts
+     * not a multiple of the lanes, a bias array too short for whole vectors (the plain form then runs) and nothing
+     * written outside the planes.
+     */
+    @Test
+    void pooledPositionsIntoPlanesEqualTheActivatedScanInEveryForm() {
+        qt().withExamples(400).forAll(integers().between(0, 48), integers().between(1, 40), integers().between(0, 7),
+                integers().between(0, 1 << 20)).checkAssert((windows, channels, mode, seed) -> {
+            Random r = new Random(seed);
+            int ho = 1 + windows / 7, wo = 1 + windows % 7;
+            int h = 2 * ho + r.nextInt(2), w = 2 * wo + r.nextInt(2); // an odd last row or column is in no window
+            int ldc = channels + r.nextInt(20), srcAt = r.nextInt(5), dstAt = r.nextInt(5), biasAt = r.nextInt(3);
+            boolean relu = (mode & 1) == 1, addBias = (mode & 2) == 2, shortBias = (mode & 4) == 4;
+            float[] src = new float[srcAt + h * w * ldc + 3];
+            for (int i = 0; i < src.length; i++) {
+                src[i] = value(r, 3);
+            }
+            float[] bias = addBias ? new float[biasAt + channels + (shortBias ? 0 : 40)] : null;
+            for (int i = 0; bias != null && i < bias.length; i++) {
+                bias[i] = value(r, 0);
+            }
+            float[] expected = new float[dstAt + channels * ho * wo + 4];
+            Arrays.fill(expected, SENTINEL);
+            for (int c = 0; c < channels; c++) {
+                float b = addBias ? bias[biasAt + c] : 0f;
+                for (int i = 0; i < ho; i++) {
+                    for (int j = 0; j < wo; j++) {
+                        int p = srcAt + (2 * i * w + 2 * j) * ldc + c;
+                        float[] taps = {src[p], src[p + ldc], src[p + w * ldc], src[p + (w + 1) * ldc]};
+                        expected[dstAt + (c * ho + i) * wo + j] = scan(taps, addBias, b, relu);
+                    }
+                }
+            }
+            for (int bits : new int[] {512, 256, 128, 0}) {
+                if (bits > 0 && !VectorSupport.MODULE_PRESENT) {
+                    continue;
+                }
+                float[] dst = new float[expected.length];
+                Arrays.fill(dst, SENTINEL);
+                MaxPool2x2.poolPositionsToPlanes(bits, src.clone(), srcAt, h, w, ldc, channels, bias, biasAt, relu,
+                        dst, dstAt);
+                for (int i = 0; i < dst.length; i++) {
+                    assertEquals(expected[i], dst[i], bits + "-bit form, element " + i + ", h " + h + ", w " + w
+                            + ", " + channels + " channels, ldc " + ldc + ", mode " + mode);
+                }
+            }
+        });
+    }
 }
