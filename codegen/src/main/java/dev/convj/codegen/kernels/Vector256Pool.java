@@ -56,9 +56,9 @@ final class Vector256Pool {
      * L windows goes through the scratch rows (with fewer than L / 2 the copies cost more than the plain form saves).
      */
     static void maxForward2x2(float[] x, float[] y, int planeFrom, int planeTo, int h, int w) {
-        int ho = h / 2, wo = w / 2;
+        int ho = h / 2, wo = w / 2, yEnd = planeTo * ho * wo;
         boolean narrow = wo < L;
-        // the last chunk overlaps the one before it if need be; a narrow row pair is one chunk of the scratch rows
+        // the last chunk overlaps the one before it if need be; a narrow row pair is one chunk
         int last = narrow ? 0 : 2 * (wo - L);
         float[] s = narrow ? SCRATCH.get() : null;
         if (narrow) {
@@ -69,7 +69,11 @@ final class Vector256Pool {
                 int top = plane * h * w + 2 * o0 * w, bottom = top + w, yRow = (plane * ho + o0) * wo;
                 float[] src = x, dst = y;
                 int srcTop = top, srcBottom = bottom, at = yRow;
-                if (narrow) {
+                // A narrow row pair is read in place, the chunk's taps past the row from the rows after it, and its L
+                // maxima written whole: those past the row land in the next row's place, which is written after. The
+                // last row pair of the planes (no next row to spill into) goes through the zero-padded scratch rows.
+                boolean scratch = narrow && (yRow + L > yEnd || bottom + 2 * L > x.length);
+                if (scratch) {
                     System.arraycopy(x, top, s, 0, 2 * wo);
                     System.arraycopy(x, bottom, s, 2 * L, 2 * wo);
                     src = s;
@@ -78,7 +82,7 @@ final class Vector256Pool {
                     srcBottom = 2 * L;
                     at = 4 * L;
                 }
-                if (forwardRow(src, srcTop, srcBottom, dst, at, last, x, y, plane, o0, h, w) && narrow) {
+                if (forwardRow(src, srcTop, srcBottom, dst, at, last, x, y, plane, o0, h, w) && scratch) {
                     System.arraycopy(s, 4 * L, y, yRow, wo);
                 }
             }
