@@ -786,14 +786,12 @@ final class Vector256Kernel implements MicroKernel {
                 s2 = s2.add(FloatVector.fromArray(S, x, j + 2 * L));
                 s3 = s3.add(FloatVector.fromArray(S, x, j + 3 * L));
             }
-            if (j + 2 * L <= end) {
+            for (; j + 2 * L <= end; j += 2 * L) { // loops, not ifs: JDK 17's C2 boxed vectors merged from branches
                 s0 = s0.add(FloatVector.fromArray(S, x, j));
                 s1 = s1.add(FloatVector.fromArray(S, x, j + L));
-                j += 2 * L;
             }
-            if (j < end) {
+            for (; j < end; j += L) {
                 s2 = s2.add(FloatVector.fromArray(S, x, j));
-                j += L;
             }
             float tail = 0f;
             for (; j < i + run; j++) {

@@ -291,10 +291,7 @@ final class Vector256Pool {
                 // + 0: −0 becomes +0, as adding into cleared memory does (PyTorch, the interpreter)
                 FloatVector g = FloatVector.fromArray(S, dy, y).rearrange(PER_WINDOW).add(0f);
                 FloatVector gTop = g, gBottom = g;
-                if (mask == x) { // the ReLU's output was pooled: its rows are in registers already
-                    gTop = g.blend(zero, t.compare(VectorOperators.LE, 0f));
-                    gBottom = g.blend(zero, b.compare(VectorOperators.LE, 0f));
-                } else if (mask != null) { // +0 where mask ≤ 0, as the scalar form and ReLU's gradient select
+                if (mask != null) { // +0 where mask ≤ 0, as the scalar form and ReLU's gradient select
                     gTop = g.blend(zero, FloatVector.fromArray(S, mask, top + c).compare(VectorOperators.LE, 0f));
                     gBottom = g.blend(zero,
                             FloatVector.fromArray(S, mask, bottom + c).compare(VectorOperators.LE, 0f));
