@@ -108,11 +108,14 @@ public final class MaxPool2x2 {
     public static void poolChannels(float[] src, int srcAt, int h, int w, int lanes, float[] bias, int biasAt,
                                     boolean relu, float[] dst, int dstAt) {
         if (Width.BITS == 512 && lanes == 16) {
-            Vector512Pool.poolChannels(src, srcAt, h, w, bias, biasAt, relu, dst, dstAt);
+            Vector512Pool.poolChannelWindows(src, srcAt, h, w, lanes, 1, bias, biasAt, relu, dst, dstAt,
+                    w / 2 * lanes, lanes);
         } else if (Width.BITS == 256 && lanes == 8) {
-            Vector256Pool.poolChannels(src, srcAt, h, w, bias, biasAt, relu, dst, dstAt);
+            Vector256Pool.poolChannelWindows(src, srcAt, h, w, lanes, 1, bias, biasAt, relu, dst, dstAt,
+                    w / 2 * lanes, lanes);
         } else if (Width.BITS == 128 && lanes == 4) {
-            Vector128Pool.poolChannels(src, srcAt, h, w, bias, biasAt, relu, dst, dstAt);
+            Vector128Pool.poolChannelWindows(src, srcAt, h, w, lanes, 1, bias, biasAt, relu, dst, dstAt,
+                    w / 2 * lanes, lanes);
         } else {
             poolChannelsPlain(src, srcAt, h, w, lanes, bias, biasAt, relu, dst, dstAt);
         }
@@ -157,11 +160,14 @@ public final class MaxPool2x2 {
         }
         // each window's maxima, the channels in the lanes, over the window's first position (read once, not again)
         if (bits == 512) {
-            Vector512Pool.poolPositionsInPlace(src, srcAt, h, w, ldc, vectors, bias, biasAt, relu);
+            Vector512Pool.poolChannelWindows(src, srcAt, h, w, ldc, vectors, bias, biasAt, relu, src, srcAt,
+                    2 * w * ldc, 2 * ldc);
         } else if (bits == 256) {
-            Vector256Pool.poolPositionsInPlace(src, srcAt, h, w, ldc, vectors, bias, biasAt, relu);
+            Vector256Pool.poolChannelWindows(src, srcAt, h, w, ldc, vectors, bias, biasAt, relu, src, srcAt,
+                    2 * w * ldc, 2 * ldc);
         } else {
-            Vector128Pool.poolPositionsInPlace(src, srcAt, h, w, ldc, vectors, bias, biasAt, relu);
+            Vector128Pool.poolChannelWindows(src, srcAt, h, w, ldc, vectors, bias, biasAt, relu, src, srcAt,
+                    2 * w * ldc, 2 * ldc);
         }
         // then into the planes: a transpose
         int ho = h / 2, wo = w / 2;

@@ -171,53 +171,20 @@ final class Vector256Pool {
     }
 
     /**
-     * {@link MaxPool2x2#poolChannels} with L lanes: a window's four position vectors, the bias added (when given),
-     * the ReLU applied, then each replaces the best so far when greater or NaN, in row-major order.
+     * Max pooling of a position-major result, channels in the lanes ({@link MaxPool2x2#poolChannels} and
+     * {@link MaxPool2x2#poolPositionsToPlanes}): for each window (i, j) of the h×w positions, ldc floats a position
+     * from srcAt, and each of {@code vectors} vectors of channels, its four position vectors, the bias added (when
+     * given), the ReLU applied, then each replacing the best so far when greater or NaN in row-major order; the result
+     * goes to dst[dstAt + i·dstRow + j·dstCol + v·L]. dst may be src itself when that place is the window's first
+     * position, which nothing reads again.
      */
-    static void poolChannels(float[] src, int srcAt, int h, int w, float[] bias, int biasAt, boolean relu,
-                             float[] dst, int dstAt) {
-        FloatVector zero = FloatVector.zero(S);
-        FloatVector b = bias == null ? zero : FloatVector.fromArray(S, bias, biasAt);
-        boolean add = bias != null; // without a bias nothing is added: + 0 would turn −0 into +0
-        for (int i = 0; i < h / 2; i++) {
-            for (int j = 0; j < w / 2; j++) {
-                int p = srcAt + (2 * i * w + 2 * j) * L;
-                FloatVector v0 = FloatVector.fromArray(S, src, p), v1 = FloatVector.fromArray(S, src, p + L);
-                FloatVector v2 = FloatVector.fromArray(S, src, p + w * L);
-                FloatVector v3 = FloatVector.fromArray(S, src, p + (w + 1) * L);
-                if (add) {
-                    v0 = v0.add(b);
-                    v1 = v1.add(b);
-                    v2 = v2.add(b);
-                    v3 = v3.add(b);
-                }
-                if (relu) {
-                    v0 = v0.blend(zero, v0.compare(VectorOperators.LT, 0f));
-                    v1 = v1.blend(zero, v1.compare(VectorOperators.LT, 0f));
-                    v2 = v2.blend(zero, v2.compare(VectorOperators.LT, 0f));
-                    v3 = v3.blend(zero, v3.compare(VectorOperators.LT, 0f));
-                }
-                FloatVector best = v0.blend(v1, v1.compare(VectorOperators.GT, v0).or(v1.compare(VectorOperators.NE, v1)));
-                best = best.blend(v2, v2.compare(VectorOperators.GT, best).or(v2.compare(VectorOperators.NE, v2)));
-                best = best.blend(v3, v3.compare(VectorOperators.GT, best).or(v3.compare(VectorOperators.NE, v3)));
-                best.intoArray(dst, dstAt + (i * (w / 2) + j) * L);
-            }
-        }
-    }
-
-    /**
-     * {@link MaxPool2x2#poolPositionsToPlanes}'s pooling, channels in the lanes: for each window of the h×w positions
-     * (ldc floats a position from srcAt), for each of {@code vectors} vectors of channels, its four position vectors,
-     * the bias added (when given), the ReLU applied, then each replacing the best so far when greater or NaN in
-     * row-major order; the result overwrites the window's first position, which nothing reads again.
-     */
-    static void poolPositionsInPlace(float[] src, int srcAt, int h, int w, int ldc, int vectors, float[] bias,
-                                     int biasAt, boolean relu) {
+    static void poolChannelWindows(float[] src, int srcAt, int h, int w, int ldc, int vectors, float[] bias,
+                                   int biasAt, boolean relu, float[] dst, int dstAt, int dstRow, int dstCol) {
         FloatVector zero = FloatVector.zero(S);
         boolean add = bias != null; // without a bias nothing is added: + 0 would turn −0 into +0
         for (int i = 0; i < h / 2; i++) {
             for (int j = 0; j < w / 2; j++) {
-                int first = srcAt + (2 * i * w + 2 * j) * ldc;
+                int first = srcAt + (2 * i * w + 2 * j) * ldc, out = dstAt + i * dstRow + j * dstCol;
                 for (int v = 0; v < vectors; v++) {
                     int p = first + v * L;
                     FloatVector v0 = FloatVector.fromArray(S, src, p), v1 = FloatVector.fromArray(S, src, p + ldc);
@@ -242,7 +209,7 @@ final class Vector256Pool {
                             v2.compare(VectorOperators.GT, best).or(v2.compare(VectorOperators.NE, v2)));
                     best = best.blend(v3,
                             v3.compare(VectorOperators.GT, best).or(v3.compare(VectorOperators.NE, v3)));
-                    best.intoArray(src, p);
+                    best.intoArray(dst, out + v * L);
                 }
             }
         }

@@ -99,9 +99,12 @@ class FusedPoolKernelTest {
     private static void poolChannels(int bits, float[] src, int srcAt, int h, int w, int lanes, float[] bias,
                                      int biasAt, boolean relu, float[] dst, int dstAt) {
         switch (bits) {
-            case 512 -> Vector512Pool.poolChannels(src, srcAt, h, w, bias, biasAt, relu, dst, dstAt);
-            case 256 -> Vector256Pool.poolChannels(src, srcAt, h, w, bias, biasAt, relu, dst, dstAt);
-            case 128 -> Vector128Pool.poolChannels(src, srcAt, h, w, bias, biasAt, relu, dst, dstAt);
+            case 512 -> Vector512Pool.poolChannelWindows(src, srcAt, h, w, lanes, 1, bias, biasAt, relu, dst,
+                    dstAt, w / 2 * lanes, lanes);
+            case 256 -> Vector256Pool.poolChannelWindows(src, srcAt, h, w, lanes, 1, bias, biasAt, relu, dst,
+                    dstAt, w / 2 * lanes, lanes);
+            case 128 -> Vector128Pool.poolChannelWindows(src, srcAt, h, w, lanes, 1, bias, biasAt, relu, dst,
+                    dstAt, w / 2 * lanes, lanes);
             case -1 -> MaxPool2x2.poolChannels(src, srcAt, h, w, lanes, bias, biasAt, relu, dst, dstAt);
             default -> MaxPool2x2.poolChannelsPlain(src, srcAt, h, w, lanes, bias, biasAt, relu, dst, dstAt);
         }
