@@ -109,17 +109,9 @@ final class GatherConvEmitter {
                 continue;
             }
             b.add("// each channel's plane into $L$L\n", y, bias || relu ? ", " + epilogueName(bias, relu) : "");
-            b.beginControlFlow("for (int o = 0; o < $L; o++)", og);
-            if (bias) {
-                b.addStatement("float bias = $L[$L]", ctx.buf(ctx.input(n, 2)), Expr.add("o", group * og));
-            }
-            b.addStatement("int at = $L", Expr.add(Expr.add(Expr.mul("n", d.o() * d.outSize()),
-                    Expr.mul("o", d.outSize())), group * og * d.outSize()));
-            b.beginControlFlow("for (int p = 0; p < $L; p++)", d.outSize());
-            b.addStatement("$L[at + p] = $L", y, epilogue("col[" + at.resultAt() + " + p * " + at.ldc() + " + o]",
-                    bias, relu));
-            b.endControlFlow();
-            b.endControlFlow();
+            b.addStatement("$T.positionsToPlanes(col, $L, $L, $L, $L, $L, $L, $L, $L, $L)", ctx.gemmClass,
+                    at.resultAt(), d.outSize(), at.ldc(), og, bias ? ctx.buf(ctx.input(n, 2)) : "null", group * og,
+                    relu, y, Expr.add(Expr.mul("n", d.o() * d.outSize()), group * og * d.outSize()));
         }
         b.endControlFlow();
         ctx.loopMethod(n, name, n.shape().dim(0), true, b.build());

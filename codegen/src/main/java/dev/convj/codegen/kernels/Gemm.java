@@ -349,6 +349,31 @@ public final class Gemm {
         }
     }
 
+    /**
+     * A position-major result (src[srcAt + p·ldc + c] for p &lt; positions, c &lt; channels) into channel planes,
+     * dst[dstAt + c·positions + p] = src + bias[biasAt + c] (when bias is not null), then 0 where below 0 (when relu):
+     * the epilogue of a convolution whose GEMM put the channels in the vector lanes. The bias and ReLU run in place in
+     * src, a vector of channels at a time (a scalar ReLU branched, unpredictably), then a plain transpose moves the
+     * values.
+     */
+    public static void positionsToPlanes(float[] src, int srcAt, int positions, int ldc, int channels, float[] bias,
+                                         int biasAt, boolean relu, float[] dst, int dstAt) {
+        int lanes = Math.max(1, KERNEL.vectorBits() / 32), vectors = (channels + lanes - 1) / lanes;
+        boolean whole = vectors * lanes <= ldc && (bias == null || biasAt + vectors * lanes <= bias.length);
+        if (bias != null || relu) {
+            if (whole) {
+                KERNEL.activateChannels(src, srcAt, positions, ldc, vectors, bias, biasAt, relu);
+            } else {
+                ScalarKernel.INSTANCE.activateChannels(src, srcAt, positions, ldc, channels, bias, biasAt, relu);
+            }
+        }
+        for (int c = 0; c < channels; c++) {
+            for (int p = 0, out = dstAt + c * positions, in = srcAt + c; p < positions; p++, in += ldc) {
+                dst[out + p] = src[in];
+            }
+        }
+    }
+
     /** {@link MicroKernel#sumRuns} with the chosen kernel: one channel's bias gradient. */
     public static float sumRuns(float[] x, int at, int run, int count, int stride) {
         return KERNEL.sumRuns(x, at, run, count, stride);

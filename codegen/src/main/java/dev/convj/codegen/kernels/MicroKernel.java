@@ -96,6 +96,14 @@ interface MicroKernel {
      */
     float sumRuns(float[] x, int at, int run, int count, int stride);
 
+    /**
+     * In place, for each of {@code positions} positions (ldc floats apart from at) and each channel c &lt; vectors·(the
+     * kernel's lanes): v + bias[biasAt + c] (when bias is not null), then 0 where below 0 (when relu). The bias array
+     * must hold whole vectors; the plain kernel takes vectors as channels.
+     */
+    void activateChannels(float[] c, int at, int positions, int ldc, int vectors, float[] bias, int biasAt,
+                          boolean relu);
+
     /** Twelve independent chains of {@code iterations} vector FMAs and their sum: the core's peak, for benchmarks. */
     float fmaChains(int iterations);
 }

@@ -178,6 +178,17 @@ final class ScalarKernel implements MicroKernel {
     }
 
     @Override
+    public void activateChannels(float[] c, int at, int positions, int ldc, int vectors, float[] bias, int biasAt,
+                                 boolean relu) {
+        for (int p = 0; p < positions; p++) {
+            for (int j = 0, i = at + p * ldc; j < vectors; j++, i++) {
+                float v = bias == null ? c[i] : c[i] + bias[biasAt + j];
+                c[i] = relu && v < 0f ? 0f : v;
+            }
+        }
+    }
+
+    @Override
     public float fmaChains(int iterations) {
         throw new UnsupportedOperationException("the plain-Java kernel has no vector FMA peak");
     }

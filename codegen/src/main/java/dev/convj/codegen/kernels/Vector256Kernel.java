@@ -802,6 +802,49 @@ final class Vector256Kernel implements MicroKernel {
         return sum;
     }
 
+    /**
+     * {@link MicroKernel#activateChannels}: a vector of channels at a time, one loop for each of the three epilogues
+     * (no branch inside merges vectors: JDK 17's C2 has boxed such merges), larger than what C2 inlines
+     * (KernelShapeTest).
+     */
+    @Override
+    public void activateChannels(float[] c, int at, int positions, int ldc, int vectors, float[] bias, int biasAt,
+                                 boolean relu) {
+        FloatVector zero = FloatVector.zero(S);
+        if (bias != null && relu) { // the common case, two vectors a step (a panel of NR channels)
+            for (int p = 0, row = at; p < positions; p++, row += ldc) {
+                int v = 0;
+                for (; v + 2 <= vectors; v += 2) {
+                    FloatVector x = FloatVector.fromArray(S, c, row + v * L)
+                            .add(FloatVector.fromArray(S, bias, biasAt + v * L));
+                    FloatVector y = FloatVector.fromArray(S, c, row + v * L + L)
+                            .add(FloatVector.fromArray(S, bias, biasAt + v * L + L));
+                    x.blend(zero, x.compare(VectorOperators.LT, 0f)).intoArray(c, row + v * L);
+                    y.blend(zero, y.compare(VectorOperators.LT, 0f)).intoArray(c, row + v * L + L);
+                }
+                for (; v < vectors; v++) {
+                    FloatVector x = FloatVector.fromArray(S, c, row + v * L)
+                            .add(FloatVector.fromArray(S, bias, biasAt + v * L));
+                    x.blend(zero, x.compare(VectorOperators.LT, 0f)).intoArray(c, row + v * L);
+                }
+            }
+        } else if (bias != null) {
+            for (int p = 0, row = at; p < positions; p++, row += ldc) {
+                for (int v = 0; v < vectors; v++) {
+                    FloatVector.fromArray(S, c, row + v * L).add(FloatVector.fromArray(S, bias, biasAt + v * L))
+                            .intoArray(c, row + v * L);
+                }
+            }
+        } else if (relu) {
+            for (int p = 0, row = at; p < positions; p++, row += ldc) {
+                for (int v = 0; v < vectors; v++) {
+                    FloatVector x = FloatVector.fromArray(S, c, row + v * L);
+                    x.blend(zero, x.compare(VectorOperators.LT, 0f)).intoArray(c, row + v * L);
+                }
+            }
+        }
+    }
+
     @Override
     public float fmaChains(int iterations) {
         FloatVector x = FloatVector.broadcast(S, 0.999999f);
