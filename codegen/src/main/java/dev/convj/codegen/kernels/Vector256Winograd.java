@@ -72,19 +72,30 @@ final class Vector256Winograd {
      */
     private static void inputRows(float[] src, int a, int b, int c1, int c2, int c3, int mode, float[] dst, int out,
                                   int xiStride, int runs, int srcStep, int dstStep, int n) {
-        // a − b, a + b or b − a as first + sign·second, the operands swapped for b − a: the same bits (negation is
-        // exact) with no vector merged from branches, which JDK 17's C2 sometimes compiled boxed
-        int first = mode == RSUB ? b : a, second = mode == RSUB ? a : b;
-        float sign = mode == ADD ? 1f : -1f;
         for (int r = 0; r < runs; r++) {
             for (int i = 0; i < n; i += L) {
-                int ai = first + r * srcStep + i, bi = second + r * srcStep + i, o = out + r * dstStep + i;
+                int ai = a + r * srcStep + i, bi = b + r * srcStep + i, o = out + r * dstStep + i;
                 FloatVector a0 = FloatVector.fromArray(S, src, ai), b0 = FloatVector.fromArray(S, src, bi);
                 FloatVector a1 = FloatVector.fromArray(S, src, ai + c1), b1 = FloatVector.fromArray(S, src, bi + c1);
                 FloatVector a2 = FloatVector.fromArray(S, src, ai + c2), b2 = FloatVector.fromArray(S, src, bi + c2);
                 FloatVector a3 = FloatVector.fromArray(S, src, ai + c3), b3 = FloatVector.fromArray(S, src, bi + c3);
-                FloatVector p0 = a0.add(b0.mul(sign)), p1 = a1.add(b1.mul(sign));
-                FloatVector p2 = a2.add(b2.mul(sign)), p3 = a3.add(b3.mul(sign));
+                FloatVector p0, p1, p2, p3;
+                if (mode == SUB) {
+                    p0 = a0.sub(b0);
+                    p1 = a1.sub(b1);
+                    p2 = a2.sub(b2);
+                    p3 = a3.sub(b3);
+                } else if (mode == ADD) {
+                    p0 = a0.add(b0);
+                    p1 = a1.add(b1);
+                    p2 = a2.add(b2);
+                    p3 = a3.add(b3);
+                } else {
+                    p0 = b0.sub(a0);
+                    p1 = b1.sub(a1);
+                    p2 = b2.sub(a2);
+                    p3 = b3.sub(a3);
+                }
                 p0.sub(p2).intoArray(dst, o);
                 p1.add(p2).intoArray(dst, o + xiStride);
                 p2.sub(p1).intoArray(dst, o + 2 * xiStride);
@@ -165,17 +176,22 @@ final class Vector256Winograd {
         FloatVector n0 = FloatVector.fromArray(S, col, c), n1 = FloatVector.fromArray(S, col, c + xiStride);
         FloatVector n2 = FloatVector.fromArray(S, col, c + 2 * xiStride);
         FloatVector n3 = FloatVector.fromArray(S, col, c + 3 * xiStride);
-        // (q ± m) ± n as q + s·m + s·n and the ReLU as "below a floor" (0, or −∞ without it): the same bits with no
-        // vector merged from branches, which JDK 17's C2 sometimes compiled boxed (57 KB a call)
-        float s = sum ? 1f : -1f, floor = relu ? 0f : Float.NEGATIVE_INFINITY;
-        q0 = q0.add(m0.mul(s)).add(n0.mul(s));
-        q1 = q1.add(m1.mul(s)).add(n1.mul(s));
-        q2 = q2.add(m2.mul(s)).add(n2.mul(s));
-        q3 = q3.add(m3.mul(s)).add(n3.mul(s));
+        if (sum) {
+            q0 = q0.add(m0).add(n0);
+            q1 = q1.add(m1).add(n1);
+            q2 = q2.add(m2).add(n2);
+            q3 = q3.add(m3).add(n3);
+        } else {
+            q0 = q0.sub(m0).sub(n0);
+            q1 = q1.sub(m1).sub(n1);
+            q2 = q2.sub(m2).sub(n2);
+            q3 = q3.sub(m3).sub(n3);
+        }
         FloatVector even = q0.add(q1).add(q2).add(bias), odd = q1.sub(q2).sub(q3).add(bias);
-        // 0 where below 0: NaN and −0 kept, as the scalar ReLU
-        even = even.blend(0f, even.compare(VectorOperators.LT, floor));
-        odd = odd.blend(0f, odd.compare(VectorOperators.LT, floor));
+        if (relu) { // 0 where below 0: NaN and −0 kept, as the scalar ReLU
+            even = even.blend(0f, even.compare(VectorOperators.LT, 0f));
+            odd = odd.blend(0f, odd.compare(VectorOperators.LT, 0f));
+        }
         FloatVector pair = even.blend(odd, odd.compare(VectorOperators.GT, even).or(odd.compare(VectorOperators.NE, odd)));
         // unconditionally, with −∞ as the best so far for the top row: a vector merged from two branches here made
         // JDK 17's C2 box it at 256 bits (FusedPoolConvTest's allocation check)
@@ -200,17 +216,22 @@ final class Vector256Winograd {
         FloatVector n0 = FloatVector.fromArray(S, col, c), n1 = FloatVector.fromArray(S, col, c + xiStride);
         FloatVector n2 = FloatVector.fromArray(S, col, c + 2 * xiStride);
         FloatVector n3 = FloatVector.fromArray(S, col, c + 3 * xiStride);
-        // (q ± m) ± n as q + s·m + s·n and the ReLU as "below a floor" (0, or −∞ without it): the same bits with no
-        // vector merged from branches, which JDK 17's C2 sometimes compiled boxed (57 KB a call)
-        float s = sum ? 1f : -1f, floor = relu ? 0f : Float.NEGATIVE_INFINITY;
-        q0 = q0.add(m0.mul(s)).add(n0.mul(s));
-        q1 = q1.add(m1.mul(s)).add(n1.mul(s));
-        q2 = q2.add(m2.mul(s)).add(n2.mul(s));
-        q3 = q3.add(m3.mul(s)).add(n3.mul(s));
+        if (sum) {
+            q0 = q0.add(m0).add(n0);
+            q1 = q1.add(m1).add(n1);
+            q2 = q2.add(m2).add(n2);
+            q3 = q3.add(m3).add(n3);
+        } else {
+            q0 = q0.sub(m0).sub(n0);
+            q1 = q1.sub(m1).sub(n1);
+            q2 = q2.sub(m2).sub(n2);
+            q3 = q3.sub(m3).sub(n3);
+        }
         FloatVector even = q0.add(q1).add(q2).add(bias), odd = q1.sub(q2).sub(q3).add(bias);
-        // 0 where below 0: NaN and −0 kept, as the scalar ReLU
-        even = even.blend(0f, even.compare(VectorOperators.LT, floor));
-        odd = odd.blend(0f, odd.compare(VectorOperators.LT, floor));
+        if (relu) { // 0 where below 0: NaN and −0 kept, as the scalar ReLU
+            even = even.blend(0f, even.compare(VectorOperators.LT, 0f));
+            odd = odd.blend(0f, odd.compare(VectorOperators.LT, 0f));
+        }
         // one-vector shuffles and a blend (the two-vector rearrange builds its wrapped shuffle on every call)
         FloatVector low = even.rearrange(SPREAD_LOW).blend(odd.rearrange(SPREAD_LOW), ODD);
         FloatVector high = even.rearrange(SPREAD_HIGH).blend(odd.rearrange(SPREAD_HIGH), ODD);
