@@ -24,6 +24,7 @@ import dev.convj.graph.ops.PoolGeometry;
 import dev.convj.graph.ops.Relu;
 import dev.convj.graph.ops.Sum;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -125,6 +126,7 @@ class FusedPoolConvTest {
      * Warm, a fused layer allocates nothing: the kernels' vectors stay in registers (on JDK 17 a vector method too
      * large for C2's inlining budget boxes them: the Winograd form's first version allocated 77 MB a call there).
      */
+    @Tag("warm-allocation") // in a JVM of its own: runtime/pom.xml says why
     @ParameterizedTest
     @CsvSource({"CHANNEL_VECTORS, 14, 5, 0", "IMPLICIT_GEMM, 28, 5, 2", "GATHER_GEMM, 14, 5, 0",
         "WINOGRAD_2X2_3X3, 14, 3, 1",

@@ -29,6 +29,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -296,6 +297,7 @@ class WinogradConvTest {
         }
     }
 
+    @Tag("warm-allocation") // in a JVM of its own: runtime/pom.xml says why
     @ParameterizedTest
     @CsvSource({"WINOGRAD_2X2_3X3", "WINOGRAD_4X4_3X3"})
     void aWarmWinogradLayerAllocatesNothing(ConvAlgorithm a) {
