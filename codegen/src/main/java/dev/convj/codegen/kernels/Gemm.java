@@ -353,8 +353,8 @@ public final class Gemm {
      * A position-major result (src[srcAt + p·ldc + c] for p &lt; positions, c &lt; channels) into channel planes,
      * dst[dstAt + c·positions + p] = src + bias[biasAt + c] (when bias is not null), then 0 where below 0 (when relu):
      * the epilogue of a convolution whose GEMM put the channels in the vector lanes. The bias and ReLU run in place in
-     * src, a vector of channels at a time (a scalar ReLU branched, unpredictably), then a plain transpose moves the
-     * values.
+     * src, a vector of channels at a time, then a plain transpose moves the values (the former loop did all three a
+     * strided float at a time: 969–999 µs against 92–125 for LeNet-5's conv2 over 64 images).
      */
     public static void positionsToPlanes(float[] src, int srcAt, int positions, int ldc, int channels, float[] bias,
                                          int biasAt, boolean relu, float[] dst, int dstAt) {
