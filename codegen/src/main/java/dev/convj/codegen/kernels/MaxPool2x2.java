@@ -72,12 +72,14 @@ public final class MaxPool2x2 {
      */
     public static void copyOutPooled(float[] src, int top, int bottom, float[] dst, int at, int wo, int dstEnd,
                                      float bias, boolean relu) {
-        if (Width.BITS == 512) {
-            Vector512Pool.copyOutPooled(src, top, bottom, dst, at, wo, dstEnd, bias, relu);
-        } else if (Width.BITS == 256) {
-            Vector256Pool.copyOutPooled(src, top, bottom, dst, at, wo, dstEnd, bias, relu);
-        } else if (Width.BITS == 128) {
-            Vector128Pool.copyOutPooled(src, top, bottom, dst, at, wo, dstEnd, bias, relu);
+        int length = src.length;
+        float floor = VectorSupport.reluFloor(relu);
+        if (Width.BITS == 512 && Vector512Pool.copiesOut(length, top, bottom, at, wo, dstEnd)) {
+            Vector512Pool.copyOutPooled(src, top, bottom, dst, at, wo, bias, floor);
+        } else if (Width.BITS == 256 && Vector256Pool.copiesOut(length, top, bottom, at, wo, dstEnd)) {
+            Vector256Pool.copyOutPooled(src, top, bottom, dst, at, wo, bias, floor);
+        } else if (Width.BITS == 128 && Vector128Pool.copiesOut(length, top, bottom, at, wo, dstEnd)) {
+            Vector128Pool.copyOutPooled(src, top, bottom, dst, at, wo, bias, floor);
         } else {
             copyOutPooledPlain(src, top, bottom, dst, at, wo, bias, relu);
         }
@@ -107,18 +109,39 @@ public final class MaxPool2x2 {
      */
     public static void poolChannels(float[] src, int srcAt, int h, int w, int lanes, float[] bias, int biasAt,
                                     boolean relu, float[] dst, int dstAt) {
+        float floor = VectorSupport.reluFloor(relu);
+        float[] addend = biasOrNone(bias);
+        int addendAt = bias == null ? 0 : biasAt, step = bias == null ? 0 : lanes;
         if (Width.BITS == 512 && lanes == 16) {
-            Vector512Pool.poolChannelWindows(src, srcAt, h, w, lanes, 1, bias, biasAt, relu, dst, dstAt,
-                    w / 2 * lanes, lanes);
+            Vector512Pool.poolChannelWindows(src, srcAt, h, w, lanes, 1, addend, addendAt, step, floor, dst,
+                    dstAt, w / 2 * lanes, lanes);
         } else if (Width.BITS == 256 && lanes == 8) {
-            Vector256Pool.poolChannelWindows(src, srcAt, h, w, lanes, 1, bias, biasAt, relu, dst, dstAt,
-                    w / 2 * lanes, lanes);
+            Vector256Pool.poolChannelWindows(src, srcAt, h, w, lanes, 1, addend, addendAt, step, floor, dst,
+                    dstAt, w / 2 * lanes, lanes);
         } else if (Width.BITS == 128 && lanes == 4) {
-            Vector128Pool.poolChannelWindows(src, srcAt, h, w, lanes, 1, bias, biasAt, relu, dst, dstAt,
-                    w / 2 * lanes, lanes);
+            Vector128Pool.poolChannelWindows(src, srcAt, h, w, lanes, 1, addend, addendAt, step, floor, dst,
+                    dstAt, w / 2 * lanes, lanes);
         } else {
             poolChannelsPlain(src, srcAt, h, w, lanes, bias, biasAt, relu, dst, dstAt);
         }
+    }
+
+    /**
+     * What the channel-vector pools add, as an array they always read (a branch on a missing bias inside the vector
+     * kernel is what {@link VectorSupport#reluFloor} warns of): the bias, or one vector of −0 read at step 0. −0, not
+     * +0: x + (−0) is x for every x, −0 included, where + 0 would turn −0 into +0.
+     */
+    static float[] biasOrNone(float[] bias) {
+        return bias == null ? NEGATIVE_ZEROS : bias;
+    }
+
+    /** One vector of −0 at the widest width. */
+    private static final float[] NEGATIVE_ZEROS = filled(16, -0f);
+
+    private static float[] filled(int n, float v) {
+        float[] a = new float[n];
+        java.util.Arrays.fill(a, v);
+        return a;
     }
 
     static void poolChannelsPlain(float[] src, int srcAt, int h, int w, int lanes, float[] bias, int biasAt,
@@ -159,15 +182,18 @@ public final class MaxPool2x2 {
             return;
         }
         // each window's maxima, the channels in the lanes, over the window's first position (read once, not again)
+        float floor = VectorSupport.reluFloor(relu);
+        float[] addend = biasOrNone(bias);
+        int addendAt = bias == null ? 0 : biasAt, step = bias == null ? 0 : lanes;
         if (bits == 512) {
-            Vector512Pool.poolChannelWindows(src, srcAt, h, w, ldc, vectors, bias, biasAt, relu, src, srcAt,
-                    2 * w * ldc, 2 * ldc);
+            Vector512Pool.poolChannelWindows(src, srcAt, h, w, ldc, vectors, addend, addendAt, step, floor, src,
+                    srcAt, 2 * w * ldc, 2 * ldc);
         } else if (bits == 256) {
-            Vector256Pool.poolChannelWindows(src, srcAt, h, w, ldc, vectors, bias, biasAt, relu, src, srcAt,
-                    2 * w * ldc, 2 * ldc);
+            Vector256Pool.poolChannelWindows(src, srcAt, h, w, ldc, vectors, addend, addendAt, step, floor, src,
+                    srcAt, 2 * w * ldc, 2 * ldc);
         } else {
-            Vector128Pool.poolChannelWindows(src, srcAt, h, w, ldc, vectors, bias, biasAt, relu, src, srcAt,
-                    2 * w * ldc, 2 * ldc);
+            Vector128Pool.poolChannelWindows(src, srcAt, h, w, ldc, vectors, addend, addendAt, step, floor, src,
+                    srcAt, 2 * w * ldc, 2 * ldc);
         }
         // then into the planes: a transpose
         int ho = h / 2, wo = w / 2;

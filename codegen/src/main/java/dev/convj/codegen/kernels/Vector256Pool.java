@@ -128,18 +128,20 @@ final class Vector256Pool {
     }
 
     /**
-     * {@link MaxPool2x2#copyOutPooled}: L windows a chunk, two vectors of each row, the last chunk overlapping the one
-     * before it. A row of fewer than L windows writes L values (the extra ones in the next row's place, written
-     * after) when dst has room before dstEnd; without the room, or with too few floats in src to read whole chunks,
-     * the plain form runs. NaN needs no plain form here: each step's select also takes a NaN tap.
+     * Whether {@link #copyOutPooled} can take this row: it has windows, a row of fewer than L windows has room for L
+     * values before dstEnd, and src holds whole chunks from top and bottom. Asked by the caller, so that the vector
+     * kernel holds no branch that a later graph could be the first to take ({@link VectorSupport#reluFloor}).
      */
-    static void copyOutPooled(float[] src, int top, int bottom, float[] dst, int at, int wo, int dstEnd, float bias,
-                              boolean relu) {
-        int span = 2 * Math.max(wo, L);
-        if (wo < 1 || wo < L && at + L > dstEnd || Math.max(top, bottom) + span > src.length) {
-            MaxPool2x2.copyOutPooledPlain(src, top, bottom, dst, at, wo, bias, relu);
-            return;
-        }
+    static boolean copiesOut(int srcLength, int top, int bottom, int at, int wo, int dstEnd) {
+        return wo >= 1 && (wo >= L || at + L <= dstEnd) && Math.max(top, bottom) + 2 * Math.max(wo, L) <= srcLength;
+    }
+
+    /**
+     * {@link MaxPool2x2#copyOutPooled} for a row that {@link #copiesOut}: L windows a chunk, two vectors of each row,
+     * the last chunk overlapping the one before it. A row of fewer than L windows writes L values (the extra ones in
+     * the next row's place, written after). NaN needs no plain form here: each step's select also takes a NaN tap.
+     */
+    static void copyOutPooled(float[] src, int top, int bottom, float[] dst, int at, int wo, float bias, float floor) {
         FloatVector zero = FloatVector.zero(S);
         int last = Math.max(0, wo - L);
         for (int c = 0; ; c = Math.min(c + L, last)) {
@@ -147,12 +149,11 @@ final class Vector256Pool {
             FloatVector t1 = FloatVector.fromArray(S, src, top + 2 * c + L).add(bias);
             FloatVector b0 = FloatVector.fromArray(S, src, bottom + 2 * c).add(bias);
             FloatVector b1 = FloatVector.fromArray(S, src, bottom + 2 * c + L).add(bias);
-            if (relu) { // 0 where below 0, NaN and −0 kept: Gemm.copyOut's ReLU
-                t0 = t0.blend(zero, t0.compare(VectorOperators.LT, 0f));
-                t1 = t1.blend(zero, t1.compare(VectorOperators.LT, 0f));
-                b0 = b0.blend(zero, b0.compare(VectorOperators.LT, 0f));
-                b1 = b1.blend(zero, b1.compare(VectorOperators.LT, 0f));
-            }
+            // the ReLU (floor 0; −∞ without it): 0 where below, NaN and −0 kept, as Gemm.copyOut's
+            t0 = t0.blend(zero, t0.compare(VectorOperators.LT, floor));
+            t1 = t1.blend(zero, t1.compare(VectorOperators.LT, floor));
+            b0 = b0.blend(zero, b0.compare(VectorOperators.LT, floor));
+            b1 = b1.blend(zero, b1.compare(VectorOperators.LT, floor));
             // in each window's left lane: the right tap replaces the left when greater or NaN, then the bottom pair's
             // best replaces the top pair's likewise: MaxPool2x2's scan (the first maximum, or the last NaN)
             FloatVector tn0 = t0.rearrange(NEIGHBOUR), tn1 = t1.rearrange(NEIGHBOUR);
@@ -173,15 +174,16 @@ final class Vector256Pool {
     /**
      * Max pooling of a position-major result, channels in the lanes ({@link MaxPool2x2#poolChannels} and
      * {@link MaxPool2x2#poolPositionsToPlanes}): for each window (i, j) of the h×w positions, ldc floats a position
-     * from srcAt, and each of {@code vectors} vectors of channels, its four position vectors, the bias added (when
-     * given), the ReLU applied, then each replacing the best so far when greater or NaN in row-major order; the result
-     * goes to dst[dstAt + i·dstRow + j·dstCol + v·L]. dst may be src itself when that place is the window's first
-     * position, which nothing reads again.
+     * from srcAt, and each of {@code vectors} vectors of channels, its four position vectors, the bias's vector at
+     * biasAt + v·biasStep added (−0 without a bias: {@link MaxPool2x2#biasOrNone}), the ReLU applied (floor:
+     * {@link VectorSupport#reluFloor}), then each replacing the best so far when greater or NaN in row-major order;
+     * the result goes to dst[dstAt + i·dstRow + j·dstCol + v·L]. dst may be src itself when that place is the
+     * window's first position, which nothing reads again.
      */
     static void poolChannelWindows(float[] src, int srcAt, int h, int w, int ldc, int vectors, float[] bias,
-                                   int biasAt, boolean relu, float[] dst, int dstAt, int dstRow, int dstCol) {
+                                   int biasAt, int biasStep, float floor, float[] dst, int dstAt, int dstRow,
+                                   int dstCol) {
         FloatVector zero = FloatVector.zero(S);
-        boolean add = bias != null; // without a bias nothing is added: + 0 would turn −0 into +0
         for (int i = 0; i < h / 2; i++) {
             for (int j = 0; j < w / 2; j++) {
                 int first = srcAt + (2 * i * w + 2 * j) * ldc, out = dstAt + i * dstRow + j * dstCol;
@@ -190,19 +192,15 @@ final class Vector256Pool {
                     FloatVector v0 = FloatVector.fromArray(S, src, p), v1 = FloatVector.fromArray(S, src, p + ldc);
                     FloatVector v2 = FloatVector.fromArray(S, src, p + w * ldc);
                     FloatVector v3 = FloatVector.fromArray(S, src, p + (w + 1) * ldc);
-                    if (add) {
-                        FloatVector b = FloatVector.fromArray(S, bias, biasAt + v * L);
-                        v0 = v0.add(b);
-                        v1 = v1.add(b);
-                        v2 = v2.add(b);
-                        v3 = v3.add(b);
-                    }
-                    if (relu) {
-                        v0 = v0.blend(zero, v0.compare(VectorOperators.LT, 0f));
-                        v1 = v1.blend(zero, v1.compare(VectorOperators.LT, 0f));
-                        v2 = v2.blend(zero, v2.compare(VectorOperators.LT, 0f));
-                        v3 = v3.blend(zero, v3.compare(VectorOperators.LT, 0f));
-                    }
+                    FloatVector b = FloatVector.fromArray(S, bias, biasAt + v * biasStep);
+                    v0 = v0.add(b);
+                    v1 = v1.add(b);
+                    v2 = v2.add(b);
+                    v3 = v3.add(b);
+                    v0 = v0.blend(zero, v0.compare(VectorOperators.LT, floor));
+                    v1 = v1.blend(zero, v1.compare(VectorOperators.LT, floor));
+                    v2 = v2.blend(zero, v2.compare(VectorOperators.LT, floor));
+                    v3 = v3.blend(zero, v3.compare(VectorOperators.LT, floor));
                     FloatVector best = v0.blend(v1,
                             v1.compare(VectorOperators.GT, v0).or(v1.compare(VectorOperators.NE, v1)));
                     best = best.blend(v2,

@@ -108,17 +108,34 @@ final class Vector256Winograd {
      * y = Aᵀ M A (+ bias, ReLU'd when relu) of every tile of one output plane of ho×wo at y[yAt..): M[ξ] of tile
      * (ty, tx) at col[mk + ξ·xiStride + ty·tilesWide + tx]. Rows whose vectors would reach past the plane's row go
      * through {@code scratch} (2·L floats from scratchAt), so nothing outside the plane is written.
+     * <p>What differs between calls (a row's sign, the ReLU, where a vector's outputs go) is decided here, in scalar
+     * code, and reaches the row kernels as numbers and arrays, not as branches ({@link VectorSupport#reluFloor} says
+     * why).
      */
     static void output(float[] col, int mk, int xiStride, int tilesHigh, int tilesWide, float[] y, int yAt, int ho,
                        int wo, float bias, boolean relu, float[] scratch, int scratchAt) {
+        float floor = VectorSupport.reluFloor(relu);
+        int whole = wo / (2 * L) * L; // the tiles whose 2·L outputs of a row all lie inside the plane's row
         for (int ty = 0; ty < tilesHigh; ty++) {
-            for (int tx = 0; tx < tilesWide; tx += L) {
-                int j = mk + ty * tilesWide + tx, x0 = 2 * tx, at = yAt + 2 * ty * wo + x0;
-                outputRow(col, j, j + 4 * xiStride, j + 8 * xiStride, true, xiStride, y, at, wo - x0, bias, relu,
+            int j = mk + ty * tilesWide, at = yAt + 2 * ty * wo;
+            boolean bottom = 2 * ty + 1 < ho;
+            for (int tx = 0; tx < whole; tx += L) {
+                outputRow(col, j + tx, j + tx + 4 * xiStride, j + tx + 8 * xiStride, 1f, xiStride, bias, floor, y,
+                        at + 2 * tx);
+                if (bottom) {
+                    outputRow(col, j + tx + 4 * xiStride, j + tx + 8 * xiStride, j + tx + 12 * xiStride, -1f,
+                            xiStride, bias, floor, y, at + wo + 2 * tx);
+                }
+            }
+            for (int tx = whole; tx < tilesWide; tx += L) { // the row ends inside these vectors: staged, then copied
+                int room = wo - 2 * tx;
+                outputRow(col, j + tx, j + tx + 4 * xiStride, j + tx + 8 * xiStride, 1f, xiStride, bias, floor,
                         scratch, scratchAt);
-                if (2 * ty + 1 < ho) {
-                    outputRow(col, j + 4 * xiStride, j + 8 * xiStride, j + 12 * xiStride, false, xiStride, y, at + wo,
-                            wo - x0, bias, relu, scratch, scratchAt);
+                System.arraycopy(scratch, scratchAt, y, at + 2 * tx, room);
+                if (bottom) {
+                    outputRow(col, j + tx + 4 * xiStride, j + tx + 8 * xiStride, j + tx + 12 * xiStride, -1f,
+                            xiStride, bias, floor, scratch, scratchAt);
+                    System.arraycopy(scratch, scratchAt, y, at + wo + 2 * tx, room);
                 }
             }
         }
@@ -133,16 +150,17 @@ final class Vector256Winograd {
      */
     static void outputPooled(float[] col, int mk, int xiStride, int tilesWide, float[] y, int yAt, int ho, int wo,
                              float bias, boolean relu, float[] scratch, int scratchAt) {
+        float floor = VectorSupport.reluFloor(relu);
         for (int ty = 0; ty < ho; ty++) {
             for (int tx = 0; tx < wo; tx += L) {
                 int j = mk + ty * tilesWide + tx, at = yAt + ty * wo + tx;
-                pooledRow(col, j, j + 4 * xiStride, j + 8 * xiStride, true, xiStride, bias, relu, NO_BEST, 0,
+                pooledRow(col, j, j + 4 * xiStride, j + 8 * xiStride, 1f, xiStride, bias, floor, NO_BEST, 0,
                         scratch, scratchAt);
                 if (tx + L <= wo) {
-                    pooledRow(col, j + 4 * xiStride, j + 8 * xiStride, j + 12 * xiStride, false, xiStride, bias, relu,
+                    pooledRow(col, j + 4 * xiStride, j + 8 * xiStride, j + 12 * xiStride, -1f, xiStride, bias, floor,
                             scratch, scratchAt, y, at);
                 } else { // the pooled row ends inside this vector: staged, and only its part copied
-                    pooledRow(col, j + 4 * xiStride, j + 8 * xiStride, j + 12 * xiStride, false, xiStride, bias, relu,
+                    pooledRow(col, j + 4 * xiStride, j + 8 * xiStride, j + 12 * xiStride, -1f, xiStride, bias, floor,
                             scratch, scratchAt, scratch, scratchAt);
                     System.arraycopy(scratch, scratchAt, y, at, wo - tx);
                 }
@@ -150,12 +168,6 @@ final class Vector256Winograd {
         }
     }
 
-    /**
-     * One output row of L tiles, as {@link #outputRow} computes it (q = M[a] + M[b] + M[c] or M[a] − M[b] − M[c],
-     * then the even and odd columns with the epilogue), reduced to each tile's later of the two (the odd column
-     * replaces the even when greater or NaN), which replaces the best so far read from best[bestAt] likewise (−∞ for
-     * the top row, the top row's for the bottom one), stored at dst[dstAt]: MaxPool2x2's row-major scan.
-     */
     /** −∞ in every lane: the best so far before a tile's top row (any value, NaN included, replaces it or equals it). */
     private static final float[] NO_BEST = filled(L, Float.NEGATIVE_INFINITY);
 
@@ -165,8 +177,14 @@ final class Vector256Winograd {
         return a;
     }
 
-    private static void pooledRow(float[] col, int a, int b, int c, boolean sum, int xiStride, float bias,
-                                  boolean relu, float[] best, int bestAt, float[] dst, int dstAt) {
+    /**
+     * One output row of L tiles, as {@link #outputRow} computes it, reduced to each tile's later of the two (the odd
+     * column replaces the even when greater or NaN), which replaces the best so far read from best[bestAt] likewise
+     * (−∞ for the top row, the top row's for the bottom one), stored at dst[dstAt]: MaxPool2x2's row-major scan.
+     */
+    private static void pooledRow(float[] col, int a, int b, int c, float sign, int xiStride, float bias,
+                                  float floor, float[] best, int bestAt, float[] dst, int dstAt) {
+        FloatVector s = FloatVector.broadcast(S, sign);
         FloatVector q0 = FloatVector.fromArray(S, col, a), q1 = FloatVector.fromArray(S, col, a + xiStride);
         FloatVector q2 = FloatVector.fromArray(S, col, a + 2 * xiStride);
         FloatVector q3 = FloatVector.fromArray(S, col, a + 3 * xiStride);
@@ -176,22 +194,14 @@ final class Vector256Winograd {
         FloatVector n0 = FloatVector.fromArray(S, col, c), n1 = FloatVector.fromArray(S, col, c + xiStride);
         FloatVector n2 = FloatVector.fromArray(S, col, c + 2 * xiStride);
         FloatVector n3 = FloatVector.fromArray(S, col, c + 3 * xiStride);
-        if (sum) {
-            q0 = q0.add(m0).add(n0);
-            q1 = q1.add(m1).add(n1);
-            q2 = q2.add(m2).add(n2);
-            q3 = q3.add(m3).add(n3);
-        } else {
-            q0 = q0.sub(m0).sub(n0);
-            q1 = q1.sub(m1).sub(n1);
-            q2 = q2.sub(m2).sub(n2);
-            q3 = q3.sub(m3).sub(n3);
-        }
+        // M[a] ± M[b] ± M[c]: ±1 · M is exact, so each fused step rounds as the add or subtract it stands for
+        q0 = n0.fma(s, m0.fma(s, q0));
+        q1 = n1.fma(s, m1.fma(s, q1));
+        q2 = n2.fma(s, m2.fma(s, q2));
+        q3 = n3.fma(s, m3.fma(s, q3));
         FloatVector even = q0.add(q1).add(q2).add(bias), odd = q1.sub(q2).sub(q3).add(bias);
-        if (relu) { // 0 where below 0: NaN and −0 kept, as the scalar ReLU
-            even = even.blend(0f, even.compare(VectorOperators.LT, 0f));
-            odd = odd.blend(0f, odd.compare(VectorOperators.LT, 0f));
-        }
+        even = even.blend(0f, even.compare(VectorOperators.LT, floor));
+        odd = odd.blend(0f, odd.compare(VectorOperators.LT, floor));
         FloatVector pair = even.blend(odd, odd.compare(VectorOperators.GT, even).or(odd.compare(VectorOperators.NE, odd)));
         // unconditionally, with −∞ as the best so far for the top row: a vector merged from two branches here made
         // JDK 17's C2 box it at 256 bits (FusedPoolConvTest's allocation check)
@@ -201,12 +211,13 @@ final class Vector256Winograd {
     }
 
     /**
-     * One output row of L tiles: q = M[a] + M[b] + M[c] (the first row of Aᵀ M) or M[a] − M[b] − M[c] (the second)
-     * per tile column, then columns q0 + q1 + q2 (even) and q1 − q2 − q3 (odd) with the epilogue, interleaved into
-     * 2·L floats at y[at], of which {@code room} belong to the row.
+     * One output row of L tiles: q = M[a] + sign·M[b] + sign·M[c] per tile column (sign 1: the first row of Aᵀ M,
+     * −1: the second), then columns q0 + q1 + q2 (even) and q1 − q2 − q3 (odd) + bias, 0 where below floor,
+     * interleaved into 2·L floats at dst[dstAt].
      */
-    private static void outputRow(float[] col, int a, int b, int c, boolean sum, int xiStride, float[] y, int at,
-                                  int room, float bias, boolean relu, float[] scratch, int scratchAt) {
+    private static void outputRow(float[] col, int a, int b, int c, float sign, int xiStride, float bias, float floor,
+                                  float[] dst, int dstAt) {
+        FloatVector s = FloatVector.broadcast(S, sign);
         FloatVector q0 = FloatVector.fromArray(S, col, a), q1 = FloatVector.fromArray(S, col, a + xiStride);
         FloatVector q2 = FloatVector.fromArray(S, col, a + 2 * xiStride);
         FloatVector q3 = FloatVector.fromArray(S, col, a + 3 * xiStride);
@@ -216,33 +227,17 @@ final class Vector256Winograd {
         FloatVector n0 = FloatVector.fromArray(S, col, c), n1 = FloatVector.fromArray(S, col, c + xiStride);
         FloatVector n2 = FloatVector.fromArray(S, col, c + 2 * xiStride);
         FloatVector n3 = FloatVector.fromArray(S, col, c + 3 * xiStride);
-        if (sum) {
-            q0 = q0.add(m0).add(n0);
-            q1 = q1.add(m1).add(n1);
-            q2 = q2.add(m2).add(n2);
-            q3 = q3.add(m3).add(n3);
-        } else {
-            q0 = q0.sub(m0).sub(n0);
-            q1 = q1.sub(m1).sub(n1);
-            q2 = q2.sub(m2).sub(n2);
-            q3 = q3.sub(m3).sub(n3);
-        }
+        // M[a] ± M[b] ± M[c]: ±1 · M is exact, so each fused step rounds as the add or subtract it stands for
+        q0 = n0.fma(s, m0.fma(s, q0));
+        q1 = n1.fma(s, m1.fma(s, q1));
+        q2 = n2.fma(s, m2.fma(s, q2));
+        q3 = n3.fma(s, m3.fma(s, q3));
         FloatVector even = q0.add(q1).add(q2).add(bias), odd = q1.sub(q2).sub(q3).add(bias);
-        if (relu) { // 0 where below 0: NaN and −0 kept, as the scalar ReLU
-            even = even.blend(0f, even.compare(VectorOperators.LT, 0f));
-            odd = odd.blend(0f, odd.compare(VectorOperators.LT, 0f));
-        }
+        even = even.blend(0f, even.compare(VectorOperators.LT, floor));
+        odd = odd.blend(0f, odd.compare(VectorOperators.LT, floor));
         // one-vector shuffles and a blend (the two-vector rearrange builds its wrapped shuffle on every call)
-        FloatVector low = even.rearrange(SPREAD_LOW).blend(odd.rearrange(SPREAD_LOW), ODD);
-        FloatVector high = even.rearrange(SPREAD_HIGH).blend(odd.rearrange(SPREAD_HIGH), ODD);
-        if (room >= 2 * L) {
-            low.intoArray(y, at);
-            high.intoArray(y, at + L);
-        } else { // the row ends inside these vectors: staged, and only its part copied
-            low.intoArray(scratch, scratchAt);
-            high.intoArray(scratch, scratchAt + L);
-            System.arraycopy(scratch, scratchAt, y, at, room);
-        }
+        even.rearrange(SPREAD_LOW).blend(odd.rearrange(SPREAD_LOW), ODD).intoArray(dst, dstAt);
+        even.rearrange(SPREAD_HIGH).blend(odd.rearrange(SPREAD_HIGH), ODD).intoArray(dst, dstAt + L);
     }
 
     /**

@@ -108,10 +108,11 @@ final class Vector256WinogradF4 {
     }
 
     /**
-     * The second pass of Aᵀ M A: output (r, s) of tile f = P[r] · Aᵀ[s] + bias, ReLU'd when relu, from scratch rows
-     * 6r + j into scratch row 24 + 4r + s.
+     * The second pass of Aᵀ M A: output (r, s) of tile f = P[r] · Aᵀ[s] + bias, 0 where below floor (the ReLU's
+     * threshold as a number, not a branch: {@link Vector256Winograd#output} says why), from scratch rows 6r + j into
+     * scratch row 24 + 4r + s.
      */
-    static void outputRows(float[] scratch, int at, int stride, int n, float bias, boolean relu) {
+    static void outputRows(float[] scratch, int at, int stride, int n, float bias, float floor) {
         FloatVector two = FloatVector.broadcast(S, 2f), four = FloatVector.broadcast(S, 4f);
         FloatVector eight = FloatVector.broadcast(S, 8f);
         for (int r = 0; r < 4; r++) {
@@ -126,12 +127,10 @@ final class Vector256WinogradF4 {
                 FloatVector a = m1.add(m2), b = m1.sub(m2), c = m3.add(m4), d = m3.sub(m4);
                 FloatVector o0 = m0.add(a).add(c).add(bias), o1 = d.fma(two, b).add(bias);
                 FloatVector o2 = c.fma(four, a).add(bias), o3 = d.fma(eight, b).add(m5).add(bias);
-                if (relu) { // 0 where below 0: NaN and −0 kept, as the scalar ReLU
-                    o0 = o0.blend(0f, o0.compare(VectorOperators.LT, 0f));
-                    o1 = o1.blend(0f, o1.compare(VectorOperators.LT, 0f));
-                    o2 = o2.blend(0f, o2.compare(VectorOperators.LT, 0f));
-                    o3 = o3.blend(0f, o3.compare(VectorOperators.LT, 0f));
-                }
+                o0 = o0.blend(0f, o0.compare(VectorOperators.LT, floor));
+                o1 = o1.blend(0f, o1.compare(VectorOperators.LT, floor));
+                o2 = o2.blend(0f, o2.compare(VectorOperators.LT, floor));
+                o3 = o3.blend(0f, o3.compare(VectorOperators.LT, floor));
                 o0.intoArray(scratch, o + f);
                 o1.intoArray(scratch, o + stride + f);
                 o2.intoArray(scratch, o + 2 * stride + f);

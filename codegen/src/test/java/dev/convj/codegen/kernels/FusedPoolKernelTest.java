@@ -43,12 +43,33 @@ class FusedPoolKernelTest {
                 : r.nextBoolean() ? special[r.nextInt(special.length)] : (float) r.nextGaussian();
     }
 
+    /** The row through width {@code bits}' kernel where it takes it, as MaxPool2x2 sends it, else the plain form. */
     private static void copyOutPooled(int bits, float[] src, int top, int bottom, float[] dst, int at, int wo,
                                       int dstEnd, float bias, boolean relu) {
+        float floor = VectorSupport.reluFloor(relu);
+        int n = src.length;
         switch (bits) {
-            case 512 -> Vector512Pool.copyOutPooled(src, top, bottom, dst, at, wo, dstEnd, bias, relu);
-            case 256 -> Vector256Pool.copyOutPooled(src, top, bottom, dst, at, wo, dstEnd, bias, relu);
-            case 128 -> Vector128Pool.copyOutPooled(src, top, bottom, dst, at, wo, dstEnd, bias, relu);
+            case 512 -> {
+                if (Vector512Pool.copiesOut(n, top, bottom, at, wo, dstEnd)) {
+                    Vector512Pool.copyOutPooled(src, top, bottom, dst, at, wo, bias, floor);
+                } else {
+                    MaxPool2x2.copyOutPooledPlain(src, top, bottom, dst, at, wo, bias, relu);
+                }
+            }
+            case 256 -> {
+                if (Vector256Pool.copiesOut(n, top, bottom, at, wo, dstEnd)) {
+                    Vector256Pool.copyOutPooled(src, top, bottom, dst, at, wo, bias, floor);
+                } else {
+                    MaxPool2x2.copyOutPooledPlain(src, top, bottom, dst, at, wo, bias, relu);
+                }
+            }
+            case 128 -> {
+                if (Vector128Pool.copiesOut(n, top, bottom, at, wo, dstEnd)) {
+                    Vector128Pool.copyOutPooled(src, top, bottom, dst, at, wo, bias, floor);
+                } else {
+                    MaxPool2x2.copyOutPooledPlain(src, top, bottom, dst, at, wo, bias, relu);
+                }
+            }
             case -1 -> MaxPool2x2.copyOutPooled(src, top, bottom, dst, at, wo, dstEnd, bias, relu);
             default -> MaxPool2x2.copyOutPooledPlain(src, top, bottom, dst, at, wo, bias, relu);
         }
@@ -98,13 +119,16 @@ class FusedPoolKernelTest {
 
     private static void poolChannels(int bits, float[] src, int srcAt, int h, int w, int lanes, float[] bias,
                                      int biasAt, boolean relu, float[] dst, int dstAt) {
+        float[] addend = MaxPool2x2.biasOrNone(bias);
+        int addendAt = bias == null ? 0 : biasAt, step = bias == null ? 0 : lanes;
+        float floor = VectorSupport.reluFloor(relu);
         switch (bits) {
-            case 512 -> Vector512Pool.poolChannelWindows(src, srcAt, h, w, lanes, 1, bias, biasAt, relu, dst,
-                    dstAt, w / 2 * lanes, lanes);
-            case 256 -> Vector256Pool.poolChannelWindows(src, srcAt, h, w, lanes, 1, bias, biasAt, relu, dst,
-                    dstAt, w / 2 * lanes, lanes);
-            case 128 -> Vector128Pool.poolChannelWindows(src, srcAt, h, w, lanes, 1, bias, biasAt, relu, dst,
-                    dstAt, w / 2 * lanes, lanes);
+            case 512 -> Vector512Pool.poolChannelWindows(src, srcAt, h, w, lanes, 1, addend, addendAt, step, floor,
+                    dst, dstAt, w / 2 * lanes, lanes);
+            case 256 -> Vector256Pool.poolChannelWindows(src, srcAt, h, w, lanes, 1, addend, addendAt, step, floor,
+                    dst, dstAt, w / 2 * lanes, lanes);
+            case 128 -> Vector128Pool.poolChannelWindows(src, srcAt, h, w, lanes, 1, addend, addendAt, step, floor,
+                    dst, dstAt, w / 2 * lanes, lanes);
             case -1 -> MaxPool2x2.poolChannels(src, srcAt, h, w, lanes, bias, biasAt, relu, dst, dstAt);
             default -> MaxPool2x2.poolChannelsPlain(src, srcAt, h, w, lanes, bias, biasAt, relu, dst, dstAt);
         }
