@@ -343,7 +343,10 @@ public final class Gemm {
      * memory.
      */
     public static void copyOut(float[] src, int srcOff, float[] dst, int dstOff, int n, float bias, boolean relu) {
-        for (int i = KERNEL.copyOut(src, srcOff, dst, dstOff, n, bias, relu); i < n; i++) {
+        // rows shorter than a vector stay here, so that the kernel decides nothing per call (MicroKernel#reluFloor)
+        float floor = MicroKernel.reluFloor(relu);
+        int i = n >= CHANNEL_LANES ? KERNEL.copyOut(src, srcOff, dst, dstOff, n, bias, floor) : 0;
+        for (; i < n; i++) {
             float v = src[srcOff + i] + bias;
             dst[dstOff + i] = relu && v < 0f ? 0f : v;
         }
@@ -361,10 +364,15 @@ public final class Gemm {
         int lanes = Math.max(1, KERNEL.vectorBits() / 32), vectors = (channels + lanes - 1) / lanes;
         boolean whole = vectors * lanes <= ldc && (bias == null || biasAt + vectors * lanes <= bias.length);
         if (bias != null || relu) {
+            float[] addend = MicroKernel.biasOrNone(bias);
+            int addendAt = bias == null ? 0 : biasAt;
+            float floor = MicroKernel.reluFloor(relu);
             if (whole) {
-                KERNEL.activateChannels(src, srcAt, positions, ldc, vectors, bias, biasAt, relu);
+                KERNEL.activateChannels(src, srcAt, positions, ldc, vectors, addend, addendAt, bias == null ? 0 : lanes,
+                        floor);
             } else {
-                ScalarKernel.INSTANCE.activateChannels(src, srcAt, positions, ldc, channels, bias, biasAt, relu);
+                ScalarKernel.INSTANCE.activateChannels(src, srcAt, positions, ldc, channels, addend, addendAt,
+                        bias == null ? 0 : 1, floor);
             }
         }
         for (int c = 0; c < channels; c++) {

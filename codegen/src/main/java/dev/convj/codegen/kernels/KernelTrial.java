@@ -231,8 +231,8 @@ final class KernelTrial {
         k.dots(KC, d.pb, 0, KC, 2 * KC, d.pb, 3 * KC, 4 * KC, 5 * KC, 6 * KC, d.sums);
         k.dots(KC + 3, d.pb, 0, KC, 2 * KC, d.pb, 3 * KC, 4 * KC, 5 * KC, 6 * KC, d.sums);
         k.packShifted(KC, d.pb, 0, d.rows, 0, d.panel);
-        k.copyOut(d.panel, 0, d.c, 0, 3 * nr + 1, 0.5f, true);
-        k.copyOut(d.panel, 0, d.c, 0, 3 * nr + 1, 0.5f, false);
+        k.copyOut(d.panel, 0, d.c, 0, 3 * nr + 1, 0.5f, 0f);
+        k.copyOut(d.panel, 0, d.c, 0, 3 * nr + 1, 0.5f, Float.NEGATIVE_INFINITY);
         if (bits == 512) {
             Vector512Pool.maxForward2x2(d.plane, d.pooled, 0, 1, Data.H, Data.W);
             Vector512Pool.maxBackward2x2(d.plane, d.pooled, d.plane, d.planeGrad, 0, 1, Data.H, Data.W);

@@ -73,7 +73,7 @@ public final class MaxPool2x2 {
     public static void copyOutPooled(float[] src, int top, int bottom, float[] dst, int at, int wo, int dstEnd,
                                      float bias, boolean relu) {
         int length = src.length;
-        float floor = VectorSupport.reluFloor(relu);
+        float floor = MicroKernel.reluFloor(relu);
         if (Width.BITS == 512 && Vector512Pool.copiesOut(length, top, bottom, at, wo, dstEnd)) {
             Vector512Pool.copyOutPooled(src, top, bottom, dst, at, wo, bias, floor);
         } else if (Width.BITS == 256 && Vector256Pool.copiesOut(length, top, bottom, at, wo, dstEnd)) {
@@ -109,8 +109,8 @@ public final class MaxPool2x2 {
      */
     public static void poolChannels(float[] src, int srcAt, int h, int w, int lanes, float[] bias, int biasAt,
                                     boolean relu, float[] dst, int dstAt) {
-        float floor = VectorSupport.reluFloor(relu);
-        float[] addend = biasOrNone(bias);
+        float floor = MicroKernel.reluFloor(relu);
+        float[] addend = MicroKernel.biasOrNone(bias);
         int addendAt = bias == null ? 0 : biasAt, step = bias == null ? 0 : lanes;
         if (Width.BITS == 512 && lanes == 16) {
             Vector512Pool.poolChannelWindows(src, srcAt, h, w, lanes, 1, addend, addendAt, step, floor, dst,
@@ -124,24 +124,6 @@ public final class MaxPool2x2 {
         } else {
             poolChannelsPlain(src, srcAt, h, w, lanes, bias, biasAt, relu, dst, dstAt);
         }
-    }
-
-    /**
-     * What the channel-vector pools add, as an array they always read (a branch on a missing bias inside the vector
-     * kernel is what {@link VectorSupport#reluFloor} warns of): the bias, or one vector of −0 read at step 0. −0, not
-     * +0: x + (−0) is x for every x, −0 included, where + 0 would turn −0 into +0.
-     */
-    static float[] biasOrNone(float[] bias) {
-        return bias == null ? NEGATIVE_ZEROS : bias;
-    }
-
-    /** One vector of −0 at the widest width. */
-    private static final float[] NEGATIVE_ZEROS = filled(16, -0f);
-
-    private static float[] filled(int n, float v) {
-        float[] a = new float[n];
-        java.util.Arrays.fill(a, v);
-        return a;
     }
 
     static void poolChannelsPlain(float[] src, int srcAt, int h, int w, int lanes, float[] bias, int biasAt,
@@ -182,8 +164,8 @@ public final class MaxPool2x2 {
             return;
         }
         // each window's maxima, the channels in the lanes, over the window's first position (read once, not again)
-        float floor = VectorSupport.reluFloor(relu);
-        float[] addend = biasOrNone(bias);
+        float floor = MicroKernel.reluFloor(relu);
+        float[] addend = MicroKernel.biasOrNone(bias);
         int addendAt = bias == null ? 0 : biasAt, step = bias == null ? 0 : lanes;
         if (bits == 512) {
             Vector512Pool.poolChannelWindows(src, srcAt, h, w, ldc, vectors, addend, addendAt, step, floor, src,

@@ -85,10 +85,11 @@ interface MicroKernel {
     void packShifted(int kc, float[] src, int base, int[] taps, int pc, float[] dst);
 
     /**
-     * dst[dstOff + i] = src[srcOff + i] + bias, ReLU'd when relu, for a prefix of i &lt; n whose length it returns;
-     * {@link Gemm#copyOut} does the rest.
+     * dst[dstOff + i] = src[srcOff + i] + bias, then 0 where below floor (the ReLU: {@link MicroKernel#reluFloor}),
+     * for a prefix of i &lt; n whose length it returns; {@link Gemm#copyOut} does the rest. n is at least the kernel's
+     * lanes.
      */
-    int copyOut(float[] src, int srcOff, float[] dst, int dstOff, int n, float bias, boolean relu);
+    int copyOut(float[] src, int srcOff, float[] dst, int dstOff, int n, float bias, float floor);
 
     /**
      * The sum of {@code count} runs of {@code run} floats, run r at x[at + r·stride]: one channel's share of a bias
@@ -98,12 +99,37 @@ interface MicroKernel {
 
     /**
      * In place, for each of {@code positions} positions (ldc floats apart from at) and each channel c &lt; vectors·(the
-     * kernel's lanes): v + bias[biasAt + c] (when bias is not null), then 0 where below 0 (when relu). The bias array
-     * must hold whole vectors; the plain kernel takes vectors as channels.
+     * kernel's lanes): v + the bias's vector at biasAt + (c / lanes)·biasStep ({@link MicroKernel#biasOrNone}: −0
+     * at step 0 without a bias), then 0 where below floor ({@link MicroKernel#reluFloor}). The bias array must hold
+     * whole vectors; the plain kernel takes vectors as channels and one lane a vector.
      */
     void activateChannels(float[] c, int at, int positions, int ldc, int vectors, float[] bias, int biasAt,
-                          boolean relu);
+                          int biasStep, float floor);
 
     /** Twelve independent chains of {@code iterations} vector FMAs and their sum: the core's peak, for benchmarks. */
     float fmaChains(int iterations);
+
+    /**
+     * The threshold of a vector kernel's ReLU, which sets lanes below it to 0: 0 with the ReLU (NaN and −0 kept, as the
+     * scalar ReLU), −∞ without (nothing is below it). Kernels take the ReLU as this number rather than as a flag they
+     * branch on: a branch inside a vector method that one graph never takes and a later one does makes C2 discard the
+     * method's code (an unstable_if trap), and until C2 compiles it again it runs interpreted and in C1, which box
+     * every vector (docs/performance.md).
+     */
+    static float reluFloor(boolean relu) {
+        return relu ? 0f : Float.NEGATIVE_INFINITY;
+    }
+
+    /**
+     * What a channel-vector kernel adds, as an array it always reads (a branch on a missing bias inside the kernel is
+     * what {@link #reluFloor} warns of): the bias, or one vector of −0 read at step 0. −0, not +0: x + (−0) is x for
+     * every x, −0 included, where + 0 would turn −0 into +0.
+     */
+    static float[] biasOrNone(float[] bias) {
+        return bias == null ? NEGATIVE_ZEROS : bias;
+    }
+
+    /** One vector of −0 at the widest width. */
+    float[] NEGATIVE_ZEROS = {-0f, -0f, -0f, -0f, -0f, -0f, -0f, -0f, -0f, -0f, -0f, -0f, -0f, -0f,
+        -0f, -0f};
 }

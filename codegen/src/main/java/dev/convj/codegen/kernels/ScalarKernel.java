@@ -152,7 +152,7 @@ final class ScalarKernel implements MicroKernel {
     }
 
     @Override
-    public int copyOut(float[] src, int srcOff, float[] dst, int dstOff, int n, float bias, boolean relu) {
+    public int copyOut(float[] src, int srcOff, float[] dst, int dstOff, int n, float bias, float floor) {
         return 0;
     }
 
@@ -179,11 +179,11 @@ final class ScalarKernel implements MicroKernel {
 
     @Override
     public void activateChannels(float[] c, int at, int positions, int ldc, int vectors, float[] bias, int biasAt,
-                                 boolean relu) {
+                                 int biasStep, float floor) {
         for (int p = 0; p < positions; p++) {
             for (int j = 0, i = at + p * ldc; j < vectors; j++, i++) {
-                float v = bias == null ? c[i] : c[i] + bias[biasAt + j];
-                c[i] = relu && v < 0f ? 0f : v;
+                float v = c[i] + bias[biasAt + j * biasStep];
+                c[i] = v < floor ? 0f : v;
             }
         }
     }

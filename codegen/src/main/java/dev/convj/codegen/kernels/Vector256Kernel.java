@@ -715,48 +715,33 @@ final class Vector256Kernel implements MicroKernel {
     }
 
     /**
-     * {@link Gemm#copyOut}, all n elements. A row of at least one vector ends in a vector that overlaps the one before
-     * (with 8 lanes, rows of 14 and 28 take no scalar tail); the overlapped elements are computed twice, identically,
-     * as src and dst never share memory. Two vectors a step, the ReLU decided outside the loops, and shorter rows
-     * one element at a time, in this one method: C2 compiles it alone (it is larger than what C2 inlines), so its
-     * vector calls never run out of the inlining budget of the generated code that calls it (KernelShapeTest).
+     * {@link Gemm#copyOut}, all n ≥ L elements. The row ends in a vector that overlaps the one before (with 8 lanes,
+     * rows of 14 and 28 take no scalar tail); the overlapped elements are computed twice, identically, as src and dst
+     * never share memory. Four vectors a step, the ReLU as a floor rather than a branch
+     * ({@link MicroKernel#reluFloor}), in this one method: C2 compiles it alone (it is larger than what C2
+     * inlines), so its vector calls never run out of the inlining budget of the generated code that calls it
+     * (KernelShapeTest).
      */
     @Override
-    public int copyOut(float[] src, int srcOff, float[] dst, int dstOff, int n, float bias, boolean relu) {
-        if (n < L) {
-            for (int i = 0; i < n; i++) {
-                float v = src[srcOff + i] + bias;
-                dst[dstOff + i] = relu && v < 0f ? 0f : v;
-            }
-            return n;
-        }
+    public int copyOut(float[] src, int srcOff, float[] dst, int dstOff, int n, float bias, float floor) {
+        // 0 where v < floor, else v: with floor 0 exactly the scalar ReLU, NaN and −0 included (PyTorch keeps both)
+        FloatVector zero = FloatVector.zero(S);
         int i = 0;
-        if (relu) {
-            // 0 where v < 0, else v: exactly the scalar ReLU, NaN and −0 included (PyTorch keeps both)
-            FloatVector zero = FloatVector.zero(S);
-            for (; i + 2 * L <= n; i += 2 * L) {
-                FloatVector v = FloatVector.fromArray(S, src, srcOff + i).add(bias);
-                FloatVector u = FloatVector.fromArray(S, src, srcOff + i + L).add(bias);
-                v.blend(zero, v.compare(VectorOperators.LT, 0f)).intoArray(dst, dstOff + i);
-                u.blend(zero, u.compare(VectorOperators.LT, 0f)).intoArray(dst, dstOff + i + L);
-            }
-            for (i = i < n ? Math.min(i, n - L) : n; i < n; i = Math.min(i + L, n - L)) { // the last ends at n
-                FloatVector v = FloatVector.fromArray(S, src, srcOff + i).add(bias);
-                v.blend(zero, v.compare(VectorOperators.LT, 0f)).intoArray(dst, dstOff + i);
-                if (i == n - L) {
-                    break;
-                }
-            }
-        } else {
-            for (; i + 2 * L <= n; i += 2 * L) {
-                FloatVector.fromArray(S, src, srcOff + i).add(bias).intoArray(dst, dstOff + i);
-                FloatVector.fromArray(S, src, srcOff + i + L).add(bias).intoArray(dst, dstOff + i + L);
-            }
-            for (i = i < n ? Math.min(i, n - L) : n; i < n; i = Math.min(i + L, n - L)) {
-                FloatVector.fromArray(S, src, srcOff + i).add(bias).intoArray(dst, dstOff + i);
-                if (i == n - L) {
-                    break;
-                }
+        for (; i + 4 * L <= n; i += 4 * L) {
+            FloatVector v = FloatVector.fromArray(S, src, srcOff + i).add(bias);
+            FloatVector u = FloatVector.fromArray(S, src, srcOff + i + L).add(bias);
+            FloatVector w = FloatVector.fromArray(S, src, srcOff + i + 2 * L).add(bias);
+            FloatVector x = FloatVector.fromArray(S, src, srcOff + i + 3 * L).add(bias);
+            v.blend(zero, v.compare(VectorOperators.LT, floor)).intoArray(dst, dstOff + i);
+            u.blend(zero, u.compare(VectorOperators.LT, floor)).intoArray(dst, dstOff + i + L);
+            w.blend(zero, w.compare(VectorOperators.LT, floor)).intoArray(dst, dstOff + i + 2 * L);
+            x.blend(zero, x.compare(VectorOperators.LT, floor)).intoArray(dst, dstOff + i + 3 * L);
+        }
+        for (i = i < n ? Math.min(i, n - L) : n; i < n; i = Math.min(i + L, n - L)) { // the last ends at n
+            FloatVector v = FloatVector.fromArray(S, src, srcOff + i).add(bias);
+            v.blend(zero, v.compare(VectorOperators.LT, floor)).intoArray(dst, dstOff + i);
+            if (i == n - L) {
+                break;
             }
         }
         return n;
@@ -803,44 +788,42 @@ final class Vector256Kernel implements MicroKernel {
     }
 
     /**
-     * {@link MicroKernel#activateChannels}: a vector of channels at a time, one loop for each of the three epilogues
-     * (no branch inside merges vectors: JDK 17's C2 has boxed such merges), larger than what C2 inlines
-     * (KernelShapeTest).
+     * {@link MicroKernel#activateChannels}: vectors of channels, four, two (a panel of NR channels) or one a step, the
+     * bias and the ReLU as numbers rather than branches ({@link MicroKernel#reluFloor}), larger than what C2
+     * inlines (KernelShapeTest).
      */
     @Override
     public void activateChannels(float[] c, int at, int positions, int ldc, int vectors, float[] bias, int biasAt,
-                                 boolean relu) {
+                                 int biasStep, float floor) {
         FloatVector zero = FloatVector.zero(S);
-        if (bias != null && relu) { // the common case, two vectors a step (a panel of NR channels)
-            for (int p = 0, row = at; p < positions; p++, row += ldc) {
-                int v = 0;
-                for (; v + 2 <= vectors; v += 2) {
-                    FloatVector x = FloatVector.fromArray(S, c, row + v * L)
-                            .add(FloatVector.fromArray(S, bias, biasAt + v * L));
-                    FloatVector y = FloatVector.fromArray(S, c, row + v * L + L)
-                            .add(FloatVector.fromArray(S, bias, biasAt + v * L + L));
-                    x.blend(zero, x.compare(VectorOperators.LT, 0f)).intoArray(c, row + v * L);
-                    y.blend(zero, y.compare(VectorOperators.LT, 0f)).intoArray(c, row + v * L + L);
-                }
-                for (; v < vectors; v++) {
-                    FloatVector x = FloatVector.fromArray(S, c, row + v * L)
-                            .add(FloatVector.fromArray(S, bias, biasAt + v * L));
-                    x.blend(zero, x.compare(VectorOperators.LT, 0f)).intoArray(c, row + v * L);
-                }
+        for (int p = 0, row = at; p < positions; p++, row += ldc) {
+            int v = 0;
+            for (; v + 4 <= vectors; v += 4) {
+                FloatVector x = FloatVector.fromArray(S, c, row + v * L)
+                        .add(FloatVector.fromArray(S, bias, biasAt + v * biasStep));
+                FloatVector y = FloatVector.fromArray(S, c, row + v * L + L)
+                        .add(FloatVector.fromArray(S, bias, biasAt + (v + 1) * biasStep));
+                FloatVector z = FloatVector.fromArray(S, c, row + v * L + 2 * L)
+                        .add(FloatVector.fromArray(S, bias, biasAt + (v + 2) * biasStep));
+                FloatVector u = FloatVector.fromArray(S, c, row + v * L + 3 * L)
+                        .add(FloatVector.fromArray(S, bias, biasAt + (v + 3) * biasStep));
+                x.blend(zero, x.compare(VectorOperators.LT, floor)).intoArray(c, row + v * L);
+                y.blend(zero, y.compare(VectorOperators.LT, floor)).intoArray(c, row + v * L + L);
+                z.blend(zero, z.compare(VectorOperators.LT, floor)).intoArray(c, row + v * L + 2 * L);
+                u.blend(zero, u.compare(VectorOperators.LT, floor)).intoArray(c, row + v * L + 3 * L);
             }
-        } else if (bias != null) {
-            for (int p = 0, row = at; p < positions; p++, row += ldc) {
-                for (int v = 0; v < vectors; v++) {
-                    FloatVector.fromArray(S, c, row + v * L).add(FloatVector.fromArray(S, bias, biasAt + v * L))
-                            .intoArray(c, row + v * L);
-                }
+            for (; v + 2 <= vectors; v += 2) {
+                FloatVector x = FloatVector.fromArray(S, c, row + v * L)
+                        .add(FloatVector.fromArray(S, bias, biasAt + v * biasStep));
+                FloatVector y = FloatVector.fromArray(S, c, row + v * L + L)
+                        .add(FloatVector.fromArray(S, bias, biasAt + (v + 1) * biasStep));
+                x.blend(zero, x.compare(VectorOperators.LT, floor)).intoArray(c, row + v * L);
+                y.blend(zero, y.compare(VectorOperators.LT, floor)).intoArray(c, row + v * L + L);
             }
-        } else if (relu) {
-            for (int p = 0, row = at; p < positions; p++, row += ldc) {
-                for (int v = 0; v < vectors; v++) {
-                    FloatVector x = FloatVector.fromArray(S, c, row + v * L);
-                    x.blend(zero, x.compare(VectorOperators.LT, 0f)).intoArray(c, row + v * L);
-                }
+            for (; v < vectors; v++) {
+                FloatVector x = FloatVector.fromArray(S, c, row + v * L)
+                        .add(FloatVector.fromArray(S, bias, biasAt + v * biasStep));
+                x.blend(zero, x.compare(VectorOperators.LT, floor)).intoArray(c, row + v * L);
             }
         }
     }

@@ -130,7 +130,7 @@ final class Vector256Pool {
     /**
      * Whether {@link #copyOutPooled} can take this row: it has windows, a row of fewer than L windows has room for L
      * values before dstEnd, and src holds whole chunks from top and bottom. Asked by the caller, so that the vector
-     * kernel holds no branch that a later graph could be the first to take ({@link VectorSupport#reluFloor}).
+     * kernel holds no branch that a later graph could be the first to take ({@link MicroKernel#reluFloor}).
      */
     static boolean copiesOut(int srcLength, int top, int bottom, int at, int wo, int dstEnd) {
         return wo >= 1 && (wo >= L || at + L <= dstEnd) && Math.max(top, bottom) + 2 * Math.max(wo, L) <= srcLength;
@@ -175,8 +175,8 @@ final class Vector256Pool {
      * Max pooling of a position-major result, channels in the lanes ({@link MaxPool2x2#poolChannels} and
      * {@link MaxPool2x2#poolPositionsToPlanes}): for each window (i, j) of the h×w positions, ldc floats a position
      * from srcAt, and each of {@code vectors} vectors of channels, its four position vectors, the bias's vector at
-     * biasAt + v·biasStep added (−0 without a bias: {@link MaxPool2x2#biasOrNone}), the ReLU applied (floor:
-     * {@link VectorSupport#reluFloor}), then each replacing the best so far when greater or NaN in row-major order;
+     * biasAt + v·biasStep added (−0 without a bias: {@link MicroKernel#biasOrNone}), the ReLU applied (floor:
+     * {@link MicroKernel#reluFloor}), then each replacing the best so far when greater or NaN in row-major order;
      * the result goes to dst[dstAt + i·dstRow + j·dstCol + v·L]. dst may be src itself when that place is the
      * window's first position, which nothing reads again.
      */

@@ -109,12 +109,12 @@ final class Vector256Winograd {
      * (ty, tx) at col[mk + ξ·xiStride + ty·tilesWide + tx]. Rows whose vectors would reach past the plane's row go
      * through {@code scratch} (2·L floats from scratchAt), so nothing outside the plane is written.
      * <p>What differs between calls (a row's sign, the ReLU, where a vector's outputs go) is decided here, in scalar
-     * code, and reaches the row kernels as numbers and arrays, not as branches ({@link VectorSupport#reluFloor} says
+     * code, and reaches the row kernels as numbers and arrays, not as branches ({@link MicroKernel#reluFloor} says
      * why).
      */
     static void output(float[] col, int mk, int xiStride, int tilesHigh, int tilesWide, float[] y, int yAt, int ho,
                        int wo, float bias, boolean relu, float[] scratch, int scratchAt) {
-        float floor = VectorSupport.reluFloor(relu);
+        float floor = MicroKernel.reluFloor(relu);
         int whole = wo / (2 * L) * L; // the tiles whose 2·L outputs of a row all lie inside the plane's row
         for (int ty = 0; ty < tilesHigh; ty++) {
             int j = mk + ty * tilesWide, at = yAt + 2 * ty * wo;
@@ -150,7 +150,7 @@ final class Vector256Winograd {
      */
     static void outputPooled(float[] col, int mk, int xiStride, int tilesWide, float[] y, int yAt, int ho, int wo,
                              float bias, boolean relu, float[] scratch, int scratchAt) {
-        float floor = VectorSupport.reluFloor(relu);
+        float floor = MicroKernel.reluFloor(relu);
         for (int ty = 0; ty < ho; ty++) {
             for (int tx = 0; tx < wo; tx += L) {
                 int j = mk + ty * tilesWide + tx, at = yAt + ty * wo + tx;

@@ -47,17 +47,6 @@ public final class VectorSupport {
         return manyRegisters() && Runtime.version().feature() >= 21;
     }
 
-    /**
-     * The threshold of a vector kernel's ReLU, which sets lanes below it to 0: 0 with the ReLU (NaN and −0 kept, as the
-     * scalar ReLU), −∞ without (nothing is below it). Kernels take the ReLU as this number rather than as a flag they
-     * branch on: a branch inside a vector method that one graph never takes and a later one does makes C2 discard the
-     * method's code (an unstable_if trap), and until C2 compiles it again it runs interpreted and in C1, which box
-     * every vector (Vector256Winograd#output; docs/performance.md).
-     */
-    static float reluFloor(boolean relu) {
-        return relu ? 0f : Float.NEGATIVE_INFINITY;
-    }
-
     /** Kept apart so that VectorSupport itself loads without the module. */
     private static final class Preferred {
         static final int BITS = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize();

@@ -99,11 +99,11 @@ public final class WinogradF4 {
         switch (bits()) {
             case 512 -> {
                 Vector512WinogradF4.outputColumns(col, mk, xiStride, n, scratch, at, stride);
-                Vector512WinogradF4.outputRows(scratch, at, stride, n, bias, VectorSupport.reluFloor(relu));
+                Vector512WinogradF4.outputRows(scratch, at, stride, n, bias, MicroKernel.reluFloor(relu));
             }
             case 256 -> {
                 Vector256WinogradF4.outputColumns(col, mk, xiStride, n, scratch, at, stride);
-                Vector256WinogradF4.outputRows(scratch, at, stride, n, bias, VectorSupport.reluFloor(relu));
+                Vector256WinogradF4.outputRows(scratch, at, stride, n, bias, MicroKernel.reluFloor(relu));
             }
             default -> outputPlain(col, mk, xiStride, n, scratch, at, stride, bias, relu);
         }

@@ -46,7 +46,7 @@ class FusedPoolKernelTest {
     /** The row through width {@code bits}' kernel where it takes it, as MaxPool2x2 sends it, else the plain form. */
     private static void copyOutPooled(int bits, float[] src, int top, int bottom, float[] dst, int at, int wo,
                                       int dstEnd, float bias, boolean relu) {
-        float floor = VectorSupport.reluFloor(relu);
+        float floor = MicroKernel.reluFloor(relu);
         int n = src.length;
         switch (bits) {
             case 512 -> {
@@ -119,9 +119,9 @@ class FusedPoolKernelTest {
 
     private static void poolChannels(int bits, float[] src, int srcAt, int h, int w, int lanes, float[] bias,
                                      int biasAt, boolean relu, float[] dst, int dstAt) {
-        float[] addend = MaxPool2x2.biasOrNone(bias);
+        float[] addend = MicroKernel.biasOrNone(bias);
         int addendAt = bias == null ? 0 : biasAt, step = bias == null ? 0 : lanes;
-        float floor = VectorSupport.reluFloor(relu);
+        float floor = MicroKernel.reluFloor(relu);
         switch (bits) {
             case 512 -> Vector512Pool.poolChannelWindows(src, srcAt, h, w, lanes, 1, addend, addendAt, step, floor,
                     dst, dstAt, w / 2 * lanes, lanes);

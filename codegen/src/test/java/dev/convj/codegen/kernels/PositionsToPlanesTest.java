@@ -51,7 +51,10 @@ class PositionsToPlanesTest {
                         want[i] = expected(c[i], bias, biasAt + j, relu);
                     }
                 }
-                kernel.activateChannels(c, at, positions, ldc, bits == 0 ? channels : vectors, bias, biasAt, relu);
+                int lanesOrOne = bits == 0 ? 1 : lanes;
+                kernel.activateChannels(c, at, positions, ldc, bits == 0 ? channels : vectors,
+                        MicroKernel.biasOrNone(bias), bias == null ? 0 : biasAt, bias == null ? 0 : lanesOrOne,
+                        MicroKernel.reluFloor(relu));
                 for (int i = 0; i < c.length; i++) {
                     assertEquals(want[i], c[i], bits + "-bit kernel, element " + i + ", mode " + mode);
                 }

@@ -130,14 +130,14 @@ class WinogradF4KernelTest {
             switch (bits) {
                 case 512 -> {
                     Vector512WinogradF4.outputColumns(m, mk, xiStride, n, scratch, at, stride);
-                    Vector512WinogradF4.outputRows(scratch, at, stride, n, bias, VectorSupport.reluFloor(relu));
+                    Vector512WinogradF4.outputRows(scratch, at, stride, n, bias, MicroKernel.reluFloor(relu));
                     if (pooled) {
                         Vector512WinogradF4.pool(scratch, at, stride, n);
                     }
                 }
                 case 256 -> {
                     Vector256WinogradF4.outputColumns(m, mk, xiStride, n, scratch, at, stride);
-                    Vector256WinogradF4.outputRows(scratch, at, stride, n, bias, VectorSupport.reluFloor(relu));
+                    Vector256WinogradF4.outputRows(scratch, at, stride, n, bias, MicroKernel.reluFloor(relu));
                     if (pooled) {
                         Vector256WinogradF4.pool(scratch, at, stride, n);
                     }
