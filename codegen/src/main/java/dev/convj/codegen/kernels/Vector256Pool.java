@@ -220,22 +220,26 @@ final class Vector256Pool {
     static void maxBackward2x2(float[] x, float[] dy, float[] mask, float[] dx, int planeFrom, int planeTo, int h,
                                int w) {
         int wo = w / 2, last = w - L; // the last chunk overlaps the one before it when L does not divide w
+        // without a mask the rows gate against x itself below NaN, which nothing is (≤ NaN is never true): the row
+        // kernel then holds no branch on the mask (MicroKernel#reluFloor says why); this method holds no vectors
+        float[] gate = mask == null ? x : mask;
+        float gateFloor = mask == null ? Float.NaN : 0f;
         for (int plane = planeFrom; plane < planeTo; plane++) {
             for (int o0 = 0; o0 < h / 2; o0++) {
                 int top = plane * h * w + 2 * o0 * w, bottom = top + w, yRow = (plane * (h / 2) + o0) * wo;
-                backwardRow(x, top, bottom, dy, yRow, mask, dx, last, plane, o0, h, w);
+                backwardRow(x, top, bottom, dy, yRow, mask, gate, gateFloor, dx, last, plane, o0, h, w);
             }
         }
     }
 
     /**
      * The gradient of one row pair's windows, L/2 windows a chunk, the last chunk at {@code last}: x's rows at top and
-     * bottom, the upstream gradients from dy[yRow], the ReLU mask's rows at the same places (when mask is not null);
-     * dx's rows written whole. NaN (the last NaN wins) is rare: those windows, and a row whose gradients end dy too
-     * close to load a whole vector, go one at a time.
+     * bottom, the upstream gradients from dy[yRow], +0 where gate's rows at the same places are ≤ gateFloor (the
+     * ReLU mask and 0; x and NaN without a mask); dx's rows written whole. NaN (the last NaN wins) is rare: those
+     * windows, and a row whose gradients end dy too close to load a whole vector, go one at a time, with the mask.
      */
-    private static void backwardRow(float[] x, int top, int bottom, float[] dy, int yRow, float[] mask, float[] dx,
-                                    int last, int plane, int o0, int h, int w) {
+    private static void backwardRow(float[] x, int top, int bottom, float[] dy, int yRow, float[] mask, float[] gate,
+                                    float gateFloor, float[] dx, int last, int plane, int o0, int h, int w) {
         FloatVector zero = FloatVector.zero(S);
         for (int c = 0; ; c = Math.min(c + L, last)) {
             int y = yRow + c / 2;
@@ -255,12 +259,11 @@ final class Vector256Pool {
                 VectorMask<Float> bottomArg = bottomRightWins.eq(RIGHT).and(bottomWins);
                 // + 0: −0 becomes +0, as adding into cleared memory does (PyTorch, the interpreter)
                 FloatVector g = FloatVector.fromArray(S, dy, y).rearrange(PER_WINDOW).add(0f);
-                FloatVector gTop = g, gBottom = g;
-                if (mask != null) { // +0 where mask ≤ 0, as the scalar form and ReLU's gradient select
-                    gTop = g.blend(zero, FloatVector.fromArray(S, mask, top + c).compare(VectorOperators.LE, 0f));
-                    gBottom = g.blend(zero,
-                            FloatVector.fromArray(S, mask, bottom + c).compare(VectorOperators.LE, 0f));
-                }
+                // +0 where mask ≤ 0, as the scalar form and ReLU's gradient select
+                FloatVector gTop = g.blend(zero,
+                        FloatVector.fromArray(S, gate, top + c).compare(VectorOperators.LE, gateFloor));
+                FloatVector gBottom = g.blend(zero,
+                        FloatVector.fromArray(S, gate, bottom + c).compare(VectorOperators.LE, gateFloor));
                 zero.blend(gTop, topArg).intoArray(dx, top + c);
                 zero.blend(gBottom, bottomArg).intoArray(dx, bottom + c);
             }

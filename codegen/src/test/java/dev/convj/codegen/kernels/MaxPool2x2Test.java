@@ -62,6 +62,17 @@ class MaxPool2x2Test {
                         : r.nextBoolean() ? pool[r.nextInt(pool.length)] : (float) r.nextGaussian();
                 mask[i] = r.nextInt(4) == 0 ? 0f : r.nextInt(3) == 0 ? Float.NaN : (float) r.nextGaussian();
             }
+            // now and then a whole window of −∞: its argmax is −∞ and still takes the gradient
+            for (int p = 0; p < c.planes; p++) {
+                for (int i = 0; i + 1 < c.h; i += 2) {
+                    for (int j = 0; j + 1 < c.w; j += 2) {
+                        if (r.nextInt(12) == 0) {
+                            int at = (p * c.h + i) * c.w + j;
+                            x[at] = x[at + 1] = x[at + c.w] = x[at + c.w + 1] = Float.NEGATIVE_INFINITY;
+                        }
+                    }
+                }
+            }
             for (int i = 0; i < pooled; i++) {
                 dy[i] = r.nextInt(8) == 0 ? -0f : (float) r.nextGaussian();
             }
