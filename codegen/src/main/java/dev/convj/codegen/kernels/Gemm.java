@@ -23,6 +23,8 @@ public final class Gemm {
     static final boolean TWO_PANELS = KernelChoice.twoPanels(); // portable: static final boolean TWO_PANELS = false;
     /** Columns of B per micro-tile: two vectors of the kernel's width, or 16 for the plain-Java kernel. */
     public static final int NR = KERNEL.columns();
+    /** Floats per vector of the kernel (1 for the plain-Java kernel): the epilogues' unit. */
+    static final int LANES = Math.max(1, KERNEL.vectorBits() / 32);
     /** Depth of one packed block of K, sized so that a B panel stays in L1 and A's block in L2. */
     static final int KC = 384;
     /**
@@ -345,7 +347,7 @@ public final class Gemm {
     public static void copyOut(float[] src, int srcOff, float[] dst, int dstOff, int n, float bias, boolean relu) {
         // rows shorter than a vector stay here, so that the kernel decides nothing per call (MicroKernel#reluFloor)
         float floor = MicroKernel.reluFloor(relu);
-        int i = n >= CHANNEL_LANES ? KERNEL.copyOut(src, srcOff, dst, dstOff, n, bias, floor) : 0;
+        int i = n >= LANES ? KERNEL.copyOut(src, srcOff, dst, dstOff, n, bias, floor) : 0;
         for (; i < n; i++) {
             float v = src[srcOff + i] + bias;
             dst[dstOff + i] = relu && v < 0f ? 0f : v;
@@ -361,7 +363,7 @@ public final class Gemm {
      */
     public static void positionsToPlanes(float[] src, int srcAt, int positions, int ldc, int channels, float[] bias,
                                          int biasAt, boolean relu, float[] dst, int dstAt) {
-        int lanes = Math.max(1, KERNEL.vectorBits() / 32), vectors = (channels + lanes - 1) / lanes;
+        int lanes = LANES, vectors = (channels + lanes - 1) / lanes;
         boolean whole = vectors * lanes <= ldc && (bias == null || biasAt + vectors * lanes <= bias.length);
         if (bias != null || relu) {
             float[] addend = MicroKernel.biasOrNone(bias);
