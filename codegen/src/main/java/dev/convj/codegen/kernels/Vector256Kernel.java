@@ -495,13 +495,15 @@ final class Vector256Kernel implements MicroKernel {
      * {@link MicroKernel#gatherTile}: the accumulators of {@link #tile}; per step two loads of B, six broadcasts of
      * image values and twelve fused multiply-adds. The image values are plain array reads: one range check for all six
      * and {@link PackedPanel}'s unchecked reads at computed addresses ran slower (LeNet-5's conv2 forward, one thread:
-     * 36–39 against 50–58 GFLOP/s on JDK 17, 40–57 against 62–70 on Temurin 25).
+     * 36–39 against 50–58 GFLOP/s on JDK 17, 40–57 against 62–70 on Temurin 25). The rows carry xAt and B's index is
+     * computed from the step, not carried beside it: x86 has 13 general registers for the JIT, and each value live in
+     * the loop that is not needed there spilled one to the stack (B's range checks, linear in the step, are hoisted).
      */
     @Override
     public void gatherTile(int kc, float[] x, int xAt, int[] rows, int rowAt, int[] steps, int stepAt, float[] pb,
                            int bAt, float[] c, int cAt, int ldc, boolean add) {
-        int q0 = rows[rowAt], q1 = rows[rowAt + 1], q2 = rows[rowAt + 2], q3 = rows[rowAt + 3];
-        int q4 = rows[rowAt + 4], q5 = rows[rowAt + 5];
+        int q0 = xAt + rows[rowAt], q1 = xAt + rows[rowAt + 1], q2 = xAt + rows[rowAt + 2];
+        int q3 = xAt + rows[rowAt + 3], q4 = xAt + rows[rowAt + 4], q5 = xAt + rows[rowAt + 5];
         int r1 = cAt + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc;
         FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
         if (add) {
@@ -520,8 +522,8 @@ final class Vector256Kernel implements MicroKernel {
         } else {
             c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = FloatVector.zero(S);
         }
-        for (int p = stepAt, pEnd = stepAt + kc, b = bAt; p < pEnd; p++, b += 2 * L) {
-            int a = xAt + steps[p];
+        for (int p = stepAt, pEnd = stepAt + kc, bBase = bAt - 2 * L * stepAt; p < pEnd; p++) {
+            int a = steps[p], b = bBase + 2 * L * p;
             FloatVector b0 = FloatVector.fromArray(S, pb, b);
             FloatVector b1 = FloatVector.fromArray(S, pb, b + L);
             FloatVector v = FloatVector.broadcast(S, x[a + q0]);
