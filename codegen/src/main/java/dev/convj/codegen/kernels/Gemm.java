@@ -456,7 +456,15 @@ public final class Gemm {
                 }
                 for (int ic = 0; ic < m; ic += MC) {
                     int mc = Math.min(MC, m - ic);
-                    packA(transA, mc, kc, a, aOff, lda, ic, pc, ws.packA, 0);
+                    int aAt = aOff + pc * lda + ic;
+                    // Aᵀ read in place where at most two column panels would share its packed copy: packing reads
+                    // and writes A once, the kernel then reads it per panel; the tiles' MR-wide reads must stay in a
+                    // (a short last panel reads past the valid rows; those rows are computed and dropped)
+                    boolean unpacked = transA && !TWO_PANELS && nc <= 2 * NR
+                            && aAt + (kc - 1) * lda + (mc + MR - 1) / MR * MR <= a.length;
+                    if (!unpacked) {
+                        packA(transA, mc, kc, a, aOff, lda, ic, pc, ws.packA, 0);
+                    }
                     for (int jr = 0; jr < nc; jr += NR) {
                         int nr = Math.min(NR, nc - jr);
                         float[] pb;
@@ -480,9 +488,32 @@ public final class Gemm {
                             bPanel = 0;
                             bStride = NR;
                         }
-                        tiles(mc, nr, kc, ws, ws.packA, 0, pb, bPanel, bStride, null, 0, c, cOff + ic * ldc + jc + jr, ldc, add);
+                        if (unpacked) {
+                            unpackedTiles(mc, nr, kc, a, aAt, lda, pb, bPanel, bStride, ws.tile,
+                                    c, cOff + ic * ldc + jc + jr, ldc, add);
+                        } else {
+                            tiles(mc, nr, kc, ws, ws.packA, 0, pb, bPanel, bStride, null, 0, c,
+                                    cOff + ic * ldc + jc + jr, ldc, add);
+                        }
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * One column panel of C with A read in place ({@link MicroKernel#tileUnpackedA}): tiles of MR rows, the short last
+     * one and those of a partial panel computed whole into scratch and their valid part copied.
+     */
+    private static void unpackedTiles(int mc, int nr, int kc, float[] a, int aAt, int lda, float[] pb, int bAt,
+                                      int bStride, float[] scratch, float[] c, int cAt, int ldc, boolean add) {
+        for (int ir = 0; ir < mc; ir += MR) {
+            int mr = Math.min(MR, mc - ir);
+            if (mr == MR && nr == NR) {
+                KERNEL.tileUnpackedA(kc, a, aAt + ir, lda, pb, bAt, bStride, c, cAt + ir * ldc, ldc, add);
+            } else {
+                KERNEL.tileUnpackedA(kc, a, aAt + ir, lda, pb, bAt, bStride, scratch, 0, NR, false);
+                copyEdge(scratch, c, cAt + ir * ldc, ldc, add, mr, nr);
             }
         }
     }

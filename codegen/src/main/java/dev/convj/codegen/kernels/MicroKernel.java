@@ -16,6 +16,13 @@ interface MicroKernel {
     /** One MR×NR tile of C (+= when add) with B's row p at bAt + p·bStride. */
     void tile(int kc, float[] pa, int aAt, float[] pb, int bAt, int bStride, float[] c, int cAt, int ldc, boolean add);
 
+    /**
+     * As {@link #tile}, with A read where it lies instead of packed: the tile's MR values of step p at
+     * a[aAt + p·lda ..] (all MR read, rows beyond the valid ones included).
+     */
+    void tileUnpackedA(int kc, float[] a, int aAt, int lda, float[] pb, int bAt, int bStride, float[] c, int cAt,
+                       int ldc, boolean add);
+
     /** As {@link #tile}, with B's row p at bAt + rows[rowAt + p]. */
     void tileAt(int kc, float[] pa, int aAt, float[] pb, int bAt, int[] rows, int rowAt, float[] c, int cAt, int ldc,
                 boolean add);

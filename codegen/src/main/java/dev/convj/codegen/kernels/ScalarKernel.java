@@ -28,6 +28,26 @@ final class ScalarKernel implements MicroKernel {
     }
 
     @Override
+    public void tileUnpackedA(int kc, float[] a, int aAt, int lda, float[] pb, int bAt, int bStride, float[] c,
+                              int cAt, int ldc, boolean add) {
+        for (int i = 0; i < Gemm.MR; i++) {
+            int row = cAt + i * ldc;
+            if (!add) {
+                for (int j = 0; j < NR; j++) {
+                    c[row + j] = 0f;
+                }
+            }
+            for (int p = 0; p < kc; p++) {
+                float v = a[aAt + p * lda + i];
+                int bRow = bAt + p * bStride;
+                for (int j = 0; j < NR; j++) {
+                    c[row + j] += v * pb[bRow + j];
+                }
+            }
+        }
+    }
+
+    @Override
     public void tileAt(int kc, float[] pa, int aAt, float[] pb, int bAt, int[] rows, int rowAt, float[] c, int cAt,
                        int ldc, boolean add) {
         rows(Gemm.MR, kc, pa, aAt, pb, bAt, 0, rows, rowAt, c, cAt, ldc, add);

@@ -97,6 +97,70 @@ final class Vector256Kernel implements MicroKernel {
     }
 
     /**
+     * {@link MicroKernel#tileUnpackedA}: the body of {@link #tile}, A's step p lda floats after step p − 1 instead
+     * of MR. Where few column panels share a block of A, packing it costs more than these strided reads.
+     */
+    @Override
+    public void tileUnpackedA(int kc, float[] pa, int aAt, int lda, float[] pb, int bAt, int bStride, float[] c,
+                              int cAt, int ldc, boolean add) {
+        // Accumulators start from C when adding to it, so the loop's results are stored without a second pass.
+        int r1 = cAt + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc;
+        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+        if (add) {
+            c00 = FloatVector.fromArray(S, c, cAt);
+            c01 = FloatVector.fromArray(S, c, cAt + L);
+            c10 = FloatVector.fromArray(S, c, r1);
+            c11 = FloatVector.fromArray(S, c, r1 + L);
+            c20 = FloatVector.fromArray(S, c, r2);
+            c21 = FloatVector.fromArray(S, c, r2 + L);
+            c30 = FloatVector.fromArray(S, c, r3);
+            c31 = FloatVector.fromArray(S, c, r3 + L);
+            c40 = FloatVector.fromArray(S, c, r4);
+            c41 = FloatVector.fromArray(S, c, r4 + L);
+            c50 = FloatVector.fromArray(S, c, r5);
+            c51 = FloatVector.fromArray(S, c, r5 + L);
+        } else {
+            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = FloatVector.zero(S);
+        }
+        long a = PackedPanel.address(pa, aAt, (kc - 1) * lda + 6);
+        long aStep = PackedPanel.FLOAT * (long) lda, end = a + aStep * kc;
+        for (int b = bAt; a < end; a += aStep, b += bStride) {
+            FloatVector b0 = FloatVector.fromArray(S, pb, b);
+            FloatVector b1 = FloatVector.fromArray(S, pb, b + L);
+            FloatVector x = FloatVector.broadcast(S, PackedPanel.get(pa, a));
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, PackedPanel.get(pa, a + 1 * PackedPanel.FLOAT));
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, PackedPanel.get(pa, a + 2 * PackedPanel.FLOAT));
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, PackedPanel.get(pa, a + 3 * PackedPanel.FLOAT));
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, PackedPanel.get(pa, a + 4 * PackedPanel.FLOAT));
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, PackedPanel.get(pa, a + 5 * PackedPanel.FLOAT));
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+        }
+        c00.intoArray(c, cAt);
+        c01.intoArray(c, cAt + L);
+        c10.intoArray(c, r1);
+        c11.intoArray(c, r1 + L);
+        c20.intoArray(c, r2);
+        c21.intoArray(c, r2 + L);
+        c30.intoArray(c, r3);
+        c31.intoArray(c, r3 + L);
+        c40.intoArray(c, r4);
+        c41.intoArray(c, r4 + L);
+        c50.intoArray(c, r5);
+        c51.intoArray(c, r5 + L);
+    }
+
+    /**
      * B's row p at bAt + rows[rowAt + p]: an image read through a convolution's tap offsets. The same body as
      * {@link #tile}, kept apart on purpose: folding the two (a table for every B, or copying these rows into a
      * panel first) is slower.

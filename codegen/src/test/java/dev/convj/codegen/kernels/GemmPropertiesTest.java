@@ -104,6 +104,16 @@ class GemmPropertiesTest {
                 naiveTile(4, nr, kc, pa, pb, 3, 0, rows, expected, add);
                 k.tile4(kc, pa, 0, pb, 3, 0, rows, 0, actual, 0, nr, add);
                 assertClose(expected, actual, kc, bits + "-bit tile4");
+                // A read in place, its steps 9 floats apart (6 read, 3 skipped)
+                float[] spread = random(r, (kc - 1) * 9 + 6), packedCopy = new float[6 * kc];
+                for (int p = 0; p < kc; p++) {
+                    System.arraycopy(spread, p * 9, packedCopy, p * 6, 6);
+                }
+                expected = start.clone();
+                actual = start.clone();
+                naiveTile(6, nr, kc, packedCopy, pb, 3, nr + 1, null, expected, add);
+                k.tileUnpackedA(kc, spread, 0, 9, pb, 3, nr + 1, actual, 0, nr, add);
+                assertClose(expected, actual, kc, bits + "-bit tileUnpackedA");
                 // two panels stacked: the second 7 floats past the first's end, C's rows 12 apart
                 float[] pa2 = random(r, 6 * kc), both = new float[12 * kc + 7];
                 System.arraycopy(pa, 0, both, 0, 6 * kc);
@@ -184,6 +194,43 @@ class GemmPropertiesTest {
                 }
                 // Nothing outside the m×n block of C is touched.
                 for (int j = c.n(); j < ldc; j++) {
+                    assertTrue(cm[7 + i * ldc + j] == before[7 + i * ldc + j], c + " wrote past column n");
+                }
+            }
+        });
+    }
+
+    /**
+     * Aᵀ with at most two column panels is read in place, six rows a tile: a short last tile reads past row m (into
+     * the padding columns, NaN here) and must drop those rows; with no room for those reads A is packed.
+     */
+    @Test
+    void aTransposedAReadInPlaceDropsTheRowsPastM() {
+        Gemm.Workspace ws = new Gemm.Workspace();
+        qt().withFixedSeed(31).withExamples(100).forAll(CASES).checkAssert(c -> {
+            Random r = new Random(c.seed());
+            int m = c.m(), n = Math.min(c.n(), 2 * Gemm.NR), k = c.k(), lda = m + c.pad(), ldc = n + c.pad();
+            int tail = c.accumulate() ? Gemm.MR : 0; // without a tail the last tile's reads do not fit: packed
+            float[] a = new float[5 + k * lda + tail];
+            java.util.Arrays.fill(a, Float.NaN);
+            for (int p = 0; p < k; p++) {
+                for (int i = 0; i < m; i++) {
+                    a[5 + p * lda + i] = r.nextFloat() * 2 - 1;
+                }
+            }
+            float[] b = random(r, 3 + k * n), cm = random(r, 7 + m * ldc), before = cm.clone();
+            Gemm.multiply(true, false, m, n, k, a, 5, lda, b, 3, n, cm, 7, ldc, c.accumulate(), ws);
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    double s = c.accumulate() ? before[7 + i * ldc + j] : 0;
+                    for (int p = 0; p < k; p++) {
+                        s += (double) a[5 + p * lda + i] * b[3 + p * n + j];
+                    }
+                    float got = cm[7 + i * ldc + j];
+                    assertTrue(Math.abs(got - s) <= 1e-4 * Math.sqrt(k) + 1e-6, c + " at " + i + "," + j + ": " + got
+                            + " vs " + s);
+                }
+                for (int j = n; j < ldc; j++) {
                     assertTrue(cm[7 + i * ldc + j] == before[7 + i * ldc + j], c + " wrote past column n");
                 }
             }
