@@ -457,10 +457,10 @@ public final class Gemm {
                 for (int ic = 0; ic < m; ic += MC) {
                     int mc = Math.min(MC, m - ic);
                     int aAt = aOff + pc * lda + ic;
-                    // Aᵀ read in place where at most two column panels would share its packed copy: packing reads
+                    // Aᵀ read in place where at most four column panels would share its packed copy: packing reads
                     // and writes A once, the kernel then reads it per panel; the tiles' MR-wide reads must stay in a
                     // (a short last panel reads past the valid rows; those rows are computed and dropped)
-                    boolean unpacked = transA && !TWO_PANELS && nc <= 2 * NR
+                    boolean unpacked = transA && !TWO_PANELS && nc <= 4 * NR
                             && aAt + (kc - 1) * lda + (mc + MR - 1) / MR * MR <= a.length;
                     if (!unpacked) {
                         packA(transA, mc, kc, a, aOff, lda, ic, pc, ws.packA, 0);

@@ -201,7 +201,7 @@ class GemmPropertiesTest {
     }
 
     /**
-     * Aᵀ with at most two column panels is read in place, six rows a tile: a short last tile reads past row m (into
+     * Aᵀ with at most four column panels is read in place, six rows a tile: a short last tile reads past row m (into
      * the padding columns, NaN here) and must drop those rows; with no room for those reads A is packed.
      */
     @Test
@@ -209,7 +209,7 @@ class GemmPropertiesTest {
         Gemm.Workspace ws = new Gemm.Workspace();
         qt().withFixedSeed(31).withExamples(100).forAll(CASES).checkAssert(c -> {
             Random r = new Random(c.seed());
-            int m = c.m(), n = Math.min(c.n(), 2 * Gemm.NR), k = c.k(), lda = m + c.pad(), ldc = n + c.pad();
+            int m = c.m(), n = Math.min(c.n(), 4 * Gemm.NR), k = c.k(), lda = m + c.pad(), ldc = n + c.pad();
             int tail = c.accumulate() ? Gemm.MR : 0; // without a tail the last tile's reads do not fit: packed
             float[] a = new float[5 + k * lda + tail];
             java.util.Arrays.fill(a, Float.NaN);
