@@ -323,8 +323,14 @@ public final class Gemm {
             for (int p0 = 0; p0 < k; p0 += KC_GATHER) {
                 int kc = Math.min(KC_GATHER, k - p0), bAt = bOff + panel * k * NR + p0 * NR;
                 for (int i0 = 0; i0 < m; i0 += MR) {
-                    KERNEL.gatherTile(kc, x, xAt, rows, i0, steps, stepAt + p0, packedB, bAt, c,
-                            cOff + i0 * ldc + j0, ldc, add || p0 > 0);
+                    int cAt = cOff + i0 * ldc + j0;
+                    if (add || p0 > 0) {
+                        KERNEL.gatherTile(kc, x, xAt, rows, i0, steps, stepAt + p0, packedB, bAt, c, cAt, ldc,
+                                c, cAt, ldc);
+                    } else {
+                        KERNEL.gatherTile(kc, x, xAt, rows, i0, steps, stepAt + p0, packedB, bAt, c, cAt, ldc,
+                                MicroKernel.ZEROS, 0, 0);
+                    }
                 }
             }
         }
@@ -510,9 +516,16 @@ public final class Gemm {
         for (int ir = 0; ir < mc; ir += MR) {
             int mr = Math.min(MR, mc - ir);
             if (mr == MR && nr == NR) {
-                KERNEL.tileUnpackedA(kc, a, aAt + ir, lda, pb, bAt, bStride, c, cAt + ir * ldc, ldc, add);
+                int cTile = cAt + ir * ldc;
+                if (add) {
+                    KERNEL.tileUnpackedA(kc, a, aAt + ir, lda, pb, bAt, bStride, c, cTile, ldc, c, cTile, ldc);
+                } else {
+                    KERNEL.tileUnpackedA(kc, a, aAt + ir, lda, pb, bAt, bStride, c, cTile, ldc, MicroKernel.ZEROS,
+                            0, 0);
+                }
             } else {
-                KERNEL.tileUnpackedA(kc, a, aAt + ir, lda, pb, bAt, bStride, scratch, 0, NR, false);
+                KERNEL.tileUnpackedA(kc, a, aAt + ir, lda, pb, bAt, bStride, scratch, 0, NR, MicroKernel.ZEROS, 0,
+                        0);
                 copyEdge(scratch, c, cAt + ir * ldc, ldc, add, mr, nr);
             }
         }

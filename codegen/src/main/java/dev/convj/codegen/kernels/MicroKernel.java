@@ -18,10 +18,11 @@ interface MicroKernel {
 
     /**
      * As {@link #tile}, with A read where it lies instead of packed: the tile's MR values of step p at
-     * a[aAt + p·lda ..] (all MR read, rows beyond the valid ones included).
+     * a[aAt + p·lda ..] (all MR read, rows beyond the valid ones included). The sums start from row i of
+     * {@code start} at startAt + i·startLd, as in {@link #gatherTile}.
      */
     void tileUnpackedA(int kc, float[] a, int aAt, int lda, float[] pb, int bAt, int bStride, float[] c, int cAt,
-                       int ldc, boolean add);
+                       int ldc, float[] start, int startAt, int startLd);
 
     /** As {@link #tile}, with B's row p at bAt + rows[rowAt + p]. */
     void tileAt(int kc, float[] pa, int aAt, float[] pb, int bAt, int[] rows, int rowAt, float[] c, int cAt, int ldc,
@@ -62,9 +63,12 @@ interface MicroKernel {
      * A[i][p] = x[xAt + rows[rowAt + i] + steps[stepAt + p]], B's row p at bAt + p·NR (packed). With rows the output
      * positions and steps the taps it is a convolution with the channels in the lanes; with rows the taps and steps
      * the positions, a weight gradient. No column matrix is formed, and the rows need not be one image row's.
+     * The sums start from row i of {@code start} at startAt + i·startLd: C itself to add to it, or {@link #ZEROS}
+     * with startLd 0. The caller decides, so that the kernel merges no vectors from a branch (JDK 17's C2 has
+     * compiled such a merge with its vectors boxed: 1.3 MB a call, once, in LeNet-5's inference).
      */
     void gatherTile(int kc, float[] x, int xAt, int[] rows, int rowAt, int[] steps, int stepAt, float[] pb, int bAt,
-                    float[] c, int cAt, int ldc, boolean add);
+                    float[] c, int cAt, int ldc, float[] start, int startAt, int startLd);
 
     /** Positions per {@link #channelTile}. */
     int CHANNEL_POSITIONS = 12;
@@ -135,6 +139,9 @@ interface MicroKernel {
     static float[] biasOrNone(float[] bias) {
         return bias == null ? NEGATIVE_ZEROS : bias;
     }
+
+    /** Two vectors of +0 at the widest width: where a tile's sums start when they overwrite C. */
+    float[] ZEROS = new float[32];
 
     /** One vector of −0 at the widest width. */
     float[] NEGATIVE_ZEROS = {-0f, -0f, -0f, -0f, -0f, -0f, -0f, -0f, -0f, -0f, -0f, -0f, -0f, -0f,

@@ -29,13 +29,11 @@ final class ScalarKernel implements MicroKernel {
 
     @Override
     public void tileUnpackedA(int kc, float[] a, int aAt, int lda, float[] pb, int bAt, int bStride, float[] c,
-                              int cAt, int ldc, boolean add) {
+                              int cAt, int ldc, float[] start, int startAt, int startLd) {
         for (int i = 0; i < Gemm.MR; i++) {
             int row = cAt + i * ldc;
-            if (!add) {
-                for (int j = 0; j < NR; j++) {
-                    c[row + j] = 0f;
-                }
+            for (int j = 0; j < NR; j++) {
+                c[row + j] = start[startAt + i * startLd + j];
             }
             for (int p = 0; p < kc; p++) {
                 float v = a[aAt + p * lda + i];
@@ -118,12 +116,12 @@ final class ScalarKernel implements MicroKernel {
 
     @Override
     public void gatherTile(int kc, float[] x, int xAt, int[] rows, int rowAt, int[] steps, int stepAt, float[] pb,
-                           int bAt, float[] c, int cAt, int ldc, boolean add) {
+                           int bAt, float[] c, int cAt, int ldc, float[] start, int startAt, int startLd) {
         int nr = columns();
         for (int i = 0; i < Gemm.MR; i++) {
             int row = cAt + i * ldc, from = xAt + rows[rowAt + i];
             for (int j = 0; j < nr; j++) {
-                float sum = add ? c[row + j] : 0f;
+                float sum = start[startAt + i * startLd + j];
                 for (int p = 0; p < kc; p++) {
                     sum = Math.fma(x[from + steps[stepAt + p]], pb[bAt + p * nr + j], sum);
                 }

@@ -102,26 +102,22 @@ final class Vector256Kernel implements MicroKernel {
      */
     @Override
     public void tileUnpackedA(int kc, float[] pa, int aAt, int lda, float[] pb, int bAt, int bStride, float[] c,
-                              int cAt, int ldc, boolean add) {
-        // Accumulators start from C when adding to it, so the loop's results are stored without a second pass.
+                              int cAt, int ldc, float[] start, int startAt, int startLd) {
+        // The sums start from the rows the caller chose (C, or zeros): no vectors merged from a branch here.
         int r1 = cAt + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc;
-        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
-        if (add) {
-            c00 = FloatVector.fromArray(S, c, cAt);
-            c01 = FloatVector.fromArray(S, c, cAt + L);
-            c10 = FloatVector.fromArray(S, c, r1);
-            c11 = FloatVector.fromArray(S, c, r1 + L);
-            c20 = FloatVector.fromArray(S, c, r2);
-            c21 = FloatVector.fromArray(S, c, r2 + L);
-            c30 = FloatVector.fromArray(S, c, r3);
-            c31 = FloatVector.fromArray(S, c, r3 + L);
-            c40 = FloatVector.fromArray(S, c, r4);
-            c41 = FloatVector.fromArray(S, c, r4 + L);
-            c50 = FloatVector.fromArray(S, c, r5);
-            c51 = FloatVector.fromArray(S, c, r5 + L);
-        } else {
-            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = FloatVector.zero(S);
-        }
+        int s1 = startAt + startLd, s2 = s1 + startLd, s3 = s2 + startLd, s4 = s3 + startLd, s5 = s4 + startLd;
+        FloatVector c00 = FloatVector.fromArray(S, start, startAt);
+        FloatVector c01 = FloatVector.fromArray(S, start, startAt + L);
+        FloatVector c10 = FloatVector.fromArray(S, start, s1);
+        FloatVector c11 = FloatVector.fromArray(S, start, s1 + L);
+        FloatVector c20 = FloatVector.fromArray(S, start, s2);
+        FloatVector c21 = FloatVector.fromArray(S, start, s2 + L);
+        FloatVector c30 = FloatVector.fromArray(S, start, s3);
+        FloatVector c31 = FloatVector.fromArray(S, start, s3 + L);
+        FloatVector c40 = FloatVector.fromArray(S, start, s4);
+        FloatVector c41 = FloatVector.fromArray(S, start, s4 + L);
+        FloatVector c50 = FloatVector.fromArray(S, start, s5);
+        FloatVector c51 = FloatVector.fromArray(S, start, s5 + L);
         long a = PackedPanel.address(pa, aAt, (kc - 1) * lda + 6);
         long aStep = PackedPanel.FLOAT * (long) lda, end = a + aStep * kc;
         for (int b = bAt; a < end; a += aStep, b += bStride) {
@@ -565,27 +561,23 @@ final class Vector256Kernel implements MicroKernel {
      */
     @Override
     public void gatherTile(int kc, float[] x, int xAt, int[] rows, int rowAt, int[] steps, int stepAt, float[] pb,
-                           int bAt, float[] c, int cAt, int ldc, boolean add) {
+                           int bAt, float[] c, int cAt, int ldc, float[] start, int startAt, int startLd) {
         int q0 = xAt + rows[rowAt], q1 = xAt + rows[rowAt + 1], q2 = xAt + rows[rowAt + 2];
         int q3 = xAt + rows[rowAt + 3], q4 = xAt + rows[rowAt + 4], q5 = xAt + rows[rowAt + 5];
         int r1 = cAt + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc;
-        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
-        if (add) {
-            c00 = FloatVector.fromArray(S, c, cAt);
-            c01 = FloatVector.fromArray(S, c, cAt + L);
-            c10 = FloatVector.fromArray(S, c, r1);
-            c11 = FloatVector.fromArray(S, c, r1 + L);
-            c20 = FloatVector.fromArray(S, c, r2);
-            c21 = FloatVector.fromArray(S, c, r2 + L);
-            c30 = FloatVector.fromArray(S, c, r3);
-            c31 = FloatVector.fromArray(S, c, r3 + L);
-            c40 = FloatVector.fromArray(S, c, r4);
-            c41 = FloatVector.fromArray(S, c, r4 + L);
-            c50 = FloatVector.fromArray(S, c, r5);
-            c51 = FloatVector.fromArray(S, c, r5 + L);
-        } else {
-            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = FloatVector.zero(S);
-        }
+        int s1 = startAt + startLd, s2 = s1 + startLd, s3 = s2 + startLd, s4 = s3 + startLd, s5 = s4 + startLd;
+        FloatVector c00 = FloatVector.fromArray(S, start, startAt);
+        FloatVector c01 = FloatVector.fromArray(S, start, startAt + L);
+        FloatVector c10 = FloatVector.fromArray(S, start, s1);
+        FloatVector c11 = FloatVector.fromArray(S, start, s1 + L);
+        FloatVector c20 = FloatVector.fromArray(S, start, s2);
+        FloatVector c21 = FloatVector.fromArray(S, start, s2 + L);
+        FloatVector c30 = FloatVector.fromArray(S, start, s3);
+        FloatVector c31 = FloatVector.fromArray(S, start, s3 + L);
+        FloatVector c40 = FloatVector.fromArray(S, start, s4);
+        FloatVector c41 = FloatVector.fromArray(S, start, s4 + L);
+        FloatVector c50 = FloatVector.fromArray(S, start, s5);
+        FloatVector c51 = FloatVector.fromArray(S, start, s5 + L);
         for (int p = stepAt, pEnd = stepAt + kc, bBase = bAt - 2 * L * stepAt; p < pEnd; p++) {
             int a = steps[p], b = bBase + 2 * L * p;
             FloatVector b0 = FloatVector.fromArray(S, pb, b);

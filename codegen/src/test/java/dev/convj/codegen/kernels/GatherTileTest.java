@@ -45,7 +45,11 @@ class GatherTileTest {
                 got[i] = add == 1 ? (float) r.nextGaussian() : 7f;
             }
             float[] before = got.clone();
-            kernel.gatherTile(kc, x, xAt, rows, 2, steps, 3, b, 4, got, 2, ldc, add == 1);
+            if (add == 1) {
+                kernel.gatherTile(kc, x, xAt, rows, 2, steps, 3, b, 4, got, 2, ldc, got, 2, ldc);
+            } else {
+                kernel.gatherTile(kc, x, xAt, rows, 2, steps, 3, b, 4, got, 2, ldc, MicroKernel.ZEROS, 0, 0);
+            }
             for (int i = 0; i < Gemm.MR; i++) {
                 for (int j = 0; j < ldc; j++) {
                     int at = 2 + i * ldc + j;
@@ -77,7 +81,7 @@ class GatherTileTest {
             float[] x = new float[44], b = new float[3 * nr], c = new float[Gemm.MR * nr];
             // row 5 reads x[40 + 5]: one past the end
             assertThrows(IndexOutOfBoundsException.class,
-                    () -> kernel.gatherTile(3, x, 0, rows, 0, steps, 0, b, 0, c, 0, nr, false), bits + " bits");
+                    () -> kernel.gatherTile(3, x, 0, rows, 0, steps, 0, b, 0, c, 0, nr, MicroKernel.ZEROS, 0, 0), bits + " bits");
         }
     }
 

@@ -112,7 +112,8 @@ class GemmPropertiesTest {
                 expected = start.clone();
                 actual = start.clone();
                 naiveTile(6, nr, kc, packedCopy, pb, 3, nr + 1, null, expected, add);
-                k.tileUnpackedA(kc, spread, 0, 9, pb, 3, nr + 1, actual, 0, nr, add);
+                k.tileUnpackedA(kc, spread, 0, 9, pb, 3, nr + 1, actual, 0, nr, add ? actual : MicroKernel.ZEROS, 0,
+                        add ? nr : 0);
                 assertClose(expected, actual, kc, bits + "-bit tileUnpackedA");
                 // two panels stacked: the second 7 floats past the first's end, C's rows 12 apart
                 float[] pa2 = random(r, 6 * kc), both = new float[12 * kc + 7];
