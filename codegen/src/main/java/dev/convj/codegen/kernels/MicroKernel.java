@@ -65,7 +65,7 @@ interface MicroKernel {
      * the positions, a weight gradient. No column matrix is formed, and the rows need not be one image row's.
      * The sums start from row i of {@code start} at startAt + i·startLd: C itself to add to it, or {@link #ZEROS}
      * with startLd 0. The caller decides, so that the kernel merges no vectors from a branch (JDK 17's C2 has
-     * compiled such a merge with its vectors boxed: 1.3 MB a call, once, in LeNet-5's inference).
+     * compiled such merges with their vectors boxed).
      */
     void gatherTile(int kc, float[] x, int xAt, int[] rows, int rowAt, int[] steps, int stepAt, float[] pb, int bAt,
                     float[] c, int cAt, int ldc, float[] start, int startAt, int startLd);
