@@ -324,13 +324,9 @@ public final class Gemm {
                 int kc = Math.min(KC_GATHER, k - p0), bAt = bOff + panel * k * NR + p0 * NR;
                 for (int i0 = 0; i0 < m; i0 += MR) {
                     int cAt = cOff + i0 * ldc + j0;
-                    if (add || p0 > 0) {
-                        KERNEL.gatherTile(kc, x, xAt, rows, i0, steps, stepAt + p0, packedB, bAt, c, cAt, ldc,
-                                c, cAt, ldc);
-                    } else {
-                        KERNEL.gatherTile(kc, x, xAt, rows, i0, steps, stepAt + p0, packedB, bAt, c, cAt, ldc,
-                                MicroKernel.ZEROS, 0, 0);
-                    }
+                    boolean adds = add || p0 > 0;
+                    KERNEL.gatherTile(kc, x, xAt, rows, i0, steps, stepAt + p0, packedB, bAt, c, cAt, ldc,
+                            adds ? c : MicroKernel.ZEROS, adds ? cAt : 0, adds ? ldc : 0);
                 }
             }
         }
@@ -517,12 +513,8 @@ public final class Gemm {
             int mr = Math.min(MR, mc - ir);
             if (mr == MR && nr == NR) {
                 int cTile = cAt + ir * ldc;
-                if (add) {
-                    KERNEL.tileUnpackedA(kc, a, aAt + ir, lda, pb, bAt, bStride, c, cTile, ldc, c, cTile, ldc);
-                } else {
-                    KERNEL.tileUnpackedA(kc, a, aAt + ir, lda, pb, bAt, bStride, c, cTile, ldc, MicroKernel.ZEROS,
-                            0, 0);
-                }
+                KERNEL.tileUnpackedA(kc, a, aAt + ir, lda, pb, bAt, bStride, c, cTile, ldc,
+                        add ? c : MicroKernel.ZEROS, add ? cTile : 0, add ? ldc : 0);
             } else {
                 KERNEL.tileUnpackedA(kc, a, aAt + ir, lda, pb, bAt, bStride, scratch, 0, NR, MicroKernel.ZEROS, 0,
                         0);
