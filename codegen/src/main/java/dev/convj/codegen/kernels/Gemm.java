@@ -539,10 +539,12 @@ public final class Gemm {
             int mr = panelHeight(mc, ir);
             if (TWO_PANELS && nr == NR && mr == MR && ir + MR < mc && panelHeight(mc, ir + MR) == MR) {
                 int a2 = aPanel + kPanel * MR, cTile = cAt + ir * ldc;
+                float[] start = add ? c : MicroKernel.ZEROS;
+                int startAt = add ? cTile : 0, startLd = add ? ldc : 0;
                 if (rows == null) {
-                    KERNEL.tile2(kc, pa, aPanel, a2, pb, bAt, bStride, c, cTile, ldc, add);
+                    KERNEL.tile2(kc, pa, aPanel, a2, pb, bAt, bStride, c, cTile, ldc, start, startAt, startLd);
                 } else {
-                    KERNEL.tileAt2(kc, pa, aPanel, a2, pb, bAt, rows, rowAt, c, cTile, ldc, add);
+                    KERNEL.tileAt2(kc, pa, aPanel, a2, pb, bAt, rows, rowAt, c, cTile, ldc, start, startAt, startLd);
                 }
                 ir += MR; // and MR more below: two panels
                 aPanel += kPanel * MR;
@@ -556,12 +558,15 @@ public final class Gemm {
         }
     }
 
+    /** One whole tile; its sums start from C when add, else from zeros (chosen here, in scalar code). */
     private static void tile(int kc, float[] pa, int aAt, float[] pb, int bAt, int bStride, int[] rows, int rowAt,
                              float[] c, int cAt, int ldc, boolean add) {
+        float[] start = add ? c : MicroKernel.ZEROS;
+        int startAt = add ? cAt : 0, startLd = add ? ldc : 0;
         if (rows == null) {
-            KERNEL.tile(kc, pa, aAt, pb, bAt, bStride, c, cAt, ldc, add);
+            KERNEL.tile(kc, pa, aAt, pb, bAt, bStride, c, cAt, ldc, start, startAt, startLd);
         } else {
-            KERNEL.tileAt(kc, pa, aAt, pb, bAt, rows, rowAt, c, cAt, ldc, add);
+            KERNEL.tileAt(kc, pa, aAt, pb, bAt, rows, rowAt, c, cAt, ldc, start, startAt, startLd);
         }
     }
 
@@ -574,10 +579,11 @@ public final class Gemm {
                                  float[] scratch, float[] c, int cAt, int ldc, boolean add, int mr, int nr) {
         if (mr <= 4) {
             if (mr == 4 && nr == NR) {
-                KERNEL.tile4(kc, pa, aAt, pb, bAt, bStride, rows, rowAt, c, cAt, ldc, add);
+                KERNEL.tile4(kc, pa, aAt, pb, bAt, bStride, rows, rowAt, c, cAt, ldc, add ? c : MicroKernel.ZEROS,
+                        add ? cAt : 0, add ? ldc : 0);
                 return;
             }
-            KERNEL.tile4(kc, pa, aAt, pb, bAt, bStride, rows, rowAt, scratch, 0, NR, false);
+            KERNEL.tile4(kc, pa, aAt, pb, bAt, bStride, rows, rowAt, scratch, 0, NR, MicroKernel.ZEROS, 0, 0);
         } else {
             tile(kc, pa, aAt, pb, bAt, bStride, rows, rowAt, scratch, 0, NR, false);
         }

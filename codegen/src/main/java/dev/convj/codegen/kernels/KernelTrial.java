@@ -222,12 +222,12 @@ final class KernelTrial {
     /** Every kernel of the width once, both sides of each branch, so that no warm call meets code the JIT left out. */
     private static void round(MicroKernel k, int bits, Data d) {
         int nr = k.columns();
-        k.tile(KC, d.pa, 0, d.pb, 0, nr, d.c, 0, nr, false);
-        k.tile(KC, d.pa, 0, d.pb, 0, nr, d.c, 0, nr, true);
-        k.tileAt(KC, d.pa, 0, d.pb, 0, d.rows, 0, d.c, 0, nr, false);
-        k.tileAt(KC, d.pa, 0, d.pb, 0, d.rows, 0, d.c, 0, nr, true);
-        k.tile4(KC, d.pa, 0, d.pb, 0, nr, null, 0, d.c, 0, nr, false);
-        k.tile4(KC, d.pa, 0, d.pb, 0, 0, d.rows, 0, d.c, 0, nr, true);
+        k.tile(KC, d.pa, 0, d.pb, 0, nr, d.c, 0, nr, MicroKernel.ZEROS, 0, 0);
+        k.tile(KC, d.pa, 0, d.pb, 0, nr, d.c, 0, nr, d.c, 0, nr);
+        k.tileAt(KC, d.pa, 0, d.pb, 0, d.rows, 0, d.c, 0, nr, MicroKernel.ZEROS, 0, 0);
+        k.tileAt(KC, d.pa, 0, d.pb, 0, d.rows, 0, d.c, 0, nr, d.c, 0, nr);
+        k.tile4(KC, d.pa, 0, d.pb, 0, nr, null, 0, d.c, 0, nr, MicroKernel.ZEROS, 0, 0);
+        k.tile4(KC, d.pa, 0, d.pb, 0, 0, d.rows, 0, d.c, 0, nr, d.c, 0, nr);
         k.dots(KC, d.pb, 0, KC, 2 * KC, d.pb, 3 * KC, 4 * KC, 5 * KC, 6 * KC, d.sums);
         k.dots(KC + 3, d.pb, 0, KC, 2 * KC, d.pb, 3 * KC, 4 * KC, 5 * KC, 6 * KC, d.sums);
         k.packShifted(KC, d.pb, 0, d.rows, 0, d.panel);
@@ -254,10 +254,10 @@ final class KernelTrial {
     /** The two-panel tiles of {@link MicroKernel#tile2} and {@link MicroKernel#tileAt2}, both sides of each branch. */
     private static void twoPanelRound(MicroKernel k, Data d) {
         int nr = k.columns();
-        k.tile2(KC, d.pa, 0, Gemm.MR * KC, d.pb, 0, nr, d.c, 0, nr, false);
-        k.tile2(KC, d.pa, 0, Gemm.MR * KC, d.pb, 0, nr, d.c, 0, nr, true);
-        k.tileAt2(KC, d.pa, 0, Gemm.MR * KC, d.pb, 0, d.rows, 0, d.c, 0, nr, false);
-        k.tileAt2(KC, d.pa, 0, Gemm.MR * KC, d.pb, 0, d.rows, 0, d.c, 0, nr, true);
+        k.tile2(KC, d.pa, 0, Gemm.MR * KC, d.pb, 0, nr, d.c, 0, nr, MicroKernel.ZEROS, 0, 0);
+        k.tile2(KC, d.pa, 0, Gemm.MR * KC, d.pb, 0, nr, d.c, 0, nr, d.c, 0, nr);
+        k.tileAt2(KC, d.pa, 0, Gemm.MR * KC, d.pb, 0, d.rows, 0, d.c, 0, nr, MicroKernel.ZEROS, 0, 0);
+        k.tileAt2(KC, d.pa, 0, Gemm.MR * KC, d.pb, 0, d.rows, 0, d.c, 0, nr, d.c, 0, nr);
     }
 
     /**
@@ -292,10 +292,12 @@ final class KernelTrial {
         long calls = 0, start = System.nanoTime(), elapsed;
         do {
             for (int i = 0; i < 64; i++) {
+                float[] from = i > 0 ? d.c : MicroKernel.ZEROS;
+                int startLd = i > 0 ? nr : 0;
                 if (twoPanels) {
-                    k.tile2(KC, d.pa, 0, Gemm.MR * KC, d.pb, 0, nr, d.c, 0, nr, i > 0);
+                    k.tile2(KC, d.pa, 0, Gemm.MR * KC, d.pb, 0, nr, d.c, 0, nr, from, 0, startLd);
                 } else {
-                    k.tile(KC, d.pa, 0, d.pb, 0, nr, d.c, 0, nr, i > 0);
+                    k.tile(KC, d.pa, 0, d.pb, 0, nr, d.c, 0, nr, from, 0, startLd);
                 }
             }
             calls += twoPanels ? 128 : 64;

@@ -13,8 +13,14 @@ interface MicroKernel {
     /** Columns of B per tile, NR: two vectors. */
     int columns();
 
-    /** One MR×NR tile of C (+= when add) with B's row p at bAt + p·bStride. */
-    void tile(int kc, float[] pa, int aAt, float[] pb, int bAt, int bStride, float[] c, int cAt, int ldc, boolean add);
+    /**
+     * One MR×NR tile of C with B's row p at bAt + p·bStride. The sums start from row i of {@code start} at
+     * startAt + i·startLd: C itself to add to it, or {@link #ZEROS} with startLd 0. The caller decides, so that no
+     * kernel merges vectors from a branch (JDK 17's C2 has compiled such merges with their vectors boxed). Every
+     * tile kernel below takes its start so.
+     */
+    void tile(int kc, float[] pa, int aAt, float[] pb, int bAt, int bStride, float[] c, int cAt, int ldc,
+              float[] start, int startAt, int startLd);
 
     /**
      * As {@link #tile}, with A read where it lies instead of packed: the tile's MR values of step p at
@@ -26,25 +32,25 @@ interface MicroKernel {
 
     /** As {@link #tile}, with B's row p at bAt + rows[rowAt + p]. */
     void tileAt(int kc, float[] pa, int aAt, float[] pb, int bAt, int[] rows, int rowAt, float[] c, int cAt, int ldc,
-                boolean add);
+                float[] start, int startAt, int startLd);
 
     /**
      * The first four rows of a tile (A still packed in panels of MR): B's row p at bAt + rows[rowAt + p] when rows is
      * not null, else bAt + p·bStride.
      */
     void tile4(int kc, float[] pa, int aAt, float[] pb, int bAt, int bStride, int[] rows, int rowAt, float[] c,
-               int cAt, int ldc, boolean add);
+               int cAt, int ldc, float[] start, int startAt, int startLd);
 
     /**
-     * Two tiles stacked (2·MR×NR of C, += when add): A's rows [0, MR) from the panel at aAt, [MR, 2·MR) from the panel
+     * Two tiles stacked (2·MR×NR of C, the sums from start's 2·MR rows): A's rows [0, MR) from the panel at aAt, [MR, 2·MR) from the panel
      * at aAt2; B's row p at bAt + p·bStride.
      */
     void tile2(int kc, float[] pa, int aAt, int aAt2, float[] pb, int bAt, int bStride, float[] c, int cAt, int ldc,
-               boolean add);
+               float[] start, int startAt, int startLd);
 
     /** As {@link #tile2}, with B's row p at bAt + rows[rowAt + p]. */
     void tileAt2(int kc, float[] pa, int aAt, int aAt2, float[] pb, int bAt, int[] rows, int rowAt, float[] c, int cAt,
-                 int ldc, boolean add);
+                 int ldc, float[] start, int startAt, int startLd);
 
     /**
      * Floats of the sums array {@link #dots} takes: its twelve results, then room for the lanes of its twelve vector

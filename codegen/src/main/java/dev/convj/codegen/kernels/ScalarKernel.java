@@ -23,8 +23,8 @@ final class ScalarKernel implements MicroKernel {
 
     @Override
     public void tile(int kc, float[] pa, int aAt, float[] pb, int bAt, int bStride, float[] c, int cAt, int ldc,
-                     boolean add) {
-        rows(Gemm.MR, kc, pa, aAt, pb, bAt, bStride, null, 0, c, cAt, ldc, add);
+                     float[] start, int startAt, int startLd) {
+        rows(Gemm.MR, kc, pa, aAt, pb, bAt, bStride, null, 0, c, cAt, ldc, start, startAt, startLd);
     }
 
     @Override
@@ -47,39 +47,42 @@ final class ScalarKernel implements MicroKernel {
 
     @Override
     public void tileAt(int kc, float[] pa, int aAt, float[] pb, int bAt, int[] rows, int rowAt, float[] c, int cAt,
-                       int ldc, boolean add) {
-        rows(Gemm.MR, kc, pa, aAt, pb, bAt, 0, rows, rowAt, c, cAt, ldc, add);
+                       int ldc, float[] start, int startAt, int startLd) {
+        rows(Gemm.MR, kc, pa, aAt, pb, bAt, 0, rows, rowAt, c, cAt, ldc, start, startAt, startLd);
     }
 
     @Override
     public void tile4(int kc, float[] pa, int aAt, float[] pb, int bAt, int bStride, int[] rows, int rowAt,
-                      float[] c, int cAt, int ldc, boolean add) {
-        rows(4, kc, pa, aAt, pb, bAt, bStride, rows, rowAt, c, cAt, ldc, add);
+                      float[] c, int cAt, int ldc, float[] start, int startAt, int startLd) {
+        rows(4, kc, pa, aAt, pb, bAt, bStride, rows, rowAt, c, cAt, ldc, start, startAt, startLd);
     }
 
     @Override
     public void tile2(int kc, float[] pa, int aAt, int aAt2, float[] pb, int bAt, int bStride, float[] c, int cAt,
-                      int ldc, boolean add) {
-        rows(Gemm.MR, kc, pa, aAt, pb, bAt, bStride, null, 0, c, cAt, ldc, add);
-        rows(Gemm.MR, kc, pa, aAt2, pb, bAt, bStride, null, 0, c, cAt + Gemm.MR * ldc, ldc, add);
+                      int ldc, float[] start, int startAt, int startLd) {
+        rows(Gemm.MR, kc, pa, aAt, pb, bAt, bStride, null, 0, c, cAt, ldc, start, startAt, startLd);
+        rows(Gemm.MR, kc, pa, aAt2, pb, bAt, bStride, null, 0, c, cAt + Gemm.MR * ldc, ldc, start,
+                startAt + Gemm.MR * startLd, startLd);
     }
 
     @Override
     public void tileAt2(int kc, float[] pa, int aAt, int aAt2, float[] pb, int bAt, int[] rows, int rowAt, float[] c,
-                        int cAt, int ldc, boolean add) {
-        rows(Gemm.MR, kc, pa, aAt, pb, bAt, 0, rows, rowAt, c, cAt, ldc, add);
-        rows(Gemm.MR, kc, pa, aAt2, pb, bAt, 0, rows, rowAt, c, cAt + Gemm.MR * ldc, ldc, add);
+                        int cAt, int ldc, float[] start, int startAt, int startLd) {
+        rows(Gemm.MR, kc, pa, aAt, pb, bAt, 0, rows, rowAt, c, cAt, ldc, start, startAt, startLd);
+        rows(Gemm.MR, kc, pa, aAt2, pb, bAt, 0, rows, rowAt, c, cAt + Gemm.MR * ldc, ldc, start,
+                startAt + Gemm.MR * startLd, startLd);
     }
 
-    /** The first mr rows of a tile; B's row p at bAt + p · bStride, or at bAt + rows[rowAt + p]. */
+    /**
+     * The first mr rows of a tile, the sums from start's rows; B's row p at bAt + p · bStride, or at
+     * bAt + rows[rowAt + p].
+     */
     private static void rows(int mr, int kc, float[] pa, int aAt, float[] pb, int bAt, int bStride, int[] rows,
-                             int rowAt, float[] c, int cAt, int ldc, boolean add) {
+                             int rowAt, float[] c, int cAt, int ldc, float[] start, int startAt, int startLd) {
         for (int i = 0; i < mr; i++) {
             int row = cAt + i * ldc;
-            if (!add) {
-                for (int j = 0; j < NR; j++) {
-                    c[row + j] = 0f;
-                }
+            for (int j = 0; j < NR; j++) {
+                c[row + j] = start[startAt + i * startLd + j];
             }
             for (int p = 0; p < kc; p++) {
                 float a = pa[aAt + p * Gemm.MR + i];

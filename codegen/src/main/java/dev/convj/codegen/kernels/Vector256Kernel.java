@@ -35,26 +35,22 @@ final class Vector256Kernel implements MicroKernel {
     /** B's rows bStride apart: a packed panel, or a matrix read in place. */
     @Override
     public void tile(int kc, float[] pa, int aAt, float[] pb, int bAt, int bStride, float[] c, int cAt, int ldc,
-                     boolean add) {
-        // Accumulators start from C when adding to it, so the loop's results are stored without a second pass.
+                     float[] start, int startAt, int startLd) {
+        // The sums start from the rows the caller chose (C, or zeros): no vectors merged from a branch here.
         int r1 = cAt + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc;
-        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
-        if (add) {
-            c00 = FloatVector.fromArray(S, c, cAt);
-            c01 = FloatVector.fromArray(S, c, cAt + L);
-            c10 = FloatVector.fromArray(S, c, r1);
-            c11 = FloatVector.fromArray(S, c, r1 + L);
-            c20 = FloatVector.fromArray(S, c, r2);
-            c21 = FloatVector.fromArray(S, c, r2 + L);
-            c30 = FloatVector.fromArray(S, c, r3);
-            c31 = FloatVector.fromArray(S, c, r3 + L);
-            c40 = FloatVector.fromArray(S, c, r4);
-            c41 = FloatVector.fromArray(S, c, r4 + L);
-            c50 = FloatVector.fromArray(S, c, r5);
-            c51 = FloatVector.fromArray(S, c, r5 + L);
-        } else {
-            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = FloatVector.zero(S);
-        }
+        int s1 = startAt + startLd, s2 = s1 + startLd, s3 = s2 + startLd, s4 = s3 + startLd, s5 = s4 + startLd;
+        FloatVector c00 = FloatVector.fromArray(S, start, startAt);
+        FloatVector c01 = FloatVector.fromArray(S, start, startAt + L);
+        FloatVector c10 = FloatVector.fromArray(S, start, s1);
+        FloatVector c11 = FloatVector.fromArray(S, start, s1 + L);
+        FloatVector c20 = FloatVector.fromArray(S, start, s2);
+        FloatVector c21 = FloatVector.fromArray(S, start, s2 + L);
+        FloatVector c30 = FloatVector.fromArray(S, start, s3);
+        FloatVector c31 = FloatVector.fromArray(S, start, s3 + L);
+        FloatVector c40 = FloatVector.fromArray(S, start, s4);
+        FloatVector c41 = FloatVector.fromArray(S, start, s4 + L);
+        FloatVector c50 = FloatVector.fromArray(S, start, s5);
+        FloatVector c51 = FloatVector.fromArray(S, start, s5 + L);
         long a = PackedPanel.address(pa, aAt, 6 * kc);
         // A is read unchecked (PackedPanel: C2 would keep its six checks per step). B's two checks stay on purpose:
         // with a constant stride C2 removes them, then unrolls the loop and spills accumulators. The loop runs on A's
@@ -163,26 +159,22 @@ final class Vector256Kernel implements MicroKernel {
      */
     @Override
     public void tileAt(int kc, float[] pa, int aAt, float[] pb, int bAt, int[] rows, int rowAt, float[] c, int cAt,
-                     int ldc, boolean add) {
-        // Accumulators start from C when adding to it, so the loop's results are stored without a second pass.
+                     int ldc, float[] start, int startAt, int startLd) {
+        // The sums start from the rows the caller chose (C, or zeros): no vectors merged from a branch here.
         int r1 = cAt + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc;
-        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
-        if (add) {
-            c00 = FloatVector.fromArray(S, c, cAt);
-            c01 = FloatVector.fromArray(S, c, cAt + L);
-            c10 = FloatVector.fromArray(S, c, r1);
-            c11 = FloatVector.fromArray(S, c, r1 + L);
-            c20 = FloatVector.fromArray(S, c, r2);
-            c21 = FloatVector.fromArray(S, c, r2 + L);
-            c30 = FloatVector.fromArray(S, c, r3);
-            c31 = FloatVector.fromArray(S, c, r3 + L);
-            c40 = FloatVector.fromArray(S, c, r4);
-            c41 = FloatVector.fromArray(S, c, r4 + L);
-            c50 = FloatVector.fromArray(S, c, r5);
-            c51 = FloatVector.fromArray(S, c, r5 + L);
-        } else {
-            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = FloatVector.zero(S);
-        }
+        int s1 = startAt + startLd, s2 = s1 + startLd, s3 = s2 + startLd, s4 = s3 + startLd, s5 = s4 + startLd;
+        FloatVector c00 = FloatVector.fromArray(S, start, startAt);
+        FloatVector c01 = FloatVector.fromArray(S, start, startAt + L);
+        FloatVector c10 = FloatVector.fromArray(S, start, s1);
+        FloatVector c11 = FloatVector.fromArray(S, start, s1 + L);
+        FloatVector c20 = FloatVector.fromArray(S, start, s2);
+        FloatVector c21 = FloatVector.fromArray(S, start, s2 + L);
+        FloatVector c30 = FloatVector.fromArray(S, start, s3);
+        FloatVector c31 = FloatVector.fromArray(S, start, s3 + L);
+        FloatVector c40 = FloatVector.fromArray(S, start, s4);
+        FloatVector c41 = FloatVector.fromArray(S, start, s4 + L);
+        FloatVector c50 = FloatVector.fromArray(S, start, s5);
+        FloatVector c51 = FloatVector.fromArray(S, start, s5 + L);
         long a = PackedPanel.address(pa, aAt, 6 * kc);
         // The loop counts through the tap table itself (rows[p], not rows[rowAt + p]): one add less per step.
         for (int p = rowAt, pEnd = rowAt + kc; p < pEnd; p++, a += 6 * PackedPanel.FLOAT) {
@@ -232,7 +224,7 @@ final class Vector256Kernel implements MicroKernel {
      */
     @Override
     public void tile2(int kc, float[] pa, int aAt, int aAt2, float[] pb, int bAt, int bStride, float[] c, int cAt,
-                      int ldc, boolean add) {
+                      int ldc, float[] start, int startAt, int startLd) {
         int r1 = cAt + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc;
         int r6 = r5 + ldc, r7 = r6 + ldc, r8 = r7 + ldc, r9 = r8 + ldc, r10 = r9 + ldc, r11 = r10 + ldc;
         FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
@@ -282,32 +274,33 @@ final class Vector256Kernel implements MicroKernel {
             d50 = x.fma(b0, d50);
             d51 = x.fma(b1, d51);
         }
-        if (add) {
-            c00 = c00.add(FloatVector.fromArray(S, c, cAt));
-            c01 = c01.add(FloatVector.fromArray(S, c, cAt + L));
-            c10 = c10.add(FloatVector.fromArray(S, c, r1));
-            c11 = c11.add(FloatVector.fromArray(S, c, r1 + L));
-            c20 = c20.add(FloatVector.fromArray(S, c, r2));
-            c21 = c21.add(FloatVector.fromArray(S, c, r2 + L));
-            c30 = c30.add(FloatVector.fromArray(S, c, r3));
-            c31 = c31.add(FloatVector.fromArray(S, c, r3 + L));
-            c40 = c40.add(FloatVector.fromArray(S, c, r4));
-            c41 = c41.add(FloatVector.fromArray(S, c, r4 + L));
-            c50 = c50.add(FloatVector.fromArray(S, c, r5));
-            c51 = c51.add(FloatVector.fromArray(S, c, r5 + L));
-            d00 = d00.add(FloatVector.fromArray(S, c, r6));
-            d01 = d01.add(FloatVector.fromArray(S, c, r6 + L));
-            d10 = d10.add(FloatVector.fromArray(S, c, r7));
-            d11 = d11.add(FloatVector.fromArray(S, c, r7 + L));
-            d20 = d20.add(FloatVector.fromArray(S, c, r8));
-            d21 = d21.add(FloatVector.fromArray(S, c, r8 + L));
-            d30 = d30.add(FloatVector.fromArray(S, c, r9));
-            d31 = d31.add(FloatVector.fromArray(S, c, r9 + L));
-            d40 = d40.add(FloatVector.fromArray(S, c, r10));
-            d41 = d41.add(FloatVector.fromArray(S, c, r10 + L));
-            d50 = d50.add(FloatVector.fromArray(S, c, r11));
-            d51 = d51.add(FloatVector.fromArray(S, c, r11 + L));
-        }
+        int s1 = startAt + startLd, s2 = s1 + startLd, s3 = s2 + startLd, s4 = s3 + startLd, s5 = s4 + startLd;
+        int s6 = s5 + startLd, s7 = s6 + startLd, s8 = s7 + startLd, s9 = s8 + startLd, s10 = s9 + startLd;
+        int s11 = s10 + startLd;
+        c00 = c00.add(FloatVector.fromArray(S, start, startAt));
+        c01 = c01.add(FloatVector.fromArray(S, start, startAt + L));
+        c10 = c10.add(FloatVector.fromArray(S, start, s1));
+        c11 = c11.add(FloatVector.fromArray(S, start, s1 + L));
+        c20 = c20.add(FloatVector.fromArray(S, start, s2));
+        c21 = c21.add(FloatVector.fromArray(S, start, s2 + L));
+        c30 = c30.add(FloatVector.fromArray(S, start, s3));
+        c31 = c31.add(FloatVector.fromArray(S, start, s3 + L));
+        c40 = c40.add(FloatVector.fromArray(S, start, s4));
+        c41 = c41.add(FloatVector.fromArray(S, start, s4 + L));
+        c50 = c50.add(FloatVector.fromArray(S, start, s5));
+        c51 = c51.add(FloatVector.fromArray(S, start, s5 + L));
+        d00 = d00.add(FloatVector.fromArray(S, start, s6));
+        d01 = d01.add(FloatVector.fromArray(S, start, s6 + L));
+        d10 = d10.add(FloatVector.fromArray(S, start, s7));
+        d11 = d11.add(FloatVector.fromArray(S, start, s7 + L));
+        d20 = d20.add(FloatVector.fromArray(S, start, s8));
+        d21 = d21.add(FloatVector.fromArray(S, start, s8 + L));
+        d30 = d30.add(FloatVector.fromArray(S, start, s9));
+        d31 = d31.add(FloatVector.fromArray(S, start, s9 + L));
+        d40 = d40.add(FloatVector.fromArray(S, start, s10));
+        d41 = d41.add(FloatVector.fromArray(S, start, s10 + L));
+        d50 = d50.add(FloatVector.fromArray(S, start, s11));
+        d51 = d51.add(FloatVector.fromArray(S, start, s11 + L));
         c00.intoArray(c, cAt);
         c01.intoArray(c, cAt + L);
         c10.intoArray(c, r1);
@@ -337,7 +330,7 @@ final class Vector256Kernel implements MicroKernel {
     /** As {@link #tile2}, with B's row p at bAt + rows[rowAt + p]. */
     @Override
     public void tileAt2(int kc, float[] pa, int aAt, int aAt2, float[] pb, int bAt, int[] rows, int rowAt, float[] c,
-                        int cAt, int ldc, boolean add) {
+                        int cAt, int ldc, float[] start, int startAt, int startLd) {
         int r1 = cAt + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc;
         int r6 = r5 + ldc, r7 = r6 + ldc, r8 = r7 + ldc, r9 = r8 + ldc, r10 = r9 + ldc, r11 = r10 + ldc;
         FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
@@ -387,32 +380,33 @@ final class Vector256Kernel implements MicroKernel {
             d50 = x.fma(b0, d50);
             d51 = x.fma(b1, d51);
         }
-        if (add) {
-            c00 = c00.add(FloatVector.fromArray(S, c, cAt));
-            c01 = c01.add(FloatVector.fromArray(S, c, cAt + L));
-            c10 = c10.add(FloatVector.fromArray(S, c, r1));
-            c11 = c11.add(FloatVector.fromArray(S, c, r1 + L));
-            c20 = c20.add(FloatVector.fromArray(S, c, r2));
-            c21 = c21.add(FloatVector.fromArray(S, c, r2 + L));
-            c30 = c30.add(FloatVector.fromArray(S, c, r3));
-            c31 = c31.add(FloatVector.fromArray(S, c, r3 + L));
-            c40 = c40.add(FloatVector.fromArray(S, c, r4));
-            c41 = c41.add(FloatVector.fromArray(S, c, r4 + L));
-            c50 = c50.add(FloatVector.fromArray(S, c, r5));
-            c51 = c51.add(FloatVector.fromArray(S, c, r5 + L));
-            d00 = d00.add(FloatVector.fromArray(S, c, r6));
-            d01 = d01.add(FloatVector.fromArray(S, c, r6 + L));
-            d10 = d10.add(FloatVector.fromArray(S, c, r7));
-            d11 = d11.add(FloatVector.fromArray(S, c, r7 + L));
-            d20 = d20.add(FloatVector.fromArray(S, c, r8));
-            d21 = d21.add(FloatVector.fromArray(S, c, r8 + L));
-            d30 = d30.add(FloatVector.fromArray(S, c, r9));
-            d31 = d31.add(FloatVector.fromArray(S, c, r9 + L));
-            d40 = d40.add(FloatVector.fromArray(S, c, r10));
-            d41 = d41.add(FloatVector.fromArray(S, c, r10 + L));
-            d50 = d50.add(FloatVector.fromArray(S, c, r11));
-            d51 = d51.add(FloatVector.fromArray(S, c, r11 + L));
-        }
+        int s1 = startAt + startLd, s2 = s1 + startLd, s3 = s2 + startLd, s4 = s3 + startLd, s5 = s4 + startLd;
+        int s6 = s5 + startLd, s7 = s6 + startLd, s8 = s7 + startLd, s9 = s8 + startLd, s10 = s9 + startLd;
+        int s11 = s10 + startLd;
+        c00 = c00.add(FloatVector.fromArray(S, start, startAt));
+        c01 = c01.add(FloatVector.fromArray(S, start, startAt + L));
+        c10 = c10.add(FloatVector.fromArray(S, start, s1));
+        c11 = c11.add(FloatVector.fromArray(S, start, s1 + L));
+        c20 = c20.add(FloatVector.fromArray(S, start, s2));
+        c21 = c21.add(FloatVector.fromArray(S, start, s2 + L));
+        c30 = c30.add(FloatVector.fromArray(S, start, s3));
+        c31 = c31.add(FloatVector.fromArray(S, start, s3 + L));
+        c40 = c40.add(FloatVector.fromArray(S, start, s4));
+        c41 = c41.add(FloatVector.fromArray(S, start, s4 + L));
+        c50 = c50.add(FloatVector.fromArray(S, start, s5));
+        c51 = c51.add(FloatVector.fromArray(S, start, s5 + L));
+        d00 = d00.add(FloatVector.fromArray(S, start, s6));
+        d01 = d01.add(FloatVector.fromArray(S, start, s6 + L));
+        d10 = d10.add(FloatVector.fromArray(S, start, s7));
+        d11 = d11.add(FloatVector.fromArray(S, start, s7 + L));
+        d20 = d20.add(FloatVector.fromArray(S, start, s8));
+        d21 = d21.add(FloatVector.fromArray(S, start, s8 + L));
+        d30 = d30.add(FloatVector.fromArray(S, start, s9));
+        d31 = d31.add(FloatVector.fromArray(S, start, s9 + L));
+        d40 = d40.add(FloatVector.fromArray(S, start, s10));
+        d41 = d41.add(FloatVector.fromArray(S, start, s10 + L));
+        d50 = d50.add(FloatVector.fromArray(S, start, s11));
+        d51 = d51.add(FloatVector.fromArray(S, start, s11 + L));
         c00.intoArray(c, cAt);
         c01.intoArray(c, cAt + L);
         c10.intoArray(c, r1);
@@ -446,21 +440,17 @@ final class Vector256Kernel implements MicroKernel {
      */
     @Override
     public void tile4(int kc, float[] pa, int aAt, float[] pb, int bAt, int bStride, int[] rows, int rowAt,
-                      float[] c, int cAt, int ldc, boolean add) {
+                      float[] c, int cAt, int ldc, float[] start, int startAt, int startLd) {
         int r1 = cAt + ldc, r2 = r1 + ldc, r3 = r2 + ldc;
-        FloatVector c00, c01, c10, c11, c20, c21, c30, c31;
-        if (add) {
-            c00 = FloatVector.fromArray(S, c, cAt);
-            c01 = FloatVector.fromArray(S, c, cAt + L);
-            c10 = FloatVector.fromArray(S, c, r1);
-            c11 = FloatVector.fromArray(S, c, r1 + L);
-            c20 = FloatVector.fromArray(S, c, r2);
-            c21 = FloatVector.fromArray(S, c, r2 + L);
-            c30 = FloatVector.fromArray(S, c, r3);
-            c31 = FloatVector.fromArray(S, c, r3 + L);
-        } else {
-            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = FloatVector.zero(S);
-        }
+        int s1 = startAt + startLd, s2 = s1 + startLd, s3 = s2 + startLd;
+        FloatVector c00 = FloatVector.fromArray(S, start, startAt);
+        FloatVector c01 = FloatVector.fromArray(S, start, startAt + L);
+        FloatVector c10 = FloatVector.fromArray(S, start, s1);
+        FloatVector c11 = FloatVector.fromArray(S, start, s1 + L);
+        FloatVector c20 = FloatVector.fromArray(S, start, s2);
+        FloatVector c21 = FloatVector.fromArray(S, start, s2 + L);
+        FloatVector c30 = FloatVector.fromArray(S, start, s3);
+        FloatVector c31 = FloatVector.fromArray(S, start, s3 + L);
         long a = PackedPanel.address(pa, aAt, 6 * kc);
         for (int p = 0; p < kc; p++, a += 6 * PackedPanel.FLOAT) {
             int b = rows == null ? bAt + bStride * p : bAt + rows[rowAt + p];

@@ -1,5 +1,6 @@
 package dev.convj.codegen.kernels;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -65,9 +66,10 @@ class GemmPropertiesTest {
             MicroKernel k = KernelTrial.kernelOf(bits);
             int kc = 10, nr = k.columns();
             float[] packedA = new float[6 * kc - 1], b = new float[nr * kc], c = new float[6 * nr];
-            assertThrows(IndexOutOfBoundsException.class, () -> k.tile(kc, packedA, 0, b, 0, nr, c, 0, nr, false));
+            assertThrows(IndexOutOfBoundsException.class, () -> k.tile(kc, packedA, 0, b, 0, nr, c, 0, nr,
+                    MicroKernel.ZEROS, 0, 0));
             assertThrows(IndexOutOfBoundsException.class,
-                    () -> k.tile4(kc, packedA, 6, b, 0, nr, null, 0, c, 0, nr, false));
+                    () -> k.tile4(kc, packedA, 6, b, 0, nr, null, 0, c, 0, nr, MicroKernel.ZEROS, 0, 0));
         }
     }
 
@@ -92,17 +94,20 @@ class GemmPropertiesTest {
             for (boolean add : new boolean[] {false, true}) {
                 float[] expected = start.clone(), actual = start.clone();
                 naiveTile(6, nr, kc, pa, pb, 3, nr + 1, null, expected, add);
-                k.tile(kc, pa, 0, pb, 3, nr + 1, actual, 0, nr, add);
+                k.tile(kc, pa, 0, pb, 3, nr + 1, actual, 0, nr, add ? actual : MicroKernel.ZEROS, 0,
+                        add ? nr : 0);
                 assertClose(expected, actual, kc, bits + "-bit tile");
                 expected = start.clone();
                 actual = start.clone();
                 naiveTile(6, nr, kc, pa, pb, 3, 0, rows, expected, add);
-                k.tileAt(kc, pa, 0, pb, 3, rows, 0, actual, 0, nr, add);
+                k.tileAt(kc, pa, 0, pb, 3, rows, 0, actual, 0, nr, add ? actual : MicroKernel.ZEROS, 0,
+                        add ? nr : 0);
                 assertClose(expected, actual, kc, bits + "-bit tileAt");
                 expected = start.clone();
                 actual = start.clone();
                 naiveTile(4, nr, kc, pa, pb, 3, 0, rows, expected, add);
-                k.tile4(kc, pa, 0, pb, 3, 0, rows, 0, actual, 0, nr, add);
+                k.tile4(kc, pa, 0, pb, 3, 0, rows, 0, actual, 0, nr, add ? actual : MicroKernel.ZEROS, 0,
+                        add ? nr : 0);
                 assertClose(expected, actual, kc, bits + "-bit tile4");
                 // A read in place, its steps 9 floats apart (6 read, 3 skipped)
                 float[] spread = random(r, (kc - 1) * 9 + 6), packedCopy = new float[6 * kc];
@@ -128,9 +133,11 @@ class GemmPropertiesTest {
                     naiveTile(6, nr, kc, pa, pb, 3, nr + 1, table, up, add);
                     naiveTile(6, nr, kc, pa2, pb, 3, nr + 1, table, down, add);
                     if (table == null) {
-                        k.tile2(kc, both, 0, 6 * kc + 7, pb, 3, nr + 1, got, 0, nr, add);
+                        k.tile2(kc, both, 0, 6 * kc + 7, pb, 3, nr + 1, got, 0, nr, add ? got : MicroKernel.ZEROS, 0,
+                                add ? nr : 0);
                     } else {
-                        k.tileAt2(kc, both, 0, 6 * kc + 7, pb, 3, table, 0, got, 0, nr, add);
+                        k.tileAt2(kc, both, 0, 6 * kc + 7, pb, 3, table, 0, got, 0, nr, add ? got : MicroKernel.ZEROS, 0,
+                                add ? nr : 0);
                     }
                     String what = bits + "-bit " + (table == null ? "tile2" : "tileAt2");
                     assertClose(up, java.util.Arrays.copyOfRange(got, 0, 6 * nr), kc, what + ", first panel");
@@ -148,6 +155,45 @@ class GemmPropertiesTest {
                     assertEquals(pb[3 + rows[p] + j], panel[p * nr + j]);
                 }
             }
+        }
+    }
+
+    /**
+     * The tiles' sums start from any rows the caller names: here a separate array, its rows nr + 5 apart from
+     * offset 2, which the kernels must read (not C, not zeros) and leave alone.
+     */
+    @Test
+    void tilesStartFromTheRowsTheCallerNames() {
+        assumeTrue(VectorSupport.AVAILABLE);
+        Random r = new Random(11);
+        for (int bits : new int[] {512, 256, 128}) {
+            MicroKernel k = KernelTrial.kernelOf(bits);
+            int nr = k.columns(), kc = 13, ld = nr + 5;
+            float[] pa = random(r, 12 * kc), pb = random(r, kc * nr), from = random(r, 2 + 12 * ld);
+            float[] fromCopy = from.clone();
+            float[] expected = new float[12 * nr];
+            for (int i = 0; i < 12; i++) {
+                System.arraycopy(from, 2 + i * ld, expected, i * nr, nr);
+            }
+            float[] top = java.util.Arrays.copyOf(expected, 6 * nr);
+            naiveTile(6, nr, kc, pa, pb, 0, nr, null, top, true);
+            float[] c = new float[12 * nr];
+            k.tile(kc, pa, 0, pb, 0, nr, c, 0, nr, from, 2, ld);
+            assertClose(top, java.util.Arrays.copyOf(c, 6 * nr), kc, bits + "-bit tile from other rows");
+            java.util.Arrays.fill(c, Float.NaN);
+            k.tile4(kc, pa, 0, pb, 0, nr, null, 0, c, 0, nr, from, 2, ld);
+            naiveTile(4, nr, kc, pa, pb, 0, nr, null, expected, true);
+            assertClose(java.util.Arrays.copyOf(expected, 4 * nr), java.util.Arrays.copyOf(c, 4 * nr), kc,
+                    bits + "-bit tile4 from other rows");
+            float[] bottomStart = java.util.Arrays.copyOfRange(expected, 6 * nr, 12 * nr);
+            float[] bottomPanel = java.util.Arrays.copyOfRange(pa, 6 * kc, 12 * kc);
+            naiveTile(6, nr, kc, bottomPanel, pb, 0, nr, null, bottomStart, true);
+            java.util.Arrays.fill(c, Float.NaN);
+            k.tile2(kc, pa, 0, 6 * kc, pb, 0, nr, c, 0, nr, from, 2, ld);
+            assertClose(top, java.util.Arrays.copyOf(c, 6 * nr), kc, bits + "-bit tile2 from other rows, top");
+            assertClose(bottomStart, java.util.Arrays.copyOfRange(c, 6 * nr, 12 * nr), kc,
+                    bits + "-bit tile2 from other rows, bottom");
+            assertArrayEquals(fromCopy, from, bits + "-bit tiles left their start rows alone");
         }
     }
 
