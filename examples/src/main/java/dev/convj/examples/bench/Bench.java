@@ -78,6 +78,24 @@ public final class Bench {
     }
 
     /** Explains the asterisks of the table just printed, if any. */
+    /** Which threads allocated, for each figure of the table above that is not 0 B: where to look first. */
+    private final List<String> allocationNotes = new ArrayList<>();
+
+    private void allocationNote(String model, int threads, Allocation.PerCall allocated) {
+        if (allocated.bytes() > 0) {
+            allocationNotes.add(String.format(Locale.ROOT, "%s, %d thr: %s a call", model, threads,
+                    allocated.byThread()));
+        }
+    }
+
+    private void allocationNotes() {
+        for (String note : allocationNotes) {
+            out.printf(Locale.ROOT, "allocated by thread: %s%n", note);
+        }
+        allocationNotes.clear();
+        out.flush();
+    }
+
     private void loadNote() {
         if (loadInTable >= 0) {
             out.printf(Locale.ROOT, "* taken under load: no quiet %.1f s came within %.0f s, and other processes used up"
@@ -119,12 +137,14 @@ public final class Bench {
                 TrainingFigures f = trainingFigures(model, batch, t);
                 row.append(cell("%10.0f", f.imagesPerSecond(), f.timing()))
                         // a space always: a cold JIT's megabytes must not run into the asterisk before them
-                        .append(String.format(Locale.ROOT, " %4.0f B", f.bytesPerStep()));
+                        .append(String.format(Locale.ROOT, " %4.0f B", f.allocated().bytes()));
+                allocationNote(model, t, f.allocated());
             }
             out.println(row);
             out.flush();
         }
         loadNote();
+        allocationNotes();
     }
 
     /**
@@ -147,18 +167,21 @@ public final class Bench {
                     Timer.Timing throughput = timer.secondsPerCall(c::run, seconds, 3);
                     Timer.Timing latency = timer.secondsPerCall(single::run, seconds / 2, 3);
                     row.append(cell("%14.0f", batch / throughput.secondsPerCall(), throughput))
-                            .append(cell("%8.3f", 1e3 * latency.secondsPerCall(), latency))
-                            .append(String.format(Locale.ROOT, " %5.0f", Allocation.bytesPerCall(c::run, 10)));
+                            .append(cell("%8.3f", 1e3 * latency.secondsPerCall(), latency));
+                    Allocation.PerCall allocated = Allocation.bytesPerCall(c::run, 10);
+                    row.append(String.format(Locale.ROOT, " %5.0f", allocated.bytes()));
+                    allocationNote(model, t, allocated);
                 }
             }
             out.println(row);
             out.flush();
         }
         loadNote();
+        allocationNotes();
     }
 
     /** One model's training step: images/s (and how they were timed), and bytes allocated per step once warm. */
-    record TrainingFigures(double imagesPerSecond, Timer.Timing timing, double bytesPerStep) {}
+    record TrainingFigures(double imagesPerSecond, Timer.Timing timing, Allocation.PerCall allocated) {}
 
     TrainingFigures trainingFigures(String model, int batch, int threads) {
         Graph g = trainingStep(Models.byName(model), batch);
