@@ -92,19 +92,26 @@ final class ImplicitConvEmitter {
             String to = Expr.add(Expr.add(Expr.mul("n", d.o() * d.outSize()), Expr.mul("o", d.outSize())),
                     group * d.og() * d.outSize());
             int outStride = d.outSize();
-            for (int a = 0; a < r - 1; a++) {
+            // with an epilogue, the last two axes go to one call: a plane's rows in one kernel call, not one each
+            boolean rows = (bias || relu) && r >= 2;
+            int loops = rows ? r - 2 : r - 1;
+            for (int a = 0; a < loops; a++) {
                 outStride /= d.out().get(a);
                 b.beginControlFlow("for (int o$L = 0; o$L < $L; o$L++)", a, a, d.out().get(a), a);
                 from = Expr.add(from, Expr.mul("o" + a, src.stride()[a]));
                 to = Expr.add(to, Expr.mul("o" + a, outStride));
             }
-            if (bias || relu) {
+            if (rows) {
+                b.addStatement("$T.copyOutRows(col, $L, $L, $L, $L, $L, $L, $L, $L, $L)", ctx.gemmClass, from,
+                        src.stride()[r - 2], y, to, d.out().get(r - 1), d.out().get(r - 2), d.out().get(r - 1),
+                        bias ? "bias" : "0f", relu);
+            } else if (bias || relu) {
                 b.addStatement("$T.copyOut(col, $L, $L, $L, $L, $L, $L)", ctx.gemmClass, from, y, to, d.out().get(r - 1),
                         bias ? "bias" : "0f", relu);
             } else {
                 b.addStatement("$T.arraycopy(col, $L, $L, $L, $L)", System.class, from, y, to, d.out().get(r - 1));
             }
-            for (int a = 0; a < r; a++) {
+            for (int a = 0; a <= loops; a++) {
                 b.endControlFlow();
             }
         }

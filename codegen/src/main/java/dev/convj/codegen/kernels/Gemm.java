@@ -357,6 +357,21 @@ public final class Gemm {
     }
 
     /**
+     * {@link #copyOut} for {@code rows} rows of n: row r from src[srcOff + r·srcStride] to dst[dstOff + r·dstStride].
+     */
+    public static void copyOutRows(float[] src, int srcOff, int srcStride, float[] dst, int dstOff, int dstStride,
+                                   int rows, int n, float bias, boolean relu) {
+        if (n >= LANES) {
+            KERNEL.copyOutRows(src, srcOff, srcStride, dst, dstOff, dstStride, rows, n, bias,
+                    MicroKernel.reluFloor(relu));
+        } else {
+            for (int r = 0; r < rows; r++) {
+                copyOut(src, srcOff + r * srcStride, dst, dstOff + r * dstStride, n, bias, relu);
+            }
+        }
+    }
+
+    /**
      * A position-major result (src[srcAt + p·ldc + c] for p &lt; positions, c &lt; channels) into channel planes,
      * dst[dstAt + c·positions + p] = src + bias[biasAt + c] (when bias is not null), then 0 where below 0 (when relu):
      * the epilogue of a convolution whose GEMM put the channels in the vector lanes. The bias and ReLU run in place in

@@ -109,6 +109,13 @@ interface MicroKernel {
     int copyOut(float[] src, int srcOff, float[] dst, int dstOff, int n, float bias, float floor);
 
     /**
+     * {@link #copyOut} for {@code rows} rows of n ≥ lanes elements: row r from src[srcOff + r·srcStride] to
+     * dst[dstOff + r·dstStride], all of it (a convolution's output plane out of the GEMM's padded grid in one call).
+     */
+    void copyOutRows(float[] src, int srcOff, int srcStride, float[] dst, int dstOff, int dstStride, int rows, int n,
+                     float bias, float floor);
+
+    /**
      * The sum of {@code count} runs of {@code run} floats, run r at x[at + r·stride]: one channel's share of a bias
      * gradient (count images, run the spatial positions). The order of the adds is the kernel's own.
      */

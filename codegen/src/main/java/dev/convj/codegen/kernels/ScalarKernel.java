@@ -177,6 +177,17 @@ final class ScalarKernel implements MicroKernel {
         return 0;
     }
 
+    @Override
+    public void copyOutRows(float[] src, int srcOff, int srcStride, float[] dst, int dstOff, int dstStride, int rows,
+                            int n, float bias, float floor) {
+        for (int r = 0; r < rows; r++) {
+            for (int i = 0, from = srcOff + r * srcStride, to = dstOff + r * dstStride; i < n; i++) {
+                float v = src[from + i] + bias;
+                dst[to + i] = v < floor ? 0f : v;
+            }
+        }
+    }
+
     /** Four interleaved partial sums along each run, so the adds do not wait on one another. */
     @Override
     public float sumRuns(float[] x, int at, int run, int count, int stride) {

@@ -197,6 +197,47 @@ class GemmPropertiesTest {
         }
     }
 
+    /**
+     * A plane's rows copied out of a padded grid in one call, + bias, ReLU'd as PyTorch does (NaN and −0 kept), by
+     * every width and by Gemm (rows shorter than a vector included), exactly; nothing outside the rows written.
+     */
+    @Test
+    void copyOutRowsMovesEachRowWithItsBiasAndRelu() {
+        assumeTrue(VectorSupport.AVAILABLE);
+        Random r = new Random(13);
+        for (int n : new int[] {3, 8, 11, 16, 28, 37, 70}) {
+            int rows = 4, srcStride = n + 2, dstStride = n + 1;
+            float[] src = random(r, 5 + rows * srcStride);
+            src[5] = Float.NaN;
+            src[6 % src.length] = -0f;
+            for (boolean relu : new boolean[] {false, true}) {
+                float bias = relu ? 0.125f : -0.25f;
+                float[] expected = new float[3 + rows * dstStride];
+                java.util.Arrays.fill(expected, 7f);
+                for (int row = 0; row < rows; row++) {
+                    for (int i = 0; i < n; i++) {
+                        float v = src[5 + row * srcStride + i] + bias;
+                        expected[3 + row * dstStride + i] = relu && v < 0f ? 0f : v;
+                    }
+                }
+                float[] viaGemm = new float[expected.length];
+                java.util.Arrays.fill(viaGemm, 7f);
+                Gemm.copyOutRows(src, 5, srcStride, viaGemm, 3, dstStride, rows, n, bias, relu);
+                assertArrayEquals(expected, viaGemm, "Gemm.copyOutRows, n " + n + ", relu " + relu);
+                for (int bits : new int[] {512, 256, 128}) {
+                    MicroKernel k = KernelTrial.kernelOf(bits);
+                    if (n < bits / 32) {
+                        continue;
+                    }
+                    float[] got = new float[expected.length];
+                    java.util.Arrays.fill(got, 7f);
+                    k.copyOutRows(src, 5, srcStride, got, 3, dstStride, rows, n, bias, MicroKernel.reluFloor(relu));
+                    assertArrayEquals(expected, got, bits + "-bit copyOutRows, n " + n + ", relu " + relu);
+                }
+            }
+        }
+    }
+
     private static void naiveTile(int mr, int nr, int kc, float[] pa, float[] pb, int bAt, int bStride, int[] rows,
                                   float[] c, boolean add) {
         for (int i = 0; i < mr; i++) {
