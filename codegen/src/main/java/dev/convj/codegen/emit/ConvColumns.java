@@ -1,5 +1,6 @@
 package dev.convj.codegen.emit;
 
+import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.MethodSpec;
 import dev.convj.codegen.plan.ConvDims;
@@ -47,7 +48,7 @@ final class ConvColumns {
      * Emits the padded copy of one group's channels into col[padAt..) when the convolution pads or {@code always};
      * returns the array im2col reads and the offset of channel 0 in it.
      */
-    static String[] emitPaddedCopy(CodeBlock.Builder b, ConvDims d, PaddedImage src, long padAt,
+    static String[] emitPaddedCopy(CodeBlock.Builder b, ClassName gemm, ConvDims d, PaddedImage src, long padAt,
                                    boolean always) {
         if (!src.padded() && !always) {
             return new String[] {"x", "off"};
@@ -64,15 +65,23 @@ final class ConvColumns {
         String from = Expr.add("off", Expr.mul("c", d.inSize()));
         String to = Expr.add(String.valueOf(padAt), Expr.mul("c", src.size()));
         int inStride = d.inSize();
-        for (int a = 0; a < r - 1; a++) {
+        int loops = Math.max(0, r - 2); // the last two axes: one call for all of a plane's rows
+        for (int a = 0; a < loops; a++) {
             inStride /= d.in().get(a);
             b.beginControlFlow("for (int i$L = 0; i$L < $L; i$L++)", a, a, d.in().get(a), a);
             from = Expr.add(from, Expr.mul("i" + a, inStride));
             to = Expr.add(to, Expr.mul(Expr.add("i" + a, d.g().padLow().get(a)), src.stride()[a]));
         }
-        b.addStatement("$T.arraycopy(x, $L, col, $L, $L)", System.class, from,
-                Expr.add(to, d.g().padLow().get(r - 1)), d.in().get(r - 1));
-        for (int a = 0; a < r; a++) {
+        if (r >= 2) {
+            to = Expr.add(to, Math.toIntExact((long) d.g().padLow().get(r - 2) * src.stride()[r - 2]
+                    + d.g().padLow().get(r - 1)));
+            b.addStatement("$T.copyRows(x, $L, $L, col, $L, $L, $L, $L)", gemm, from, d.in().get(r - 1), to,
+                    src.stride()[r - 2], d.in().get(r - 2), d.in().get(r - 1));
+        } else {
+            b.addStatement("$T.arraycopy(x, $L, col, $L, $L)", System.class, from,
+                    Expr.add(to, d.g().padLow().get(r - 1)), d.in().get(r - 1));
+        }
+        for (int a = 0; a <= loops; a++) {
             b.endControlFlow();
         }
         return new String[] {"col", String.valueOf(padAt)};
@@ -104,21 +113,27 @@ final class ConvColumns {
      * at col[gridAt + o · rowLength..), output position (o0, …) at Σ o_a · stride_a of the padded image. The other
      * grid positions keep what they held (zeros, cleared once per call).
      */
-    static void spreadOntoGrid(CodeBlock.Builder b, ConvDims d, PaddedImage src, String dy, String dyAt, long gridAt,
-                                       int rowLength) {
+    static void spreadOntoGrid(CodeBlock.Builder b, ClassName gemm, ConvDims d, PaddedImage src, String dy,
+                               String dyAt, long gridAt, int rowLength) {
         int r = d.r();
         b.beginControlFlow("for (int o = 0; o < $L; o++)", d.og());
         String from = Expr.add(dyAt, Expr.mul("o", d.outSize()));
         String to = Expr.add(String.valueOf(gridAt), Expr.mul("o", rowLength));
         int outStride = d.outSize();
-        for (int a = 0; a < r - 1; a++) {
+        int loops = Math.max(0, r - 2); // the last two axes: one call for all of a plane's rows
+        for (int a = 0; a < loops; a++) {
             outStride /= d.out().get(a);
             b.beginControlFlow("for (int o$L = 0; o$L < $L; o$L++)", a, a, d.out().get(a), a);
             from = Expr.add(from, Expr.mul("o" + a, outStride));
             to = Expr.add(to, Expr.mul("o" + a, src.stride()[a]));
         }
-        b.addStatement("$T.arraycopy($L, $L, col, $L, $L)", System.class, dy, from, to, d.out().get(r - 1));
-        for (int a = 0; a < r; a++) {
+        if (r >= 2) {
+            b.addStatement("$T.copyRows($L, $L, $L, col, $L, $L, $L, $L)", gemm, dy, from, d.out().get(r - 1), to,
+                    src.stride()[r - 2], d.out().get(r - 2), d.out().get(r - 1));
+        } else {
+            b.addStatement("$T.arraycopy($L, $L, col, $L, $L)", System.class, dy, from, to, d.out().get(r - 1));
+        }
+        for (int a = 0; a <= loops; a++) {
             b.endControlFlow();
         }
     }
@@ -136,7 +151,7 @@ final class ConvColumns {
         String taps = ctx.constantArray(name.toUpperCase() + "_TAP", src.tapOffsets(d));
         // The padded copy sits behind the largest packed colᵀ any vector width needs.
         CodeBlock.Builder b = CodeBlock.builder();
-        String[] from = emitPaddedCopy(b, d, src, packedBound(d.outSize(), d.kg()), false);
+        String[] from = emitPaddedCopy(b, ctx.gemmClass, d, src, packedBound(d.outSize(), d.kg()), false);
         String source = from[0], base = from[1];
         b.add("// panel j holds rows [j·NR, j·NR + NR) of col; row q of a window sits $L[q] past its corner.\n", taps);
         b.add("// One output row at a time: reads run along the image row, and the NR-strided writes stay in L1.\n");
@@ -176,7 +191,7 @@ final class ConvColumns {
         int r = d.r(), last = r - 1;
         PaddedImage src = PaddedImage.of(d);
         CodeBlock.Builder b = CodeBlock.builder();
-        String[] from = emitPaddedCopy(b, d, src, (long) d.kg() * d.outSize(), false);
+        String[] from = emitPaddedCopy(b, ctx.gemmClass, d, src, (long) d.kg() * d.outSize(), false);
         String source = from[0];
         b.add("// row (c, q) of col holds x[c, o·s + q·d] (in padded coordinates) for every output position o\n");
         b.beginControlFlow("for (int c = 0; c < $L; c++)", d.cg());

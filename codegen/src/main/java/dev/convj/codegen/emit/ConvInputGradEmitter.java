@@ -164,7 +164,7 @@ final class ConvInputGradEmitter {
                 .endControlFlow();
         b.beginControlFlow("for (int n = from; n < to; n++)");
         b.add("// dy[n, group g] spread over the padded grid: row o at col[$L + o·$L..)\n", gridAt, grid);
-        spreadOntoGrid(b, d, src, ctx.buf(dy),
+        spreadOntoGrid(b, ctx.gemmClass, d, src, ctx.buf(dy),
                 Expr.add(Expr.mul("n", d.o() * d.outSize()), Expr.mul("g", d.og() * d.outSize())), gridAt, grid);
         b.addStatement("$T.fill(col, $L, $L, 0f)", java.util.Arrays.class, dxAt, dxAt + dxFloats);
         b.add("// dxPad[c, q + $L[t]] += Σ_o wt[c, o] · dy[o, q]: $L GEMMs of $L×$L×$L, accumulating in place\n",

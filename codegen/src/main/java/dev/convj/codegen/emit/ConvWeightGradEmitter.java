@@ -147,7 +147,7 @@ final class ConvWeightGradEmitter {
         b.addStatement("$L_channels_last($L, $L, col)", name, ctx.buf(ctx.input(n, 0)), xAt);
         b.add("// dy[o] spread over the padded grid at col[$L + o·$L..), then packed at col[$L..)\n", at.gridAt(),
                 at.grid(), at.packedAt());
-        spreadOntoGrid(b, d, src, ctx.buf(ctx.input(n, 1)), dyAt, at.gridAt(), at.grid());
+        spreadOntoGrid(b, ctx.gemmClass, d, src, ctx.buf(ctx.input(n, 1)), dyAt, at.gridAt(), at.grid());
         b.addStatement("$T.packA($L, $L, col, $L, $L, col, $L)", ctx.gemmClass, d.og(), at.grid(), at.gridAt(),
                 at.grid(), at.packedAt());
         b.add("// dwT[t][o, c] += Σ_q dy[o, q] · x[q + tap t, c]: $L GEMMs of $L×$L×$L sharing the packed dy\n",
@@ -181,7 +181,7 @@ final class ConvWeightGradEmitter {
         PaddedImage src = PaddedImage.of(d);
         long gridAt = paddedCopyFloats(d, src);
         ctx.needCol(gridAt + (long) d.og() * ConvCostModel.dotLength(d));
-        addIm2colMethod(ctx, name + "_pad", c -> emitPaddedCopy(c, d, src, 0, true));
+        addIm2colMethod(ctx, name + "_pad", c -> emitPaddedCopy(c, ctx.gemmClass, d, src, 0, true));
         ctx.constantArray(name.toUpperCase() + "_TAP", src.tapOffsets(d));
         b.addStatement("float[] col = cols[worker]");
         b.add("// dy's grid at col[$L..) is zero where a padded row holds no output, and so is the image's tail\n",
@@ -202,7 +202,7 @@ final class ConvWeightGradEmitter {
         Node dy = ctx.input(n, 1);
         b.addStatement("$L_pad($L, $L, col)", name, ctx.buf(ctx.input(n, 0)), xAt);
         b.add("// dy[o] spread over the padded grid: row o at col[$L + o·$L..)\n", gridAt, length);
-        spreadOntoGrid(b, d, src, ctx.buf(dy), dyAt, gridAt, length);
+        spreadOntoGrid(b, ctx.gemmClass, d, src, ctx.buf(dy), dyAt, gridAt, length);
         b.add("// dw[o, (c,t)] += Σ_q dy[o, q] · padded[q + $L[(c,t)]]: $L×$L dot products of length $L\n", taps,
                 d.og(), d.kg(), length);
         b.addStatement("$T.multiplyRows($L, $L, $L, col, $L, $L, col, 0, $L, acc, $L, $L, gemm[worker])",

@@ -75,7 +75,7 @@ final class GatherConvEmitter {
         String pos = ctx.constantArray(name.toUpperCase() + "_CORNER", corners);
         String taps = ctx.constantArray(name.toUpperCase() + "_TAP", at.src().tapOffsets(d));
         if (at.src().padded()) {
-            addIm2colMethod(ctx, name + "_pad", b -> emitPaddedCopy(b, d, at.src(), 0, true));
+            addIm2colMethod(ctx, name + "_pad", b -> emitPaddedCopy(b, ctx.gemmClass, d, at.src(), 0, true));
         }
         CodeBlock.Builder b = CodeBlock.builder().addStatement("float[] col = cols[worker]");
         b.add("// the filters as B[(c,t)][o] in panels of $L output channels, once per call, at col[$L..)\n", Gemm.NR,
@@ -130,7 +130,7 @@ final class GatherConvEmitter {
         String tap = ctx.constantArray(name.toUpperCase() + "_TAP", taps);
         String pos = ctx.constantArray(name.toUpperCase() + "_CORNER", corners(d, at.src()));
         if (at.src().padded()) {
-            addIm2colMethod(ctx, name + "_pad", c -> emitPaddedCopy(c, d, at.src(), 0, true));
+            addIm2colMethod(ctx, name + "_pad", c -> emitPaddedCopy(c, ctx.gemmClass, d, at.src(), 0, true));
         }
         CodeBlock.Builder b = CodeBlock.builder()
                 .add("// Each thread sums its images into its own partial; run() adds the partials in thread order.\n")

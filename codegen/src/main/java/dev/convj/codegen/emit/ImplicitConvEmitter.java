@@ -44,7 +44,7 @@ final class ImplicitConvEmitter {
                 : src.tapOffsets(d));
         String rowFrom = banded ? ctx.constantArray(name.toUpperCase() + "_ROW_FROM", band.from()) : null;
         String rowTo = banded ? ctx.constantArray(name.toUpperCase() + "_ROW_TO", band.to()) : null;
-        addIm2colMethod(ctx, name + "_pad", b -> emitPaddedCopy(b, d, src, 0, true));
+        addIm2colMethod(ctx, name + "_pad", b -> emitPaddedCopy(b, ctx.gemmClass, d, src, 0, true));
         CodeBlock.Builder b = CodeBlock.builder().addStatement("float[] col = cols[worker]");
         if (prologue != null) {
             b.add(prologue);
@@ -92,8 +92,8 @@ final class ImplicitConvEmitter {
             String to = Expr.add(Expr.add(Expr.mul("n", d.o() * d.outSize()), Expr.mul("o", d.outSize())),
                     group * d.og() * d.outSize());
             int outStride = d.outSize();
-            // with an epilogue, the last two axes go to one call: a plane's rows in one kernel call, not one each
-            boolean rows = (bias || relu) && r >= 2;
+            // the last two axes go to one call: a plane's rows in one kernel call, not one each
+            boolean rows = r >= 2;
             int loops = rows ? r - 2 : r - 1;
             for (int a = 0; a < loops; a++) {
                 outStride /= d.out().get(a);
@@ -101,10 +101,13 @@ final class ImplicitConvEmitter {
                 from = Expr.add(from, Expr.mul("o" + a, src.stride()[a]));
                 to = Expr.add(to, Expr.mul("o" + a, outStride));
             }
-            if (rows) {
+            if (rows && (bias || relu)) {
                 b.addStatement("$T.copyOutRows(col, $L, $L, $L, $L, $L, $L, $L, $L, $L)", ctx.gemmClass, from,
                         src.stride()[r - 2], y, to, d.out().get(r - 1), d.out().get(r - 2), d.out().get(r - 1),
                         bias ? "bias" : "0f", relu);
+            } else if (rows) {
+                b.addStatement("$T.copyRows(col, $L, $L, $L, $L, $L, $L, $L)", ctx.gemmClass, from,
+                        src.stride()[r - 2], y, to, d.out().get(r - 1), d.out().get(r - 2), d.out().get(r - 1));
             } else if (bias || relu) {
                 b.addStatement("$T.copyOut(col, $L, $L, $L, $L, $L, $L)", ctx.gemmClass, from, y, to, d.out().get(r - 1),
                         bias ? "bias" : "0f", relu);
@@ -177,7 +180,7 @@ final class ImplicitConvEmitter {
             }
             rowTaps = ctx.constantArray(name.toUpperCase() + "_ROW_TAP", first);
         }
-        addIm2colMethod(ctx, name + "_pad", b -> emitPaddedCopy(b, d, src, 0, true));
+        addIm2colMethod(ctx, name + "_pad", b -> emitPaddedCopy(b, ctx.gemmClass, d, src, 0, true));
         CodeBlock.Builder b = CodeBlock.builder().addStatement("float[] col = cols[worker]");
         b.add("// the filters as [(c,t)][$L lanes of output channels] once per call, at col[$L..)\n", lanes, packed);
         for (int group = 0; group < d.g().groups(); group++) {

@@ -357,6 +357,23 @@ public final class Gemm {
     }
 
     /**
+     * rows rows of n floats, bit for bit: row r from src[srcOff + r·srcStride] to dst[dstOff + r·dstStride]; src and
+     * dst must not share memory. One kernel call for all rows where a row holds a vector.
+     */
+    public static void copyRows(float[] src, int srcOff, int srcStride, float[] dst, int dstOff, int dstStride,
+                                int rows, int n) {
+        if (srcStride == n && dstStride == n) {
+            System.arraycopy(src, srcOff, dst, dstOff, rows * n); // the rows lie end to end on both sides
+        } else if (n >= LANES) {
+            KERNEL.copyRows(src, srcOff, srcStride, dst, dstOff, dstStride, rows, n);
+        } else {
+            for (int r = 0; r < rows; r++) {
+                System.arraycopy(src, srcOff + r * srcStride, dst, dstOff + r * dstStride, n);
+            }
+        }
+    }
+
+    /**
      * {@link #copyOut} for {@code rows} rows of n: row r from src[srcOff + r·srcStride] to dst[dstOff + r·dstStride].
      */
     public static void copyOutRows(float[] src, int srcOff, int srcStride, float[] dst, int dstOff, int dstStride,

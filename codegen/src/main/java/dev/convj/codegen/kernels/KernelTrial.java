@@ -234,6 +234,8 @@ final class KernelTrial {
         k.copyOut(d.panel, 0, d.c, 0, 3 * nr + 1, 0.5f, 0f);
         k.copyOut(d.panel, 0, d.c, 0, 3 * nr + 1, 0.5f, Float.NEGATIVE_INFINITY);
         k.copyOutRows(d.panel, 0, nr + 3, d.c, 0, nr + 1, 2, nr + 1, 0.5f, 0f);
+        k.copyRows(d.panel, 0, nr + 3, d.c, 0, nr + 1, 2, nr + 1);
+        k.copyRows(d.panel, 0, nr + 3, d.c, 0, 4 * nr + 1, 2, 4 * nr + 1);
         k.copyOutRows(d.panel, 0, nr + 3, d.c, 0, nr + 1, 2, nr + 1, 0.5f, Float.NEGATIVE_INFINITY);
         if (bits == 512) {
             Vector512Pool.maxForward2x2(d.plane, d.pooled, 0, 1, Data.H, Data.W);

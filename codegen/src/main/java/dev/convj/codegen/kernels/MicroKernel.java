@@ -116,6 +116,13 @@ interface MicroKernel {
                      float bias, float floor);
 
     /**
+     * {@code rows} rows of n ≥ lanes floats copied bit for bit: row r from src[srcOff + r·srcStride] to
+     * dst[dstOff + r·dstStride] (an image into its zero-padded grid, or a grid's valid region out of it). src and dst
+     * must not share memory.
+     */
+    void copyRows(float[] src, int srcOff, int srcStride, float[] dst, int dstOff, int dstStride, int rows, int n);
+
+    /**
      * The sum of {@code count} runs of {@code run} floats, run r at x[at + r·stride]: one channel's share of a bias
      * gradient (count images, run the spatial positions). The order of the adds is the kernel's own.
      */

@@ -178,6 +178,14 @@ final class ScalarKernel implements MicroKernel {
     }
 
     @Override
+    public void copyRows(float[] src, int srcOff, int srcStride, float[] dst, int dstOff, int dstStride, int rows,
+                         int n) {
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(src, srcOff + r * srcStride, dst, dstOff + r * dstStride, n);
+        }
+    }
+
+    @Override
     public void copyOutRows(float[] src, int srcOff, int srcStride, float[] dst, int dstOff, int dstStride, int rows,
                             int n, float bias, float floor) {
         for (int r = 0; r < rows; r++) {

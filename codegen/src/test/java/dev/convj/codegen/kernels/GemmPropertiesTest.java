@@ -198,11 +198,12 @@ class GemmPropertiesTest {
     }
 
     /**
-     * A plane's rows copied out of a padded grid in one call, + bias, ReLU'd as PyTorch does (NaN and −0 kept), by
-     * every width and by Gemm (rows shorter than a vector included), exactly; nothing outside the rows written.
+     * A plane's rows copied out of a padded grid in one call, bit for bit, and + bias, ReLU'd as PyTorch does (NaN
+     * and −0 kept), by every width and by Gemm (rows shorter than a vector included); nothing outside the rows
+     * written.
      */
     @Test
-    void copyOutRowsMovesEachRowWithItsBiasAndRelu() {
+    void copyRowsAndCopyOutRowsMoveEachRowExactly() {
         assumeTrue(VectorSupport.AVAILABLE);
         Random r = new Random(13);
         for (int n : new int[] {3, 8, 11, 16, 28, 37, 70}) {
@@ -218,6 +219,21 @@ class GemmPropertiesTest {
                     for (int i = 0; i < n; i++) {
                         float v = src[5 + row * srcStride + i] + bias;
                         expected[3 + row * dstStride + i] = relu && v < 0f ? 0f : v;
+                    }
+                }
+                float[] copied = new float[expected.length], copiedExpected = new float[expected.length];
+                java.util.Arrays.fill(copied, 7f);
+                java.util.Arrays.fill(copiedExpected, 7f);
+                for (int row = 0; row < rows; row++) {
+                    System.arraycopy(src, 5 + row * srcStride, copiedExpected, 3 + row * dstStride, n);
+                }
+                Gemm.copyRows(src, 5, srcStride, copied, 3, dstStride, rows, n);
+                assertArrayEquals(copiedExpected, copied, "Gemm.copyRows, n " + n);
+                for (int bits : new int[] {512, 256, 128}) {
+                    if (n >= bits / 32) {
+                        java.util.Arrays.fill(copied, 7f);
+                        KernelTrial.kernelOf(bits).copyRows(src, 5, srcStride, copied, 3, dstStride, rows, n);
+                        assertArrayEquals(copiedExpected, copied, bits + "-bit copyRows, n " + n);
                     }
                 }
                 float[] viaGemm = new float[expected.length];

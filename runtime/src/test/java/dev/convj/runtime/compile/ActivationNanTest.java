@@ -90,14 +90,14 @@ class ActivationNanTest {
     @Test
     void reluFusedIntoConvolutionsAndDenseLayersKeepsNan() {
         // 1×1 kernel of 2, bias 0.5, padding 1: stride 1 copies the valid rows out of the GEMM through
-        // Gemm.copyOut; stride 2 (2×2 kernel of ones, bias −1) and the dense layer apply the ReLU in their emitted
-        // epilogue loops.
+        // Gemm.copyOutRows; stride 2 (2×2 kernel of ones, bias −1) and the dense layer apply the ReLU in their
+        // emitted epilogue loops.
         ConvGeometry pad1 = new ConvGeometry(List.of(1, 1), List.of(1, 1), List.of(1, 1), List.of(1, 1), 1);
         Body conv = (b, x) -> b.apply("y", new Relu(), b.apply("conv", new Conv(pad1), x,
                 b.parameter("w", Shape.of(1, 1, 1, 1), new ParamInit.Uniform(1)),
                 b.parameter("b", Shape.of(1), new ParamInit.Uniform(1))));
         assertTrue(COMPILER.generate(graph(Shape.of(1, 1, 2, 3), conv, List.of())).source()
-                .contains("Gemm.copyOut(col, "), "stride 1 through Gemm.copyOut");
+                .contains("Gemm.copyOutRows(col, "), "stride 1 through Gemm.copyOutRows");
         float h = 0.5f;
         assertBits(new float[] {h, h, h, h, h, h, NAN, 0f, INF, h, h, 0f, 2.5f, 1f, h, h, h, h, h, h},
                 run(Shape.of(1, 1, 2, 3), conv, Map.of("x", new float[] {NAN, -INF, INF, -3f, 1f, 0.25f},
@@ -154,7 +154,7 @@ class ActivationNanTest {
                 b.parameter("w", Shape.of(1, 1, 1, 1), new ParamInit.Uniform(1)),
                 b.parameter("b", Shape.of(1), new ParamInit.Uniform(1))));
         assertTrue(COMPILER.generate(graph(Shape.of(1, 1, 2, 40), conv, List.of())).source()
-                .contains("Gemm.copyOut(col, "), "stride 1 through Gemm.copyOut");
+                .contains("Gemm.copyOutRows(col, "), "stride 1 through Gemm.copyOutRows");
         float[] y = new float[4 * 42]; // padded by one all round: 0 · 2 + 0.5 there
         for (int i = 0; i < y.length; i++) {
             int row = i / 42 - 1, col = i % 42 - 1;
