@@ -348,9 +348,11 @@ public final class Gemm {
      */
     public static void copyOut(float[] src, int srcOff, float[] dst, int dstOff, int n, float bias, boolean relu) {
         // rows shorter than a vector stay here, so that the kernel decides nothing per call (MicroKernel#reluFloor)
-        float floor = MicroKernel.reluFloor(relu);
-        int i = n >= LANES ? KERNEL.copyOut(src, srcOff, dst, dstOff, n, bias, floor) : 0;
-        for (; i < n; i++) {
+        if (n >= LANES) {
+            KERNEL.copyOutRows(src, srcOff, n, dst, dstOff, n, 1, n, bias, MicroKernel.reluFloor(relu));
+            return;
+        }
+        for (int i = 0; i < n; i++) {
             float v = src[srcOff + i] + bias;
             dst[dstOff + i] = relu && v < 0f ? 0f : v;
         }

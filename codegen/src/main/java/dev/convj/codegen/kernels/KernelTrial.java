@@ -231,8 +231,6 @@ final class KernelTrial {
         k.dots(KC, d.pb, 0, KC, 2 * KC, d.pb, 3 * KC, 4 * KC, 5 * KC, 6 * KC, d.sums);
         k.dots(KC + 3, d.pb, 0, KC, 2 * KC, d.pb, 3 * KC, 4 * KC, 5 * KC, 6 * KC, d.sums);
         k.packShifted(KC, d.pb, 0, d.rows, 0, d.panel);
-        k.copyOut(d.panel, 0, d.c, 0, 3 * nr + 1, 0.5f, 0f);
-        k.copyOut(d.panel, 0, d.c, 0, 3 * nr + 1, 0.5f, Float.NEGATIVE_INFINITY);
         k.copyOutRows(d.panel, 0, nr + 3, d.c, 0, nr + 1, 2, nr + 1, 0.5f, 0f);
         k.copyRows(d.panel, 0, nr + 3, d.c, 0, nr + 1, 2, nr + 1);
         k.copyRows(d.panel, 0, nr + 3, d.c, 0, 4 * nr + 1, 2, 4 * nr + 1);

@@ -102,15 +102,10 @@ interface MicroKernel {
     void packShifted(int kc, float[] src, int base, int[] taps, int pc, float[] dst);
 
     /**
-     * dst[dstOff + i] = src[srcOff + i] + bias, then 0 where below floor (the ReLU: {@link MicroKernel#reluFloor}),
-     * for a prefix of i &lt; n whose length it returns; {@link Gemm#copyOut} does the rest. n is at least the kernel's
-     * lanes.
-     */
-    int copyOut(float[] src, int srcOff, float[] dst, int dstOff, int n, float bias, float floor);
-
-    /**
-     * {@link #copyOut} for {@code rows} rows of n ≥ lanes elements: row r from src[srcOff + r·srcStride] to
-     * dst[dstOff + r·dstStride], all of it (a convolution's output plane out of the GEMM's padded grid in one call).
+     * dst[dstOff + r·dstStride + i] = src[srcOff + r·srcStride + i] + bias, then 0 where below floor (the ReLU:
+     * {@link MicroKernel#reluFloor}), for r &lt; rows and i &lt; n, n at least the kernel's lanes: a convolution's output
+     * plane out of the GEMM's padded grid in one call ({@link Gemm#copyOut} is its one-row case). src and dst must not
+     * share memory.
      */
     void copyOutRows(float[] src, int srcOff, int srcStride, float[] dst, int dstOff, int dstStride, int rows, int n,
                      float bias, float floor);

@@ -173,11 +173,6 @@ final class ScalarKernel implements MicroKernel {
     }
 
     @Override
-    public int copyOut(float[] src, int srcOff, float[] dst, int dstOff, int n, float bias, float floor) {
-        return 0;
-    }
-
-    @Override
     public void copyRows(float[] src, int srcOff, int srcStride, float[] dst, int dstOff, int dstStride, int rows,
                          int n) {
         for (int r = 0; r < rows; r++) {

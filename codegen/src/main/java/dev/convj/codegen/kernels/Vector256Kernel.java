@@ -798,13 +798,16 @@ final class Vector256Kernel implements MicroKernel {
     }
 
     /**
-     * {@link MicroKernel#copyOutRows}: per row, vectors from its start and one that ends at n (overlapping the one
-     * before, as in {@link #copyOut}). One call per plane instead of one per row: LeNet-5's conv1 made 168 calls of
-     * 28 floats an image.
+     * {@link MicroKernel#copyOutRows}: per row, four vectors a step, then vectors up to one that ends at n, overlapping
+     * the one before (with 8 lanes, rows of 14 and 28 take no scalar tail; the overlapped elements are computed twice,
+     * identically, as src and dst never share memory). The ReLU is a floor rather than a branch, and all of it sits in
+     * this one method: C2 compiles it alone, so its vector calls never run out of the inlining budget of the generated
+     * code that calls it (KernelShapeTest). One call per plane: LeNet-5's conv1 made 168 calls of 28 floats an image.
      */
     @Override
     public void copyOutRows(float[] src, int srcOff, int srcStride, float[] dst, int dstOff, int dstStride, int rows,
                             int n, float bias, float floor) {
+        // 0 where v < floor, else v: with floor 0 exactly the scalar ReLU, NaN and −0 included (PyTorch keeps both)
         FloatVector zero = FloatVector.zero(S);
         for (int r = 0, from = srcOff, to = dstOff; r < rows; r++, from += srcStride, to += dstStride) {
             int i = 0;
@@ -828,38 +831,6 @@ final class Vector256Kernel implements MicroKernel {
         }
     }
 
-    /**
-     * {@link Gemm#copyOut}, all n ≥ L elements. The row ends in a vector that overlaps the one before (with 8 lanes,
-     * rows of 14 and 28 take no scalar tail); the overlapped elements are computed twice, identically, as src and dst
-     * never share memory. Four vectors a step, the ReLU as a floor rather than a branch
-     * ({@link MicroKernel#reluFloor}), in this one method: C2 compiles it alone (it is larger than what C2
-     * inlines), so its vector calls never run out of the inlining budget of the generated code that calls it
-     * (KernelShapeTest).
-     */
-    @Override
-    public int copyOut(float[] src, int srcOff, float[] dst, int dstOff, int n, float bias, float floor) {
-        // 0 where v < floor, else v: with floor 0 exactly the scalar ReLU, NaN and −0 included (PyTorch keeps both)
-        FloatVector zero = FloatVector.zero(S);
-        int i = 0;
-        for (; i + 4 * L <= n; i += 4 * L) {
-            FloatVector v = FloatVector.fromArray(S, src, srcOff + i).add(bias);
-            FloatVector u = FloatVector.fromArray(S, src, srcOff + i + L).add(bias);
-            FloatVector w = FloatVector.fromArray(S, src, srcOff + i + 2 * L).add(bias);
-            FloatVector x = FloatVector.fromArray(S, src, srcOff + i + 3 * L).add(bias);
-            v.blend(zero, v.compare(VectorOperators.LT, floor)).intoArray(dst, dstOff + i);
-            u.blend(zero, u.compare(VectorOperators.LT, floor)).intoArray(dst, dstOff + i + L);
-            w.blend(zero, w.compare(VectorOperators.LT, floor)).intoArray(dst, dstOff + i + 2 * L);
-            x.blend(zero, x.compare(VectorOperators.LT, floor)).intoArray(dst, dstOff + i + 3 * L);
-        }
-        for (i = i < n ? Math.min(i, n - L) : n; i < n; i = Math.min(i + L, n - L)) { // the last ends at n
-            FloatVector v = FloatVector.fromArray(S, src, srcOff + i).add(bias);
-            v.blend(zero, v.compare(VectorOperators.LT, floor)).intoArray(dst, dstOff + i);
-            if (i == n - L) {
-                break;
-            }
-        }
-        return n;
-    }
 
     /**
      * Twelve independent chains of vector FMAs (acc = x·y + acc, the form of the tile's accumulators) with nothing
