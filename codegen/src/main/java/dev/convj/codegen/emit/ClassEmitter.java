@@ -56,7 +56,8 @@ public final class ClassEmitter {
     /** Emits buffers, scratch space, the constructor, the node methods, {@code run()} and the helpers. */
     static Body body(Graph graph, Schedule schedule, TypeSpec.Builder type, ClassName self, boolean standalone) {
         ConvPlan convPlan = ConvPlan.of(graph, schedule);
-        ExecutionPlan plan = ExecutionPlan.of(graph, conv -> !standalone && ConvForwardEmitter.poolsInEpilogue(convPlan, conv));
+        ExecutionPlan plan = ExecutionPlan.of(graph, conv -> !standalone && ConvForwardEmitter.poolsInEpilogue(convPlan, conv),
+                wg -> ConvWeightGradEmitter.sumsBias(convPlan, wg));
         MemoryPlan memory = MemoryPlan.of(plan);
         EmitContext ctx = new EmitContext(graph, plan, convPlan, memory, schedule, type, self, standalone);
         for (Node n : plan.schedule()) {

@@ -7,10 +7,12 @@ import dev.convj.codegen.kernels.Gemm;
 import dev.convj.codegen.plan.ConvAlgorithm;
 import dev.convj.codegen.plan.ConvCostModel;
 import dev.convj.codegen.plan.ConvDims;
+import dev.convj.codegen.plan.ConvPlan;
 import dev.convj.codegen.plan.KernelBand;
 import dev.convj.codegen.plan.PaddedImage;
 import dev.convj.graph.Node;
 import dev.convj.graph.ops.ConvGeometry;
+import dev.convj.graph.ops.ConvWeightGrad;
 
 /**
  * A convolution's weight gradient, dw = correlate(x, dy), as its {@link ConvAlgorithm} says, one partial sum per
@@ -21,6 +23,16 @@ import dev.convj.graph.ops.ConvGeometry;
  */
 final class ConvWeightGradEmitter {
     private ConvWeightGradEmitter() {}
+
+    /**
+     * Whether weight gradient {@code wg}'s code can also sum its dy per channel (the bias gradient) in its loop: the
+     * dot products' form, with one group, as one more row of B, all ones (the last block of rows has room for it
+     * when the taps are not a multiple of its four, as LeNet-5's 25 are not).
+     */
+    static boolean sumsBias(ConvPlan convPlan, Node wg) {
+        return wg.op() instanceof ConvWeightGrad op && op.geometry().groups() == 1
+                && convPlan.of(wg).algorithm() == ConvAlgorithm.DOT_PRODUCTS;
+    }
 
     static void emit(EmitContext ctx, Node n, ConvGeometry g) {
         Node x = ctx.input(n, 0), dy = ctx.input(n, 1);
@@ -47,6 +59,10 @@ final class ConvWeightGradEmitter {
         boolean tapwise = algorithm == ConvAlgorithm.TAPWISE_GEMM;
         boolean implicit = algorithm == ConvAlgorithm.DOT_PRODUCTS;
         boolean pointwise = algorithm == ConvAlgorithm.POINTWISE;
+        Node bias = ctx.plan.biasSumOf(n) < 0 ? null : ctx.graph.node(ctx.plan.biasSumOf(n));
+        if (bias != null) {
+            ctx.needPartial(size + d.o());
+        }
         CodeBlock.Builder b = CodeBlock.builder()
                 .add("// Each thread sums its images into its own partial; run() adds the partials in thread order.\n")
                 .addStatement("float[] acc = team.size() == 1 ? $L : partials[worker]", ctx.buf(n));
@@ -56,7 +72,7 @@ final class ConvWeightGradEmitter {
         if (tapwise) {
             tapwiseWeightGradPrologue(ctx, name, d, b);
         } else if (implicit) {
-            implicitWeightGradPrologue(ctx, name, d, b);
+            implicitWeightGradPrologue(ctx, name, d, b, bias);
         } else if (!pointwise) {
             b.addStatement("float[] col = cols[worker]");
             ctx.needCol(packedBound(d.outSize(), d.kg()) + (d.padded() ? PaddedImage.of(d).floats(d.cg()) : 0));
@@ -72,7 +88,7 @@ final class ConvWeightGradEmitter {
             if (tapwise) {
                 tapwiseWeightGrad(ctx, n, name, d, b, xAt, dyAt, group);
             } else if (implicit) {
-                implicitWeightGrad(ctx, n, name, d, b, xAt, dyAt, group);
+                implicitWeightGrad(ctx, n, name, d, b, xAt, dyAt, group, bias != null);
             } else if (pointwise) {
                 b.add("// dw[o, c] += Σ_p dy[o, p] · x[c, p]: a GEMM of $L×$L×$L\n", d.og(), d.kg(), d.outSize());
                 b.addStatement("$T.multiply(false, true, $L, $L, $L, $L, $L, $L, $L, $L, $L, acc, $L, $L, true,"
@@ -91,10 +107,24 @@ final class ConvWeightGradEmitter {
         if (tapwise) {
             tapwiseWeightGradEpilogue(d, b);
         }
+        if (bias != null) {
+            implicitWeightGradWithBiasEpilogue(ctx, d, b, bias, size);
+        }
         ctx.loopMethod(n, name, "team.size()", true, b.build());
         ctx.run.beginControlFlow("if (team.size() > 1)")
-                .addStatement("sumPartials($L, $L)", ctx.buf(n), size)
-                .endControlFlow();
+                .addStatement("sumPartials($L, $L)", ctx.buf(n), size);
+        if (bias != null) {
+            ctx.run.add("// $L: each thread's sums sit behind its partial of the weight gradient\n",
+                            ctx.describe(bias).replace("$", "$$"))
+                    .beginControlFlow("for (int o = 0; o < $L; o++)", d.o())
+                    .addStatement("float s = 0f")
+                    .beginControlFlow("for (float[] p : partials)")
+                    .addStatement("s += p[$L + o]", size)
+                    .endControlFlow()
+                    .addStatement("$L[o] = s", ctx.buf(bias))
+                    .endControlFlow();
+        }
+        ctx.run.endControlFlow();
     }
 
     /** Where a tap-wise weight gradient keeps its parts in col. */
@@ -177,16 +207,50 @@ final class ConvWeightGradEmitter {
      * then dy spread over the padded grid at col[{@link ConvColumns#paddedCopyFloats}..), one row of {@link ConvCostModel#dotLength} per
      * output channel. Zeroed once per call: each image overwrites the same positions.
      */
-    private static void implicitWeightGradPrologue(EmitContext ctx, String name, ConvDims d, CodeBlock.Builder b) {
+    private static void implicitWeightGradPrologue(EmitContext ctx, String name, ConvDims d, CodeBlock.Builder b,
+                                                   Node bias) {
         PaddedImage src = PaddedImage.of(d);
-        long gridAt = paddedCopyFloats(d, src);
-        ctx.needCol(gridAt + (long) d.og() * ConvCostModel.dotLength(d));
+        int length = ConvCostModel.dotLength(d);
+        long gridAt = paddedCopyFloats(d, src), onesAt = gridAt + (long) d.og() * length, sumsAt = onesAt + length;
         addIm2colMethod(ctx, name + "_pad", c -> emitPaddedCopy(c, ctx.gemmClass, d, src, 0, true));
-        ctx.constantArray(name.toUpperCase() + "_TAP", src.tapOffsets(d));
+        int[] taps = src.tapOffsets(d);
+        if (bias != null) { // one more row of B, all ones: its dot product with dy[o] is dy[o]'s sum
+            taps = java.util.Arrays.copyOf(taps, taps.length + 1);
+            taps[taps.length - 1] = Math.toIntExact(onesAt);
+        }
+        ctx.constantArray(name.toUpperCase() + "_TAP", taps);
         b.addStatement("float[] col = cols[worker]");
         b.add("// dy's grid at col[$L..) is zero where a padded row holds no output, and so is the image's tail\n",
                 gridAt);
-        b.addStatement("$T.fill(col, 0, $L, 0f)", java.util.Arrays.class, gridAt + (long) d.og() * ConvCostModel.dotLength(d));
+        b.addStatement("$T.fill(col, 0, $L, 0f)", java.util.Arrays.class, onesAt);
+        if (bias == null) {
+            ctx.needCol(onesAt);
+            return;
+        }
+        ctx.needCol(sumsAt + (long) d.og() * (d.kg() + 1));
+        b.add("// ones at col[$L..), and the sums [o, (c,t) then one more for $L] at col[$L..), from zero\n", onesAt,
+                bias.name(), sumsAt);
+        b.addStatement("$T.fill(col, $L, $L, 1f)", java.util.Arrays.class, onesAt, sumsAt);
+        b.addStatement("$T.fill(col, $L, $L, 0f)", java.util.Arrays.class, sumsAt,
+                sumsAt + (long) d.og() * (d.kg() + 1));
+    }
+
+    /**
+     * After a thread's images: its sums [o, kg + 1] in col split into the weight gradient's acc [o, kg] and the bias
+     * gradient, written into the bias's buffer on one thread, else behind the weight gradient in the thread's partial.
+     */
+    private static void implicitWeightGradWithBiasEpilogue(EmitContext ctx, ConvDims d, CodeBlock.Builder b, Node bias,
+                                                           int size) {
+        PaddedImage src = PaddedImage.of(d);
+        int length = ConvCostModel.dotLength(d), kg = d.kg();
+        long sumsAt = paddedCopyFloats(d, src) + (long) (d.og() + 1) * length;
+        b.add("// the sums into dw and, their last column, $L\n", ctx.describe(bias).replace("$", "$$"))
+                .addStatement("float[] biasAcc = team.size() == 1 ? $L : partials[worker]", ctx.buf(bias))
+                .addStatement("int biasAt = team.size() == 1 ? 0 : $L", size)
+                .beginControlFlow("for (int o = 0; o < $L; o++)", d.og())
+                .addStatement("$T.arraycopy(col, $L + o * $L, acc, o * $L, $L)", System.class, sumsAt, kg + 1, kg, kg)
+                .addStatement("biasAcc[biasAt + o] = col[$L + o * $L]", sumsAt + kg, kg + 1)
+                .endControlFlow();
     }
 
     /**
@@ -194,7 +258,7 @@ final class ConvWeightGradEmitter {
      * tap(t)] over the positions q of the padded grid, dy being zero where a padded row holds no output.
      */
     private static void implicitWeightGrad(EmitContext ctx, Node n, String name, ConvDims d, CodeBlock.Builder b,
-                                           String xAt, String dyAt, int group) {
+                                           String xAt, String dyAt, int group, boolean bias) {
         PaddedImage src = PaddedImage.of(d);
         int length = ConvCostModel.dotLength(d);
         long gridAt = paddedCopyFloats(d, src);
@@ -203,6 +267,14 @@ final class ConvWeightGradEmitter {
         b.addStatement("$L_pad($L, $L, col)", name, ctx.buf(ctx.input(n, 0)), xAt);
         b.add("// dy[o] spread over the padded grid: row o at col[$L + o·$L..)\n", gridAt, length);
         spreadOntoGrid(b, ctx.gemmClass, d, src, ctx.buf(dy), dyAt, gridAt, length);
+        if (bias) {
+            long sumsAt = gridAt + (long) (d.og() + 1) * length;
+            b.add("// sums[o, (c,t)] += Σ_q dy[o, q] · padded[q + $L[(c,t)]], and sums[o, $L] += Σ_q dy[o, q] (the"
+                    + " ones): $L×$L dot products of length $L\n", taps, d.kg(), d.og(), d.kg() + 1, length);
+            b.addStatement("$T.multiplyRows($L, $L, $L, col, $L, $L, col, 0, $L, col, $L, $L, gemm[worker])",
+                    ctx.gemmClass, d.og(), d.kg() + 1, length, gridAt, length, taps, sumsAt, d.kg() + 1);
+            return;
+        }
         b.add("// dw[o, (c,t)] += Σ_q dy[o, q] · padded[q + $L[(c,t)]]: $L×$L dot products of length $L\n", taps,
                 d.og(), d.kg(), length);
         b.addStatement("$T.multiplyRows($L, $L, $L, col, $L, $L, col, 0, $L, acc, $L, $L, gemm[worker])",

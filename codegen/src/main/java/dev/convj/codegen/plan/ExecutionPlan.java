@@ -13,6 +13,8 @@ import dev.convj.graph.ops.Pow;
 import dev.convj.graph.ops.Fill;
 import dev.convj.graph.ops.Input;
 import dev.convj.graph.ops.MaxPool;
+import dev.convj.graph.ops.Sum;
+import dev.convj.graph.ops.ConvWeightGrad;
 import dev.convj.graph.ops.MaxPoolBackward;
 import dev.convj.graph.ops.PoolGeometry;
 import dev.convj.graph.ops.Mul;
@@ -51,7 +53,8 @@ public final class ExecutionPlan {
         /**
          * Computed by its operand's producer as an epilogue (a ReLU after a convolution or dense layer, a 2×2 max
          * pool after a convolution, an elementwise consumer of a max-pool gradient); the producer writes into this
-         * node's buffer.
+         * node's buffer. Or computed by the loop of another reader of its operand, into a buffer of its own (a bias
+         * gradient by its convolution's weight gradient: {@link #biasSumOf}).
          */
         EPILOGUE,
         /** Computed by its own code block into its own buffer. */
@@ -68,9 +71,14 @@ public final class ExecutionPlan {
      * stored), that pool; else −1.
      */
     private final int[] pooledInto;
+    /**
+     * For a convolution's weight gradient that also sums its dy per channel in the same loop, that sum (the bias
+     * gradient, in a buffer of its own); else −1.
+     */
+    private final int[] biasSummedBy;
     private final boolean[] isOutput;
 
-    private ExecutionPlan(Graph graph, Predicate<Node> poolsInEpilogue) {
+    private ExecutionPlan(Graph graph, Predicate<Node> poolsInEpilogue, Predicate<Node> sumsBias) {
         this.graph = graph;
         int n = graph.size();
         roles = new Role[n];
@@ -78,8 +86,10 @@ public final class ExecutionPlan {
         epilogue = new int[n];
         isOutput = new boolean[n];
         pooledInto = new int[n];
+        biasSummedBy = new int[n];
         java.util.Arrays.fill(epilogue, -1);
         java.util.Arrays.fill(pooledInto, -1);
+        java.util.Arrays.fill(biasSummedBy, -1);
         for (Node node : graph.nodes()) {
             for (int in : node.inputs()) {
                 consumers[in]++;
@@ -117,6 +127,30 @@ public final class ExecutionPlan {
                     roles[node.id()] = Role.EPILOGUE;
                     pooledInto[producer.id()] = node.id();
                     pooledInto[operand.id()] = node.id();
+                }
+            }
+        }
+        // A bias gradient, dy summed over all axes but the channels, is computed by the loop of the weight gradient
+        // that reads the same dy, when that loop's code can (the predicate) and nothing reads the sum before it.
+        for (Node node : graph.nodes()) {
+            if (node.op() instanceof Sum sum && roles[node.id()] == Role.COMPUTED && !node.inputs().isEmpty()) {
+                int dy = node.inputs().get(0);
+                int rank = graph.node(dy).shape().rank();
+                List<Integer> allButChannels = new ArrayList<>(List.of(0));
+                for (int a = 2; a < rank; a++) {
+                    allButChannels.add(a);
+                }
+                if (rank < 3 || !sum.axes().equals(allButChannels)) {
+                    continue;
+                }
+                for (Node wg : graph.nodes()) {
+                    if (wg.op() instanceof ConvWeightGrad && roles[wg.id()] == Role.COMPUTED
+                            && wg.inputs().get(1) == dy && biasSummedBy[wg.id()] < 0 && readAfter(node, wg)
+                            && sumsBias.test(wg)) {
+                        roles[node.id()] = Role.EPILOGUE;
+                        biasSummedBy[wg.id()] = node.id();
+                        break;
+                    }
                 }
             }
         }
@@ -178,9 +212,19 @@ public final class ExecutionPlan {
         return true;
     }
 
+    /** Whether every node that reads {@code value} comes after {@code writer} (which then computes it). */
+    private boolean readAfter(Node value, Node writer) {
+        for (Node reader : graph.nodes()) {
+            if (reader.inputs().contains(value.id()) && reader.id() <= writer.id()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** The plan with no pool fused into a convolution. */
     public static ExecutionPlan of(Graph graph) {
-        return new ExecutionPlan(graph, conv -> false);
+        return new ExecutionPlan(graph, conv -> false, wg -> false);
     }
 
     /**
@@ -188,7 +232,15 @@ public final class ExecutionPlan {
      * {@code poolsInEpilogue} says its code can compute the pool.
      */
     public static ExecutionPlan of(Graph graph, Predicate<Node> poolsInEpilogue) {
-        return new ExecutionPlan(graph, poolsInEpilogue);
+        return new ExecutionPlan(graph, poolsInEpilogue, wg -> false);
+    }
+
+    /**
+     * As above, and with each bias gradient (dy summed over all axes but the channels) computed by the loop of the
+     * weight gradient that reads the same dy, for the weight gradients whose code {@code sumsBias} says can.
+     */
+    public static ExecutionPlan of(Graph graph, Predicate<Node> poolsInEpilogue, Predicate<Node> sumsBias) {
+        return new ExecutionPlan(graph, poolsInEpilogue, sumsBias);
     }
 
     private Role classify(Node node) {
@@ -250,6 +302,11 @@ public final class ExecutionPlan {
     /** The 2×2 max pool computed in convolution {@code producer}'s epilogue, or −1. */
     public int poolOf(Node producer) {
         return producer.op() instanceof Conv ? pooledInto[producer.id()] : -1;
+    }
+
+    /** The bias gradient that weight gradient {@code wg} computes beside its own value, in its own buffer; or −1. */
+    public int biasSumOf(Node wg) {
+        return biasSummedBy[wg.id()];
     }
 
     /**

@@ -59,33 +59,11 @@ public final class MemoryPlan {
             }
         }
         for (int s = 0; s < schedule.size(); s++) {
-            Node node = plan.storage(schedule.get(s));
-            int size = node.shape().size();
-            if (lastUse[node.id()] == Integer.MAX_VALUE) {
-                // Outputs get buffers of their own and of their exact size: callers read them whole after run().
-                bufferOf[node.id()] = buffers.size();
-                buffers.add(new Buffer(buffers.size(), size, false));
-                freeAt.add(Integer.MAX_VALUE);
-                shared.add(false);
-                continue;
+            Node computed = schedule.get(s);
+            allocate(plan.storage(computed), s, lastUse, bufferOf, buffers, freeAt, shared);
+            if (plan.biasSumOf(computed) >= 0) { // a second value this step writes, into a buffer of its own
+                allocate(graph.node(plan.biasSumOf(computed)), s, lastUse, bufferOf, buffers, freeAt, shared);
             }
-            int best = -1;
-            for (int b = 0; b < buffers.size(); b++) {
-                // Strictly before this step: a buffer read by this step must not also be written by it.
-                if (shared.get(b) && freeAt.get(b) < s && (best < 0 || fit(buffers.get(b), size) < fit(buffers.get(best), size))) {
-                    best = b;
-                }
-            }
-            if (best < 0) {
-                best = buffers.size();
-                buffers.add(new Buffer(best, size, false));
-                freeAt.add(0);
-                shared.add(true);
-            } else if (buffers.get(best).size() < size) {
-                buffers.set(best, new Buffer(best, size, false));
-            }
-            bufferOf[node.id()] = best;
-            freeAt.set(best, Math.max(lastUse[node.id()], s));
         }
         for (Node node : graph.nodes()) {
             Node storage = plan.storage(node);
@@ -94,6 +72,40 @@ public final class MemoryPlan {
             }
         }
         return new MemoryPlan(bufferOf, buffers);
+    }
+
+    /**
+     * Gives {@code node}'s value, written at step s, a buffer: its own when it is an output, else the best-fitting
+     * shared one that is free strictly before s (so that no buffer this step reads or writes is also given to it).
+     */
+    private static void allocate(Node node, int s, int[] lastUse, int[] bufferOf, List<Buffer> buffers,
+                                 List<Integer> freeAt, List<Boolean> shared) {
+        int size = node.shape().size();
+        if (lastUse[node.id()] == Integer.MAX_VALUE) {
+            // Outputs get buffers of their own and of their exact size: callers read them whole after run().
+            bufferOf[node.id()] = buffers.size();
+            buffers.add(new Buffer(buffers.size(), size, false));
+            freeAt.add(Integer.MAX_VALUE);
+            shared.add(false);
+            return;
+        }
+        int best = -1;
+        for (int b = 0; b < buffers.size(); b++) {
+            // Strictly before this step: a buffer read by this step must not also be written by it.
+            if (shared.get(b) && freeAt.get(b) < s && (best < 0 || fit(buffers.get(b), size) < fit(buffers.get(best), size))) {
+                best = b;
+            }
+        }
+        if (best < 0) {
+            best = buffers.size();
+            buffers.add(new Buffer(best, size, false));
+            freeAt.add(0);
+            shared.add(true);
+        } else if (buffers.get(best).size() < size) {
+            buffers.set(best, new Buffer(best, size, false));
+        }
+        bufferOf[node.id()] = best;
+        freeAt.set(best, Math.max(lastUse[node.id()], s));
     }
 
     /** How badly a buffer fits: growing it is worse than any waste. */

@@ -1,5 +1,9 @@
 package dev.convj.runtime.compile;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.convj.codegen.Schedule;
+import dev.convj.codegen.plan.ConvAlgorithm;
 import dev.convj.graph.DType;
 import dev.convj.graph.Graph;
 import dev.convj.graph.GraphBuilder;
@@ -83,5 +87,23 @@ class LenetCompiledTest {
         Differential.assertMatches(COMPILER, g, feeds(g, 2), 1);
         Differential.assertMatches(COMPILER, g, feeds(g, 2), 2);
         Differential.assertMatches(COMPILER, g, feeds(g, 2), 3);
+    }
+
+    /**
+     * conv1's bias gradient summed in its weight gradient's dot products (a row of ones beside the 25 taps), on 1-3
+     * threads, against the interpreter; and the unfused forms (another weight-gradient algorithm) still agree.
+     */
+    @Test
+    void theBiasGradientSummedInTheWeightGradientsDotProductsMatches() {
+        Graph g = Autodiff.gradients(lenet(4), "loss").graph();
+        for (int threads = 1; threads <= 3; threads++) {
+            Schedule dots = Schedule.threads(threads).withAlgorithm("conv1.weight.grad", ConvAlgorithm.DOT_PRODUCTS);
+            String source = COMPILER.generate(g, dots).source();
+            assertTrue(source.contains("ones at col[") && !source.matches("(?s).*void n\\d+_conv1_bias_grad\\(.*"), "conv1.bias.grad is not fused");
+            Differential.assertMatches(COMPILER, g, feeds(g, 3), dots);
+            Schedule gathered = Schedule.threads(threads).withAlgorithm("conv1.weight.grad", ConvAlgorithm.GATHER_GEMM);
+            assertTrue(COMPILER.generate(g, gathered).source().matches("(?s).*void n\\d+_conv1_bias_grad\\(.*"));
+            Differential.assertMatches(COMPILER, g, feeds(g, 3), gathered);
+        }
     }
 }
