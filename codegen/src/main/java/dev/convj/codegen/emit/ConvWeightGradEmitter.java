@@ -66,7 +66,9 @@ final class ConvWeightGradEmitter {
         CodeBlock.Builder b = CodeBlock.builder()
                 .add("// Each thread sums its images into its own partial; run() adds the partials in thread order.\n")
                 .addStatement("float[] acc = team.size() == 1 ? $L : partials[worker]", ctx.buf(n));
-        if (!tapwise) { // the tap-wise form assigns every element of acc once, after its images
+        // the tap-wise form, and the dot products summing the bias too, assign every element of acc once, after
+        // their images
+        if (!tapwise && bias == null) {
             b.addStatement("$T.fill(acc, 0, $L, 0f)", java.util.Arrays.class, size);
         }
         if (tapwise) {
