@@ -205,36 +205,47 @@ final class ConvWeightGradEmitter {
     }
 
     /**
-     * The scratch of a stride-1 weight gradient read in place: the padded image at col[0..) with zeros behind it,
-     * then dy spread over the padded grid at col[{@link ConvColumns#paddedCopyFloats}..), one row of {@link ConvCostModel#dotLength} per
-     * output channel. Zeroed once per call: each image overwrites the same positions.
+     * Where a weight gradient run as dot products keeps its parts in col: the padded image at 0 with zeros behind it,
+     * dy spread over the padded grid at gridAt (one row of {@code length} per output channel), and, when it also sums
+     * the bias, {@code length} ones at onesAt and the sums [o, kg + 1] at sumsAt.
+     */
+    private record DotsLayout(int length, int kg, long gridAt, long onesAt, long sumsAt, long end) {
+        static DotsLayout of(ConvDims d, boolean bias) {
+            int length = ConvCostModel.dotLength(d);
+            long gridAt = paddedCopyFloats(d, PaddedImage.of(d)), onesAt = gridAt + (long) d.og() * length;
+            long sumsAt = onesAt + length;
+            return new DotsLayout(length, d.kg(), gridAt, onesAt, sumsAt,
+                    bias ? sumsAt + (long) d.og() * (d.kg() + 1) : onesAt);
+        }
+    }
+
+    /**
+     * The scratch of a stride-1 weight gradient read in place ({@link DotsLayout}), zeroed once per call: each image
+     * overwrites the same positions. With a bias, B gets one more row, all ones: its dot product with dy[o] is dy[o]'s
+     * sum.
      */
     private static void implicitWeightGradPrologue(EmitContext ctx, String name, ConvDims d, CodeBlock.Builder b,
                                                    Node bias) {
         PaddedImage src = PaddedImage.of(d);
-        int length = ConvCostModel.dotLength(d);
-        long gridAt = paddedCopyFloats(d, src), onesAt = gridAt + (long) d.og() * length, sumsAt = onesAt + length;
+        DotsLayout at = DotsLayout.of(d, bias != null);
+        ctx.needCol(at.end());
         addIm2colMethod(ctx, name + "_pad", c -> emitPaddedCopy(c, ctx.gemmClass, d, src, 0, true));
         int[] taps = src.tapOffsets(d);
-        if (bias != null) { // one more row of B, all ones: its dot product with dy[o] is dy[o]'s sum
+        if (bias != null) {
             taps = java.util.Arrays.copyOf(taps, taps.length + 1);
-            taps[taps.length - 1] = Math.toIntExact(onesAt);
+            taps[taps.length - 1] = Math.toIntExact(at.onesAt());
         }
         ctx.constantArray(name.toUpperCase() + "_TAP", taps);
         b.addStatement("float[] col = cols[worker]");
         b.add("// dy's grid at col[$L..) is zero where a padded row holds no output, and so is the image's tail\n",
-                gridAt);
-        b.addStatement("$T.fill(col, 0, $L, 0f)", java.util.Arrays.class, onesAt);
-        if (bias == null) {
-            ctx.needCol(onesAt);
-            return;
+                at.gridAt());
+        b.addStatement("$T.fill(col, 0, $L, 0f)", java.util.Arrays.class, at.onesAt());
+        if (bias != null) {
+            b.add("// ones at col[$L..), and the sums [o, (c,t) then one more for $L] at col[$L..), from zero\n",
+                    at.onesAt(), bias.name(), at.sumsAt());
+            b.addStatement("$T.fill(col, $L, $L, 1f)", java.util.Arrays.class, at.onesAt(), at.sumsAt());
+            b.addStatement("$T.fill(col, $L, $L, 0f)", java.util.Arrays.class, at.sumsAt(), at.end());
         }
-        ctx.needCol(sumsAt + (long) d.og() * (d.kg() + 1));
-        b.add("// ones at col[$L..), and the sums [o, (c,t) then one more for $L] at col[$L..), from zero\n", onesAt,
-                bias.name(), sumsAt);
-        b.addStatement("$T.fill(col, $L, $L, 1f)", java.util.Arrays.class, onesAt, sumsAt);
-        b.addStatement("$T.fill(col, $L, $L, 0f)", java.util.Arrays.class, sumsAt,
-                sumsAt + (long) d.og() * (d.kg() + 1));
     }
 
     /**
@@ -243,15 +254,15 @@ final class ConvWeightGradEmitter {
      */
     private static void implicitWeightGradWithBiasEpilogue(EmitContext ctx, ConvDims d, CodeBlock.Builder b, Node bias,
                                                            int size) {
-        PaddedImage src = PaddedImage.of(d);
-        int length = ConvCostModel.dotLength(d), kg = d.kg();
-        long sumsAt = paddedCopyFloats(d, src) + (long) (d.og() + 1) * length;
+        DotsLayout at = DotsLayout.of(d, true);
+        int kg = at.kg();
         b.add("// the sums into dw and, their last column, $L\n", ctx.describe(bias).replace("$", "$$"))
                 .addStatement("float[] biasAcc = team.size() == 1 ? $L : partials[worker]", ctx.buf(bias))
                 .addStatement("int biasAt = team.size() == 1 ? 0 : $L", size)
                 .beginControlFlow("for (int o = 0; o < $L; o++)", d.og())
-                .addStatement("$T.arraycopy(col, $L + o * $L, acc, o * $L, $L)", System.class, sumsAt, kg + 1, kg, kg)
-                .addStatement("biasAcc[biasAt + o] = col[$L + o * $L]", sumsAt + kg, kg + 1)
+                .addStatement("$T.arraycopy(col, $L + o * $L, acc, o * $L, $L)", System.class, at.sumsAt(), kg + 1,
+                        kg, kg)
+                .addStatement("biasAcc[biasAt + o] = col[$L + o * $L]", at.sumsAt() + kg, kg + 1)
                 .endControlFlow();
     }
 
@@ -261,25 +272,24 @@ final class ConvWeightGradEmitter {
      */
     private static void implicitWeightGrad(EmitContext ctx, Node n, String name, ConvDims d, CodeBlock.Builder b,
                                            String xAt, String dyAt, int group, boolean bias) {
-        PaddedImage src = PaddedImage.of(d);
-        int length = ConvCostModel.dotLength(d);
-        long gridAt = paddedCopyFloats(d, src);
+        DotsLayout at = DotsLayout.of(d, bias);
+        int length = at.length();
         String taps = name.toUpperCase() + "_TAP";
         Node dy = ctx.input(n, 1);
         b.addStatement("$L_pad($L, $L, col)", name, ctx.buf(ctx.input(n, 0)), xAt);
-        b.add("// dy[o] spread over the padded grid: row o at col[$L + o·$L..)\n", gridAt, length);
-        spreadOntoGrid(b, ctx.gemmClass, d, src, ctx.buf(dy), dyAt, gridAt, length);
+        b.add("// dy[o] spread over the padded grid: row o at col[$L + o·$L..)\n", at.gridAt(), length);
+        spreadOntoGrid(b, ctx.gemmClass, d, PaddedImage.of(d), ctx.buf(dy), dyAt, at.gridAt(), length);
         if (bias) {
-            long sumsAt = gridAt + (long) (d.og() + 1) * length;
             b.add("// sums[o, (c,t)] += Σ_q dy[o, q] · padded[q + $L[(c,t)]], and sums[o, $L] += Σ_q dy[o, q] (the"
                     + " ones): $L×$L dot products of length $L\n", taps, d.kg(), d.og(), d.kg() + 1, length);
             b.addStatement("$T.multiplyRows($L, $L, $L, col, $L, $L, col, 0, $L, col, $L, $L, gemm[worker])",
-                    ctx.gemmClass, d.og(), d.kg() + 1, length, gridAt, length, taps, sumsAt, d.kg() + 1);
+                    ctx.gemmClass, d.og(), d.kg() + 1, length, at.gridAt(), length, taps, at.sumsAt(), d.kg() + 1);
             return;
         }
         b.add("// dw[o, (c,t)] += Σ_q dy[o, q] · padded[q + $L[(c,t)]]: $L×$L dot products of length $L\n", taps,
                 d.og(), d.kg(), length);
         b.addStatement("$T.multiplyRows($L, $L, $L, col, $L, $L, col, 0, $L, acc, $L, $L, gemm[worker])",
-                ctx.gemmClass, d.og(), d.kg(), length, gridAt, length, taps, (long) group * d.og() * d.kg(), d.kg());
+                ctx.gemmClass, d.og(), d.kg(), length, at.gridAt(), length, taps, (long) group * d.og() * d.kg(),
+                d.kg());
     }
 }
