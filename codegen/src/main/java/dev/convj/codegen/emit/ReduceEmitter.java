@@ -64,22 +64,30 @@ final class ReduceEmitter {
     static final int PARALLEL_SUM = 1 << 16;
 
     /**
-     * A bias gradient's sum, x (N, C, spatial…) to one value per channel, split across the team by channel: each
-     * channel's runs summed by the micro-kernel's vector sums (Gemm.sumRuns), in one order whatever the team's size,
-     * so the bits do not depend on it.
+     * A bias gradient's sum, x (N, C, spatial…) to one value per channel, split across the team by images as the
+     * weight gradients are: each thread sums its own images' runs by the micro-kernel's vector sums (Gemm.sumRuns)
+     * into its partial, and run() adds the partials in thread order. Split by channel instead, each thread read
+     * every image, half of them from the other core's cache, and the next step's writes of x had to take those
+     * lines back: LeNet-5's pool backward before conv2 did not scale past one thread.
      */
     private static void sumPerChannel(EmitContext ctx, Node n, Node x, int run, double factor) {
         int batch = x.shape().dim(0), channels = x.shape().dim(1);
-        CodeBlock sum = CodeBlock.of("$T.sumRuns($L, a1 * $L, $L, $L, $L)", ctx.gemmClass, ctx.buf(x), run, run, batch,
-                channels * run);
-        CodeBlock.Builder b = CodeBlock.builder().beginControlFlow("for (int a1 = from; a1 < to; a1++)");
-        if (factor == 1) {
-            b.addStatement("$L[a1] = $L", ctx.buf(n), sum);
-        } else {
-            b.addStatement("$L[a1] = $L * $L", ctx.buf(n), sum, EmitContext.floatLiteral(factor));
-        }
-        b.endControlFlow();
-        ctx.loopMethod(n, ctx.methodName(n), channels, true, b.build());
+        ctx.needPartial(channels);
+        String scaled = factor == 1 ? "" : " * " + EmitContext.floatLiteral(factor);
+        CodeBlock.Builder b = CodeBlock.builder()
+                .add("// Each thread sums its images into its own partial; run() adds the partials in thread order.\n")
+                .addStatement("float[] acc = team.size() == 1 ? $L : partials[worker]", ctx.buf(n))
+                .add("// items are threads here: thread w sums images [chunkStart(w), chunkStart(w + 1))\n")
+                .addStatement("int first = $T.chunkStart($L, team.size(), from), last = $T.chunkStart($L, team.size(), to)",
+                        ctx.team, batch, ctx.team, batch)
+                .beginControlFlow("for (int c = 0; c < $L; c++)", channels)
+                .addStatement("acc[c] = $T.sumRuns($L, first * $L + c * $L, $L, last - first, $L)$L", ctx.gemmClass,
+                        ctx.buf(x), channels * run, run, run, channels * run, scaled)
+                .endControlFlow();
+        ctx.loopMethod(n, ctx.methodName(n), "team.size()", true, b.build());
+        ctx.run.beginControlFlow("if (team.size() > 1)")
+                .addStatement("sumPartials($L, $L)", ctx.buf(n), channels)
+                .endControlFlow();
     }
 
     /** The run x[i, i + run) summed into locals s0 … s3, four interleaved partial sums (the caller adds them). */

@@ -72,9 +72,10 @@ class ExecutionAndMemoryPlanTest {
         // fed buffers are never reused; the ReLU's buffer is read by fc, so fc cannot take it
         assertNotEquals(x, relu);
         assertNotEquals(relu, fc);
-        // scaled is written after fc's last read of relu: it may take relu's buffer, never fc's (read by scaled)
+        // scaled is written after fc's last read of relu, but relu's buffer is of another size; never fc's (read by
+        // scaled)
         assertNotEquals(fc, scaled);
-        assertEquals(relu, scaled, "relu's buffer is free once fc has read it, and scaled is of a size it holds");
+        assertNotEquals(relu, scaled, "a value takes only a buffer of its own size");
         assertNotEquals(scaled, loss, "loss reads scaled");
         for (MemoryPlan.Buffer buffer : memory.buffers()) {
             for (Node n : g.nodes()) {
@@ -83,5 +84,25 @@ class ExecutionAndMemoryPlanTest {
                 }
             }
         }
+    }
+
+    /** x → three 1×1 convolutions of one size → sum: the third may take the first's buffer once the second read it. */
+    @Test
+    void aValueTakesTheBufferOfAnEarlierValueOfItsSize() {
+        GraphBuilder b = new GraphBuilder();
+        Node x = b.input("x", Shape.of(2, 3, 4, 4), DType.F32);
+        ConvGeometry pointwise = new ConvGeometry(List.of(1, 1), List.of(0, 0), List.of(0, 0), List.of(1, 1), 1);
+        Node previous = x;
+        for (String name : List.of("a", "b", "c")) {
+            Node w = b.parameter(name + ".w", Shape.of(3, 3, 1, 1), new ParamInit.Uniform(0.3));
+            previous = b.apply(name, new Conv(pointwise), previous, w);
+        }
+        b.output(b.apply("loss", new Sum(List.of(0, 1, 2, 3)), previous));
+        Graph g = b.build();
+        MemoryPlan memory = MemoryPlan.of(ExecutionPlan.of(g));
+        int first = memory.bufferOf(g.node("a").id()), second = memory.bufferOf(g.node("b").id());
+        assertNotEquals(first, second, "b reads a");
+        assertEquals(first, memory.bufferOf(g.node("c").id()), "a's buffer is free once b has read it");
+        assertEquals(7, memory.buffers().size(), "x, the three filters, loss, and two shared buffers");
     }
 }
