@@ -82,7 +82,8 @@ final class GemmEmitter {
      * rows, every thread packed all of x, split by columns each packs its own columns. At 2 threads that ran LeNet-5's
      * 84×120×64 weight gradient in 15–24 µs against 18–32 µs, and its 120×400×64 one in 47–106 against 52–112. A
      * product a·b keeps the split by rows: its rows are the batch's images, which the next per-image loop reads on
-     * the thread that wrote them (split by columns, the whole training step ran no faster).
+     * the thread that wrote them (split by columns, the whole training step ran no faster); above 4·MR rows its op(b)
+     * is packed once per call, the panels split across threads, as the dense layer's forward packs wᵀ.
      */
     static void matmul(EmitContext ctx, Node n, MatMul op) {
         Node a = ctx.input(n, 0), bNode = ctx.input(n, 1);
@@ -103,6 +104,25 @@ final class GemmEmitter {
                             cols);
             ctx.loopMethod(n, ctx.methodName(n), "(" + cols + " + " + ctx.gemmClass.simpleName() + ".NR - 1) / "
                     + ctx.gemmClass.simpleName() + ".NR", true, body.build());
+            return;
+        }
+        if (!op.transposeA() && m > 4 * Gemm.MR) {
+            // op(b) (a dense layer's weights in its input gradient dy·w) packed once, split by panels, for every
+            // thread's rows: split by rows alone, each thread packed all of it (the small VGG's 64×3136×256 ran
+            // 2,607 µs on two threads that way, 501 + 827 this way)
+            String name = ctx.methodName(n), panels = "(" + cols + " + " + ctx.gemmClass.simpleName() + ".NR - 1) / "
+                    + ctx.gemmClass.simpleName() + ".NR";
+            ctx.needShared(Gemm.packedSize(k, cols));
+            ctx.loopMethod(n, name + "_pack", panels, true, CodeBlock.builder()
+                    .add("// $L packed once for every thread's GEMM: panels [from, to) of NR columns\n",
+                            op.transposeB() ? "bᵀ" : "b")
+                    .addStatement("$T.$L($L, $L, $L, 0, $L, from, to, shared, 0)", ctx.gemmClass,
+                            op.transposeB() ? "packTransposedPanels" : "packPanels", k, cols, ctx.buf(bNode), ldb)
+                    .build());
+            body.addStatement("$T.multiplyPacked(false, to - from, $L, $L, $L, from * $L, $L, shared, 0, $L, from * $L,"
+                            + " $L, false, gemm[worker])", ctx.gemmClass, cols, k, ctx.buf(a), lda, lda, ctx.buf(n),
+                    cols, cols);
+            ctx.loopMethod(n, name, m, true, body.build());
             return;
         }
         String aStart = op.transposeA() ? "from" : "from * " + lda;

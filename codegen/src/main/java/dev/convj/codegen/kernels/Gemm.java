@@ -96,6 +96,23 @@ public final class Gemm {
         }
     }
 
+    /**
+     * Packs panels [panelFrom, panelTo) of B for {@link #multiplyPacked}, where B is k×n row-major from {@code bOff}
+     * (leading dimension {@code ldb}), e.g. a dense layer's weights [out, in] as the B of dx = dy·w: each row's NR
+     * columns of a panel copied whole; columns past n are zeros.
+     */
+    public static void packPanels(int k, int n, float[] b, int bOff, int ldb, int panelFrom, int panelTo,
+                                  float[] dst, int dstOff) {
+        for (int panel = panelFrom; panel < panelTo; panel++) {
+            int at = dstOff + panel * k * NR, j0 = panel * NR, width = Math.min(NR, n - j0);
+            if (width < NR) {
+                java.util.Arrays.fill(dst, at, at + k * NR, 0f);
+            }
+            // one call for the panel's k rows: a call per row of NR floats cost more than the copying
+            copyRows(b, bOff + j0, ldb, dst, at, NR, k, width);
+        }
+    }
+
     /** Output channels per {@link #convChannelRows} vector: the kernel's lanes (half of NR). */
     public static final int CHANNEL_LANES = NR / 2;
     /** Positions per tile of {@link #convChannelRows}. */

@@ -595,6 +595,8 @@ class OpDifferentialTest {
             assertTrue(source.contains(batch <= 24 ? "Gemm.multiplyRows(" : "Gemm.packTransposedPanels("), source);
             // the weight gradient dyᵀ·x (out×in) splits across threads by panels of columns when in > out
             assertEquals(in > out, source.contains("items are panels of"), source);
+            // the input gradient dy·w (batch×in) packs w once for the threads' rows when the batch is above 24
+            assertEquals(batch > 24, source.contains("Gemm.packPanels("), source);
             check(g, 1000L * batch + 37L * in + out, threads);
         });
     }
