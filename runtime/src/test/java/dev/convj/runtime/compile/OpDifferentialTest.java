@@ -27,6 +27,7 @@ import dev.convj.graph.ops.ConvGeometry;
 import dev.convj.graph.ops.ConvTranspose;
 import dev.convj.graph.ops.ConvWeightGrad;
 import dev.convj.graph.ops.Dense;
+import dev.convj.graph.ops.MatMul;
 import dev.convj.graph.ops.LogSoftmax;
 import dev.convj.graph.ops.MaxPool;
 import dev.convj.graph.ops.Mean;
@@ -598,6 +599,25 @@ class OpDifferentialTest {
             // the input gradient dy·w (batch×in) packs w once for the threads' rows when the batch is above 24
             assertEquals(batch > 24, source.contains("Gemm.packPanels("), source);
             check(g, 1000L * batch + 37L * in + out, threads);
+        });
+    }
+
+    /**
+     * Products a·b and a·bᵀ of more than 24 rows pack op(b) once per call, split by panels, for every thread's rows;
+     * widths across a panel's edge, against the interpreter on 1-3 threads (their gradients too: dy·b, dyᵀ·a).
+     */
+    @Test
+    void matmulsOfManyRowsPackTheirRightOperandOnce() {
+        qt().withFixedSeed(17).withExamples(12).forAll(integers().between(25, 70), integers().between(1, 40),
+                integers().between(1, 40), integers().between(0, 5)).checkAssert((rows, k, cols, variant) -> {
+            boolean transposeB = (variant & 1) == 0;
+            int threads = 1 + variant / 2;
+            Graph g = lossOf(Shape.of(rows, k), b -> b.apply("mm", new MatMul(false, transposeB), b.node("x"),
+                    b.parameter("w", transposeB ? Shape.of(cols, k) : Shape.of(k, cols), new ParamInit.Uniform(0.5))),
+                    false);
+            String source = COMPILER.generate(g).source();
+            assertTrue(source.contains((transposeB ? "bᵀ" : "b") + " packed once for every thread's GEMM"), source);
+            check(g, 100L * rows + 7L * k + cols, threads);
         });
     }
 
