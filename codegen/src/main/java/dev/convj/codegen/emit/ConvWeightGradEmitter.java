@@ -63,9 +63,8 @@ final class ConvWeightGradEmitter {
         if (bias != null) {
             ctx.needPartial(size + d.o());
         }
-        CodeBlock.Builder b = CodeBlock.builder()
-                .add("// Each thread sums its images into its own partial; run() adds the partials in thread order.\n")
-                .addStatement("float[] acc = team.size() == 1 ? $L : partials[worker]", ctx.buf(n));
+        CodeBlock.Builder b = CodeBlock.builder();
+        ctx.partialAccumulator(b, n);
         // the tap-wise form, and the dot products summing the bias too, assign every element of acc once, after
         // their images
         if (!tapwise && bias == null) {
@@ -80,9 +79,7 @@ final class ConvWeightGradEmitter {
             ctx.needCol(packedBound(d.outSize(), d.kg()) + (d.padded() ? PaddedImage.of(d).floats(d.cg()) : 0));
             addPackedIm2col(ctx, name + "_im2col", d);
         }
-        b.add("// items are threads here: thread w sums images [chunkStart(w), chunkStart(w + 1))\n");
-        b.addStatement("int first = $T.chunkStart($L, team.size(), from), last = $T.chunkStart($L, team.size(), to)",
-                ctx.team, x.shape().dim(0), ctx.team, x.shape().dim(0));
+        ctx.threadImages(b, x.shape().dim(0));
         b.beginControlFlow("for (int n = first; n < last; n++)");
         for (int group = 0; group < g.groups(); group++) {
             String xAt = Expr.add(Expr.mul("n", d.c() * d.inSize()), group * d.cg() * d.inSize());

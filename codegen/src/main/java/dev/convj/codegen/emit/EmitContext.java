@@ -116,6 +116,22 @@ public final class EmitContext {
     }
 
     /**
+     * Opens a loop that sums over images into per-thread partials: {@code acc} is n's buffer on one thread, else the
+     * thread's partial, which run() adds in thread order (so the bits depend only on the thread count).
+     */
+    void partialAccumulator(CodeBlock.Builder b, Node n) {
+        b.add("// Each thread sums its images into its own partial; run() adds the partials in thread order.\n")
+                .addStatement("float[] acc = team.size() == 1 ? $L : partials[worker]", buf(n));
+    }
+
+    /** {@code first} and {@code last}: the images of the thread a loop over threads runs on. */
+    void threadImages(CodeBlock.Builder b, int batch) {
+        b.add("// items are threads here: thread w sums images [chunkStart(w), chunkStart(w + 1))\n")
+                .addStatement("int first = $T.chunkStart($L, team.size(), from), last = $T.chunkStart($L, team.size(), to)",
+                        team, batch, team, batch);
+    }
+
+    /**
      * Adds a method {@code name(int from, int to, int worker)} with {@code body}, and a call to it from
      * {@code run()}: split across the team over [0, count) when {@code parallel}, else on the calling thread.
      */

@@ -132,16 +132,13 @@ final class GatherConvEmitter {
         if (at.src().padded()) {
             addIm2colMethod(ctx, name + "_pad", c -> emitPaddedCopy(c, ctx.gemmClass, d, at.src(), 0, true));
         }
-        CodeBlock.Builder b = CodeBlock.builder()
-                .add("// Each thread sums its images into its own partial; run() adds the partials in thread order.\n")
-                .addStatement("float[] acc = team.size() == 1 ? $L : partials[worker]", ctx.buf(n))
-                .addStatement("float[] col = cols[worker]")
+        CodeBlock.Builder b = CodeBlock.builder();
+        ctx.partialAccumulator(b, n);
+        b.addStatement("float[] col = cols[worker]")
                 .add("// dwᵀ[g][(c,t)][o] at col[$L..), from zero\n", at.resultAt())
-                .addStatement("$T.fill(col, $L, $L, 0f)", Arrays.class, at.resultAt(), at.end())
-                .add("// items are threads here: thread w sums images [chunkStart(w), chunkStart(w + 1))\n")
-                .addStatement("int first = $T.chunkStart($L, team.size(), from), last = $T.chunkStart($L, team.size(),"
-                        + " to)", ctx.team, x.shape().dim(0), ctx.team, x.shape().dim(0))
-                .beginControlFlow("for (int n = first; n < last; n++)");
+                .addStatement("$T.fill(col, $L, $L, 0f)", Arrays.class, at.resultAt(), at.end());
+        ctx.threadImages(b, x.shape().dim(0));
+        b.beginControlFlow("for (int n = first; n < last; n++)");
         for (int group = 0; group < groups; group++) {
             String xAt = Expr.add(Expr.mul("n", d.c() * d.inSize()), group * d.cg() * d.inSize());
             String dyAt = Expr.add(Expr.mul("n", d.o() * d.outSize()), group * og * d.outSize());

@@ -94,7 +94,6 @@ final class GemmEmitter {
                 .add("// c = $L·$L: a GEMM of $L×$L×$L\n", op.transposeA() ? "aᵀ" : "a", op.transposeB() ? "bᵀ" : "b",
                         m, cols, k);
         if (op.transposeA() && cols > m) {
-            // NR is the kernel's, chosen when the class loads: the source reads the same on every CPU
             body.add("// items are panels of NR columns: columns [j0, j1) of c, from the same columns of op(b)\n")
                     .addStatement("int j0 = from * $T.NR, j1 = Math.min($L, to * $T.NR)", ctx.gemmClass, cols,
                             ctx.gemmClass)
@@ -102,18 +101,16 @@ final class GemmEmitter {
                                     + " gemm[worker])", ctx.gemmClass, op.transposeA(), op.transposeB(), m, k,
                             ctx.buf(a), lda, ctx.buf(bNode), op.transposeB() ? "j0 * " + ldb : "j0", ldb, ctx.buf(n),
                             cols);
-            ctx.loopMethod(n, ctx.methodName(n), "(" + cols + " + " + ctx.gemmClass.simpleName() + ".NR - 1) / "
-                    + ctx.gemmClass.simpleName() + ".NR", true, body.build());
+            ctx.loopMethod(n, ctx.methodName(n), panelCount(ctx, cols), true, body.build());
             return;
         }
         if (!op.transposeA() && m > 4 * Gemm.MR) {
             // op(b) (a dense layer's weights in its input gradient dy·w) packed once, split by panels, for every
             // thread's rows: split by rows alone, each thread packed all of it (the small VGG's 64×3136×256 ran
             // 2,607 µs on two threads that way, 501 + 827 this way)
-            String name = ctx.methodName(n), panels = "(" + cols + " + " + ctx.gemmClass.simpleName() + ".NR - 1) / "
-                    + ctx.gemmClass.simpleName() + ".NR";
+            String name = ctx.methodName(n);
             ctx.needShared(Gemm.packedSize(k, cols));
-            ctx.loopMethod(n, name + "_pack", panels, true, CodeBlock.builder()
+            ctx.loopMethod(n, name + "_pack", panelCount(ctx, cols), true, CodeBlock.builder()
                     .add("// $L packed once for every thread's GEMM: panels [from, to) of NR columns\n",
                             op.transposeB() ? "bᵀ" : "b")
                     .addStatement("$T.$L($L, $L, $L, 0, $L, from, to, shared, 0)", ctx.gemmClass,
@@ -130,5 +127,14 @@ final class GemmEmitter {
                         + " gemm[worker])", ctx.gemmClass, op.transposeA(), op.transposeB(), cols, k,
                 ctx.buf(a), aStart, lda, ctx.buf(bNode), ldb, ctx.buf(n), cols, cols);
         ctx.loopMethod(n, ctx.methodName(n), m, true, body.build());
+    }
+
+    /**
+     * The number of panels of NR columns in {@code cols}, as a Java expression: NR is the kernel's, chosen when the
+     * class loads, so the source reads the same on every CPU.
+     */
+    private static String panelCount(EmitContext ctx, int cols) {
+        String gemm = ctx.gemmClass.simpleName();
+        return "(" + cols + " + " + gemm + ".NR - 1) / " + gemm + ".NR";
     }
 }

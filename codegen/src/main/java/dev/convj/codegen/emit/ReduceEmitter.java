@@ -74,13 +74,10 @@ final class ReduceEmitter {
         int batch = x.shape().dim(0), channels = x.shape().dim(1);
         ctx.needPartial(channels);
         String scaled = factor == 1 ? "" : " * " + EmitContext.floatLiteral(factor);
-        CodeBlock.Builder b = CodeBlock.builder()
-                .add("// Each thread sums its images into its own partial; run() adds the partials in thread order.\n")
-                .addStatement("float[] acc = team.size() == 1 ? $L : partials[worker]", ctx.buf(n))
-                .add("// items are threads here: thread w sums images [chunkStart(w), chunkStart(w + 1))\n")
-                .addStatement("int first = $T.chunkStart($L, team.size(), from), last = $T.chunkStart($L, team.size(), to)",
-                        ctx.team, batch, ctx.team, batch)
-                .beginControlFlow("for (int c = 0; c < $L; c++)", channels)
+        CodeBlock.Builder b = CodeBlock.builder();
+        ctx.partialAccumulator(b, n);
+        ctx.threadImages(b, batch);
+        b.beginControlFlow("for (int c = 0; c < $L; c++)", channels)
                 .addStatement("acc[c] = $T.sumRuns($L, first * $L + c * $L, $L, last - first, $L)$L", ctx.gemmClass,
                         ctx.buf(x), channels * run, run, run, channels * run, scaled)
                 .endControlFlow();

@@ -345,17 +345,14 @@ final class WinogradConvEmitter {
         Node x = ctx.input(n, 0);
         int batch = x.shape().dim(0), a2 = l.t().alpha() * l.t().alpha(), c = x.shape().dim(1);
         int k = n.shape().dim(0), size = n.shape().size();
-        CodeBlock.Builder b = CodeBlock.builder()
-                .add("// Each thread sums its images into its own partial; run() adds the partials in thread order.\n")
-                .addStatement("float[] acc = team.size() == 1 ? $L : partials[worker]", ctx.buf(n))
-                .addStatement("$T.fill(acc, 0, $L, 0f)", java.util.Arrays.class, size)
+        CodeBlock.Builder b = CodeBlock.builder();
+        ctx.partialAccumulator(b, n);
+        b.addStatement("$T.fill(acc, 0, $L, 0f)", java.util.Arrays.class, size)
                 .addStatement("float[] col = cols[worker]");
         b.add("// the copies' padding is zero (every image rewrites the same positions); dU starts at 0\n");
         b.addStatement("$T.fill(col, 0, $L, 0f)", java.util.Arrays.class, zeroTo);
         b.addStatement("$T.fill(col, $L, $L, 0f)", java.util.Arrays.class, uAt, uAt + a2 * uXi);
-        b.add("// items are threads here: thread w sums images [chunkStart(w), chunkStart(w + 1))\n");
-        b.addStatement("int first = $T.chunkStart($L, team.size(), from), last = $T.chunkStart($L, team.size(), to)",
-                ctx.team, batch, ctx.team, batch);
+        ctx.threadImages(b, batch);
         b.beginControlFlow("for (int n0 = first; n0 < last; n0 += $L)", l.chunk());
         b.addStatement("int images = Math.min($L, last - n0)", l.chunk());
         b.beginControlFlow("for (int i = 0; i < images; i++)").add(perImage).endControlFlow();
