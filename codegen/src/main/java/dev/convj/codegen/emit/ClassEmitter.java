@@ -57,7 +57,8 @@ public final class ClassEmitter {
     static Body body(Graph graph, Schedule schedule, TypeSpec.Builder type, ClassName self, boolean standalone) {
         ConvPlan convPlan = ConvPlan.of(graph, schedule);
         ExecutionPlan plan = ExecutionPlan.of(graph, conv -> !standalone && ConvForwardEmitter.poolsInEpilogue(convPlan, conv),
-                wg -> ConvWeightGradEmitter.sumsBias(convPlan, wg));
+                wg -> ConvWeightGradEmitter.sumsBias(convPlan, wg),
+                gradient -> !standalone && ConvInputGradEmitter.masksInEpilogue(convPlan, gradient));
         MemoryPlan memory = MemoryPlan.of(plan);
         EmitContext ctx = new EmitContext(graph, plan, convPlan, memory, schedule, type, self, standalone);
         for (Node n : plan.schedule()) {

@@ -4,13 +4,17 @@ import static dev.convj.codegen.emit.ConvColumns.*;
 
 import com.palantir.javapoet.CodeBlock;
 import dev.convj.codegen.kernels.Gemm;
+import dev.convj.codegen.kernels.WinogradF4;
 import dev.convj.codegen.plan.ConvAlgorithm;
 import dev.convj.codegen.plan.ConvCostModel;
 import dev.convj.codegen.plan.ConvDims;
+import dev.convj.codegen.plan.ConvPlan;
 import dev.convj.codegen.plan.KernelBand;
 import dev.convj.codegen.plan.PaddedImage;
+import dev.convj.codegen.plan.WinogradTransform;
 import dev.convj.graph.Node;
 import dev.convj.graph.ops.ConvGeometry;
+import dev.convj.graph.ops.ConvTranspose;
 
 /**
  * A convolution's input gradient, dx = conv_transpose(dy, w) (+ bias: also the transposed-convolution layer), as its
@@ -20,6 +24,15 @@ import dev.convj.graph.ops.ConvGeometry;
  */
 final class ConvInputGradEmitter {
     private ConvInputGradEmitter() {}
+
+    /**
+     * Whether input gradient {@code n}'s code can apply a ReLU's backward as it stores each value: F(4×4, 3×3) with
+     * its vector transforms, whose scatter into the planes reads the mask beside each store.
+     */
+    static boolean masksInEpilogue(ConvPlan convPlan, Node n) {
+        return n.op() instanceof ConvTranspose && n.shape().rank() == 4
+                && convPlan.of(n).algorithm().winograd() == WinogradTransform.F4 && WinogradF4.bits() > 0;
+    }
 
     static void emit(EmitContext ctx, Node n, ConvGeometry g) {
         Node dy = ctx.input(n, 0), w = ctx.input(n, 1);

@@ -62,7 +62,14 @@ final class WinogradConvEmitter {
                 : uPackAt + (long) a2 * packed;
         long scratchAt = Math.max(uPackAt + (long) a2 * packed, uAt + (long) a2 * k * c);
         ctx.needCol(scratchAt + (vector4 ? (long) WinogradF4.SCRATCH_ROWS * ld : 64));
-        boolean bias = n.inputs().size() == 3, relu = ctx.plan.epilogueOf(n) >= 0;
+        boolean bias = n.inputs().size() == 3;
+        // the fused epilogue: a ReLU (forward), or a ReLU's backward with its mask (an input gradient's)
+        Node fused = ctx.plan.epilogueOf(n) < 0 ? null : ctx.graph.node(ctx.plan.epilogueOf(n));
+        Node mask = fused == null ? null : ElementwiseEmitter.maskOperand(ctx, fused, n);
+        boolean relu = fused != null && mask == null;
+        if (mask != null && !vector4) {
+            throw new IllegalStateException(n.name() + ": a ReLU's backward fuses only into F(4×4)'s vector transforms");
+        }
 
         addFilterTransform(ctx, name + "_filters", d, element, t, uAt);
         // a 2×2 max pool fused into the output transform: each whole output tile is one window (F(2×2)) or four
@@ -71,7 +78,7 @@ final class WinogradConvEmitter {
             throw new IllegalStateException(n.name() + ": F(4×4, 3×3) pools only in its vector transforms");
         }
         if (vector4) {
-            emitF4Vector(ctx, n, name, d, filters, l, pool, bias, relu,
+            emitF4Vector(ctx, n, name, d, filters, l, pool, bias, relu, mask,
                     new long[] {planeAt, vAt, mAt, uAt, uPackAt, scratchAt});
             return;
         }
@@ -136,7 +143,8 @@ final class WinogradConvEmitter {
      * pool is fused) and scattered into each image's plane of y. at: the phase arrays, V, M, U, the packed U, scratch.
      */
     private static void emitF4Vector(EmitContext ctx, Node n, String name, ConvDims d, String filters,
-                                     WinogradLayout l, Node pool, boolean bias, boolean relu, long[] at) {
+                                     WinogradLayout l, Node pool, boolean bias, boolean relu, Node mask,
+                                     long[] at) {
         long planeAt = at[0], vAt = at[1], mAt = at[2], uAt = at[3], uPackAt = at[4], scratchAt = at[5];
         String x = ctx.buf(ctx.input(n, 0)), y = ctx.buf(n);
         int batch = n.shape().dim(0), c = d.c(), k = d.o(), h = d.in().get(0), w = d.in().get(1);
@@ -156,15 +164,23 @@ final class WinogradConvEmitter {
         String biasOf = bias ? ctx.buf(ctx.input(n, 2)) + "[k]" : "0f";
         b.beginControlFlow("for (int k = 0; k < $L; k++)", k);
         if (pool == null) {
-            b.add("// y = Aᵀ M A of the chunk's tiles$L, staged in scratch rows, then into each image's plane\n",
-                    epilogue);
+            b.add("// y = Aᵀ M A of the chunk's tiles$L, staged in scratch rows, then into each image's plane$L\n",
+                    epilogue, mask == null ? "" : ", masked by " + mask.name() + " (ReLU's backward)");
+            if (mask != null) {
+                b.add("// (the fused epilogue $L)\n", ctx.describe(ctx.graph.node(ctx.plan.epilogueOf(n)))
+                        .replace("$", "$$"));
+            }
             b.addStatement("$T.output(col, $L + k * $L, $L, images * $L, col, $L, $L, $L, $L)", ctx.winogradF4, mAt, ld,
                     mXi, tiles, scratchAt, ld, biasOf, relu);
             addScatter(ctx, name + "_scatter", 4, l, ld, ho, wo);
             b.beginControlFlow("for (int i = 0; i < images; i++)")
                     .addStatement("$L_scatter(col, $L + i * $L, $L, (n0 + i) * $L + k * $L)", name,
-                            scratchAt + 24L * ld, tiles, y, k * ho * wo, ho * wo)
-                    .endControlFlow();
+                            scratchAt + 24L * ld, tiles, y, k * ho * wo, ho * wo);
+            if (mask != null) {
+                b.addStatement("$T.maskReluBackward($L, (n0 + i) * $L + k * $L, $L, $L)", ctx.winogradF4, y,
+                        k * ho * wo, ho * wo, ctx.buf(mask), ho * wo);
+            }
+            b.endControlFlow();
         } else {
             int pho = pool.shape().dim(2), pwo = pool.shape().dim(3);
             b.add("// fused $L: y = Aᵀ M A of the chunk's tiles$L, then each tile's four windows, into $L\n",

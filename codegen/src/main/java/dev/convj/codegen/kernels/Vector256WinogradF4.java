@@ -1,6 +1,7 @@
 package dev.convj.codegen.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -137,6 +138,33 @@ final class Vector256WinogradF4 {
                 o3.intoArray(scratch, o + 3 * stride + f);
             }
         }
+    }
+
+    /**
+     * {@link WinogradF4#maskReluBackward} over the whole vectors of y[at, at + n); returns how many floats it did. Four
+     * vectors a step, then one: the loads of a step go out together, and the method stays too large for C2 to inline
+     * into its caller (KernelShapeTest says why that matters).
+     */
+    static int maskReluBackward(float[] y, int at, float[] mask, int n) {
+        int whole = S.loopBound(n), i = 0;
+        for (; i + 4 * L <= whole; i += 4 * L) {
+            int p = at + i;
+            FloatVector v0 = FloatVector.fromArray(S, y, p), v1 = FloatVector.fromArray(S, y, p + L);
+            FloatVector v2 = FloatVector.fromArray(S, y, p + 2 * L), v3 = FloatVector.fromArray(S, y, p + 3 * L);
+            VectorMask<Float> z0 = FloatVector.fromArray(S, mask, p).compare(VectorOperators.LE, 0f);
+            VectorMask<Float> z1 = FloatVector.fromArray(S, mask, p + L).compare(VectorOperators.LE, 0f);
+            VectorMask<Float> z2 = FloatVector.fromArray(S, mask, p + 2 * L).compare(VectorOperators.LE, 0f);
+            VectorMask<Float> z3 = FloatVector.fromArray(S, mask, p + 3 * L).compare(VectorOperators.LE, 0f);
+            v0.blend(0f, z0).intoArray(y, p);
+            v1.blend(0f, z1).intoArray(y, p + L);
+            v2.blend(0f, z2).intoArray(y, p + 2 * L);
+            v3.blend(0f, z3).intoArray(y, p + 3 * L);
+        }
+        for (; i < whole; i += L) {
+            FloatVector v = FloatVector.fromArray(S, y, at + i);
+            v.blend(0f, FloatVector.fromArray(S, mask, at + i).compare(VectorOperators.LE, 0f)).intoArray(y, at + i);
+        }
+        return whole;
     }
 
     /**

@@ -160,6 +160,24 @@ public final class WinogradF4 {
     }
 
     /**
+     * A ReLU's backward in place over y[at, at + n): +0 where mask[at + i] ≤ 0 (−0 included), y unchanged elsewhere (a
+     * NaN in the mask passes it): the bits of the graph's relu_backward(y, mask). Run on a plane just scattered, while
+     * it is in L1, so that the unmasked input gradient is never stored and read back.
+     */
+    public static void maskReluBackward(float[] y, int at, float[] mask, int n) {
+        int done = switch (bits()) {
+            case 512 -> Vector512WinogradF4.maskReluBackward(y, at, mask, n);
+            case 256 -> Vector256WinogradF4.maskReluBackward(y, at, mask, n);
+            default -> 0;
+        };
+        for (int i = at + done; i < at + n; i++) {
+            if (mask[i] <= 0f) {
+                y[i] = 0f;
+            }
+        }
+    }
+
+    /**
      * Channels per vector of the weight gradient's transforms ({@link #inputChannels}, {@link #gradientChannels}), or 0
      * where generated code should keep its emitted scalar ones (as {@link WinogradF2#channelLanes}).
      */

@@ -52,9 +52,10 @@ public final class ExecutionPlan {
         ALIAS,
         /**
          * Computed by its operand's producer as an epilogue (a ReLU after a convolution or dense layer, a 2×2 max
-         * pool after a convolution, an elementwise consumer of a max-pool gradient); the producer writes into this
-         * node's buffer. Or computed by the loop of another reader of its operand, into a buffer of its own (a bias
-         * gradient by its convolution's weight gradient: {@link #biasSumOf}).
+         * pool after a convolution, an elementwise consumer of a max-pool gradient, a ReLU's backward after an input
+         * gradient); the producer writes into this node's buffer. Or computed by the loop of another reader of its
+         * operand, into a buffer of its own (a bias gradient by its convolution's weight gradient:
+         * {@link #biasSumOf}).
          */
         EPILOGUE,
         /** Computed by its own code block into its own buffer. */
@@ -78,7 +79,8 @@ public final class ExecutionPlan {
     private final int[] biasSummedBy;
     private final boolean[] isOutput;
 
-    private ExecutionPlan(Graph graph, Predicate<Node> poolsInEpilogue, Predicate<Node> sumsBias) {
+    private ExecutionPlan(Graph graph, Predicate<Node> poolsInEpilogue, Predicate<Node> sumsBias,
+                          Predicate<Node> masksInEpilogue) {
         this.graph = graph;
         int n = graph.size();
         roles = new Role[n];
@@ -154,6 +156,21 @@ public final class ExecutionPlan {
                 }
             }
         }
+        // A ReLU's backward whose upstream gradient is an input gradient read by nothing else is computed as that
+        // gradient is stored, when its code can (the predicate): the unmasked gradient is never written and read back.
+        for (Node node : graph.nodes()) {
+            if (node.op() instanceof ReluBackward && roles[node.id()] == Role.COMPUTED) {
+                Node gradient = graph.node(node.inputs().get(0)), y = graph.node(node.inputs().get(1));
+                boolean fusable = gradient.id() != y.id() && roles[gradient.id()] == Role.COMPUTED
+                        && epilogue[gradient.id()] < 0 && consumers[gradient.id()] == 1 && !isOutput[gradient.id()]
+                        && roles[y.id()] != Role.INLINED && y.shape().equals(gradient.shape())
+                        && masksInEpilogue.test(gradient) && readsComputedBefore(node, gradient);
+                if (fusable) {
+                    roles[node.id()] = Role.EPILOGUE;
+                    epilogue[gradient.id()] = node.id();
+                }
+            }
+        }
         // An elementwise consumer of a max-pool gradient whose windows tile the input (e.g. the ReLU backward
         // after it) is computed in the same loop: each input position is written once, so the consumer's
         // expression can be applied there, while the window is in registers.
@@ -224,7 +241,7 @@ public final class ExecutionPlan {
 
     /** The plan with no pool fused into a convolution. */
     public static ExecutionPlan of(Graph graph) {
-        return new ExecutionPlan(graph, conv -> false, wg -> false);
+        return new ExecutionPlan(graph, conv -> false, wg -> false, gradient -> false);
     }
 
     /**
@@ -232,7 +249,7 @@ public final class ExecutionPlan {
      * {@code poolsInEpilogue} says its code can compute the pool.
      */
     public static ExecutionPlan of(Graph graph, Predicate<Node> poolsInEpilogue) {
-        return new ExecutionPlan(graph, poolsInEpilogue, wg -> false);
+        return new ExecutionPlan(graph, poolsInEpilogue, wg -> false, gradient -> false);
     }
 
     /**
@@ -240,7 +257,16 @@ public final class ExecutionPlan {
      * weight gradient that reads the same dy, for the weight gradients whose code {@code sumsBias} says can.
      */
     public static ExecutionPlan of(Graph graph, Predicate<Node> poolsInEpilogue, Predicate<Node> sumsBias) {
-        return new ExecutionPlan(graph, poolsInEpilogue, sumsBias);
+        return new ExecutionPlan(graph, poolsInEpilogue, sumsBias, gradient -> false);
+    }
+
+    /**
+     * As above, and with each ReLU backward, relu_backward(g, y), computed as g is stored when g is read by nothing
+     * else and {@code masksInEpilogue} says g's code can apply the mask.
+     */
+    public static ExecutionPlan of(Graph graph, Predicate<Node> poolsInEpilogue, Predicate<Node> sumsBias,
+                                   Predicate<Node> masksInEpilogue) {
+        return new ExecutionPlan(graph, poolsInEpilogue, sumsBias, masksInEpilogue);
     }
 
     private Role classify(Node node) {

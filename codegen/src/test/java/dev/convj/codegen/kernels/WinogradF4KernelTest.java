@@ -246,6 +246,48 @@ class WinogradF4KernelTest {
         });
     }
 
+    /**
+     * A ReLU's backward over a plane in place, by the dispatching method and by each vector width: +0 where the mask is
+     * ≤ 0 (−0 included), the value's own bits elsewhere (a NaN mask, of either sign, passes it), nothing outside the
+     * range touched; lengths that end inside a vector, odd offsets.
+     */
+    @Test
+    void maskingByTheReluBackwardZeroesWhereTheMaskIsNotAboveZero() {
+        float[] special = {0f, -0f, Float.NaN, Float.intBitsToFloat(0xffc00000), Float.POSITIVE_INFINITY,
+            Float.NEGATIVE_INFINITY, Float.MIN_VALUE, -Float.MIN_VALUE, 1f, -1f};
+        qt().withExamples(300).forAll(integers().between(0, 1 << 20)).checkAssert(seed -> {
+            Random r = new Random(seed);
+            int at = r.nextInt(9), n = r.nextInt(70), size = at + n + r.nextInt(9);
+            float[] y = new float[size], mask = new float[size];
+            for (int i = 0; i < size; i++) {
+                y[i] = r.nextInt(4) == 0 ? special[r.nextInt(special.length)] : (float) r.nextGaussian();
+                mask[i] = r.nextInt(3) == 0 ? special[r.nextInt(special.length)] : (float) r.nextGaussian();
+            }
+            float[] expected = y.clone();
+            for (int i = at; i < at + n; i++) {
+                expected[i] = !(mask[i] <= 0f) ? y[i] : 0f;
+            }
+            int[] widths = VectorSupport.MODULE_PRESENT ? new int[] {0, 512, 256} : new int[] {0};
+            for (int bits : widths) {
+                float[] actual = y.clone();
+                int done = switch (bits) {
+                    case 512 -> Vector512WinogradF4.maskReluBackward(actual, at, mask, n);
+                    case 256 -> Vector256WinogradF4.maskReluBackward(actual, at, mask, n);
+                    default -> {
+                        WinogradF4.maskReluBackward(actual, at, mask, n);
+                        yield n;
+                    }
+                };
+                for (int i = 0; i < size; i++) {
+                    boolean inVectors = i >= at && i < at + done;
+                    float want = i < at || i >= at + n || inVectors ? expected[i] : y[i];
+                    assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(actual[i]),
+                            bits + " bits, at " + at + ", n " + n + ": element " + i + " (mask " + mask[i] + ")");
+                }
+            }
+        });
+    }
+
     /** Equal bit for bit, except that any NaN equals any NaN (the forms may carry different payloads). */
     private static void assertSame(float[] expected, float[] actual, String what) {
         for (int i = 0; i < expected.length; i++) {

@@ -10,11 +10,14 @@ import dev.convj.graph.GraphBuilder;
 import dev.convj.graph.Node;
 import dev.convj.graph.ParamInit;
 import dev.convj.graph.Shape;
+import dev.convj.graph.autodiff.Autodiff;
 import dev.convj.graph.ops.Conv;
 import dev.convj.graph.ops.ConvGeometry;
+import dev.convj.graph.ops.ConvTranspose;
 import dev.convj.graph.ops.Dense;
 import dev.convj.graph.ops.Mul;
 import dev.convj.graph.ops.Relu;
+import dev.convj.graph.ops.ReluBackward;
 import dev.convj.graph.ops.Reshape;
 import dev.convj.graph.ops.Sigmoid;
 import dev.convj.graph.ops.Sum;
@@ -104,5 +107,30 @@ class ExecutionAndMemoryPlanTest {
         assertNotEquals(first, second, "b reads a");
         assertEquals(first, memory.bufferOf(g.node("c").id()), "a's buffer is free once b has read it");
         assertEquals(7, memory.buffers().size(), "x, the three filters, loss, and two shared buffers");
+    }
+
+    @Test
+    void aReluBackwardIsComputedByTheInputGradientBeforeItWhenItsCodeCan() {
+        GraphBuilder b = new GraphBuilder();
+        Node x = b.input("x", Shape.of(2, 2, 6, 6), DType.F32);
+        ConvGeometry same = new ConvGeometry(List.of(1, 1), List.of(1, 1), List.of(1, 1), List.of(1, 1), 1);
+        Node w1 = b.parameter("w1", Shape.of(3, 2, 3, 3), new ParamInit.Uniform(0.3));
+        Node w2 = b.parameter("w2", Shape.of(4, 3, 3, 3), new ParamInit.Uniform(0.3));
+        Node h = b.apply("h", new Relu(), b.apply("conv1", new Conv(same), x, w1));
+        b.output(b.apply("loss", new Sum(List.of(0, 1, 2, 3)), b.apply("conv2", new Conv(same), h, w2)));
+        Graph g = Autodiff.gradients(b.build(), "loss", List.of("w1", "w2")).graph();
+        Node mask = g.nodes().stream().filter(n -> n.op() instanceof ReluBackward).findFirst().orElseThrow();
+        Node gradient = g.node(mask.inputs().get(0));
+        assertTrue(gradient.op() instanceof ConvTranspose, gradient.toString());
+
+        ExecutionPlan fused = ExecutionPlan.of(g, conv -> false, wg -> false, n -> n.op() instanceof ConvTranspose);
+        assertEquals(ExecutionPlan.Role.EPILOGUE, fused.role(mask));
+        assertEquals(mask.id(), fused.epilogueOf(gradient));
+        assertEquals(mask, fused.storage(gradient), "the input gradient stores the masked values in the mask's buffer");
+        assertTrue(fused.schedule().contains(gradient) && !fused.schedule().contains(mask));
+
+        ExecutionPlan apart = ExecutionPlan.of(g, conv -> false, wg -> false, n -> false);
+        assertEquals(ExecutionPlan.Role.COMPUTED, apart.role(mask), "the input gradient's code cannot mask");
+        assertEquals(-1, apart.epilogueOf(gradient));
     }
 }
