@@ -26,8 +26,8 @@ final class ConvInputGradEmitter {
     private ConvInputGradEmitter() {}
 
     /**
-     * Whether input gradient {@code n}'s code can apply a ReLU's backward as it stores each value: F(4×4, 3×3) with
-     * its vector transforms, whose scatter into the planes reads the mask beside each store.
+     * Whether input gradient {@code n}'s code can apply a ReLU's backward as it stores its values: F(4×4, 3×3) with
+     * its vector transforms, which mask each plane right after scattering it ({@code WinogradF4.maskReluBackward}).
      */
     static boolean masksInEpilogue(ConvPlan convPlan, Node n) {
         return n.op() instanceof ConvTranspose && n.shape().rank() == 4
