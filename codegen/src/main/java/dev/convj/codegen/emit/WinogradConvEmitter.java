@@ -9,6 +9,7 @@ import dev.convj.codegen.plan.ConvDims;
 import dev.convj.codegen.plan.WinogradLayout;
 import dev.convj.codegen.plan.WinogradTransform;
 import dev.convj.graph.Node;
+import dev.convj.graph.ops.Relu;
 import javax.lang.model.element.Modifier;
 
 /**
@@ -66,7 +67,10 @@ final class WinogradConvEmitter {
         // the fused epilogue: a ReLU (forward), or a ReLU's backward with its mask (an input gradient's)
         Node fused = ctx.plan.epilogueOf(n) < 0 ? null : ctx.graph.node(ctx.plan.epilogueOf(n));
         Node mask = fused == null ? null : ElementwiseEmitter.maskOperand(ctx, fused, n);
-        boolean relu = fused != null && mask == null;
+        boolean relu = fused != null && fused.op() instanceof Relu;
+        if (fused != null && !relu && mask == null) {
+            throw new IllegalStateException(n.name() + ": no Winograd code for the fused epilogue " + fused.name());
+        }
         if (mask != null && !vector4) {
             throw new IllegalStateException(n.name() + ": a ReLU's backward fuses only into F(4×4)'s vector transforms");
         }
