@@ -75,6 +75,21 @@ public final class ConvCostModel {
     public static final double F4_WEIGHT_GRADIENT_TRANSFORM_GOPS = 6.0;
     public static final double F4_SCALAR_WEIGHT_GRADIENT_TRANSFORM_GOPS = 2.6;
 
+    /**
+     * The kernel trial's speed, GFLOP/s, on the host where the vector transforms' figures here were measured (AVX2
+     * Zen 3, whose 256-bit 6×16 tile timed 92–96). Those transforms run on the vector unit the micro-kernel runs on,
+     * so their speed is taken to grow with the kernel's: a host whose trial measures twice this gets twice the
+     * figures ({@link #vectorTransformGops}). Unscaled, an AVX-512 Zen 5 (512-bit tile at 192 GFLOP/s) priced its
+     * F(4×4) weight gradients at 1.5× their measured time and ran the tap-wise GEMMs, 1.25–1.5× slower; scaled, the
+     * estimates of its F(4×4) passes fell within 15 % of their measured times (docs/performance.md).
+     */
+    public static final double REFERENCE_KERNEL_GFLOPS = 95.0;
+
+    /** A vector transform's speed figure for a host whose micro-kernel runs at {@code kernelGflops}. */
+    static double vectorTransformGops(double referenceGops, double kernelGflops) {
+        return referenceGops * kernelGflops / REFERENCE_KERNEL_GFLOPS;
+    }
+
     /** The speed of a weight gradient's transforms in the code generated here for forward convolution f. */
     static double weightGradientTransformGops(ConvDims f, WinogradTransform t) {
         if (t.m() == 2) {
@@ -218,12 +233,21 @@ public final class ConvCostModel {
         return choice;
     }
 
-    /** Estimated seconds of a Winograd convolution: its GEMMs at the kernel's speed, its transforms at scalar speed. */
+    /**
+     * Estimated seconds of a Winograd convolution: its GEMMs at the kernel's speed, its transforms at their figure's
+     * (scaled with the kernel's speed where they are vector code), the filter transform at its own.
+     */
     static double winogradSeconds(ConvDims f, WinogradTransform t, int batch, double kernelGflops,
                                   boolean weightGradient) {
         WinogradLayout l = WinogradLayout.of(f, t, batch);
         double transformGops = weightGradient ? weightGradientTransformGops(f, t)
                 : t.m() == 2 ? F2_TRANSFORM_GOPS : f4TransformGops();
+        // F(2×2)'s figures were calibrated on scalar transforms, and so were the scalar F(4×4) ones: not scaled
+        boolean vector = t.m() == 4
+                && (weightGradient ? WinogradF4.channelVectorsFit(f.c(), f.o()) : WinogradF4.bits() > 0);
+        if (vector) {
+            transformGops = vectorTransformGops(transformGops, kernelGflops);
+        }
         // the weight gradient's GEMMs sum over tiles, as deep as the direct ones
         double depth = weightGradient ? 1 : f.c() / (f.c() + WINOGRAD_TILE_OVERHEAD_STEPS);
         return 2.0 * l.gemmMultiplyAdds(f.c(), f.o(), batch) / (depth * GEMM_EFFICIENCY * kernelGflops * 1e9)

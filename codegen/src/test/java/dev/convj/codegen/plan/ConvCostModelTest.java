@@ -153,6 +153,49 @@ class ConvCostModelTest {
                 kernel / 10, GATHER));
     }
 
+    /**
+     * On an AVX-512 Zen 5 (JDK 17, 512-bit tile at 191.9 GFLOP/s, one thread, batch 64) `convj bench --only conv
+     * --all-algorithms` measured the small VGG's weight gradients at 150 GFLOP/s with F(4×4) against 119–130 direct
+     * (32→32 at 28×28) and 211 against 142–150 (64→64 at 14×14), and F(4×4) took its 32→64 forward pass from 4.97 to
+     * 3.65 ms. With the vector transforms priced at the reference host's speed the model chose the tap-wise GEMMs and
+     * the implicit GEMM there; scaled with the kernel's speed it chooses F(4×4), and still direct for the one-channel
+     * and 16-channel layers.
+     */
+    @Test
+    void vectorTransformsArePricedAtTheMeasuredKernelsSpeed() {
+        double kernel = 191.9;
+        ConvDims vgg64 = dims(64, 14, 64, 3, 1, 1);
+        ConvDims f = ConvCostModel.winogradForward(ConvPass.FORWARD, vgg64).orElseThrow();
+        WinogradTransform f4 = ConvAlgorithm.WINOGRAD_4X4_3X3.winograd();
+        if (WinogradF4.bits() > 0) {
+            // everything but the filter transform (scalar code, run once per call) takes half the time on a host
+            // whose kernel runs twice as fast
+            WinogradLayout l = WinogradLayout.of(f, f4, 64);
+            double filter = l.filterTransformOps(64, 64) / (ConvCostModel.FILTER_TRANSFORM_GOPS * 1e9);
+            assertEquals(ConvCostModel.winogradSeconds(f, f4, 64, kernel, false) - filter,
+                    (ConvCostModel.winogradSeconds(f, f4, 64, kernel / 2, false) - filter) / 2, 1e-9);
+            assertEquals(ConvAlgorithm.WINOGRAD_4X4_3X3,
+                    ConvCostModel.choose(ConvPass.FORWARD, dims(32, 14, 64, 3, 1, 1), 64, kernel, GATHER));
+        }
+        // F(2×2)'s figures are not scaled: calibrated on scalar transforms
+        WinogradTransform f2 = ConvAlgorithm.WINOGRAD_2X2_3X3.winograd();
+        WinogradLayout l2 = WinogradLayout.of(f, f2, 64);
+        assertEquals(l2.transformOps(64, 64, 64) / (ConvCostModel.F2_TRANSFORM_GOPS * 1e9),
+                ConvCostModel.winogradSeconds(f, f2, 64, 1e12, false)
+                        - l2.filterTransformOps(64, 64) / (ConvCostModel.FILTER_TRANSFORM_GOPS * 1e9), 1e-6);
+        boolean vectors = WinogradF4.channelVectorsFit(32, 64);
+        if (vectors) {
+            assertEquals(ConvAlgorithm.WINOGRAD_4X4_3X3,
+                    ConvCostModel.choose(ConvPass.WEIGHT_GRADIENT, vgg64, 64, kernel, GATHER));
+            assertEquals(ConvAlgorithm.WINOGRAD_4X4_3X3,
+                    ConvCostModel.choose(ConvPass.WEIGHT_GRADIENT, dims(32, 28, 32, 3, 1, 1), 64, kernel, GATHER));
+        }
+        for (ConvPass pass : ConvPass.values()) {
+            assertEquals(ConvCostModel.choose(pass, dims(1, 28, 32, 3, 1, 1)),
+                    ConvCostModel.choose(pass, dims(1, 28, 32, 3, 1, 1), 64, kernel, false), pass.name());
+        }
+    }
+
     @Test
     void winogradFitsOnlyStrideOneThreeByThreeWithoutGroupsAndIsForcedAndPrinted() {
         assertTrue(ConvCostModel.fitting(ConvPass.FORWARD, dims(8, 9, 8, 3, 1, 2))
