@@ -8,7 +8,8 @@ import java.util.Arrays;
  * kernel's: the first maximum in row-major order, or the last NaN when the window holds one.
  * <p>Buffers are indexed from 0: plane p of the unpooled x, mask and dx at p·h·w, of the pooled y and dy at
  * p·(h/2)·(w/2). Planes [planeFrom, planeTo) are computed. Without the Vector API (or for planes narrower than
- * the kernels take: half a vector of windows a row forward, a vector of floats backward) the plain forms run.
+ * the kernels take: half a vector of windows a row forward, a quarter vector of floats backward) the plain forms
+ * run.
  */
 public final class MaxPool2x2 {
     private MaxPool2x2() {}
@@ -221,15 +222,17 @@ public final class MaxPool2x2 {
      */
     public static void backward(float[] x, float[] dy, float[] mask, float[] dx, int planeFrom, int planeTo, int h,
                                  int w) {
-        if (Width.BITS == 512 && w >= 16) {
+        // rows narrower than a vector: even ones only, and at least a quarter vector wide (narrower ones would load
+        // more of the rows after them than they compute)
+        if (Width.BITS == 512 && (w >= 16 || w % 2 == 0 && w >= 4)) {
             Vector512Pool.maxBackward2x2(x, dy, mask, dx, planeFrom, planeTo, h, w);
             return;
         }
-        if (Width.BITS == 256 && w >= 8) {
+        if (Width.BITS == 256 && (w >= 8 || w % 2 == 0 && w >= 2)) {
             Vector256Pool.maxBackward2x2(x, dy, mask, dx, planeFrom, planeTo, h, w);
             return;
         }
-        if (Width.BITS == 128 && w >= 4) {
+        if (Width.BITS == 128 && (w >= 4 || w == 2)) {
             Vector128Pool.maxBackward2x2(x, dy, mask, dx, planeFrom, planeTo, h, w);
             return;
         }
