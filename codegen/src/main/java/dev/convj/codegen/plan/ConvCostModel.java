@@ -155,10 +155,19 @@ public final class ConvCostModel {
 
     /**
      * What one float of an explicit column matrix costs (written by scalar code, then read by the packing), in
-     * multiply-adds of the micro-kernel: LeNet-5's conv2 weight gradient spent 0.32 ms copying 0.96 M floats and
-     * 0.49 ms on 18.4 M multiply-adds (AVX2 Zen 3), about 12; counted a little low.
+     * multiply-adds of a micro-kernel running at {@link #REFERENCE_KERNEL_GFLOPS}: LeNet-5's conv2 weight gradient
+     * spent 0.32 ms copying 0.96 M floats and 0.49 ms on 18.4 M multiply-adds there (AVX2 Zen 3), about 12. The copy
+     * does not speed up with the vector unit, so a faster kernel makes it worth more multiply-adds
+     * ({@link #im2colCopyMultiplyAdds}): on an AVX-512 Zen 5 (192 GFLOP/s) that weight gradient's column matrix made
+     * the im2col GEMM 1.3× slower than the gathered one, whose tiles there do 1.7× its multiply-adds (16 channels in
+     * 32 columns).
      */
-    static final int IM2COL_COPY_MULTIPLY_ADDS = 8;
+    static final double IM2COL_COPY_MULTIPLY_ADDS = 12;
+
+    /** {@link #IM2COL_COPY_MULTIPLY_ADDS} for a micro-kernel running at {@code kernelGflops}. */
+    static double im2colCopyMultiplyAdds(double kernelGflops) {
+        return IM2COL_COPY_MULTIPLY_ADDS * kernelGflops / REFERENCE_KERNEL_GFLOPS;
+    }
 
     /** Speed assumed for the plain-Java micro-kernel, which is not timed (a scalar GEMM runs at about this). */
     static final double PLAIN_JAVA_GFLOPS = 6.0;
@@ -209,7 +218,7 @@ public final class ConvCostModel {
             direct = ConvAlgorithm.CHANNEL_VECTORS;
         }
         if (gather && direct != ConvAlgorithm.POINTWISE && gatherFits(pass, d) && KernelChoice.vectorBits() > 0
-                && gatherTileMultiplyAdds(pass, d) < GATHER_MARGIN * tileMultiplyAdds(pass, direct, d)) {
+                && gatherTileMultiplyAdds(pass, d) < GATHER_MARGIN * tileMultiplyAdds(pass, direct, d, kernelGflops)) {
             direct = ConvAlgorithm.GATHER_GEMM;
         }
         Optional<ConvDims> forward = winogradForward(pass, d);
@@ -338,6 +347,11 @@ public final class ConvCostModel {
 
     /** Multiply-adds per group and image of a direct algorithm's whole tiles, which {@link #choose} weighs. */
     static long tileMultiplyAdds(ConvPass pass, ConvAlgorithm a, ConvDims d) {
+        return tileMultiplyAdds(pass, a, d, REFERENCE_KERNEL_GFLOPS);
+    }
+
+    /** As above, an explicit column matrix's copy priced for a micro-kernel running at {@code kernelGflops}. */
+    static long tileMultiplyAdds(ConvPass pass, ConvAlgorithm a, ConvDims d, double kernelGflops) {
         switch (a) {
             case IMPLICIT_GEMM:
                 return implicitTileMultiplyAdds(d);
@@ -349,7 +363,7 @@ public final class ConvCostModel {
                 return roundUp(d.og(), Gemm.MR) * roundUp(d.cg(), Gemm.NR) * PaddedImage.of(d).gridPositions(d)
                         * d.taps();
             case IM2COL_GEMM: {
-                long copy = (long) IM2COL_COPY_MULTIPLY_ADDS * d.kg() * d.outSize();
+                long copy = (long) (im2colCopyMultiplyAdds(kernelGflops) * d.kg() * d.outSize());
                 return copy + (pass == ConvPass.FORWARD
                         ? roundUp(d.og(), Gemm.MR) * roundUp(d.outSize(), Gemm.NR) * d.kg()
                         : roundUp(d.og(), Gemm.MR) * roundUp(d.kg(), Gemm.NR) * d.outSize());

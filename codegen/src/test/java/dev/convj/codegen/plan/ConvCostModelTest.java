@@ -92,6 +92,15 @@ class ConvCostModelTest {
             assertEquals(ConvAlgorithm.IM2COL_GEMM,
                     ConvCostModel.choose(ConvPass.WEIGHT_GRADIENT, conv2, 64, kernel, slow));
         }
+        if (Gemm.NR == 32) { // 512-bit vectors: the 16 channels fill half a panel, and the gathered tiles do 1.7× the
+            // multiply-adds of im2col's. Its column matrix decides: at the reference kernel's speed im2col, at the
+            // AVX-512 Zen 5's (191.9 GFLOP/s), where the copy is worth twice the multiply-adds, the gathered GEMM
+            // (measured there: 0.42 against 0.56 ms a step on one thread, 0.23 against 0.35 on two)
+            assertEquals(ConvAlgorithm.IM2COL_GEMM, ConvCostModel.choose(ConvPass.WEIGHT_GRADIENT, conv2, 64,
+                    ConvCostModel.REFERENCE_KERNEL_GFLOPS, fast));
+            assertEquals(ConvAlgorithm.GATHER_GEMM, ConvCostModel.choose(ConvPass.WEIGHT_GRADIENT, conv2, 64, 191.9,
+                    fast));
+        }
         if (Gemm.NR >= 16) {
             assertEquals(ConvAlgorithm.IMPLICIT_GEMM, ConvCostModel.choose(ConvPass.FORWARD, dims(64, 14, 64, 5, 1, 2),
                     64, kernel, fast));
