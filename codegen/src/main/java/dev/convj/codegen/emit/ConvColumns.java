@@ -91,13 +91,17 @@ final class ConvColumns {
     static void emitChannelsLastCopy(CodeBlock.Builder b, ConvDims d, PaddedImage src) {
         int r = d.r();
         b.add("// channel c of padded position p at col[p·$L + c]: the rows of each tap's GEMM are positions\n", d.cg());
-        b.beginControlFlow("for (int c = 0; c < $L; c++)", d.cg());
+        // the channels inside the first axis: a slab of every channel at a time, whose stores stay in L1 (channel
+        // by channel they went a whole padded image between stores to a line)
         String from = Expr.add("off", Expr.mul("c", d.inSize()));
         String to = "c";
         int inStride = d.inSize();
         for (int a = 0; a < r; a++) {
             inStride /= d.in().get(a);
             b.beginControlFlow("for (int i$L = 0; i$L < $L; i$L++)", a, a, d.in().get(a), a);
+            if (a == 0) {
+                b.beginControlFlow("for (int c = 0; c < $L; c++)", d.cg());
+            }
             from = Expr.add(from, Expr.mul("i" + a, inStride));
             to = Expr.add(to, Expr.mul(Expr.add("i" + a, d.g().padLow().get(a)), src.stride()[a] * d.cg()));
         }

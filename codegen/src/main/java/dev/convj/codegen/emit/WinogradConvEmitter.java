@@ -320,8 +320,11 @@ final class WinogradConvEmitter {
                 .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                 .addJavadoc("x's image at x[off..) channels-last into the zero-padded plane at col[$L..).\n", xAt)
                 .addParameter(float[].class, "x").addParameter(int.class, "off").addParameter(float[].class, "col")
-                .beginControlFlow("for (int c = 0; c < $L; c++)", c)
+                // a row of every channel at a time: its stores stay in L1 (channel by channel they went a whole
+                // padded plane, 115 KB at 32 channels of 30×30, between stores to a line: 1.46 ms a step for the
+                // small VGG's conv2, one thread, AVX-512 Zen 5)
                 .beginControlFlow("for (int r = 0; r < $L; r++)", h)
+                .beginControlFlow("for (int c = 0; c < $L; c++)", c)
                 .beginControlFlow("for (int j = 0; j < $L; j++)", w)
                 .addStatement("col[$L + ((r + $L) * $L + j + $L) * $L + c] = x[off + c * $L + r * $L + j]", xAt, pt,
                         pw, pl, c, h * w, w)
@@ -331,8 +334,8 @@ final class WinogradConvEmitter {
                 .addJavadoc("dy's image at dy[off..) channels-last at col[$L..), whole tiles (zero past its edges).\n",
                         dyAt)
                 .addParameter(float[].class, "dy").addParameter(int.class, "off").addParameter(float[].class, "col")
-                .beginControlFlow("for (int o = 0; o < $L; o++)", k)
                 .beginControlFlow("for (int r = 0; r < $L; r++)", ho)
+                .beginControlFlow("for (int o = 0; o < $L; o++)", k)
                 .beginControlFlow("for (int j = 0; j < $L; j++)", wo)
                 .addStatement("col[$L + (r * $L + j) * $L + o] = dy[off + o * $L + r * $L + j]", dyAt, dyWide, k,
                         ho * wo, wo)
