@@ -57,11 +57,11 @@ final class WinogradConvEmitter {
         boolean vector = ctx.winogradF2 != null && t == WinogradTransform.F2 && WinogradF2.bits() > 0;
         boolean vector4 = ctx.winogradF4 != null && t == WinogradTransform.F4 && WinogradF4.bits() > 0;
         int phaseSize = WinogradF4.phaseSize(l.tilesHigh(), l.tilesWide());
-        long vXi = (long) c * ld + 16, mXi = (long) k * ld + 16;
+        long vXi = blockStride(c, ld), mXi = blockStride(k, ld);
         long planeAt = 0, vAt = vector4 ? 12L * phaseSize : (long) l.planeRows() * pw, mAt = vAt + a2 * vXi + 64;
         // U's blocks likewise: 64×64 filters a power of two apart put the filter transform's 36 stores per filter
         // in one L1 set, 15× slower (2.4 against 0.16 ms for the small VGG's two 64-channel transforms, AVX-512 Zen 5)
-        long uXi = filterBlockStride(k, c);
+        long uXi = blockStride(k, c);
         long uPackAt = mAt + a2 * mXi, uAt = a2 * uXi <= uPackAt - vAt ? vAt : uPackAt + (long) a2 * packed;
         long scratchAt = Math.max(uPackAt + (long) a2 * packed, uAt + a2 * uXi);
         ctx.needCol(scratchAt + (vector4 ? (long) WinogradF4.SCRATCH_ROWS * ld : 64));
@@ -156,7 +156,7 @@ final class WinogradConvEmitter {
         int batch = n.shape().dim(0), c = d.c(), k = d.o(), h = d.in().get(0), w = d.in().get(1);
         int ho = d.out().get(0), wo = d.out().get(1), pt = d.g().padLow().get(0), pl = d.g().padLow().get(1);
         int tiles = l.tiles(), ld = l.rowStride();
-        long vXi = (long) c * ld + 16, mXi = (long) k * ld + 16;
+        long vXi = blockStride(c, ld), mXi = blockStride(k, ld);
         CodeBlock.Builder b = prologue(ctx, name, filters, "the phase arrays", planeAt, vAt, uAt, uPackAt, d, l);
         b.add("// V[ξ][c][j] = (Bᵀ d B)[ξ] for each tile j of this image's channel c, a vector of positions"
                 + " at a time\n");
@@ -219,7 +219,7 @@ final class WinogradConvEmitter {
         b.addStatement("$L_filters($L, col)", name, filters);
         b.beginControlFlow("for (int xi = 0; xi < $L; xi++)", a2)
                 .addStatement("$T.packA($L, $L, col, $L + xi * $L, $L, col, $L + xi * $L)", ctx.gemmClass, k, c, uAt,
-                        filterBlockStride(k, c), c, uPackAt, Gemm.packedASize(k, c))
+                        blockStride(k, c), c, uPackAt, Gemm.packedASize(k, c))
                 .endControlFlow();
         b.beginControlFlow("for (int n0 = from; n0 < to; n0 += $L)", l.chunk());
         b.addStatement("int images = Math.min($L, to - n0)", l.chunk());
@@ -232,7 +232,7 @@ final class WinogradConvEmitter {
     private static void gemms(EmitContext ctx, CodeBlock.Builder b, ConvDims d, WinogradLayout l, long uPackAt,
                               long vAt, long mAt) {
         int a2 = l.t().alpha() * l.t().alpha(), c = d.c(), k = d.o(), tiles = l.tiles(), ld = l.rowStride();
-        long vXi = (long) c * ld + 16, mXi = (long) k * ld + 16;
+        long vXi = blockStride(c, ld), mXi = blockStride(k, ld);
         b.add("// M[ξ][k][j] = Σ_c U[ξ][k][c] · V[ξ][c][j]: $L GEMMs of $L×(images·$L)×$L\n", a2, k, tiles, c);
         // The rows of V and M run on past the chunk's last tile, so the GEMMs compute whole panels: a last partial
         // panel would be copied out of V and computed through scratch (147 columns took 8 % longer than 160).
@@ -267,7 +267,7 @@ final class WinogradConvEmitter {
         // col: the padded plane; V[ξ][tile][c]; M[ξ][o][tile]; dU[ξ][o][c]. Blocks one cache line longer than
         // their matrices, as in the forward pass.
         int ldm = l.rowStride();
-        long vXi = (long) cols * c + 16, mXi = (long) k * ldm + 16, uXi = filterBlockStride(k, c);
+        long vXi = blockStride(cols, c), mXi = blockStride(k, ldm), uXi = blockStride(k, c);
         long planeAt = 0, vAt = (long) l.planeRows() * pw, mAt = vAt + a2 * vXi + 64, uAt = mAt + a2 * mXi;
         ctx.needCol(uAt + a2 * uXi);
         addInputTransform(ctx, name + "_tiles", l, planeAt, vXi, c);
@@ -310,7 +310,7 @@ final class WinogradConvEmitter {
         long xAt = 0, dyAt = (long) l.planeRows() * pw * c;
         long vAt = dyAt + (long) m * l.tilesHigh() * dyWide * k;
         // dU's blocks one cache line longer than k·c: 16 KB apart at 64×64, Gᵀ dU G read a filter from one L1 set
-        long vXi = (long) cols * c + 16, mXi = (long) cols * k + 16, uXi = filterBlockStride(k, c);
+        long vXi = blockStride(cols, c), mXi = blockStride(cols, k), uXi = blockStride(k, c);
         long mAt = vAt + a2 * vXi + 64, uAt = mAt + a2 * mXi, scratchAt = uAt + a2 * uXi;
         int tw = l.tilesWide();
         long scratch = f4 ? Math.max(WinogradF4.channelScratch(tw, c), WinogradF4.channelScratch(tw, k)) : 0;
@@ -451,9 +451,12 @@ final class WinogradConvEmitter {
                 .addParameter(float[].class, "col").addParameter(float[].class, "acc").addCode(b.build()).build());
     }
 
-    /** Floats from U[ξ] to U[ξ + 1] of k×c filters: one cache line more than the matrix (see {@link #emit}). */
-    private static long filterBlockStride(int k, int c) {
-        return (long) k * c + 16;
+    /**
+     * Floats from one ξ's block of a rows × rowLength matrix (V, M, U) to the next: one cache line more than the
+     * matrix, so that the α² blocks a transform writes or reads together do not fall in one L1 set (see {@link #emit}).
+     */
+    private static long blockStride(int rows, int rowLength) {
+        return (long) rows * rowLength + 16;
     }
 
     /** Emits {@code name(float[] w, float[] col)}: U[ξ][k][c] = (G g Gᵀ)[ξ] of every filter, computed in double. */
