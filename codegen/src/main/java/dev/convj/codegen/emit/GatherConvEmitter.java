@@ -46,9 +46,13 @@ final class GatherConvEmitter {
         return corner;
     }
 
-    /** The table padded to whole tiles of {@link Gemm#MR} rows by repeating its last offset (a valid read). */
-    static int[] wholeTiles(int[] offsets) {
-        int[] padded = Arrays.copyOf(offsets, (offsets.length + Gemm.MR - 1) / Gemm.MR * Gemm.MR);
+    /**
+     * The table padded to whole tiles of rows for a C of n columns ({@link Gemm#gatherRows}) by repeating its last
+     * offset (a valid read).
+     */
+    static int[] wholeTiles(int[] offsets, int n) {
+        int rows = Gemm.gatherRows(n);
+        int[] padded = Arrays.copyOf(offsets, (offsets.length + rows - 1) / rows * rows);
         Arrays.fill(padded, offsets.length, padded.length, offsets[offsets.length - 1]);
         return padded;
     }
@@ -69,7 +73,7 @@ final class GatherConvEmitter {
     static void forward(EmitContext ctx, Node n, ConvDims d, String filters) {
         String name = ctx.methodName(n), y = ctx.buf(n), x = ctx.buf(ctx.input(n, 0));
         int groups = d.g().groups(), og = d.og(), kg = d.kg();
-        int[] corners = wholeTiles(corners(d, PaddedImage.of(d)));
+        int[] corners = wholeTiles(corners(d, PaddedImage.of(d)), og);
         Layout at = Layout.of(d, corners.length, kg, groups);
         ctx.needCol(at.end());
         String pos = ctx.constantArray(name.toUpperCase() + "_CORNER", corners);
@@ -124,7 +128,7 @@ final class GatherConvEmitter {
     static CodeBlock weightGradient(EmitContext ctx, Node n, String name, ConvDims d) {
         Node x = ctx.input(n, 0), dy = ctx.input(n, 1);
         int groups = d.g().groups(), og = d.og(), kg = d.kg();
-        int[] taps = wholeTiles(PaddedImage.of(d).tapOffsets(d));
+        int[] taps = wholeTiles(PaddedImage.of(d).tapOffsets(d), og);
         Layout at = Layout.of(d, groups * taps.length, d.outSize(), 1);
         ctx.needCol(at.end());
         String tap = ctx.constantArray(name.toUpperCase() + "_TAP", taps);

@@ -214,27 +214,14 @@ final class ImplicitConvEmitter {
                 b.addStatement("$T.poolChannels(col, $L, $L, $L, $L, $L, $L, $L, col, $L)", ctx.maxPool2x2, result, ho,
                         wo, lanes, bias ? "col" : "null", biases + (long) group * lanes, relu, pooled);
                 b.add("// each channel's pooled plane into $L\n", y);
-                b.beginControlFlow("for (int o = 0; o < $L; o++)", og);
-                b.addStatement("int at = $L", Expr.add(Expr.add(Expr.mul("n", d.o() * pho * pwo),
-                        Expr.mul("o", pho * pwo)), group * og * pho * pwo));
-                b.beginControlFlow("for (int p = 0; p < $L; p++)", pho * pwo);
-                b.addStatement("$L[at + p] = col[$L + p * $L + o]", y, pooled, lanes);
-                b.endControlFlow();
-                b.endControlFlow();
+                b.addStatement("$T.positionsToPlanes(col, $L, $L, $L, $L, null, 0, false, $L, $L)", ctx.gemmClass, pooled,
+                        pho * pwo, lanes, og, y, Expr.add(Expr.mul("n", d.o() * pho * pwo), group * og * pho * pwo));
                 continue;
             }
             b.add("// each channel's plane into $L$L\n", y, bias || relu ? ", " + epilogueName(bias, relu) : "");
-            b.beginControlFlow("for (int o = 0; o < $L; o++)", og);
-            if (bias) {
-                b.addStatement("float bias = $L[$L]", ctx.buf(ctx.input(n, 2)), Expr.add("o", group * og));
-            }
-            String to = Expr.add(Expr.add(Expr.mul("n", d.o() * d.outSize()), Expr.mul("o", d.outSize())),
-                    group * og * d.outSize());
-            b.addStatement("int at = $L", to);
-            b.beginControlFlow("for (int p = 0; p < $L; p++)", ho * wo);
-            b.addStatement("$L[at + p] = $L", y, epilogue("col[" + result + " + p * " + lanes + " + o]", bias, relu));
-            b.endControlFlow();
-            b.endControlFlow();
+            b.addStatement("$T.positionsToPlanes(col, $L, $L, $L, $L, $L, $L, $L, $L, $L)", ctx.gemmClass, result,
+                    ho * wo, lanes, og, bias ? ctx.buf(ctx.input(n, 2)) : "null", group * og, relu, y,
+                    Expr.add(Expr.mul("n", d.o() * d.outSize()), group * og * d.outSize()));
         }
         b.endControlFlow();
         ctx.loopMethod(n, name, n.shape().dim(0), true, b.build());

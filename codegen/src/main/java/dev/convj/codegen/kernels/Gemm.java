@@ -176,10 +176,9 @@ public final class Gemm {
     public static final int KERNEL_ROW_TAPS = MicroKernel.ROW_TAPS;
 
     /**
-     * Whether tiles go by kernel rows ({@link MicroKernel#channelTileRows}) when given them: its 29 live vectors fit
-     * AVX-512's 32 registers (with 16 they would spill, so there the taps go one at a time), and from JDK 21 on: JDK
-     * 17's C2 sometimes compiled it with its accumulators boxed (22 KB of code instead of 4 KB, 2.8 MB allocated a
-     * call of a small layer, in 2 of 4 test runs). {@code -Dconvj.kernelRows=true|false} overrides.
+     * Whether tiles go by kernel rows ({@link MicroKernel#channelTileRows}) when given them: its 18 live vectors fit
+     * AVX-512's 32 registers (with 16 they would spill, so there the taps go one at a time). {@code
+     * -Dconvj.kernelRows=true|false} overrides.
      */
     private static final boolean BY_KERNEL_ROWS = VectorSupport.kernelRows(); // portable: private static final boolean BY_KERNEL_ROWS = false;
 
@@ -337,27 +336,43 @@ public final class Gemm {
     /**
      * C[m×n] (+= when add) = A·B with A read from an image through two offset tables, A[i][p] = x[xAt + rows[i] +
      * steps[stepAt + p]], and B packed in panels of NR columns, panel j at bOff + j·k·NR (as
-     * {@link #packTransposedPanels} writes it). m is whole tiles of MR (pad rows by repeating a valid offset) and C
-     * holds whole panels (ldc ≥ n rounded up to NR): the tiles are written whole. Each B panel serves every tile of
-     * rows while it is in L1.
+     * {@link #packTransposedPanels} writes it). m is whole tiles of {@link #gatherRows}(n) rows (pad rows by repeating
+     * a valid offset) and C holds whole panels (ldc ≥ n rounded up to NR): the tiles are written whole. Each B panel
+     * serves every tile of rows while it is in L1. A C of one vector of columns or fewer takes the narrow tiles of
+     * twelve rows by one vector, whose lanes it fills.
      */
     public static void multiplyGathered(int m, int n, int k, float[] x, int xAt, int[] rows, int[] steps, int stepAt,
                                         float[] packedB, int bOff, float[] c, int cOff, int ldc, boolean add) {
-        if (m % MR != 0 || rows.length < m || ldc < (n + NR - 1) / NR * NR) {
+        int tileRows = gatherRows(n);
+        if (m % tileRows != 0 || rows.length < m || ldc < (n + NR - 1) / NR * NR) {
             throw new IllegalArgumentException("a gathered GEMM needs whole tiles: m = " + m + " (rows " + rows.length
-                    + "), n = " + n + ", ldc = " + ldc + " with tiles of " + MR + "×" + NR);
+                    + "), n = " + n + ", ldc = " + ldc + " with tiles of " + tileRows + "×" + NR);
         }
+        boolean narrow = tileRows == MicroKernel.NARROW_ROWS;
         for (int j0 = 0, panel = 0; j0 < n; j0 += NR, panel++) {
             for (int p0 = 0; p0 < k; p0 += KC_GATHER) {
                 int kc = Math.min(KC_GATHER, k - p0), bAt = bOff + panel * k * NR + p0 * NR;
-                for (int i0 = 0; i0 < m; i0 += MR) {
+                boolean adds = add || p0 > 0;
+                for (int i0 = 0; i0 < m; i0 += tileRows) {
                     int cAt = cOff + i0 * ldc + j0;
-                    boolean adds = add || p0 > 0;
-                    KERNEL.gatherTile(kc, x, xAt, rows, i0, steps, stepAt + p0, packedB, bAt, c, cAt, ldc,
-                            adds ? c : MicroKernel.ZEROS, adds ? cAt : 0, adds ? ldc : 0);
+                    if (narrow) {
+                        KERNEL.gatherTileNarrow(kc, x, xAt, rows, i0, steps, stepAt + p0, packedB, bAt, c, cAt, ldc,
+                                adds ? c : MicroKernel.ZEROS, adds ? cAt : 0, adds ? ldc : 0);
+                    } else {
+                        KERNEL.gatherTile(kc, x, xAt, rows, i0, steps, stepAt + p0, packedB, bAt, c, cAt, ldc,
+                                adds ? c : MicroKernel.ZEROS, adds ? cAt : 0, adds ? ldc : 0);
+                    }
                 }
             }
         }
+    }
+
+    /**
+     * Rows per tile of {@link #multiplyGathered} for n columns of C: {@link MicroKernel#NARROW_ROWS} when n fits one
+     * vector (the narrow tile), else {@link #MR}. Its callers pad their row tables to a multiple of this.
+     */
+    public static int gatherRows(int n) {
+        return n <= CHANNEL_LANES ? MicroKernel.NARROW_ROWS : MR;
     }
 
     /** Depth of one block of K in {@link #multiplyGathered}: its slice of a B panel, 16 KB, stays in L1. */
@@ -421,13 +436,21 @@ public final class Gemm {
     /**
      * A position-major result (src[srcAt + p·ldc + c] for p &lt; positions, c &lt; channels) into channel planes,
      * dst[dstAt + c·positions + p] = src + bias[biasAt + c] (when bias is not null), then 0 where below 0 (when relu):
-     * the epilogue of a convolution whose GEMM put the channels in the vector lanes. The bias and ReLU run in place in
-     * src, a vector of channels at a time, then a plain transpose moves the values (the former loop did all three a
-     * strided float at a time: 969–999 µs against 92–125 for LeNet-5's conv2 over 64 images).
+     * the epilogue of a convolution whose GEMM put the channels in the vector lanes. With a vector kernel and whole
+     * vectors between positions, {@link MicroKernel#planesOfPositions} gathers each channel's positions (src is left as
+     * it was); else the bias and ReLU run in place in src, a vector of channels at a time, then a plain transpose moves
+     * the values (the former loop did all three a strided float at a time: 969–999 µs against 92–125 for LeNet-5's
+     * conv2 over 64 images).
      */
     public static void positionsToPlanes(float[] src, int srcAt, int positions, int ldc, int channels, float[] bias,
                                          int biasAt, boolean relu, float[] dst, int dstAt) {
         int lanes = LANES, vectors = (channels + lanes - 1) / lanes;
+        if (lanes > 1 && positions >= lanes && ldc % lanes == 0 && ldc / lanes <= MicroKernel.MAX_GATHER_VECTORS) {
+            // a vector of one channel's positions gathered at a time: the transpose below ran a strided float a step
+            KERNEL.planesOfPositions(src, srcAt, positions, ldc, channels, MicroKernel.biasOrNone(bias),
+                    bias == null ? 0 : biasAt, bias == null ? 0 : 1, MicroKernel.reluFloor(relu), dst, dstAt);
+            return;
+        }
         boolean whole = vectors * lanes <= ldc && (bias == null || biasAt + vectors * lanes <= bias.length);
         if (bias != null || relu) {
             float[] addend = MicroKernel.biasOrNone(bias);

@@ -134,6 +134,23 @@ final class ScalarKernel implements MicroKernel {
     }
 
     @Override
+    public void gatherTileNarrow(int kc, float[] x, int xAt, int[] rows, int rowAt, int[] steps, int stepAt,
+                                 float[] pb, int bAt, float[] c, int cAt, int ldc, float[] start, int startAt,
+                                 int startLd) {
+        int nr = columns(), lanes = nr / 2;
+        for (int i = 0; i < MicroKernel.NARROW_ROWS; i++) {
+            int row = cAt + i * ldc, from = xAt + rows[rowAt + i];
+            for (int j = 0; j < lanes; j++) {
+                float sum = start[startAt + i * startLd + j];
+                for (int p = 0; p < kc; p++) {
+                    sum = Math.fma(x[from + steps[stepAt + p]], pb[bAt + p * nr + j], sum);
+                }
+                c[row + j] = sum;
+            }
+        }
+    }
+
+    @Override
     public void channelTile(int k, float[] w, int wAt, float[] x, int xAt, int[] taps, float[] out, int outAt) {
         int lanes = columns() / 2;
         for (int q = 0; q < MicroKernel.CHANNEL_POSITIONS; q++) {
@@ -219,6 +236,18 @@ final class ScalarKernel implements MicroKernel {
             for (int j = 0, i = at + p * ldc; j < vectors; j++, i++) {
                 float v = c[i] + bias[biasAt + j * biasStep];
                 c[i] = v < floor ? 0f : v;
+            }
+        }
+    }
+
+    @Override
+    public void planesOfPositions(float[] src, int srcAt, int positions, int ldc, int channels, float[] bias,
+                                  int biasAt, int biasStep, float floor, float[] dst, int dstAt) {
+        for (int c = 0; c < channels; c++) {
+            float b = bias[biasAt + c * biasStep];
+            for (int p = 0; p < positions; p++) {
+                float v = src[srcAt + p * ldc + c] + b;
+                dst[dstAt + c * positions + p] = v < floor ? 0f : v;
             }
         }
     }

@@ -36,15 +36,15 @@ public final class VectorSupport {
     }
 
     /**
-     * Whether the channel-vector convolution goes by kernel rows (Gemm's convChannelRows): with 32 registers, on JDK
-     * 21 or later, unless {@code -Dconvj.kernelRows} says otherwise.
+     * Whether the channel-vector convolution goes by kernel rows (Gemm's convChannelRows): with 32 registers, unless
+     * {@code -Dconvj.kernelRows} says otherwise.
      */
     static boolean kernelRows() {
         String asked = System.getProperty("convj.kernelRows");
         if (asked != null) {
             return AVAILABLE && Boolean.parseBoolean(asked);
         }
-        return manyRegisters() && Runtime.version().feature() >= 21;
+        return manyRegisters();
     }
 
     /** Kept apart so that VectorSupport itself loads without the module. */

@@ -189,8 +189,10 @@ public final class ConvCostModel {
             algorithm = choose(pass, d, batch, KernelChoice.measuredGflops(PLAIN_JAVA_GFLOPS));
         }
         boolean dots = algorithm == ConvAlgorithm.DOT_PRODUCTS, channels = algorithm == ConvAlgorithm.CHANNEL_VECTORS;
+        boolean narrow = algorithm == ConvAlgorithm.GATHER_GEMM && Gemm.gatherRows(d.og()) != Gemm.MR;
         return new ConvSchedule(node, pass, algorithm, forced != null,
-                dots ? 3 : channels ? Gemm.CHANNEL_POSITIONS : Gemm.MR, dots ? 4 : channels ? Gemm.CHANNEL_LANES : Gemm.NR,
+                dots ? 3 : channels ? Gemm.CHANNEL_POSITIONS : narrow ? Gemm.gatherRows(d.og()) : Gemm.MR,
+                dots ? 4 : channels || narrow ? Gemm.CHANNEL_LANES : Gemm.NR,
                 threads, multiplyAdds(pass, algorithm, d, batch), bytes(pass, algorithm, d, batch));
     }
 
@@ -218,7 +220,7 @@ public final class ConvCostModel {
             direct = ConvAlgorithm.CHANNEL_VECTORS;
         }
         if (gather && direct != ConvAlgorithm.POINTWISE && gatherFits(pass, d) && KernelChoice.vectorBits() > 0
-                && gatherTileMultiplyAdds(pass, d) < GATHER_MARGIN * tileMultiplyAdds(pass, direct, d, kernelGflops)) {
+                && gatherTileCost(pass, d) < GATHER_MARGIN * tileMultiplyAdds(pass, direct, d, kernelGflops)) {
             direct = ConvAlgorithm.GATHER_GEMM;
         }
         Optional<ConvDims> forward = winogradForward(pass, d);
@@ -336,14 +338,29 @@ public final class ConvCostModel {
     }
 
     /**
-     * Multiply-adds per group and image of the gathered GEMM's whole tiles: MR rows of positions (forward) or of
-     * taps (weight gradient), NR columns of channels, K the other of the two.
+     * Multiply-adds per group and image of the gathered GEMM's whole tiles: rows of positions (forward) or of taps
+     * (weight gradient), columns of channels (NR of them a tile, or one vector for the narrow tiles), K the other of
+     * the two.
      */
     static long gatherTileMultiplyAdds(ConvPass pass, ConvDims d) {
         boolean forward = pass == ConvPass.FORWARD;
         int m = forward ? d.outSize() : d.kg(), k = forward ? d.kg() : d.outSize();
-        return roundUp(m, Gemm.MR) * roundUp(d.og(), Gemm.NR) * k;
+        int rows = Gemm.gatherRows(d.og());
+        return roundUp(m, rows) * (rows == Gemm.MR ? roundUp(d.og(), Gemm.NR) : Gemm.CHANNEL_LANES) * k;
     }
+
+    /** {@link #gatherTileMultiplyAdds} priced as the wide tile's: a narrow tile's at {@link #NARROW_TILE_COST}. */
+    static double gatherTileCost(ConvPass pass, ConvDims d) {
+        double multiplyAdds = gatherTileMultiplyAdds(pass, d);
+        return Gemm.gatherRows(d.og()) == Gemm.MR ? multiplyAdds : NARROW_TILE_COST * multiplyAdds;
+    }
+
+    /**
+     * What a multiply-add of the gathered GEMM's narrow tile (twelve rows by one vector) costs in the wide tile's: it
+     * broadcasts an image value for every fused multiply-add where the wide tile broadcasts one for two, and ran at
+     * 116 GFLOP/s where the wide one ran 202 (LeNet-5's conv2 weight gradient, AVX-512 Zen 5, JDK 17).
+     */
+    static final double NARROW_TILE_COST = 1.7;
 
     /** Multiply-adds per group and image of a direct algorithm's whole tiles, which {@link #choose} weighs. */
     static long tileMultiplyAdds(ConvPass pass, ConvAlgorithm a, ConvDims d) {

@@ -9,22 +9,26 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The gathered tile reads A through a row table and a step table: every width, the plain-Java kernel too, gives each
- * element's chain of fused multiply-adds bit for bit, within rounding of a float64 reference; rows may come in any
- * order and repeat, and an offset past the image fails its range check instead of reading past the array.
+ * The gathered tile reads A through a row table and a step table: every width, the plain-Java kernel too, the wide
+ * tile and the narrow one (twelve rows by one vector), gives each element's chain of fused multiply-adds bit for bit,
+ * within rounding of a float64 reference; rows may come in any order and repeat, and an offset past the image fails its
+ * range check instead of reading past the array.
  */
 class GatherTileTest {
 
     @Test
     void everyWidthEqualsThePlainKernelAndTheFloat64Sums() {
-        qt().withExamples(200).forAll(integers().between(1, 70), integers().between(0, 3), integers().between(0, 1),
-                integers().between(0, 1 << 20)).checkAssert((kc, width, add, seed) -> {
+        qt().withExamples(300).forAll(integers().between(1, 70), integers().between(0, 3), integers().between(0, 3),
+                integers().between(0, 1 << 20)).checkAssert((kc, width, mode, seed) -> {
+            int add = mode & 1, narrow = mode >> 1;
             int bits = VectorSupport.MODULE_PRESENT ? new int[] {512, 256, 128, 0}[width] : 0;
             MicroKernel kernel = KernelTrial.kernelOf(bits);
             int nr = kernel.columns(), ldc = nr + 3;
+            // the narrow tile: twelve rows, the first half of B's panel (one vector)
+            int tileRows = narrow == 1 ? MicroKernel.NARROW_ROWS : Gemm.MR, columns = narrow == 1 ? nr / 2 : nr;
             Random r = new Random(seed);
             int xAt = r.nextInt(5);
-            int[] rows = new int[Gemm.MR + 2];
+            int[] rows = new int[tileRows + 2];
             for (int i = 0; i < rows.length; i++) {
                 rows[i] = r.nextInt(60); // any order, repeats allowed
             }
@@ -40,20 +44,22 @@ class GatherTileTest {
             for (int i = 0; i < b.length; i++) {
                 b[i] = (float) r.nextGaussian();
             }
-            float[] got = new float[2 + Gemm.MR * ldc];
+            float[] got = new float[2 + tileRows * ldc];
             for (int i = 0; i < got.length; i++) {
                 got[i] = add == 1 ? (float) r.nextGaussian() : 7f;
             }
             float[] before = got.clone();
-            if (add == 1) {
-                kernel.gatherTile(kc, x, xAt, rows, 2, steps, 3, b, 4, got, 2, ldc, got, 2, ldc);
+            float[] start = add == 1 ? got : MicroKernel.ZEROS;
+            int startAt = add == 1 ? 2 : 0, startLd = add == 1 ? ldc : 0;
+            if (narrow == 1) {
+                kernel.gatherTileNarrow(kc, x, xAt, rows, 2, steps, 3, b, 4, got, 2, ldc, start, startAt, startLd);
             } else {
-                kernel.gatherTile(kc, x, xAt, rows, 2, steps, 3, b, 4, got, 2, ldc, MicroKernel.ZEROS, 0, 0);
+                kernel.gatherTile(kc, x, xAt, rows, 2, steps, 3, b, 4, got, 2, ldc, start, startAt, startLd);
             }
-            for (int i = 0; i < Gemm.MR; i++) {
+            for (int i = 0; i < tileRows; i++) {
                 for (int j = 0; j < ldc; j++) {
                     int at = 2 + i * ldc + j;
-                    if (j >= nr) {
+                    if (j >= columns) {
                         assertEquals(before[at], got[at], "a column past the tile was written");
                         continue;
                     }
@@ -76,19 +82,26 @@ class GatherTileTest {
         for (int bits : VectorSupport.MODULE_PRESENT ? new int[] {512, 256, 128, 0} : new int[] {0}) {
             MicroKernel kernel = KernelTrial.kernelOf(bits);
             int nr = kernel.columns();
-            int[] rows = {0, 1, 2, 3, 4, 40};
+            int[] rows = {0, 1, 2, 3, 4, 40, 0, 1, 2, 3, 4, 5};
             int[] steps = {0, 5, 1};
-            float[] x = new float[44], b = new float[3 * nr], c = new float[Gemm.MR * nr];
+            float[] x = new float[44], b = new float[3 * nr], c = new float[MicroKernel.NARROW_ROWS * nr];
             // row 5 reads x[40 + 5]: one past the end
             assertThrows(IndexOutOfBoundsException.class,
                     () -> kernel.gatherTile(3, x, 0, rows, 0, steps, 0, b, 0, c, 0, nr, MicroKernel.ZEROS, 0, 0), bits + " bits");
+            assertThrows(IndexOutOfBoundsException.class,
+                    () -> kernel.gatherTileNarrow(3, x, 0, rows, 0, steps, 0, b, 0, c, 0, nr, MicroKernel.ZEROS, 0, 0),
+                    bits + " bits, narrow");
         }
     }
 
-    @Test
-    void theGatheredGemmBlocksDeepSumsAndFillsEveryPanel() {
-        Random r = new Random(5);
-        int m = 2 * Gemm.MR, n = Gemm.NR + 5, k = 2 * Gemm.KC_GATHER + 37, panels = 2, ldc = panels * Gemm.NR;
+    @org.junit.jupiter.params.ParameterizedTest(name = "case {0}")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {0, 1, 2})
+    void theGatheredGemmBlocksDeepSumsAndFillsEveryPanel(int wide) {
+        int n = new int[] {Gemm.NR + 5, Gemm.CHANNEL_LANES, 3}[wide];
+        Random r = new Random(5 + n);
+        // n of one vector or fewer takes the narrow tiles, twelve rows each
+        int m = 2 * Gemm.gatherRows(n), k = 2 * Gemm.KC_GATHER + 37, panels = (n + Gemm.NR - 1) / Gemm.NR;
+        int ldc = panels * Gemm.NR;
         int[] rows = new int[m], steps = new int[k];
         for (int i = 0; i < m; i++) {
             rows[i] = r.nextInt(50);
@@ -118,6 +131,6 @@ class GatherTileTest {
             }
         }
         assertThrows(IllegalArgumentException.class,
-                () -> Gemm.multiplyGathered(m - 1, n, k, x, 0, rows, steps, 0, packed, 0, c, 0, ldc, false));
+                () -> Gemm.multiplyGathered(m - Gemm.MR / 2, n, k, x, 0, rows, steps, 0, packed, 0, c, 0, ldc, false));
     }
 }

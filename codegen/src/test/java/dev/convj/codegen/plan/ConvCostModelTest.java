@@ -92,13 +92,18 @@ class ConvCostModelTest {
             assertEquals(ConvAlgorithm.IM2COL_GEMM,
                     ConvCostModel.choose(ConvPass.WEIGHT_GRADIENT, conv2, 64, kernel, slow));
         }
-        if (Gemm.NR == 32) { // 512-bit vectors: the 16 channels fill half a panel, and the gathered tiles do 1.7× the
-            // multiply-adds of im2col's. Its column matrix decides: at the reference kernel's speed im2col, at the
-            // AVX-512 Zen 5's (191.9 GFLOP/s), where the copy is worth twice the multiply-adds, the gathered GEMM
-            // (measured there: 0.42 against 0.56 ms a step on one thread, 0.23 against 0.35 on two)
+        if (Gemm.NR == 32) { // 512-bit vectors: the 16 channels fill one vector, the narrow tile's (twelve taps by one
+            // vector, its multiply-adds priced 1.7× the wide tile's), against im2col's column matrix: at the reference
+            // kernel's speed im2col, at the AVX-512 Zen 5's (191.9 GFLOP/s), where the copy is worth twice the
+            // multiply-adds, the gathered GEMM (measured there: 0.35 ms a step on one thread against 0.56 for im2col)
+            assertEquals(156 * 16 * 100, ConvCostModel.gatherTileMultiplyAdds(ConvPass.WEIGHT_GRADIENT, conv2));
+            assertEquals(1.7 * 156 * 16 * 100, ConvCostModel.gatherTileCost(ConvPass.WEIGHT_GRADIENT, conv2), 1);
             assertEquals(ConvAlgorithm.IM2COL_GEMM, ConvCostModel.choose(ConvPass.WEIGHT_GRADIENT, conv2, 64,
                     ConvCostModel.REFERENCE_KERNEL_GFLOPS, fast));
             assertEquals(ConvAlgorithm.GATHER_GEMM, ConvCostModel.choose(ConvPass.WEIGHT_GRADIENT, conv2, 64, 191.9,
+                    fast));
+            // the forward pass keeps its channel vectors: twelve positions a tile, priced 1×
+            assertEquals(ConvAlgorithm.CHANNEL_VECTORS, ConvCostModel.choose(ConvPass.FORWARD, conv2, 64, 191.9,
                     fast));
         }
         if (Gemm.NR >= 16) {
