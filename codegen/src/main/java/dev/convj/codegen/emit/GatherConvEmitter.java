@@ -5,7 +5,9 @@ import static dev.convj.codegen.emit.ConvColumns.*;
 import com.palantir.javapoet.CodeBlock;
 import dev.convj.codegen.kernels.Gemm;
 import dev.convj.codegen.plan.ConvAlgorithm;
+import dev.convj.codegen.plan.ConvCostModel;
 import dev.convj.codegen.plan.ConvDims;
+import dev.convj.codegen.plan.ConvPass;
 import dev.convj.codegen.plan.PaddedImage;
 import dev.convj.graph.Node;
 import java.util.Arrays;
@@ -128,11 +130,31 @@ final class GatherConvEmitter {
     static CodeBlock weightGradient(EmitContext ctx, Node n, String name, ConvDims d) {
         Node x = ctx.input(n, 0), dy = ctx.input(n, 1);
         int groups = d.g().groups(), og = d.og(), kg = d.kg();
-        int[] taps = wholeTiles(PaddedImage.of(d).tapOffsets(d), og);
-        Layout at = Layout.of(d, groups * taps.length, d.outSize(), 1);
+        // 5-wide kernels across at unit stride: two kernel rows a tile, each image value broadcast once for its taps
+        boolean byKernelRows = ConvCostModel.gathersKernelRows(ConvPass.WEIGHT_GRADIENT, d);
+        int[] offsets = PaddedImage.of(d).tapOffsets(d);
+        int kernelRows = kg / Gemm.KERNEL_ROW_TAPS;
+        int[] taps = byKernelRows ? offsets : wholeTiles(offsets, og);
+        // rows of dwᵀ per group: an odd last kernel row's copy writes five more
+        int rows = byKernelRows ? (kernelRows + 1) / 2 * 2 * Gemm.KERNEL_ROW_TAPS : taps.length;
+        Layout at = Layout.of(d, groups * rows, d.outSize(), 1);
         ctx.needCol(at.end());
-        String tap = ctx.constantArray(name.toUpperCase() + "_TAP", taps);
-        String pos = ctx.constantArray(name.toUpperCase() + "_CORNER", corners(d, at.src()));
+        int[] corners = corners(d, at.src());
+        String tap, pos;
+        if (byKernelRows) {
+            int[] rowTaps = new int[kernelRows], rowStarts = new int[d.out().get(0)];
+            for (int k = 0; k < kernelRows; k++) {
+                rowTaps[k] = offsets[k * Gemm.KERNEL_ROW_TAPS];
+            }
+            for (int i = 0; i < rowStarts.length; i++) {
+                rowStarts[i] = corners[i * d.out().get(1)];
+            }
+            tap = ctx.constantArray(name.toUpperCase() + "_ROW_TAP", rowTaps);
+            pos = ctx.constantArray(name.toUpperCase() + "_ROW_START", rowStarts);
+        } else {
+            tap = ctx.constantArray(name.toUpperCase() + "_TAP", taps);
+            pos = ctx.constantArray(name.toUpperCase() + "_CORNER", corners);
+        }
         if (at.src().padded()) {
             addIm2colMethod(ctx, name + "_pad", c -> emitPaddedCopy(c, ctx.gemmClass, d, at.src(), 0, true));
         }
@@ -151,6 +173,15 @@ final class GatherConvEmitter {
             b.add("// dy[n]'s channels as B[p][o] in panels of $L at col[$L..)\n", Gemm.NR, at.packedAt());
             b.addStatement("$T.packTransposedPanels($L, $L, $L, $L, $L, 0, $L, col, $L)", ctx.gemmClass, d.outSize(),
                     og, ctx.buf(dy), dyAt, d.outSize(), at.panels(), at.packedAt());
+            if (byKernelRows) {
+                b.add("// dwᵀ[(c,t), o] += Σ_(i,j) image[$L[i] + $L[(c,kh)] + j + kw] · dy[o, i, j], two kernel rows"
+                        + " (c,kh) of $L taps a tile: each image value broadcast once for the taps that read it\n", pos,
+                        tap, Gemm.KERNEL_ROW_TAPS);
+                b.addStatement("$T.multiplyKernelRows($L, $L, $L, $L, $L, $L, $L, col, $L, col, $L, $L)", ctx.gemmClass,
+                        kernelRows, d.out().get(0), d.out().get(1), src, srcAt, tap, pos, at.packedAt(),
+                        at.resultAt() + (long) group * rows * at.ldc(), at.ldc());
+                continue;
+            }
             b.add("// dwᵀ[(c,t), o] += Σ_p image[$L[(c,t)] + $L[p]] · dy[o, p]: a gathered GEMM of $L×$L×$L\n", tap,
                     pos, taps.length, og, d.outSize());
             b.addStatement("$T.multiplyGathered($L, $L, $L, $L, $L, $L, $L, 0, col, $L, col, $L, $L, true)",
@@ -163,7 +194,7 @@ final class GatherConvEmitter {
                 .beginControlFlow("for (int o = 0; o < $L; o++)", og)
                 .beginControlFlow("for (int j = 0; j < $L; j++)", kg)
                 .addStatement("acc[(g * $L + o) * $L + j] = col[$L + (g * $L + j) * $L + o]", og, kg, at.resultAt(),
-                        taps.length, at.ldc())
+                        rows, at.ldc())
                 .endControlFlow().endControlFlow().endControlFlow();
         return b.build();
     }

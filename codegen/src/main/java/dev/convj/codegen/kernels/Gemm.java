@@ -375,6 +375,38 @@ public final class Gemm {
         return n <= CHANNEL_LANES ? MicroKernel.NARROW_ROWS : MR;
     }
 
+    /**
+     * A weight gradient's dwᵀ (+=) two kernel rows at a time by {@link MicroKernel#kernelRowsTile}: kernel row k's
+     * {@link #KERNEL_ROW_TAPS} taps are C's rows [5k, 5k + 5) (ldc apart, one vector of output channels each), its
+     * first tap at x[xAt + rowTaps[k]], output row i's first position at rowStarts[i], B packed as
+     * {@link #multiplyGathered} takes it (row i·outCols + j for output position (i, j)). An odd last row is paired
+     * with itself, the copy's sums going to C's rows [5·kernelRows, 5·kernelRows + 5), which C must hold. Only where
+     * {@link #kernelRowsWeightGradient} says so.
+     */
+    public static void multiplyKernelRows(int kernelRows, int outRows, int outCols, float[] x, int xAt, int[] rowTaps,
+                                          int[] rowStarts, float[] packedB, int bOff, float[] c, int cOff, int ldc) {
+        for (int k = 0; k < kernelRows; k += 2) {
+            int rowA = xAt + rowTaps[k], rowB = xAt + rowTaps[Math.min(k + 1, kernelRows - 1)];
+            int cAt = cOff + k * KERNEL_ROW_TAPS * ldc;
+            for (int i = 0; i < outRows; i += 2) {
+                int second = Math.min(i + 1, outRows - 1);
+                KERNEL.kernelRowsTile(outCols, x, rowA + rowStarts[i], rowB + rowStarts[i], rowA + rowStarts[second],
+                        rowB + rowStarts[second], i + 1 < outRows ? outCols : 0, packedB, bOff + i * outCols * NR, c,
+                        cAt, ldc);
+            }
+        }
+    }
+
+    /**
+     * Whether a weight gradient goes by {@link #multiplyKernelRows}: kernels {@link #KERNEL_ROW_TAPS} wide at unit
+     * stride and dilation across, output channels in one vector, and the registers for its 21 live vectors (as
+     * {@link #convChannelRows}'s kernel rows).
+     */
+    public static boolean kernelRowsWeightGradient(int kernelWidth, int strideAcross, int dilationAcross, int channels) {
+        return BY_KERNEL_ROWS && kernelWidth == KERNEL_ROW_TAPS && strideAcross == 1 && dilationAcross == 1
+                && channels <= CHANNEL_LANES;
+    }
+
     /** Depth of one block of K in {@link #multiplyGathered}: its slice of a B panel, 16 KB, stays in L1. */
     static final int KC_GATHER = 4096 / NR;
 

@@ -88,6 +88,19 @@ interface MicroKernel {
     void gatherTileNarrow(int kc, float[] x, int xAt, int[] rows, int rowAt, int[] steps, int stepAt, float[] pb,
                           int bAt, float[] c, int cAt, int ldc, float[] start, int startAt, int startLd);
 
+    /**
+     * Two output rows of two kernel rows' weight gradient, the output channels in one vector ({@link #columns()} / 2
+     * lanes), for a kernel {@link #ROW_TAPS} wide at unit stride and dilation across: C's ten rows at cAt + r·ldc, r =
+     * 5·k + t for tap t of kernel row k, each += Σ_{j &lt; outCols} x[(k == 0 ? xa : xb) + j + t] · B[j], then
+     * Σ_{j &lt; secondCols} x[(k == 0 ? xa2 : xb2) + j + t] · B[outCols + j] (the second row; secondCols 0 for none,
+     * its offsets still readable), B's row j at bAt + j·{@link #columns()} (packed as {@link #gatherTileNarrow} takes
+     * it). Each image value is broadcast once and serves the five taps that read it, where the narrow gathered tile
+     * broadcasts one per multiply-add; each sum takes its terms in the order that tile takes them with the positions
+     * as its steps: the same bits.
+     */
+    void kernelRowsTile(int outCols, float[] x, int xa, int xb, int xa2, int xb2, int secondCols, float[] pb, int bAt,
+                        float[] c, int cAt, int ldc);
+
     /** Positions per {@link #channelTile}. */
     int CHANNEL_POSITIONS = 12;
 

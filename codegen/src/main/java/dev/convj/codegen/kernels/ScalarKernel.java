@@ -151,6 +151,27 @@ final class ScalarKernel implements MicroKernel {
     }
 
     @Override
+    public void kernelRowsTile(int outCols, float[] x, int xa, int xb, int xa2, int xb2, int secondCols, float[] pb,
+                               int bAt, float[] c, int cAt, int ldc) {
+        int nr = columns(), lanes = nr / 2;
+        for (int r = 0; r < 2 * ROW_TAPS; r++) {
+            int from = (r < ROW_TAPS ? xa : xb) + r % ROW_TAPS, from2 = (r < ROW_TAPS ? xa2 : xb2) + r % ROW_TAPS;
+            for (int l = 0; l < lanes; l++) {
+                float sum = c[cAt + r * ldc + l];
+                for (int j = 0; j < outCols; j++) {
+                    sum = Math.fma(x[from + j], pb[bAt + j * nr + l], sum);
+                }
+                for (int j = 0; j < secondCols; j++) {
+                    sum = Math.fma(x[from2 + j], pb[bAt + (outCols + j) * nr + l], sum);
+                }
+                c[cAt + r * ldc + l] = sum;
+            }
+        }
+    }
+
+
+
+    @Override
     public void channelTile(int k, float[] w, int wAt, float[] x, int xAt, int[] taps, float[] out, int outAt) {
         int lanes = columns() / 2;
         for (int q = 0; q < MicroKernel.CHANNEL_POSITIONS; q++) {

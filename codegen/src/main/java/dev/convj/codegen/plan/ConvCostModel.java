@@ -190,8 +190,9 @@ public final class ConvCostModel {
         }
         boolean dots = algorithm == ConvAlgorithm.DOT_PRODUCTS, channels = algorithm == ConvAlgorithm.CHANNEL_VECTORS;
         boolean narrow = algorithm == ConvAlgorithm.GATHER_GEMM && Gemm.gatherRows(d.og()) != Gemm.MR;
+        int narrowRows = gathersKernelRows(pass, d) ? 2 * Gemm.KERNEL_ROW_TAPS : Gemm.gatherRows(d.og());
         return new ConvSchedule(node, pass, algorithm, forced != null,
-                dots ? 3 : channels ? Gemm.CHANNEL_POSITIONS : narrow ? Gemm.gatherRows(d.og()) : Gemm.MR,
+                dots ? 3 : channels ? Gemm.CHANNEL_POSITIONS : narrow ? narrowRows : Gemm.MR,
                 dots ? 4 : channels || narrow ? Gemm.CHANNEL_LANES : Gemm.NR,
                 threads, multiplyAdds(pass, algorithm, d, batch), bytes(pass, algorithm, d, batch));
     }
@@ -345,14 +346,27 @@ public final class ConvCostModel {
     static long gatherTileMultiplyAdds(ConvPass pass, ConvDims d) {
         boolean forward = pass == ConvPass.FORWARD;
         int m = forward ? d.outSize() : d.kg(), k = forward ? d.kg() : d.outSize();
+        if (gathersKernelRows(pass, d)) { // two kernel rows of five taps a tile
+            return roundUp(d.kg() / Gemm.KERNEL_ROW_TAPS, 2) * Gemm.KERNEL_ROW_TAPS * Gemm.CHANNEL_LANES * k;
+        }
         int rows = Gemm.gatherRows(d.og());
         return roundUp(m, rows) * (rows == Gemm.MR ? roundUp(d.og(), Gemm.NR) : Gemm.CHANNEL_LANES) * k;
     }
 
-    /** {@link #gatherTileMultiplyAdds} priced as the wide tile's: a narrow tile's at {@link #NARROW_TILE_COST}. */
+    /** Whether the gathered weight gradient goes two kernel rows a tile ({@link Gemm#multiplyKernelRows}). */
+    public static boolean gathersKernelRows(ConvPass pass, ConvDims d) {
+        return pass == ConvPass.WEIGHT_GRADIENT && d.r() == 2 && Gemm.kernelRowsWeightGradient(d.k().get(1),
+                d.g().stride().get(1), d.g().dilation().get(1), d.og());
+    }
+
+    /**
+     * {@link #gatherTileMultiplyAdds} priced as the wide tile's: a narrow tile's at {@link #NARROW_TILE_COST}; the
+     * kernel-row tiles broadcast one image value for five multiply-adds, as cheap as the wide tile's.
+     */
     static double gatherTileCost(ConvPass pass, ConvDims d) {
         double multiplyAdds = gatherTileMultiplyAdds(pass, d);
-        return Gemm.gatherRows(d.og()) == Gemm.MR ? multiplyAdds : NARROW_TILE_COST * multiplyAdds;
+        boolean narrow = Gemm.gatherRows(d.og()) != Gemm.MR && !gathersKernelRows(pass, d);
+        return narrow ? NARROW_TILE_COST * multiplyAdds : multiplyAdds;
     }
 
     /**

@@ -92,14 +92,18 @@ class ConvCostModelTest {
             assertEquals(ConvAlgorithm.IM2COL_GEMM,
                     ConvCostModel.choose(ConvPass.WEIGHT_GRADIENT, conv2, 64, kernel, slow));
         }
-        if (Gemm.NR == 32) { // 512-bit vectors: the 16 channels fill one vector, the narrow tile's (twelve taps by one
-            // vector, its multiply-adds priced 1.7× the wide tile's), against im2col's column matrix: at the reference
-            // kernel's speed im2col, at the AVX-512 Zen 5's (191.9 GFLOP/s), where the copy is worth twice the
-            // multiply-adds, the gathered GEMM (measured there: 0.35 ms a step on one thread against 0.56 for im2col)
-            assertEquals(156 * 16 * 100, ConvCostModel.gatherTileMultiplyAdds(ConvPass.WEIGHT_GRADIENT, conv2));
-            assertEquals(1.7 * 156 * 16 * 100, ConvCostModel.gatherTileCost(ConvPass.WEIGHT_GRADIENT, conv2), 1);
-            assertEquals(ConvAlgorithm.IM2COL_GEMM, ConvCostModel.choose(ConvPass.WEIGHT_GRADIENT, conv2, 64,
-                    ConvCostModel.REFERENCE_KERNEL_GFLOPS, fast));
+        if (Gemm.NR == 32) { // 512-bit vectors: the 16 channels fill one vector. The weight gradient's kernel-row
+            // tiles (two rows of five taps, priced as the wide tile) beat im2col's column matrix at any kernel speed
+            // (measured on an AVX-512 Zen 5: 0.29 ms a step on one thread against 0.56); without them (-Dconvj.
+            // kernelRows=false) the narrow tiles' (twelve taps by one vector, priced 1.7× the wide tile's) do at the
+            // Zen 5's 191.9 GFLOP/s, where the copy is worth twice the multiply-adds, and not at the reference speed
+            boolean kernelRows = ConvCostModel.gathersKernelRows(ConvPass.WEIGHT_GRADIENT, conv2);
+            assertEquals(kernelRows ? 150 * 16 * 100 : 156 * 16 * 100,
+                    ConvCostModel.gatherTileMultiplyAdds(ConvPass.WEIGHT_GRADIENT, conv2));
+            assertEquals((kernelRows ? 1 : 1.7) * (kernelRows ? 150 : 156) * 16 * 100,
+                    ConvCostModel.gatherTileCost(ConvPass.WEIGHT_GRADIENT, conv2), 1);
+            assertEquals(kernelRows ? ConvAlgorithm.GATHER_GEMM : ConvAlgorithm.IM2COL_GEMM, ConvCostModel.choose(
+                    ConvPass.WEIGHT_GRADIENT, conv2, 64, ConvCostModel.REFERENCE_KERNEL_GFLOPS, fast));
             assertEquals(ConvAlgorithm.GATHER_GEMM, ConvCostModel.choose(ConvPass.WEIGHT_GRADIENT, conv2, 64, 191.9,
                     fast));
             // the forward pass keeps its channel vectors: twelve positions a tile, priced 1×
