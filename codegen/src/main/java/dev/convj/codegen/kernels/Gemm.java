@@ -468,21 +468,14 @@ public final class Gemm {
     /**
      * A position-major result (src[srcAt + p·ldc + c] for p &lt; positions, c &lt; channels) into channel planes,
      * dst[dstAt + c·positions + p] = src + bias[biasAt + c] (when bias is not null), then 0 where below 0 (when relu):
-     * the epilogue of a convolution whose GEMM put the channels in the vector lanes. With a vector kernel and whole
-     * vectors between positions, {@link MicroKernel#planesOfPositions} gathers each channel's positions (src is left as
-     * it was); else the bias and ReLU run in place in src, a vector of channels at a time, then a plain transpose moves
-     * the values (the former loop did all three a strided float at a time: 969–999 µs against 92–125 for LeNet-5's
-     * conv2 over 64 images).
+     * the epilogue of a convolution whose GEMM put the channels in the vector lanes. The bias and ReLU run in place in
+     * src, a vector of channels at a time, then a plain transpose moves the values (the former loop did all three a
+     * strided float at a time: 969–999 µs against 92–125 for LeNet-5's conv2 over 64 images). Gathering a vector of
+     * one channel's positions instead ran no faster, and on JDK 17 a third of the JVMs ran it four times slower.
      */
     public static void positionsToPlanes(float[] src, int srcAt, int positions, int ldc, int channels, float[] bias,
                                          int biasAt, boolean relu, float[] dst, int dstAt) {
         int lanes = LANES, vectors = (channels + lanes - 1) / lanes;
-        if (lanes > 1 && positions >= lanes && ldc % lanes == 0 && ldc / lanes <= MicroKernel.MAX_GATHER_VECTORS) {
-            // a vector of one channel's positions gathered at a time: the transpose below ran a strided float a step
-            KERNEL.planesOfPositions(src, srcAt, positions, ldc, channels, MicroKernel.biasOrNone(bias),
-                    bias == null ? 0 : biasAt, bias == null ? 0 : 1, MicroKernel.reluFloor(relu), dst, dstAt);
-            return;
-        }
         boolean whole = vectors * lanes <= ldc && (bias == null || biasAt + vectors * lanes <= bias.length);
         if (bias != null || relu) {
             float[] addend = MicroKernel.biasOrNone(bias);

@@ -157,20 +157,6 @@ interface MicroKernel {
     void activateChannels(float[] c, int at, int positions, int ldc, int vectors, float[] bias, int biasAt,
                           int biasStep, float floor);
 
-    /** Most vectors of channels between two positions that {@link #planesOfPositions} gathers across. */
-    int MAX_GATHER_VECTORS = 8;
-
-    /**
-     * Channel planes out of a position-major result, the bias and ReLU on the way: dst[dstAt + c·positions + p] = v,
-     * or 0 where v is below floor ({@link MicroKernel#reluFloor}), with v = src[srcAt + p·ldc + c] + bias[biasAt +
-     * c·biasStep] ({@link MicroKernel#biasOrNone}), for c &lt; channels and p &lt; positions. A vector kernel gathers a
-     * vector of one channel's positions at a time (a row of its plane; the last overlaps the one before), so ldc must
-     * be whole vectors, at most {@link #MAX_GATHER_VECTORS} of them, and positions at least one vector. src and dst
-     * must not share memory.
-     */
-    void planesOfPositions(float[] src, int srcAt, int positions, int ldc, int channels, float[] bias, int biasAt,
-                           int biasStep, float floor, float[] dst, int dstAt);
-
     /** Twelve independent chains of {@code iterations} vector FMAs and their sum: the core's peak, for benchmarks. */
     float fmaChains(int iterations);
 

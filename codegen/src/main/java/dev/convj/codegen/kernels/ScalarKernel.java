@@ -262,18 +262,6 @@ final class ScalarKernel implements MicroKernel {
     }
 
     @Override
-    public void planesOfPositions(float[] src, int srcAt, int positions, int ldc, int channels, float[] bias,
-                                  int biasAt, int biasStep, float floor, float[] dst, int dstAt) {
-        for (int c = 0; c < channels; c++) {
-            float b = bias[biasAt + c * biasStep];
-            for (int p = 0; p < positions; p++) {
-                float v = src[srcAt + p * ldc + c] + b;
-                dst[dstAt + c * positions + p] = v < floor ? 0f : v;
-            }
-        }
-    }
-
-    @Override
     public float fmaChains(int iterations) {
         throw new UnsupportedOperationException("the plain-Java kernel has no vector FMA peak");
     }

@@ -1095,63 +1095,6 @@ final class Vector256Kernel implements MicroKernel {
         return sum;
     }
 
-    /** Index maps of {@link #planesOfPositions}'s gathers: [v][l] = l·v·L, a lane per position ldc = v·L apart. */
-    private static final int[][] GATHER_STRIDES = gatherStrides();
-
-    private static int[][] gatherStrides() {
-        int[][] maps = new int[MicroKernel.MAX_GATHER_VECTORS + 1][L];
-        for (int v = 0; v < maps.length; v++) {
-            for (int l = 0; l < L; l++) {
-                maps[v][l] = l * v * L;
-            }
-        }
-        return maps;
-    }
-
-    /**
-     * {@link MicroKernel#planesOfPositions}: one gather of a vector of positions per channel and row of its plane, the
-     * bias added and the ReLU applied as {@link #activateChannels} does, one store. The strided scalar loop it
-     * replaced ran LeNet-5's conv2 epilogue (16 channels of 100 positions) at 1 µs an image.
-     */
-    @Override
-    public void planesOfPositions(float[] src, int srcAt, int positions, int ldc, int channels, float[] bias,
-                                  int biasAt, int biasStep, float floor, float[] dst, int dstAt) {
-        if (ldc % L != 0 || ldc / L > MicroKernel.MAX_GATHER_VECTORS || positions < L) {
-            throw new IllegalArgumentException("gathered planes need whole vectors between positions (ldc " + ldc
-                    + ", at most " + MicroKernel.MAX_GATHER_VECTORS + " of " + L + ") and a vector of positions ("
-                    + positions + ")");
-        }
-        int[] map = GATHER_STRIDES[ldc / L];
-        int last = positions - L;
-        FloatVector zero = FloatVector.zero(S);
-        int c = 0;
-        // two channels a pass: two independent gathers in flight
-        for (; c + 2 <= channels; c += 2) {
-            float b0 = bias[biasAt + c * biasStep], b1 = bias[biasAt + (c + 1) * biasStep];
-            int out = dstAt + c * positions;
-            for (int p = 0; ; p = Math.min(p + L, last)) {
-                FloatVector v = FloatVector.fromArray(S, src, srcAt + p * ldc + c, map, 0).add(b0);
-                FloatVector u = FloatVector.fromArray(S, src, srcAt + p * ldc + c + 1, map, 0).add(b1);
-                v.blend(zero, v.compare(VectorOperators.LT, floor)).intoArray(dst, out + p);
-                u.blend(zero, u.compare(VectorOperators.LT, floor)).intoArray(dst, out + positions + p);
-                if (p == last) {
-                    break;
-                }
-            }
-        }
-        for (; c < channels; c++) {
-            float b = bias[biasAt + c * biasStep];
-            int out = dstAt + c * positions;
-            for (int p = 0; ; p = Math.min(p + L, last)) {
-                FloatVector v = FloatVector.fromArray(S, src, srcAt + p * ldc + c, map, 0).add(b);
-                v.blend(zero, v.compare(VectorOperators.LT, floor)).intoArray(dst, out + p);
-                if (p == last) {
-                    break;
-                }
-            }
-        }
-    }
-
     /**
      * {@link MicroKernel#activateChannels}: vectors of channels, four, two (a panel of NR channels) or one a step, the
      * bias and the ReLU as numbers rather than branches ({@link MicroKernel#reluFloor}), larger than what C2

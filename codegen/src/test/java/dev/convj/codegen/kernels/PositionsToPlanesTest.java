@@ -10,8 +10,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A position-major GEMM result into channel planes with bias and ReLU ({@link Gemm#positionsToPlanes}), and the
- * two epilogues under it, in place ({@link MicroKernel#activateChannels}) and gathering a channel's positions
- * ({@link MicroKernel#planesOfPositions}), in every width and the plain kernel: each value
+ * in-place epilogue under it ({@link MicroKernel#activateChannels}) in every width and the plain kernel: each value
  * + bias (none added without one: −0 stays −0), then 0 below 0 (NaN and −0 kept), bit for bit; channel counts off the
  * lanes, a bias array too short for whole vectors, and nothing written outside the planes.
  */
@@ -59,45 +58,6 @@ class PositionsToPlanesTest {
                 for (int i = 0; i < c.length; i++) {
                     assertEquals(want[i], c[i], bits + "-bit kernel, element " + i + ", mode " + mode);
                 }
-            }
-        });
-    }
-
-    @Test
-    void everyWidthGathersThePlanes() {
-        qt().withExamples(300).forAll(integers().between(0, 40), integers().between(1, 40), integers().between(0, 3),
-                integers().between(0, 1 << 20)).checkAssert((extra, channels, mode, seed) -> {
-            Random r = new Random(seed);
-            boolean relu = (mode & 1) == 1, addBias = (mode & 2) == 2;
-            for (int bits : VectorSupport.MODULE_PRESENT ? new int[] {512, 256, 128, 0} : new int[] {0}) {
-                MicroKernel kernel = KernelTrial.kernelOf(bits);
-                int lanes = Math.max(1, bits / 32), positions = lanes + extra;
-                int vectors = 1 + r.nextInt(MicroKernel.MAX_GATHER_VECTORS), ldc = vectors * lanes;
-                int ch = Math.min(channels, ldc), srcAt = r.nextInt(4), dstAt = r.nextInt(4), biasAt = r.nextInt(3);
-                float[] src = new float[srcAt + positions * ldc];
-                for (int i = 0; i < src.length; i++) {
-                    src[i] = value(r);
-                }
-                float[] bias = addBias ? new float[biasAt + ch] : null;
-                for (int i = 0; bias != null && i < bias.length; i++) {
-                    bias[i] = value(r);
-                }
-                float[] want = new float[dstAt + ch * positions + 3], got = new float[want.length];
-                Arrays.fill(want, 7.5f);
-                Arrays.fill(got, 7.5f);
-                for (int c = 0; c < ch; c++) {
-                    for (int p = 0; p < positions; p++) {
-                        want[dstAt + c * positions + p] = expected(src[srcAt + p * ldc + c], bias, biasAt + c, relu);
-                    }
-                }
-                float[] before = src.clone();
-                kernel.planesOfPositions(src, srcAt, positions, ldc, ch, MicroKernel.biasOrNone(bias),
-                        bias == null ? 0 : biasAt, bias == null ? 0 : 1, MicroKernel.reluFloor(relu), got, dstAt);
-                for (int i = 0; i < got.length; i++) {
-                    assertEquals(want[i], got[i], bits + "-bit kernel, element " + i + ", " + ch + " channels, ldc "
-                            + ldc + ", mode " + mode);
-                }
-                assertEquals(Arrays.toString(before), Arrays.toString(src), "src is read only");
             }
         });
     }
