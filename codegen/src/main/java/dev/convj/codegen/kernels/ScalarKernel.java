@@ -120,30 +120,28 @@ final class ScalarKernel implements MicroKernel {
     @Override
     public void gatherTile(int kc, float[] x, int xAt, int[] rows, int rowAt, int[] steps, int stepAt, float[] pb,
                            int bAt, float[] c, int cAt, int ldc, float[] start, int startAt, int startLd) {
-        int nr = columns();
-        for (int i = 0; i < Gemm.MR; i++) {
-            int row = cAt + i * ldc, from = xAt + rows[rowAt + i];
-            for (int j = 0; j < nr; j++) {
-                float sum = start[startAt + i * startLd + j];
-                for (int p = 0; p < kc; p++) {
-                    sum = Math.fma(x[from + steps[stepAt + p]], pb[bAt + p * nr + j], sum);
-                }
-                c[row + j] = sum;
-            }
-        }
+        gathered(Gemm.MR, columns(), kc, x, xAt, rows, rowAt, steps, stepAt, pb, bAt, c, cAt, ldc, start, startAt,
+                startLd);
     }
 
     @Override
     public void gatherTileNarrow(int kc, float[] x, int xAt, int[] rows, int rowAt, int[] steps, int stepAt,
                                  float[] pb, int bAt, float[] c, int cAt, int ldc, float[] start, int startAt,
                                  int startLd) {
-        int nr = columns(), lanes = nr / 2;
-        for (int i = 0; i < MicroKernel.NARROW_ROWS; i++) {
+        gathered(MicroKernel.NARROW_ROWS, columns() / 2, kc, x, xAt, rows, rowAt, steps, stepAt, pb, bAt, c, cAt, ldc,
+                start, startAt, startLd);
+    }
+
+    /** The gathered tiles: {@code tileRows} rows by the first {@code lanes} columns of B's panels of NR. */
+    private static void gathered(int tileRows, int lanes, int kc, float[] x, int xAt, int[] rows, int rowAt,
+                                 int[] steps, int stepAt, float[] pb, int bAt, float[] c, int cAt, int ldc,
+                                 float[] start, int startAt, int startLd) {
+        for (int i = 0; i < tileRows; i++) {
             int row = cAt + i * ldc, from = xAt + rows[rowAt + i];
             for (int j = 0; j < lanes; j++) {
                 float sum = start[startAt + i * startLd + j];
                 for (int p = 0; p < kc; p++) {
-                    sum = Math.fma(x[from + steps[stepAt + p]], pb[bAt + p * nr + j], sum);
+                    sum = Math.fma(x[from + steps[stepAt + p]], pb[bAt + p * NR + j], sum);
                 }
                 c[row + j] = sum;
             }

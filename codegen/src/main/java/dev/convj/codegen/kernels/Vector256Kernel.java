@@ -500,6 +500,7 @@ final class Vector256Kernel implements MicroKernel {
      */
     private static final boolean UNROLLED_DOTS = VectorSupport.manyRegisters();
 
+    /** {@link #dots} on an int induction variable, which C2 unrolls; the same body as {@link #dotsStepwise}. */
     private static void dotsUnrolled(int k, float[] a, int a0, int a1, int a2, float[] b, int b0, int b1,
                                      int b2, int b3, float[] sums) {
         FloatVector s00, s01, s02, s03, s10, s11, s12, s13, s20, s21, s22, s23;
@@ -554,6 +555,10 @@ final class Vector256Kernel implements MicroKernel {
             ScalarKernel.addDots(kv, k, a, a0, a1, a2, b, b0, b1, b2, b3, sums);
         }
     }
+    /**
+     * {@link #dots} on a long induction variable, which C2 leaves rolled: the body of {@link #dotsUnrolled}, written
+     * twice because C2 decides by the loop's own shape.
+     */
     private static void dotsStepwise(int k, float[] a, int a0, int a1, int a2, float[] b, int b0, int b1,
                                      int b2, int b3, float[] sums) {
         FloatVector s00, s01, s02, s03, s10, s11, s12, s13, s20, s21, s22, s23;
