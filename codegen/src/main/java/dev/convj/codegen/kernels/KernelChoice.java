@@ -26,9 +26,12 @@ public final class KernelChoice {
      * @param compiled true when a warm round of every kernel allocated 0 bytes
      * @param gflops  the tile kernel's speed once warm (0 when not compiled)
      * @param twoPanelGflops the speed of two tiles stacked ({@link MicroKernel#tile2}), 0 when not compiled
+     * @param gatherGflops the gathered GEMM's wide tile's speed ({@link MicroKernel#gatherTile}), 0 when not timed
+     * @param narrowGatherGflops its narrow tile's ({@link MicroKernel#gatherTileNarrow}), 0 when not timed
      * @param millis  wall time the trial took
      */
-    public record Trial(int bits, boolean compiled, double gflops, double twoPanelGflops, double millis) {}
+    public record Trial(int bits, boolean compiled, double gflops, double twoPanelGflops, double gatherGflops,
+                        double narrowGatherGflops, double millis) {}
 
     /**
      * The decision: the width in use, the trials behind it, how long choosing took, whether the trials came from the
@@ -82,6 +85,28 @@ public final class KernelChoice {
         }
         return plainJava;
     }
+
+    /**
+     * What a multiply-add of the gathered GEMM's narrow tile costs in the wide tile's, as the trial of the width in
+     * use timed the two (their speed ratio, held within [1, {@link #MAX_NARROW_TILE_COST}]: the narrow tile does the
+     * wide one's work with more broadcasts, and a figure outside that is the host's noise); {@code untimed} when the
+     * trial timed neither.
+     */
+    public static double narrowTileCost(double untimed) {
+        return narrowTileCost(DECISION, untimed);
+    }
+
+    static double narrowTileCost(Decision d, double untimed) {
+        for (Trial t : d.trials()) {
+            if (d.bits() > 0 && t.bits() == d.bits() && t.compiled() && t.gatherGflops() > 0 && t.narrowGatherGflops() > 0) {
+                return Math.min(MAX_NARROW_TILE_COST, Math.max(1, t.gatherGflops() / t.narrowGatherGflops()));
+            }
+        }
+        return untimed;
+    }
+
+    /** The most {@link #narrowTileCost} says: a quarter of the wide tile's speed. */
+    static final double MAX_NARROW_TILE_COST = 4;
 
     /**
      * Whether Gemm runs two panels of A per tile: when the trial of the width in use timed two stacked tiles faster
@@ -246,6 +271,9 @@ public final class KernelChoice {
                             + (t.twoPanelGflops() > 0 ? String.format(Locale.ROOT, ", 12×%d at %.1f%s",
                             2 * t.bits() / 32, t.twoPanelGflops(), t.bits() == DECISION.bits() && twoPanels()
                             ? " (used)" : "") : "")
+                            + (t.gatherGflops() > 0 ? String.format(Locale.ROOT, "; gathered 6×%d at %.1f, %d×%d at"
+                            + " %.1f", 2 * t.bits() / 32, t.gatherGflops(), MicroKernel.NARROW_ROWS, t.bits() / 32,
+                            t.narrowGatherGflops()) : "")
                     : "not compiled by this JVM (allocates a box per vector)"));
         }
         if (!DECISION.trials().isEmpty()) {

@@ -34,7 +34,7 @@ final class KernelChoiceCache {
             List<KernelChoice.Trial> trials = new ArrayList<>();
             for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
                 String[] f = line.split(" ");
-                if (f.length != 5) {
+                if (f.length != 7) {
                     return Optional.empty();
                 }
                 int bits = Integer.parseInt(f[0]);
@@ -42,7 +42,8 @@ final class KernelChoiceCache {
                     return Optional.empty();
                 }
                 trials.add(new KernelChoice.Trial(bits, Boolean.parseBoolean(f[1]), Double.parseDouble(f[2]),
-                        Double.parseDouble(f[3]), Double.parseDouble(f[4])));
+                        Double.parseDouble(f[3]), Double.parseDouble(f[4]), Double.parseDouble(f[5]),
+                        Double.parseDouble(f[6])));
             }
             return trials.isEmpty() ? Optional.empty() : Optional.of(trials);
         } catch (IOException | RuntimeException e) {
@@ -58,8 +59,8 @@ final class KernelChoiceCache {
         }
         StringBuilder text = new StringBuilder();
         for (KernelChoice.Trial t : trials) {
-            text.append(String.format(Locale.ROOT, "%d %b %.3f %.3f %.1f%n", t.bits(), t.compiled(), t.gflops(),
-                    t.twoPanelGflops(), t.millis()));
+            text.append(String.format(Locale.ROOT, "%d %b %.3f %.3f %.3f %.3f %.1f%n", t.bits(), t.compiled(),
+                    t.gflops(), t.twoPanelGflops(), t.gatherGflops(), t.narrowGatherGflops(), t.millis()));
         }
         try {
             Files.createDirectories(file.getParent());

@@ -69,8 +69,8 @@ final class KernelTrial {
     public static void main(String[] args) {
         for (String bits : args) {
             KernelChoice.Trial t = run(Integer.parseInt(bits));
-            System.out.printf(Locale.ROOT, "%s %d %b %.3f %.3f %.1f%n", RESULT, t.bits(), t.compiled(), t.gflops(),
-                    t.twoPanelGflops(), t.millis());
+            System.out.printf(Locale.ROOT, "%s %d %b %.3f %.3f %.3f %.3f %.1f%n", RESULT, t.bits(), t.compiled(),
+                    t.gflops(), t.twoPanelGflops(), t.gatherGflops(), t.narrowGatherGflops(), t.millis());
         }
     }
 
@@ -100,9 +100,10 @@ final class KernelTrial {
             String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             for (String line : output.split("\n")) {
                 String[] f = line.strip().split(" ");
-                if (f.length == 6 && f[0].equals(RESULT) && f[1].equals(Integer.toString(bits))) {
+                if (f.length == 8 && f[0].equals(RESULT) && f[1].equals(Integer.toString(bits))) {
                     return Optional.of(new KernelChoice.Trial(bits, Boolean.parseBoolean(f[2]),
-                            Double.parseDouble(f[3]), Double.parseDouble(f[4]), (System.nanoTime() - start) / 1e6));
+                            Double.parseDouble(f[3]), Double.parseDouble(f[4]), Double.parseDouble(f[5]),
+                            Double.parseDouble(f[6]), (System.nanoTime() - start) / 1e6));
                 }
             }
             return Optional.empty();
@@ -160,6 +161,7 @@ final class KernelTrial {
         Data d = new Data(k.columns());
         boolean compiled = warm.test(() -> round(k, bits, d));
         double gflops = compiled ? time(k, d, false) : 0;
+        double[] gathered = compiled ? timeGatheredInTurn(k, d) : new double[2];
         // The stacked tiles are warmed apart and after the rest is timed: with 16 vector registers (AVX2) C2 took
         // seconds over their 24 accumulators, and a budget shared with the rest made the whole width look
         // uncompilable; waiting for them, or their never compiling, may cost two panels but never the width.
@@ -171,7 +173,8 @@ final class KernelTrial {
             gflops = Math.max(gflops, inTurn[0]);
             twoPanelGflops = inTurn[1];
         }
-        return new KernelChoice.Trial(bits, compiled, gflops, twoPanelGflops, (System.nanoTime() - start) / 1e6);
+        return new KernelChoice.Trial(bits, compiled, gflops, twoPanelGflops, gathered[0], gathered[1],
+                (System.nanoTime() - start) / 1e6);
     }
 
     /**
@@ -230,6 +233,10 @@ final class KernelTrial {
         k.tile4(KC, d.pa, 0, d.pb, 0, 0, d.rows, 0, d.c, 0, nr, d.c, 0, nr);
         k.dots(KC, d.pb, 0, KC, 2 * KC, d.pb, 3 * KC, 4 * KC, 5 * KC, 6 * KC, d.sums);
         k.dots(KC + 3, d.pb, 0, KC, 2 * KC, d.pb, 3 * KC, 4 * KC, 5 * KC, 6 * KC, d.sums);
+        k.gatherTile(KC, d.x, 0, d.taps, 0, d.positions, 0, d.pb, 0, d.c, 0, nr, MicroKernel.ZEROS, 0, 0);
+        k.gatherTile(KC, d.x, 0, d.taps, 0, d.positions, 0, d.pb, 0, d.c, 0, nr, d.c, 0, nr);
+        k.gatherTileNarrow(KC, d.x, 0, d.taps, 0, d.positions, 0, d.pb, 0, d.c, 0, nr, MicroKernel.ZEROS, 0, 0);
+        k.gatherTileNarrow(KC, d.x, 0, d.taps, 0, d.positions, 0, d.pb, 0, d.c, 0, nr, d.c, 0, nr);
         k.packShifted(KC, d.pb, 0, d.rows, 0, d.panel);
         k.copyOutRows(d.panel, 0, nr + 3, d.c, 0, nr + 1, 2, nr + 1, 0.5f, 0f);
         k.copyRows(d.panel, 0, nr + 3, d.c, 0, nr + 1, 2, nr + 1);
@@ -288,6 +295,42 @@ final class KernelTrial {
         return new double[] {one, two};
     }
 
+    /**
+     * GFLOP/s of the gathered GEMM's wide tile (MR rows by NR columns) and narrow tile ({@link MicroKernel#NARROW_ROWS}
+     * rows by one vector), timed in turn as in {@link #timeInTurn}: the cost model prices a narrow tile's multiply-add
+     * at their ratio. The narrow tile broadcasts an image value for every fused multiply-add where the wide one
+     * broadcasts one for two, so the ratio depends on how many loads a core issues beside its FMAs.
+     */
+    private static double[] timeGatheredInTurn(MicroKernel k, Data d) {
+        double wide = 0, narrow = 0;
+        for (int w = 0; w < TIMING_WINDOWS; w++) {
+            wide = Math.max(wide, gatheredWindow(k, d, false));
+            narrow = Math.max(narrow, gatheredWindow(k, d, true));
+        }
+        return new double[] {wide, narrow};
+    }
+
+    /** GFLOP/s of one timing window of the gathered wide tile, or of the narrow one. */
+    private static double gatheredWindow(MicroKernel k, Data d, boolean narrow) {
+        int nr = k.columns();
+        long calls = 0, start = System.nanoTime(), elapsed;
+        do {
+            for (int i = 0; i < 64; i++) {
+                float[] from = i > 0 ? d.c : MicroKernel.ZEROS;
+                int startLd = i > 0 ? nr : 0;
+                if (narrow) {
+                    k.gatherTileNarrow(KC, d.x, 0, d.taps, 0, d.positions, 0, d.pb, 0, d.c, 0, nr, from, 0, startLd);
+                } else {
+                    k.gatherTile(KC, d.x, 0, d.taps, 0, d.positions, 0, d.pb, 0, d.c, 0, nr, from, 0, startLd);
+                }
+            }
+            calls += 64;
+            elapsed = System.nanoTime() - start;
+        } while (elapsed < TIMING_NANOS / TIMING_WINDOWS);
+        double multiplyAdds = narrow ? MicroKernel.NARROW_ROWS * (nr / 2) : Gemm.MR * nr;
+        return 2.0 * multiplyAdds * KC * calls / elapsed;
+    }
+
     /** GFLOP/s of one timing window of the tile, or of the stacked tiles. */
     private static double window(MicroKernel k, Data d, boolean twoPanels) {
         int nr = k.columns();
@@ -323,6 +366,13 @@ final class KernelTrial {
         final float[] panel;
         final float[] sums = new float[MicroKernel.DOTS_FLOATS];
         final int[] rows = new int[KC];
+        /**
+         * A gathered tile's operands, laid out as a weight gradient's: rows of taps (one every {@link #TAP_STEP}
+         * floats) reading an image at KC consecutive positions.
+         */
+        static final int TAP_STEP = 5;
+        final int[] taps = new int[MicroKernel.NARROW_ROWS], positions = new int[KC];
+        final float[] x = new float[TAP_STEP * MicroKernel.NARROW_ROWS + KC];
         final float[] plane = new float[H * W], pooled = new float[H * W / 4], planeGrad = new float[H * W];
 
         Data(int nr) {
@@ -333,6 +383,13 @@ final class KernelTrial {
             fill(random, pa);
             fill(random, pb);
             fill(random, plane);
+            fill(random, x);
+            for (int i = 0; i < taps.length; i++) {
+                taps[i] = i * TAP_STEP;
+            }
+            for (int p = 0; p < KC; p++) {
+                positions[p] = p;
+            }
             for (int p = 0; p < KC; p++) {
                 rows[p] = p * nr;
             }

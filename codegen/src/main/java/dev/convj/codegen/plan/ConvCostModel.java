@@ -360,19 +360,28 @@ public final class ConvCostModel {
     }
 
     /**
-     * {@link #gatherTileMultiplyAdds} priced as the wide tile's: a narrow tile's at {@link #NARROW_TILE_COST}; the
+     * {@link #gatherTileMultiplyAdds} priced as the wide tile's: a narrow tile's at {@link #narrowTileCost}; the
      * kernel-row tiles broadcast one image value for five multiply-adds, as cheap as the wide tile's.
      */
     static double gatherTileCost(ConvPass pass, ConvDims d) {
         double multiplyAdds = gatherTileMultiplyAdds(pass, d);
         boolean narrow = Gemm.gatherRows(d.og()) != Gemm.MR && !gathersKernelRows(pass, d);
-        return narrow ? NARROW_TILE_COST * multiplyAdds : multiplyAdds;
+        return narrow ? narrowTileCost() * multiplyAdds : multiplyAdds;
     }
 
     /**
-     * What a multiply-add of the gathered GEMM's narrow tile (twelve rows by one vector) costs in the wide tile's: it
-     * broadcasts an image value for every fused multiply-add where the wide tile broadcasts one for two, and ran at
-     * 116 GFLOP/s where the wide one ran 202 (LeNet-5's conv2 weight gradient, AVX-512 Zen 5, JDK 17).
+     * What a multiply-add of the gathered GEMM's narrow tile (twelve rows by one vector) costs in the wide tile's, as
+     * the kernel trial timed the two on this host ({@link KernelChoice#narrowTileCost}); {@link #NARROW_TILE_COST}
+     * where it timed neither.
+     */
+    static double narrowTileCost() {
+        return KernelChoice.narrowTileCost(NARROW_TILE_COST);
+    }
+
+    /**
+     * The narrow tile's cost where no trial timed it: it broadcasts an image value for every fused multiply-add where
+     * the wide tile broadcasts one for two, and ran at 116 GFLOP/s where the wide one ran 202 (LeNet-5's conv2 weight
+     * gradient, AVX-512 Zen 5, JDK 17).
      */
     static final double NARROW_TILE_COST = 1.7;
 

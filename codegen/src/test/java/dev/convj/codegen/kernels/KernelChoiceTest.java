@@ -16,11 +16,11 @@ import org.junit.jupiter.api.Test;
 class KernelChoiceTest {
 
     private static KernelChoice.Trial compiled(int bits, double gflops) {
-        return new KernelChoice.Trial(bits, true, gflops, gflops, 900);
+        return new KernelChoice.Trial(bits, true, gflops, gflops, gflops, gflops, 900);
     }
 
     private static KernelChoice.Trial boxed(int bits) {
-        return new KernelChoice.Trial(bits, false, 0, 0, 3000);
+        return new KernelChoice.Trial(bits, false, 0, 0, 0, 0, 3000);
     }
 
     @Test
@@ -50,13 +50,29 @@ class KernelChoiceTest {
 
     @Test
     void twoPanelsRunWhereTheTrialOfTheWidthInUseTimedThemFaster() {
-        KernelChoice.Trial wide = new KernelChoice.Trial(512, true, 97, 112, 900);
-        KernelChoice.Trial spills = new KernelChoice.Trial(256, true, 80, 41, 900);
+        KernelChoice.Trial wide = new KernelChoice.Trial(512, true, 97, 112, 90, 50, 900);
+        KernelChoice.Trial spills = new KernelChoice.Trial(256, true, 80, 41, 70, 40, 900);
         assertTrue(KernelChoice.twoPanelsFaster(decision(512, wide, spills)));
         assertEquals(false, KernelChoice.twoPanelsFaster(decision(256, wide, spills)), "16 registers: spills");
         assertEquals(false, KernelChoice.twoPanelsFaster(decision(512, new KernelChoice.Trial(512, true, 97, 97,
-                900))), "a tie keeps the single tile");
+                90, 50, 900))), "a tie keeps the single tile");
         assertEquals(false, KernelChoice.twoPanelsFaster(decision(0, boxed(512))), "plain Java");
+    }
+
+    @Test
+    void theNarrowTileIsPricedAtTheRatioTheTrialOfTheWidthInUseTimed() {
+        KernelChoice.Trial wide = new KernelChoice.Trial(512, true, 190, 200, 180, 100, 900);
+        KernelChoice.Trial avx2 = new KernelChoice.Trial(256, true, 95, 80, 90, 75, 900);
+        assertEquals(1.8, KernelChoice.narrowTileCost(decision(512, wide, avx2), 1.7), 1e-9);
+        assertEquals(1.2, KernelChoice.narrowTileCost(decision(256, wide, avx2), 1.7), 1e-9);
+        assertEquals(1.7, KernelChoice.narrowTileCost(decision(0, wide, avx2), 1.7), "plain Java: not timed");
+        assertEquals(1.7, KernelChoice.narrowTileCost(decision(512, new KernelChoice.Trial(512, true, 190, 0, 0, 0,
+                900)), 1.7), "a cached trial from before the gathered tiles were timed");
+        // a noisy window cannot price the narrow tile below the wide one or beyond four times it
+        assertEquals(1.0, KernelChoice.narrowTileCost(decision(512, new KernelChoice.Trial(512, true, 190, 0, 80, 100,
+                900)), 1.7), 1e-9);
+        assertEquals(4.0, KernelChoice.narrowTileCost(decision(512, new KernelChoice.Trial(512, true, 190, 0, 180, 9,
+                900)), 1.7), 1e-9);
     }
 
     private static KernelChoice.Decision decision(int bits, KernelChoice.Trial... trials) {
