@@ -160,9 +160,15 @@ final class GatherConvEmitter {
         }
         CodeBlock.Builder b = CodeBlock.builder();
         ctx.partialAccumulator(b, n);
-        b.addStatement("float[] col = cols[worker]")
-                .add("// dwᵀ[g][(c,t)][o] at col[$L..), from zero\n", at.resultAt())
-                .addStatement("$T.fill(col, $L, $L, 0f)", Arrays.class, at.resultAt(), at.end());
+        b.addStatement("float[] col = cols[worker]");
+        if (og % Gemm.NR == 0) {
+            b.add("// dwᵀ[g][(c,t)][o] at col[$L..), from zero\n", at.resultAt());
+        } else { // packTransposedColumns writes dy's channels only, so the panels' other columns are zeroed here
+            b.add("// dy's panels at col[$L..), their columns past its $L channels zero, and dwᵀ[g][(c,t)][o] at"
+                    + " col[$L..), from zero\n", at.packedAt(), og, at.resultAt());
+        }
+        b.addStatement("$T.fill(col, $L, $L, 0f)", Arrays.class, og % Gemm.NR == 0 ? at.resultAt() : at.packedAt(),
+                at.end());
         ctx.threadImages(b, x.shape().dim(0));
         b.beginControlFlow("for (int n = first; n < last; n++)");
         for (int group = 0; group < groups; group++) {
@@ -171,8 +177,8 @@ final class GatherConvEmitter {
             String[] image = image(b, name, at.src(), ctx.buf(x), xAt);
             String src = image[0], srcAt = image[1];
             b.add("// dy[n]'s channels as B[p][o] in panels of $L at col[$L..)\n", Gemm.NR, at.packedAt());
-            b.addStatement("$T.packTransposedPanels($L, $L, $L, $L, $L, 0, $L, col, $L)", ctx.gemmClass, d.outSize(),
-                    og, ctx.buf(dy), dyAt, d.outSize(), at.panels(), at.packedAt());
+            b.addStatement("$T.packTransposedColumns($L, $L, $L, $L, $L, col, $L)", ctx.gemmClass, d.outSize(), og,
+                    ctx.buf(dy), dyAt, d.outSize(), at.packedAt());
             if (byKernelRows) {
                 b.add("// dwᵀ[(c,t), o] += Σ_(i,j) image[$L[i] + $L[(c,kh)] + j + kw] · dy[o, i, j], two kernel rows"
                         + " (c,kh) of $L taps a tile: each image value broadcast once for the taps that read it\n", pos,

@@ -108,6 +108,34 @@ public final class Gemm {
     }
 
     /**
+     * {@link #packTransposedPanels} of all of B's panels, its columns below n only: the panels' columns past n keep
+     * what they hold, so a caller packing one image after another zeroes them once (a gathered weight gradient's dy:
+     * LeNet-5's 16 channels in AVX-512's 32-column panels, where writing the zeros per image doubled the stores). Four
+     * rows of a panel at a time, so each of b's rows is read in runs of four.
+     */
+    public static void packTransposedColumns(int k, int n, float[] b, int bOff, int ldb, float[] dst, int dstOff) {
+        for (int j0 = 0, at = dstOff; j0 < n; j0 += NR, at += k * NR) {
+            int width = Math.min(NR, n - j0), src = bOff + j0 * ldb, p = 0;
+            for (; p + 4 <= k; p += 4) {
+                int row = at + p * NR;
+                for (int j = 0; j < width; j++) {
+                    int from = src + j * ldb + p;
+                    float b0 = b[from], b1 = b[from + 1], b2 = b[from + 2], b3 = b[from + 3];
+                    dst[row + j] = b0;
+                    dst[row + NR + j] = b1;
+                    dst[row + 2 * NR + j] = b2;
+                    dst[row + 3 * NR + j] = b3;
+                }
+            }
+            for (; p < k; p++) {
+                for (int j = 0; j < width; j++) {
+                    dst[at + p * NR + j] = b[src + j * ldb + p];
+                }
+            }
+        }
+    }
+
+    /**
      * Packs panels [panelFrom, panelTo) of B for {@link #multiplyPacked}, where B is k×n row-major from {@code bOff}
      * (leading dimension {@code ldb}), e.g. a dense layer's weights [out, in] as the B of dx = dy·w: each row's NR
      * columns of a panel copied whole; columns past n are zeros.

@@ -273,6 +273,35 @@ class GemmPropertiesTest {
         }
     }
 
+    /**
+     * packTransposedColumns writes what packTransposedPanels writes in B's columns, for any k (four rows at a time
+     * and the rest) and n (whole panels and a part), and leaves the panels' columns past n as they were.
+     */
+    @Test
+    void packTransposedColumnsWritesTheColumnsOfBOnly() {
+        qt().withFixedSeed(41).withExamples(200).forAll(integers().between(1, 70), integers().between(1, 3 * Gemm.NR),
+                integers().between(0, 9)).checkAssert((k, n, bOff) -> {
+            Random r = new Random(k * 1000L + n);
+            int ldb = k + r.nextInt(3), panels = (n + Gemm.NR - 1) / Gemm.NR, size = panels * k * Gemm.NR;
+            float[] b = new float[bOff + n * ldb];
+            for (int i = 0; i < b.length; i++) {
+                b[i] = r.nextFloat() - 0.5f;
+            }
+            float[] expected = new float[size + 3], actual = new float[size + 3];
+            Gemm.packTransposedPanels(k, n, b, bOff, ldb, 0, panels, expected, 3);
+            java.util.Arrays.fill(actual, Float.NaN);
+            Gemm.packTransposedColumns(k, n, b, bOff, ldb, actual, 3);
+            for (int i = 0; i < actual.length; i++) {
+                int column = i < 3 ? -1 : (i - 3) / (k * Gemm.NR) * Gemm.NR + (i - 3) % Gemm.NR;
+                if (column >= 0 && column < n) {
+                    assertEquals(expected[i], actual[i], "k " + k + ", n " + n + ", float " + i);
+                } else {
+                    assertTrue(Float.isNaN(actual[i]), "k " + k + ", n " + n + ": float " + i + " is no column of B");
+                }
+            }
+        });
+    }
+
     @Test
     void multiplyEqualsTheNaiveProduct() {
         Gemm.Workspace ws = new Gemm.Workspace();
