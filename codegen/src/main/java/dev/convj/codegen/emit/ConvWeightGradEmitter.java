@@ -106,6 +106,9 @@ final class ConvWeightGradEmitter {
         if (tapwise) {
             tapwiseWeightGradEpilogue(d, b);
         }
+        if (implicit) {
+            implicitWeightGradSums(ctx, d, b, bias != null);
+        }
         if (bias != null) {
             implicitWeightGradWithBiasEpilogue(ctx, d, b, bias, size);
         }
@@ -206,13 +209,16 @@ final class ConvWeightGradEmitter {
      * dy spread over the padded grid at gridAt (one row of {@code length} per output channel), and, when it also sums
      * the bias, {@code length} ones at onesAt and the sums [o, kg + 1] at sumsAt.
      */
-    private record DotsLayout(int length, int kg, long gridAt, long onesAt, long sumsAt, long end) {
+    private record DotsLayout(int length, int kg, long gridAt, long onesAt, long sumsAt, long lanesAt, int lanesSize,
+                              long end) {
         static DotsLayout of(ConvDims d, boolean bias) {
             int length = ConvCostModel.dotLength(d);
             long gridAt = paddedCopyFloats(d, PaddedImage.of(d)), onesAt = gridAt + (long) d.og() * length;
             long sumsAt = onesAt + length;
-            return new DotsLayout(length, d.kg(), gridAt, onesAt, sumsAt,
-                    bias ? sumsAt + (long) d.og() * (d.kg() + 1) : onesAt);
+            long lanesAt = bias ? sumsAt + (long) d.og() * (d.kg() + 1) : onesAt;
+            int lanesSize = Gemm.lanesSize(d.og(), d.kg() + (bias ? 1 : 0));
+            return new DotsLayout(length, d.kg(), gridAt, onesAt, sumsAt, lanesAt, lanesSize,
+                    lanesAt + (long) d.g().groups() * lanesSize);
         }
     }
 
@@ -241,7 +247,24 @@ final class ConvWeightGradEmitter {
             b.add("// ones at col[$L..), and the sums [o, (c,t) then one more for $L] at col[$L..), from zero\n",
                     at.onesAt(), bias.name(), at.sumsAt());
             b.addStatement("$T.fill(col, $L, $L, 1f)", java.util.Arrays.class, at.onesAt(), at.sumsAt());
-            b.addStatement("$T.fill(col, $L, $L, 0f)", java.util.Arrays.class, at.sumsAt(), at.end());
+            b.addStatement("$T.fill(col, $L, $L, 0f)", java.util.Arrays.class, at.sumsAt(), at.lanesAt());
+        }
+        b.add("// the dot products' lanes at col[$L..), from zero: added up once, after the images\n", at.lanesAt());
+        b.addStatement("$T.fill(col, $L, $L, 0f)", java.util.Arrays.class, at.lanesAt(), at.end());
+    }
+
+    /** After a thread's images: the dot products' lanes added up into the sums (with a bias) or acc. */
+    private static void implicitWeightGradSums(EmitContext ctx, ConvDims d, CodeBlock.Builder b, boolean bias) {
+        DotsLayout at = DotsLayout.of(d, bias);
+        for (int group = 0; group < d.g().groups(); group++) {
+            long lanesAt = at.lanesAt() + (long) group * at.lanesSize();
+            if (bias) {
+                b.addStatement("$T.sumLanes($L, $L, col, $L, col, $L, $L)", ctx.gemmClass, d.og(), d.kg() + 1, lanesAt,
+                        at.sumsAt(), d.kg() + 1);
+            } else {
+                b.addStatement("$T.sumLanes($L, $L, col, $L, acc, $L, $L)", ctx.gemmClass, d.og(), d.kg(), lanesAt,
+                        (long) group * d.og() * d.kg(), d.kg());
+            }
         }
     }
 
@@ -278,15 +301,13 @@ final class ConvWeightGradEmitter {
         spreadOntoGrid(b, ctx.gemmClass, d, PaddedImage.of(d), ctx.buf(dy), dyAt, at.gridAt(), length);
         if (bias) {
             b.add("// sums[o, (c,t)] += Σ_q dy[o, q] · padded[q + $L[(c,t)]], and sums[o, $L] += Σ_q dy[o, q] (the"
-                    + " ones): $L×$L dot products of length $L\n", taps, d.kg(), d.og(), d.kg() + 1, length);
-            b.addStatement("$T.multiplyRows($L, $L, $L, col, $L, $L, col, 0, $L, col, $L, $L, gemm[worker])",
-                    ctx.gemmClass, d.og(), d.kg() + 1, length, at.gridAt(), length, taps, at.sumsAt(), d.kg() + 1);
-            return;
+                    + " ones): $L×$L dot products of length $L, in lanes\n", taps, d.kg(), d.og(), d.kg() + 1, length);
+        } else {
+            b.add("// dw[o, (c,t)] += Σ_q dy[o, q] · padded[q + $L[(c,t)]]: $L×$L dot products of length $L, in lanes\n",
+                    taps, d.og(), d.kg(), length);
         }
-        b.add("// dw[o, (c,t)] += Σ_q dy[o, q] · padded[q + $L[(c,t)]]: $L×$L dot products of length $L\n", taps,
-                d.og(), d.kg(), length);
-        b.addStatement("$T.multiplyRows($L, $L, $L, col, $L, $L, col, 0, $L, acc, $L, $L, gemm[worker])",
-                ctx.gemmClass, d.og(), d.kg(), length, at.gridAt(), length, taps, (long) group * d.og() * d.kg(),
-                d.kg());
+        b.addStatement("$T.multiplyRowsInLanes($L, $L, $L, col, $L, $L, col, 0, $L, col, $L, gemm[worker])",
+                ctx.gemmClass, d.og(), d.kg() + (bias ? 1 : 0), length, at.gridAt(), length, taps,
+                at.lanesAt() + (long) group * at.lanesSize());
     }
 }

@@ -233,6 +233,7 @@ final class KernelTrial {
         k.tile4(KC, d.pa, 0, d.pb, 0, 0, d.rows, 0, d.c, 0, nr, d.c, 0, nr);
         k.dots(KC, d.pb, 0, KC, 2 * KC, d.pb, 3 * KC, 4 * KC, 5 * KC, 6 * KC, d.sums);
         k.dots(KC + 3, d.pb, 0, KC, 2 * KC, d.pb, 3 * KC, 4 * KC, 5 * KC, 6 * KC, d.sums);
+        k.dotLanes(KC, d.pb, 0, KC, 2 * KC, d.pb, 3 * KC, 4 * KC, 5 * KC, 6 * KC, d.sums, 12);
         k.gatherTile(KC, d.x, 0, d.taps, 0, d.positions, 0, d.pb, 0, d.c, 0, nr, MicroKernel.ZEROS, 0, 0);
         k.gatherTile(KC, d.x, 0, d.taps, 0, d.positions, 0, d.pb, 0, d.c, 0, nr, d.c, 0, nr);
         k.gatherTileNarrow(KC, d.x, 0, d.taps, 0, d.positions, 0, d.pb, 0, d.c, 0, nr, MicroKernel.ZEROS, 0, 0);

@@ -65,6 +65,14 @@ interface MicroKernel {
     void dots(int k, float[] a, int a0, int a1, int a2, float[] b, int b0, int b1, int b2, int b3, float[] sums);
 
     /**
+     * {@link #dots} left in vector lanes, for sums that go on over many calls: lanes[at + (i·4 + j)·V + l] += the sum
+     * of the terms p ≡ l (mod V) of a_i · b_j, p &lt; k, where V = {@link #columns()} / 2 and k is a multiple of V.
+     * The lanes are added up once at the end ({@link Gemm#sumLanes}) instead of after every call.
+     */
+    void dotLanes(int k, float[] a, int a0, int a1, int a2, float[] b, int b0, int b1, int b2, int b3, float[] lanes,
+                  int at);
+
+    /**
      * One MR×NR tile of C (+= when add) whose A is read from an image through two offset tables:
      * A[i][p] = x[xAt + rows[rowAt + i] + steps[stepAt + p]], B's row p at bAt + p·NR (packed). With rows the output
      * positions and steps the taps it is a convolution with the channels in the lanes; with rows the taps and steps

@@ -101,6 +101,21 @@ final class ScalarKernel implements MicroKernel {
         addDots(0, k, a, a0, a1, a2, b, b0, b1, b2, b3, sums);
     }
 
+    @Override
+    public void dotLanes(int k, float[] a, int a0, int a1, int a2, float[] b, int b0, int b1, int b2, int b3,
+                         float[] lanes, int at) {
+        int v = columns() / 2;
+        for (int i = 0; i < 3; i++) {
+            int ai = i == 0 ? a0 : i == 1 ? a1 : a2;
+            for (int j = 0; j < 4; j++) {
+                int bj = j == 0 ? b0 : j == 1 ? b1 : j == 2 ? b2 : b3, sum = at + (i * 4 + j) * v;
+                for (int p = 0; p < k; p++) {
+                    lanes[sum + p % v] += a[ai + p] * b[bj + p];
+                }
+            }
+        }
+    }
+
     /** Adds the terms p ∈ [from, k) of {@link #dots}: sums[i · 4 + j] += Σ_p a[ai + p] · b[bj + p]. */
     static void addDots(int from, int k, float[] a, int a0, int a1, int a2, float[] b, int b0, int b1, int b2,
                         int b3, float[] sums) {

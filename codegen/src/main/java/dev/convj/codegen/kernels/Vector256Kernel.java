@@ -486,10 +486,31 @@ final class Vector256Kernel implements MicroKernel {
     @Override
     public void dots(int k, float[] a, int a0, int a1, int a2, float[] b, int b0, int b1, int b2, int b3,
                      float[] sums) {
+        // The lanes go to scratch behind the results, from −0 (x + −0 is x for every x), and are added there, in lane
+        // order: twelve reduceLanes cost as much as 70 steps of the loop (a 3×4 block of 848-long dots ran 5.1 ns a
+        // step with them, 3.0–3.8 without, Temurin 25 and JDK 17, AVX2 Zen 3).
+        int at = 12, kv = S.loopBound(k);
+        java.util.Arrays.fill(sums, at, at + 12 * L, -0f);
+        dotLanes(kv, a, a0, a1, a2, b, b0, b1, b2, b3, sums, at);
+        for (int i = 0; i < 12; i++) {
+            float sum = sums[at + i * L];
+            for (int lane = 1; lane < L; lane++) {
+                sum += sums[at + i * L + lane];
+            }
+            sums[i] = sum;
+        }
+        if (kv < k) { // the tail, when k is not a multiple of the vector length
+            ScalarKernel.addDots(kv, k, a, a0, a1, a2, b, b0, b1, b2, b3, sums);
+        }
+    }
+
+    @Override
+    public void dotLanes(int k, float[] a, int a0, int a1, int a2, float[] b, int b0, int b1, int b2, int b3,
+                         float[] lanes, int at) {
         if (UNROLLED_DOTS) {
-            dotsUnrolled(k, a, a0, a1, a2, b, b0, b1, b2, b3, sums);
+            dotLanesUnrolled(k, a, a0, a1, a2, b, b0, b1, b2, b3, lanes, at);
         } else {
-            dotsStepwise(k, a, a0, a1, a2, b, b0, b1, b2, b3, sums);
+            dotLanesStepwise(k, a, a0, a1, a2, b, b0, b1, b2, b3, lanes, at);
         }
     }
 
@@ -500,9 +521,9 @@ final class Vector256Kernel implements MicroKernel {
      */
     private static final boolean UNROLLED_DOTS = VectorSupport.manyRegisters();
 
-    /** {@link #dots} on an int induction variable, which C2 unrolls; the same body as {@link #dotsStepwise}. */
-    private static void dotsUnrolled(int k, float[] a, int a0, int a1, int a2, float[] b, int b0, int b1,
-                                     int b2, int b3, float[] sums) {
+    /** {@link #dotLanes} on an int induction variable, which C2 unrolls; the same body as {@link #dotLanesStepwise}. */
+    private static void dotLanesUnrolled(int k, float[] a, int a0, int a1, int a2, float[] b, int b0, int b1,
+                                         int b2, int b3, float[] lanes, int at) {
         FloatVector s00, s01, s02, s03, s10, s11, s12, s13, s20, s21, s22, s23;
         s00 = s01 = s02 = s03 = s10 = s11 = s12 = s13 = s20 = s21 = s22 = s23 = FloatVector.zero(S);
         int kv = S.loopBound(k);
@@ -528,39 +549,26 @@ final class Vector256Kernel implements MicroKernel {
             s13 = x1.fma(y, s13);
             s23 = x2.fma(y, s23);
         }
-        // The lanes go to scratch behind the results and are added there, in lane order: twelve reduceLanes cost as
-        // much as 70 steps of the loop above (a 3×4 block of 848-long dots ran 5.1 ns a step with them, 3.0–3.8
-        // without, Temurin 25 and JDK 17, AVX2 Zen 3).
-        int at = 12;
-        s00.intoArray(sums, at);
-        s01.intoArray(sums, at + L);
-        s02.intoArray(sums, at + 2 * L);
-        s03.intoArray(sums, at + 3 * L);
-        s10.intoArray(sums, at + 4 * L);
-        s11.intoArray(sums, at + 5 * L);
-        s12.intoArray(sums, at + 6 * L);
-        s13.intoArray(sums, at + 7 * L);
-        s20.intoArray(sums, at + 8 * L);
-        s21.intoArray(sums, at + 9 * L);
-        s22.intoArray(sums, at + 10 * L);
-        s23.intoArray(sums, at + 11 * L);
-        for (int i = 0; i < 12; i++) {
-            float sum = sums[at + i * L];
-            for (int lane = 1; lane < L; lane++) {
-                sum += sums[at + i * L + lane];
-            }
-            sums[i] = sum;
-        }
-        if (kv < k) { // the tail, when k is not a multiple of the vector length
-            ScalarKernel.addDots(kv, k, a, a0, a1, a2, b, b0, b1, b2, b3, sums);
-        }
+        s00.add(FloatVector.fromArray(S, lanes, at)).intoArray(lanes, at);
+        s01.add(FloatVector.fromArray(S, lanes, at + L)).intoArray(lanes, at + L);
+        s02.add(FloatVector.fromArray(S, lanes, at + 2 * L)).intoArray(lanes, at + 2 * L);
+        s03.add(FloatVector.fromArray(S, lanes, at + 3 * L)).intoArray(lanes, at + 3 * L);
+        s10.add(FloatVector.fromArray(S, lanes, at + 4 * L)).intoArray(lanes, at + 4 * L);
+        s11.add(FloatVector.fromArray(S, lanes, at + 5 * L)).intoArray(lanes, at + 5 * L);
+        s12.add(FloatVector.fromArray(S, lanes, at + 6 * L)).intoArray(lanes, at + 6 * L);
+        s13.add(FloatVector.fromArray(S, lanes, at + 7 * L)).intoArray(lanes, at + 7 * L);
+        s20.add(FloatVector.fromArray(S, lanes, at + 8 * L)).intoArray(lanes, at + 8 * L);
+        s21.add(FloatVector.fromArray(S, lanes, at + 9 * L)).intoArray(lanes, at + 9 * L);
+        s22.add(FloatVector.fromArray(S, lanes, at + 10 * L)).intoArray(lanes, at + 10 * L);
+        s23.add(FloatVector.fromArray(S, lanes, at + 11 * L)).intoArray(lanes, at + 11 * L);
     }
+
     /**
-     * {@link #dots} on a long induction variable, which C2 leaves rolled: the body of {@link #dotsUnrolled}, written
-     * twice because C2 decides by the loop's own shape.
+     * {@link #dotLanes} on a long induction variable, which C2 leaves rolled: the body of {@link #dotLanesUnrolled},
+     * written twice because C2 decides by the loop's own shape.
      */
-    private static void dotsStepwise(int k, float[] a, int a0, int a1, int a2, float[] b, int b0, int b1,
-                                     int b2, int b3, float[] sums) {
+    private static void dotLanesStepwise(int k, float[] a, int a0, int a1, int a2, float[] b, int b0, int b1,
+                                         int b2, int b3, float[] lanes, int at) {
         FloatVector s00, s01, s02, s03, s10, s11, s12, s13, s20, s21, s22, s23;
         s00 = s01 = s02 = s03 = s10 = s11 = s12 = s13 = s20 = s21 = s22 = s23 = FloatVector.zero(S);
         int kv = S.loopBound(k);
@@ -589,32 +597,18 @@ final class Vector256Kernel implements MicroKernel {
             s13 = x1.fma(y, s13);
             s23 = x2.fma(y, s23);
         }
-        // The lanes go to scratch behind the results and are added there, in lane order: twelve reduceLanes cost as
-        // much as 70 steps of the loop above (a 3×4 block of 848-long dots ran 5.1 ns a step with them, 3.0–3.8
-        // without, Temurin 25 and JDK 17, AVX2 Zen 3).
-        int at = 12;
-        s00.intoArray(sums, at);
-        s01.intoArray(sums, at + L);
-        s02.intoArray(sums, at + 2 * L);
-        s03.intoArray(sums, at + 3 * L);
-        s10.intoArray(sums, at + 4 * L);
-        s11.intoArray(sums, at + 5 * L);
-        s12.intoArray(sums, at + 6 * L);
-        s13.intoArray(sums, at + 7 * L);
-        s20.intoArray(sums, at + 8 * L);
-        s21.intoArray(sums, at + 9 * L);
-        s22.intoArray(sums, at + 10 * L);
-        s23.intoArray(sums, at + 11 * L);
-        for (int i = 0; i < 12; i++) {
-            float sum = sums[at + i * L];
-            for (int lane = 1; lane < L; lane++) {
-                sum += sums[at + i * L + lane];
-            }
-            sums[i] = sum;
-        }
-        if (kv < k) { // the tail, when k is not a multiple of the vector length
-            ScalarKernel.addDots(kv, k, a, a0, a1, a2, b, b0, b1, b2, b3, sums);
-        }
+        s00.add(FloatVector.fromArray(S, lanes, at)).intoArray(lanes, at);
+        s01.add(FloatVector.fromArray(S, lanes, at + L)).intoArray(lanes, at + L);
+        s02.add(FloatVector.fromArray(S, lanes, at + 2 * L)).intoArray(lanes, at + 2 * L);
+        s03.add(FloatVector.fromArray(S, lanes, at + 3 * L)).intoArray(lanes, at + 3 * L);
+        s10.add(FloatVector.fromArray(S, lanes, at + 4 * L)).intoArray(lanes, at + 4 * L);
+        s11.add(FloatVector.fromArray(S, lanes, at + 5 * L)).intoArray(lanes, at + 5 * L);
+        s12.add(FloatVector.fromArray(S, lanes, at + 6 * L)).intoArray(lanes, at + 6 * L);
+        s13.add(FloatVector.fromArray(S, lanes, at + 7 * L)).intoArray(lanes, at + 7 * L);
+        s20.add(FloatVector.fromArray(S, lanes, at + 8 * L)).intoArray(lanes, at + 8 * L);
+        s21.add(FloatVector.fromArray(S, lanes, at + 9 * L)).intoArray(lanes, at + 9 * L);
+        s22.add(FloatVector.fromArray(S, lanes, at + 10 * L)).intoArray(lanes, at + 10 * L);
+        s23.add(FloatVector.fromArray(S, lanes, at + 11 * L)).intoArray(lanes, at + 11 * L);
     }
 
     /**

@@ -148,6 +148,19 @@ class GemmPropertiesTest {
             k.dots(kc, pb, 0, 40, 80, pb, 120, 160, 200, 240, sums);
             ScalarKernel.INSTANCE.dots(kc, pb, 0, 40, 80, pb, 120, 160, 200, 240, plain);
             assertClose(java.util.Arrays.copyOf(plain, 12), java.util.Arrays.copyOf(sums, 12), kc, bits + "-bit dots");
+            // the same dot products left in lanes, twice over (the lanes add up), whole vectors of k
+            int lanes = nr / 2, kv = kc - kc % lanes;
+            float[] inLanes = new float[3 + 12 * lanes];
+            k.dotLanes(kv, pb, 0, 40, 80, pb, 120, 160, 200, 240, inLanes, 3);
+            k.dotLanes(kv, pb, 0, 40, 80, pb, 120, 160, 200, 240, inLanes, 3);
+            ScalarKernel.INSTANCE.dots(kv, pb, 0, 40, 80, pb, 120, 160, 200, 240, plain);
+            float[] laneSums = new float[12];
+            for (int s = 0; s < 12; s++) {
+                for (int l = 0; l < lanes; l++) {
+                    laneSums[s] += inLanes[3 + s * lanes + l] / 2;
+                }
+            }
+            assertClose(java.util.Arrays.copyOf(plain, 12), laneSums, kv, bits + "-bit dotLanes");
             float[] panel = new float[kc * nr];
             k.packShifted(kc, pb, 3, rows, 0, panel);
             for (int p = 0; p < kc; p++) {
@@ -528,6 +541,47 @@ class GemmPropertiesTest {
                         s += (double) a[5 + i * lda + p] * b[2 + rows[j] + p];
                     }
                     assertTrue(Math.abs(cm[i * ldc + j] - s) <= 1e-4 * Math.sqrt(c.k()) + 1e-6, c + " at " + i + "," + j);
+                }
+            }
+        });
+    }
+
+    @Test
+    void dotProductsKeptInLanesOverManyCallsSumToTheDotProducts() {
+        // three "images" of multiplyRowsInLanes into one set of lanes, then sumLanes: each C[i][j] gains the sum of
+        // the three images' dot products, nothing past column n, and a partial tile's repeated rows add nothing
+        Gemm.Workspace ws = new Gemm.Workspace();
+        qt().withFixedSeed(26).withExamples(80).forAll(CASES).checkAssert(c -> {
+            Random r = new Random(c.seed());
+            int[] rows = new int[c.n()];
+            int maxRow = 0;
+            for (int j = 0; j < c.n(); j++) {
+                rows[j] = r.nextInt(2 * c.k() + 1);
+                maxRow = Math.max(maxRow, rows[j]);
+            }
+            int lda = c.k() + c.pad(), ldc = c.n() + c.pad(), images = 3, imageFloats = 5 + c.m() * lda;
+            float[] a = random(r, images * imageFloats), b = random(r, 2 + maxRow + c.k());
+            float[] lanes = new float[7 + Gemm.lanesSize(c.m(), c.n())];
+            for (int image = 0; image < images; image++) {
+                Gemm.multiplyRowsInLanes(c.m(), c.n(), c.k(), a, image * imageFloats + 5, lda, b, 2, rows, lanes, 7,
+                        ws);
+            }
+            float[] cm = random(r, c.m() * ldc), before = cm.clone();
+            Gemm.sumLanes(c.m(), c.n(), lanes, 7, cm, 0, ldc);
+            for (int i = 0; i < c.m(); i++) {
+                for (int j = 0; j < ldc; j++) {
+                    if (j >= c.n()) {
+                        assertTrue(cm[i * ldc + j] == before[i * ldc + j], c + " wrote past column n");
+                        continue;
+                    }
+                    double s = before[i * ldc + j];
+                    for (int image = 0; image < images; image++) {
+                        for (int p = 0; p < c.k(); p++) {
+                            s += (double) a[image * imageFloats + 5 + i * lda + p] * b[2 + rows[j] + p];
+                        }
+                    }
+                    assertTrue(Math.abs(cm[i * ldc + j] - s) <= 1e-4 * Math.sqrt(images * c.k()) + 1e-6,
+                            c + " at " + i + "," + j + ": " + cm[i * ldc + j] + " against " + s);
                 }
             }
         });
