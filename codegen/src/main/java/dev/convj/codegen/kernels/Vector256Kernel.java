@@ -489,7 +489,7 @@ final class Vector256Kernel implements MicroKernel {
         // The lanes go to scratch behind the results, from −0 (x + −0 is x for every x), and are added there, in lane
         // order: twelve reduceLanes cost as much as 70 steps of the loop (a 3×4 block of 848-long dots ran 5.1 ns a
         // step with them, 3.0–3.8 without, Temurin 25 and JDK 17, AVX2 Zen 3).
-        int at = 12, kv = S.loopBound(k);
+        int at = 12, kv = k - k % L; // no vector call here: this small method may be inlined (KernelShapeTest)
         java.util.Arrays.fill(sums, at, at + 12 * L, -0f);
         dotLanes(kv, a, a0, a1, a2, b, b0, b1, b2, b3, sums, at);
         for (int i = 0; i < 12; i++) {
