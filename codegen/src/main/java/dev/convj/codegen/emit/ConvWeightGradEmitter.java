@@ -303,8 +303,8 @@ final class ConvWeightGradEmitter {
             b.add("// sums[o, (c,t)] += Σ_q dy[o, q] · padded[q + $L[(c,t)]], and sums[o, $L] += Σ_q dy[o, q] (the"
                     + " ones): $L×$L dot products of length $L, in lanes\n", taps, d.kg(), d.og(), d.kg() + 1, length);
         } else {
-            b.add("// dw[o, (c,t)] += Σ_q dy[o, q] · padded[q + $L[(c,t)]]: $L×$L dot products of length $L, in lanes\n",
-                    taps, d.og(), d.kg(), length);
+            b.add("// dw[o, (c,t)] += Σ_q dy[o, q] · padded[q + $L[(c,t)]]: $L×$L dot products of length $L,"
+                    + " in lanes\n", taps, d.og(), d.kg(), length);
         }
         b.addStatement("$T.multiplyRowsInLanes($L, $L, $L, col, $L, $L, col, 0, $L, col, $L, gemm[worker])",
                 ctx.gemmClass, d.og(), d.kg() + (bias ? 1 : 0), length, at.gridAt(), length, taps,
