@@ -243,6 +243,38 @@ class WinogradConvTest {
     }
 
     /**
+     * Each filter's transform (G g Gᵀ forward, Gᵀ dU G for the weight gradient) is a call of its own: a method run
+     * once a step with the filters' loop inside reached C2 only after about a hundred steps of the small VGG, running
+     * interpreted meanwhile (0.6–0.8 ms a step for 32×32 filters against 0.02 compiled), which no output shows.
+     */
+    @Test
+    void filterTransformsGoOneFilterACall() {
+        Graph g = layer(2, 8, 8, 8, 8, 1, false, true, true);
+        GraphBuilder b = new GraphBuilder();
+        Node x = b.input("x", Shape.of(2, 8, 8, 8), DType.F32);
+        Node w = b.parameter("w", Shape.of(8, 8, 3, 3), new ParamInit.Uniform(0.5));
+        Node y = b.apply("conv", new Conv(same(1)), x, w);
+        b.output(b.apply("loss", new Sum(List.of(0, 1, 2, 3)), b.apply("sq", new Mul(), y, y)));
+        Graph training = Autodiff.gradients(b.build(), "loss", List.of("w")).graph();
+        for (Graph graph : List.of(g, training)) {
+            Schedule s = Schedule.threads(1);
+            for (ConvSchedule cs : GraphCompiler.plan(graph, Schedule.defaults()).schedules()) {
+                s = s.withAlgorithm(cs.node(), ConvAlgorithm.WINOGRAD_4X4_3X3);
+            }
+            String source = COMPILER.generate(graph, s).source();
+            java.util.regex.Matcher m = java.util.regex.Pattern
+                    .compile("private static void (\\w+_(filters|dw))\\(([^)]*)\\) \\{([^}]*)\\}").matcher(source);
+            int transforms = 0;
+            while (m.find()) {
+                transforms++;
+                assertTrue(m.group(4).contains(m.group(1) + "_one("), m.group(1) + " should call " + m.group(1)
+                        + "_one for each filter, not hold the transform in its loop:\n" + m.group(4));
+            }
+            assertEquals(graph == g ? 1 : 2, transforms, "filter transforms in\n" + source);
+        }
+    }
+
+    /**
      * The weight gradient by F(2×2, 3×3) and F(4×4, 3×3) (dw = Gᵀ [Σ (A dy Aᵀ) ⊙ (Bᵀ x B)] G) against the
      * interpreter on random shapes: odd sizes whose last tiles are partial, paddings 0..2, batches across chunks, one
      * to three threads, channel counts that fill whole vectors (the vector transforms) and ones that do not (the
