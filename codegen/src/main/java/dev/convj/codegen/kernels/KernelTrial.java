@@ -160,8 +160,11 @@ final class KernelTrial {
         MicroKernel k = kernelOf(bits);
         Data d = new Data(k.columns());
         boolean compiled = warm.test(() -> round(k, bits, d));
-        double gflops = compiled ? time(k, d, false) : 0;
-        double[] gathered = compiled ? timeGatheredInTurn(k, d) : new double[2];
+        double gflops = compiled ? time(k, d, Timed.TILE) : 0;
+        // the gathered GEMM's wide and narrow tiles: the cost model prices a narrow tile's multiply-add at their ratio
+        // (it broadcasts an image value for every FMA where the wide one broadcasts one for two, so the ratio depends
+        // on how many loads a core issues beside its FMAs)
+        double[] gathered = compiled ? timeInTurn(k, d, Timed.GATHERED, Timed.GATHERED_NARROW) : new double[2];
         // The stacked tiles are warmed apart and after the rest is timed: with 16 vector registers (AVX2) C2 took
         // seconds over their 24 accumulators, and a budget shared with the rest made the whole width look
         // uncompilable; waiting for them, or their never compiling, may cost two panels but never the width.
@@ -169,7 +172,7 @@ final class KernelTrial {
                 && warm.test(() -> twoPanelRound(k, d));
         double twoPanelGflops = 0;
         if (twoPanelsCompiled) {
-            double[] inTurn = timeInTurn(k, d);
+            double[] inTurn = timeInTurn(k, d, Timed.TILE, Timed.TWO_PANELS);
             gflops = Math.max(gflops, inTurn[0]);
             twoPanelGflops = inTurn[1];
         }
@@ -270,86 +273,71 @@ final class KernelTrial {
         k.tileAt2(KC, d.pa, 0, Gemm.MR * KC, d.pb, 0, d.rows, 0, d.c, 0, nr, d.c, 0, nr);
     }
 
-    /**
-     * GFLOP/s of the warm 6×NR tile (or with twoPanels the 12×NR of {@link MicroKernel#tile2}) with B in a packed
-     * panel: the best of short windows, as load comes and goes.
-     */
-    private static double time(MicroKernel k, Data d, boolean twoPanels) {
+    /** The tiles a trial times. */
+    private enum Timed {
+        /** {@link MicroKernel#tile}: MR rows by NR columns, B packed. */
+        TILE,
+        /** {@link MicroKernel#tile2}: two panels of A stacked. */
+        TWO_PANELS,
+        /** {@link MicroKernel#gatherTile}: MR rows by NR columns, A read from an image through offset tables. */
+        GATHERED,
+        /** {@link MicroKernel#gatherTileNarrow}: {@link MicroKernel#NARROW_ROWS} rows by one vector. */
+        GATHERED_NARROW;
+
+        /** Multiply-adds of one call on a kernel of nr columns. */
+        long multiplyAdds(int nr) {
+            return (long) KC * switch (this) {
+                case TILE, GATHERED -> Gemm.MR * nr;
+                case TWO_PANELS -> 2 * Gemm.MR * nr;
+                case GATHERED_NARROW -> MicroKernel.NARROW_ROWS * (nr / 2);
+            };
+        }
+    }
+
+    /** GFLOP/s of the warm tile: the best of short windows, as load comes and goes. */
+    private static double time(MicroKernel k, Data d, Timed tile) {
         double best = 0;
         for (int w = 0; w < TIMING_WINDOWS; w++) {
-            best = Math.max(best, window(k, d, twoPanels));
+            best = Math.max(best, window(k, d, tile));
         }
         return best;
     }
 
     /**
-     * The best of both tiles over windows taken in turn, {one panel, two panels}: a host whose load comes and goes
-     * then slows both alike, and cannot make the slower tile look faster (on AVX2, one 6×16 figure taken alone came
-     * out at 44 GFLOP/s in a busy moment and 88 in a quiet one, against 37 for the stacked tiles).
+     * The best of two tiles over windows taken in turn: a host whose load comes and goes then slows both alike, and
+     * cannot make the slower tile look faster (on AVX2, one 6×16 figure taken alone came out at 44 GFLOP/s in a busy
+     * moment and 88 in a quiet one, against 37 for the stacked tiles).
      */
-    private static double[] timeInTurn(MicroKernel k, Data d) {
-        double one = 0, two = 0;
+    private static double[] timeInTurn(MicroKernel k, Data d, Timed first, Timed second) {
+        double a = 0, b = 0;
         for (int w = 0; w < TIMING_WINDOWS; w++) {
-            one = Math.max(one, window(k, d, false));
-            two = Math.max(two, window(k, d, true));
+            a = Math.max(a, window(k, d, first));
+            b = Math.max(b, window(k, d, second));
         }
-        return new double[] {one, two};
+        return new double[] {a, b};
     }
 
-    /**
-     * GFLOP/s of the gathered GEMM's wide tile (MR rows by NR columns) and narrow tile ({@link MicroKernel#NARROW_ROWS}
-     * rows by one vector), timed in turn as in {@link #timeInTurn}: the cost model prices a narrow tile's multiply-add
-     * at their ratio. The narrow tile broadcasts an image value for every fused multiply-add where the wide one
-     * broadcasts one for two, so the ratio depends on how many loads a core issues beside its FMAs.
-     */
-    private static double[] timeGatheredInTurn(MicroKernel k, Data d) {
-        double wide = 0, narrow = 0;
-        for (int w = 0; w < TIMING_WINDOWS; w++) {
-            wide = Math.max(wide, gatheredWindow(k, d, false));
-            narrow = Math.max(narrow, gatheredWindow(k, d, true));
-        }
-        return new double[] {wide, narrow};
-    }
-
-    /** GFLOP/s of one timing window of the gathered wide tile, or of the narrow one. */
-    private static double gatheredWindow(MicroKernel k, Data d, boolean narrow) {
+    /** GFLOP/s of one timing window of a tile, its sums started from zero on the first call and from C after. */
+    private static double window(MicroKernel k, Data d, Timed tile) {
         int nr = k.columns();
         long calls = 0, start = System.nanoTime(), elapsed;
         do {
             for (int i = 0; i < 64; i++) {
                 float[] from = i > 0 ? d.c : MicroKernel.ZEROS;
                 int startLd = i > 0 ? nr : 0;
-                if (narrow) {
-                    k.gatherTileNarrow(KC, d.x, 0, d.taps, 0, d.positions, 0, d.pb, 0, d.c, 0, nr, from, 0, startLd);
-                } else {
-                    k.gatherTile(KC, d.x, 0, d.taps, 0, d.positions, 0, d.pb, 0, d.c, 0, nr, from, 0, startLd);
+                switch (tile) {
+                    case TILE -> k.tile(KC, d.pa, 0, d.pb, 0, nr, d.c, 0, nr, from, 0, startLd);
+                    case TWO_PANELS -> k.tile2(KC, d.pa, 0, Gemm.MR * KC, d.pb, 0, nr, d.c, 0, nr, from, 0, startLd);
+                    case GATHERED -> k.gatherTile(KC, d.x, 0, d.taps, 0, d.positions, 0, d.pb, 0, d.c, 0, nr, from, 0,
+                            startLd);
+                    case GATHERED_NARROW -> k.gatherTileNarrow(KC, d.x, 0, d.taps, 0, d.positions, 0, d.pb, 0, d.c,
+                            0, nr, from, 0, startLd);
                 }
             }
             calls += 64;
             elapsed = System.nanoTime() - start;
         } while (elapsed < TIMING_NANOS / TIMING_WINDOWS);
-        double multiplyAdds = narrow ? MicroKernel.NARROW_ROWS * (nr / 2) : Gemm.MR * nr;
-        return 2.0 * multiplyAdds * KC * calls / elapsed;
-    }
-
-    /** GFLOP/s of one timing window of the tile, or of the stacked tiles. */
-    private static double window(MicroKernel k, Data d, boolean twoPanels) {
-        int nr = k.columns();
-        long calls = 0, start = System.nanoTime(), elapsed;
-        do {
-            for (int i = 0; i < 64; i++) {
-                float[] from = i > 0 ? d.c : MicroKernel.ZEROS;
-                int startLd = i > 0 ? nr : 0;
-                if (twoPanels) {
-                    k.tile2(KC, d.pa, 0, Gemm.MR * KC, d.pb, 0, nr, d.c, 0, nr, from, 0, startLd);
-                } else {
-                    k.tile(KC, d.pa, 0, d.pb, 0, nr, d.c, 0, nr, from, 0, startLd);
-                }
-            }
-            calls += twoPanels ? 128 : 64;
-            elapsed = System.nanoTime() - start;
-        } while (elapsed < TIMING_NANOS / TIMING_WINDOWS);
-        return 2.0 * Gemm.MR * nr * KC * calls / elapsed;
+        return 2.0 * tile.multiplyAdds(nr) * calls / elapsed;
     }
 
     /** The trial's operands, sized for NR columns; small values, so repeated accumulation stays finite. */

@@ -513,6 +513,15 @@ class GemmPropertiesTest {
         });
     }
 
+    /** Random, unsorted, repeating offsets of B's rows for multiplyRows: one per column of C. */
+    private static int[] rowTable(Random r, Case c) {
+        int[] rows = new int[c.n()];
+        for (int j = 0; j < c.n(); j++) {
+            rows[j] = r.nextInt(2 * c.k() + 1);
+        }
+        return rows;
+    }
+
     @Test
     void multiplyRowsAddsDotProductsOfRowsPlacedByATable() {
         // C[i][j] += Σ_p A[aOff + i·lda + p] · B[bOff + rows[j] + p]: a weight gradient read in place. Random
@@ -520,12 +529,8 @@ class GemmPropertiesTest {
         Gemm.Workspace ws = new Gemm.Workspace();
         qt().withFixedSeed(24).withExamples(80).forAll(CASES).checkAssert(c -> {
             Random r = new Random(c.seed());
-            int[] rows = new int[c.n()];
-            int maxRow = 0;
-            for (int j = 0; j < c.n(); j++) {
-                rows[j] = r.nextInt(2 * c.k() + 1);
-                maxRow = Math.max(maxRow, rows[j]);
-            }
+            int[] rows = rowTable(r, c);
+            int maxRow = java.util.Arrays.stream(rows).max().orElse(0);
             int lda = c.k() + c.pad(), ldc = c.n() + c.pad();
             float[] a = random(r, 5 + c.m() * lda), b = random(r, 2 + maxRow + c.k());
             float[] cm = random(r, c.m() * ldc), before = cm.clone();
@@ -553,12 +558,8 @@ class GemmPropertiesTest {
         Gemm.Workspace ws = new Gemm.Workspace();
         qt().withFixedSeed(26).withExamples(80).forAll(CASES).checkAssert(c -> {
             Random r = new Random(c.seed());
-            int[] rows = new int[c.n()];
-            int maxRow = 0;
-            for (int j = 0; j < c.n(); j++) {
-                rows[j] = r.nextInt(2 * c.k() + 1);
-                maxRow = Math.max(maxRow, rows[j]);
-            }
+            int[] rows = rowTable(r, c);
+            int maxRow = java.util.Arrays.stream(rows).max().orElse(0);
             int lda = c.k() + c.pad(), ldc = c.n() + c.pad(), images = 3, imageFloats = 5 + c.m() * lda;
             float[] a = random(r, images * imageFloats), b = random(r, 2 + maxRow + c.k());
             float[] lanes = new float[7 + Gemm.lanesSize(c.m(), c.n())];
